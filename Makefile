@@ -1,0 +1,62 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CATALOGS := $(wildcard amtsweg/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: demo test lint pytest install translations extract-messages assets bench clean
+
+install: $(INSTALLED) $(COMPILED)
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Amtsweg needs Python 3.11 or newer (set PYTHON=python3.x)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+%.mo: %.po $(INSTALLED)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+translations: $(COMPILED)
+
+extract-messages: $(INSTALLED)
+	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -k lazy_gettext \
+		-o amtsweg/translations/messages.pot amtsweg
+	$(BIN)/pybabel update --omit-header -N -i amtsweg/translations/messages.pot -d amtsweg/translations
+
+demo: install
+	@mkdir -p var
+	$(BIN)/amtsweg db upgrade
+	$(BIN)/amtsweg demo
+	@echo
+	@echo "Amtsweg is starting on http://localhost:5000"
+	@echo "  Gemeinde Musterstadt:  http://localhost:5000/t/musterstadt/"
+	@echo "  Gemeinde Beispieldorf: http://localhost:5000/t/beispieldorf/"
+	@echo "  Health:                http://localhost:5000/healthz"
+	@echo "Data is kept in var/ (delete it to start afresh). Stop with Ctrl+C."
+	@echo
+	$(BIN)/amtsweg run --host 127.0.0.1 --port 5000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+pytest: install
+	$(BIN)/pytest
+	AMTSWEG_TEST_DATABASE=sqlite $(BIN)/pytest -m sqlite -q
+
+test: lint pytest
+
+assets:
+	bash tools/vendor-kern.sh
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache

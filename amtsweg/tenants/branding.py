@@ -1,0 +1,57 @@
+"""Rules a tenant's branding must keep so every tenant page stays accessible and safe."""
+
+from __future__ import annotations
+
+import re
+
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA for normal text
+MAX_COAT_OF_ARMS_BYTES = 1024 * 1024
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+
+
+class BrandingError(ValueError):
+    """The branding would break the pages; the message says why."""
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(colour: str) -> float:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_with_white(colour: str) -> float:
+    return 1.05 / (relative_luminance(colour) + 0.05)
+
+
+def check_colour(colour: str) -> str:
+    """Accept ``#rrggbb`` that carries white text at AA contrast; return it lower-case."""
+    colour = colour.strip()
+    if not _HEX_COLOUR.match(colour):
+        raise BrandingError(f"{colour!r} is not a colour of the form #rrggbb.")
+    ratio = contrast_with_white(colour)
+    if ratio < MIN_CONTRAST:
+        raise BrandingError(
+            f"{colour} gives white text a contrast of only {ratio:.1f}:1; "
+            f"choose a darker colour (at least {MIN_CONTRAST}:1)."
+        )
+    return colour.lower()
+
+
+def detect_image_type(data: bytes) -> str:
+    """The image type judged by content, not by file name: PNG, JPEG or WebP."""
+    if len(data) > MAX_COAT_OF_ARMS_BYTES:
+        raise BrandingError("The coat of arms must be at most 1 MB.")
+    for signature, mime in _IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise BrandingError("The coat of arms must be a PNG, JPEG or WebP image.")

@@ -1,0 +1,167 @@
+"""Operations on tenants, people and roles; the only code that writes their tables."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from amtsweg.platform.db import db, set_current_tenant
+from amtsweg.platform.storage import storage
+from amtsweg.tenants.branding import check_colour, detect_image_type
+from amtsweg.tenants.models import SLUG_PATTERN, AuditEntry, Membership, Role, Tenant, User
+
+_SLUG = re.compile(rf"^{SLUG_PATTERN}$")
+_PREFIX = re.compile(r"^[A-Z]{2,8}$")
+
+
+class TenantError(ValueError):
+    """A tenant operation was refused; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    colour: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    contact_address: str | None = None
+    imprint_url: str | None = None
+    privacy_url: str | None = None
+
+
+def find_tenant(slug: str) -> Tenant | None:
+    return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+def get_tenant(slug: str) -> Tenant:
+    if (tenant := find_tenant(slug)) is None:
+        raise TenantError(f"There is no tenant {slug!r}.")
+    return tenant
+
+
+def list_tenants() -> list[Tenant]:
+    return list(db.session.scalars(select(Tenant).order_by(Tenant.slug)))
+
+
+def enter_tenant(tenant: Tenant) -> None:
+    """Scope the session to ``tenant`` for the rest of this unit of work."""
+    set_current_tenant(db.session, tenant.id)
+
+
+def create_tenant(
+    slug: str, name: str, reference_prefix: str | None = None, branding: Branding | None = None
+) -> Tenant:
+    if not _SLUG.match(slug):
+        raise TenantError(
+            f"{slug!r} is not a valid slug: use lower-case letters, digits and hyphens."
+        )
+    if find_tenant(slug) is not None:
+        raise TenantError(f"A tenant {slug!r} exists already.")
+    prefix = (reference_prefix or slug.replace("-", "")[:3]).upper()
+    if not _PREFIX.match(prefix):
+        raise TenantError(f"{prefix!r} is not a valid reference prefix (2-8 letters A-Z).")
+    if db.session.scalar(select(Tenant).where(Tenant.reference_prefix == prefix)):
+        raise TenantError(f"The reference prefix {prefix!r} is taken; choose another.")
+    tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name.strip(), reference_prefix=prefix)
+    db.session.add(tenant)
+    db.session.flush()
+    update_branding(tenant, branding or Branding())
+    record(tenant, "tenant.created", "tenant", tenant.slug)
+    return tenant
+
+
+def update_branding(tenant: Tenant, branding: Branding) -> None:
+    if branding.colour is not None:
+        tenant.colour = check_colour(branding.colour)
+    for name in ("contact_email", "contact_phone", "contact_address"):
+        if (value := getattr(branding, name)) is not None:
+            setattr(tenant, name, value.strip() or None)
+    for name in ("imprint_url", "privacy_url"):
+        if (value := getattr(branding, name)) is not None:
+            setattr(tenant, name, _check_url(value))
+
+
+def _check_url(value: str) -> str | None:
+    value = value.strip()
+    if value and not re.match(r"^https?://[^\s<>\"']+$", value):
+        raise TenantError(f"{value!r} is not a web address (http:// or https://).")
+    return value or None
+
+
+def set_coat_of_arms(tenant: Tenant, data: bytes) -> None:
+    mime = detect_image_type(data)
+    old_key = tenant.coat_of_arms_key
+    tenant.coat_of_arms_key = storage().put("coats_of_arms", data)
+    tenant.coat_of_arms_type = mime
+    record(tenant, "tenant.coat_of_arms_changed", "tenant", tenant.slug)
+    if old_key:
+        storage().delete(old_key)
+
+
+def disable_tenant(tenant: Tenant) -> None:
+    tenant.enabled = False
+    record(tenant, "tenant.disabled", "tenant", tenant.slug)
+
+
+def enable_tenant(tenant: Tenant) -> None:
+    tenant.enabled = True
+    record(tenant, "tenant.enabled", "tenant", tenant.slug)
+
+
+def find_or_create_user(issuer: str, subject: str, display_name: str = "") -> User:
+    user = db.session.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
+    if user is None:
+        user = User(issuer=issuer, subject=subject, display_name=display_name)
+        db.session.add(user)
+        db.session.flush()
+    elif display_name:
+        user.display_name = display_name
+    return user
+
+
+def grant_role(tenant: Tenant, user: User, role: Role) -> Membership:
+    if role is Role.ASSOCIATION_ADMIN:
+        raise TenantError("Association admins serve every tenant; set it on the person.")
+    enter_tenant(tenant)
+    membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.role == role)
+    )
+    if membership is None:
+        membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
+        db.session.add(membership)
+        record(tenant, "membership.granted", "user", str(user.id), details={"role": role.value})
+    return membership
+
+
+def roles_in(tenant: Tenant, user: User) -> set[Role]:
+    enter_tenant(tenant)
+    roles = set(db.session.scalars(select(Membership.role).where(Membership.user_id == user.id)))
+    if user.is_association_admin:
+        roles.add(Role.ASSOCIATION_ADMIN)
+    return roles
+
+
+def record(
+    tenant: Tenant,
+    action: str,
+    object_type: str,
+    object_id: str,
+    *,
+    details: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> None:
+    """Write an audit entry; ``details`` must hold no personal data."""
+    enter_tenant(tenant)
+    db.session.add(
+        AuditEntry(
+            tenant_id=tenant.id,
+            actor_id=actor.id if actor else None,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            details=details or {},
+        )
+    )

@@ -1,0 +1,46 @@
+"""Alembic environment: runs as the table owner, then grants the app role row access."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection, text
+
+from amtsweg.platform.db import Base, make_engine
+from amtsweg.tenants import models as _tenant_models  # noqa: F401 - registers tables
+
+# Each area's models must be imported here so autogenerate and `db check` see them.
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def grant_app_role(connection: Connection, role: str) -> None:
+    """Give the app's role row access to every table, and nothing else."""
+    quoted = connection.dialect.identifier_preparer.quote(role)
+    for statement in (
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        f"REVOKE ALL ON alembic_version FROM {quoted}",
+    ):
+        connection.execute(text(statement))
+
+
+def run_migrations() -> None:
+    engine = make_engine(config.attributes["url"])
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            role = config.attributes.get("app_role")
+            if role and connection.dialect.name == "postgresql":
+                grant_app_role(connection, role)
+    engine.dispose()
+
+
+run_migrations()

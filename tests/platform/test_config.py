@@ -1,0 +1,66 @@
+"""Settings come from the environment; production refuses unsafe ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from amtsweg.app import create_app
+from amtsweg.platform.config import ConfigError, Settings
+
+SAFE_PRODUCTION = {
+    "AMTSWEG_ENV": "production",
+    "SECRET_KEY": "x" * 40,
+    "DATABASE_URL": "postgresql+psycopg://amtsweg@db/amtsweg",
+}
+
+
+def test_settings_are_read_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql+psycopg://a@b/c",
+            "REDIS_URL": "redis://r:6379/1",
+            "AMTSWEG_DEV_LOGIN": "false",
+            "AMTSWEG_MAX_REQUEST_BYTES": "1024",
+        }
+    )
+    assert settings.database_url == "postgresql+psycopg://a@b/c"
+    assert settings.redis_url == "redis://r:6379/1"
+    assert settings.dev_login is False
+    assert settings.max_request_bytes == 1024
+    assert settings.migration_url == settings.database_url
+
+
+def test_production_with_safe_settings_starts() -> None:
+    settings = Settings.from_env(SAFE_PRODUCTION)
+    assert settings.problems() == []
+    assert settings.dev_login is False
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY is missing"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is missing or shorter"),
+        ({"DATABASE_URL": "sqlite:///var/a.sqlite"}, "production needs PostgreSQL"),
+        ({"AMTSWEG_DEV_LOGIN": "true"}, "development login must never run in production"),
+    ],
+)
+def test_production_refuses_each_unsafe_setting(change: dict[str, str], expected: str) -> None:
+    settings = Settings.from_env({**SAFE_PRODUCTION, **change})
+    with pytest.raises(ConfigError) as refused:
+        create_app({"settings": settings})
+    assert expected in str(refused.value)
+    assert len(refused.value.problems) == 1
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    settings = Settings.from_env(
+        {"AMTSWEG_ENV": "production", "DATABASE_URL": "sqlite://", "AMTSWEG_DEV_LOGIN": "1"}
+    )
+    assert len(settings.problems()) == 3
+
+
+def test_unknown_environment_is_refused() -> None:
+    assert Settings.from_env({"AMTSWEG_ENV": "staging"}).problems() == [
+        "AMTSWEG_ENV must be one of development, test, production, not 'staging'."
+    ]

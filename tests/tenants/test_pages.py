@@ -1,0 +1,110 @@
+"""Tenant pages: resolution from /t/<slug>/, branding, and clean 4xx answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from amtsweg.platform.db import db
+from amtsweg.tenants import service
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.mark.sqlite
+def test_tenant_home_shows_the_name_and_branding(client, create_tenant) -> None:
+    create_tenant(
+        "musterstadt",
+        "Gemeinde Musterstadt",
+        contact_email="rathaus@musterstadt.example",
+        imprint_url="https://musterstadt.example/impressum",
+        privacy_url="https://musterstadt.example/datenschutz",
+    )
+    page = client.get("/t/musterstadt/").get_data(as_text=True)
+    assert "<h1" in page
+    assert "Gemeinde Musterstadt" in page
+    assert "mailto:rathaus@musterstadt.example" in page
+    assert 'href="https://musterstadt.example/impressum"' in page
+    assert 'href="https://musterstadt.example/datenschutz"' in page
+    assert 'href="#main"' in page  # skip link
+    assert '<main id="main"' in page
+
+
+def test_tenant_colour_reaches_pages_through_a_stylesheet(client, create_tenant) -> None:
+    create_tenant("musterstadt", colour="#6A1B9A")
+    page = client.get("/t/musterstadt/").get_data(as_text=True)
+    assert "/t/musterstadt/branding.css" in page
+    css = client.get("/t/musterstadt/branding.css")
+    assert css.mimetype == "text/css"
+    assert "--amtsweg-tenant-colour: #6a1b9a;" in css.get_data(as_text=True)
+
+
+def test_coat_of_arms_is_served_only_for_its_tenant(client, create_tenant) -> None:
+    musterstadt = create_tenant("musterstadt")
+    create_tenant("beispieldorf")
+    service.set_coat_of_arms(musterstadt, PNG)
+    db.session.commit()
+    page = client.get("/t/musterstadt/").get_data(as_text=True)
+    assert 'alt="' in page
+    assert "/t/musterstadt/coat-of-arms" in page
+    image = client.get("/t/musterstadt/coat-of-arms")
+    assert image.status_code == 200
+    assert image.mimetype == "image/png"
+    assert image.data == PNG
+    assert client.get("/t/beispieldorf/coat-of-arms").status_code == 404
+
+
+@pytest.mark.sqlite
+@pytest.mark.parametrize(
+    "path", ["/t/nirgendwo/", "/t/Bad_Slug!/", "/t/-dash/", "/t/" + "a" * 80 + "/", "/nothing"]
+)
+def test_unknown_or_malformed_tenant_is_a_404_page(client, create_tenant, path) -> None:
+    create_tenant("musterstadt")
+    response = client.get(path, headers={"Accept-Language": "de"})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "<h1" in response.get_data(as_text=True)
+
+
+def test_disabled_tenant_is_a_404(client, create_tenant) -> None:
+    tenant = create_tenant("musterstadt")
+    assert client.get("/t/musterstadt/").status_code == 200
+    service.disable_tenant(tenant)
+    db.session.commit()
+    assert client.get("/t/musterstadt/").status_code == 404
+
+
+@pytest.mark.sqlite
+def test_api_errors_are_problem_documents(client) -> None:
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 404
+    assert response.json["title"]
+
+
+def test_oversized_request_is_a_413_not_a_500(make_app, settings) -> None:
+    from dataclasses import replace
+
+    app = make_app(settings=replace(settings, max_request_bytes=1024))
+    client = app.test_client()
+    response = client.post("/api/v1/anything", data=b"x" * 4096, content_type="application/json")
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    page = client.post("/t/musterstadt/", data={"x": "y" * 4096})
+    assert page.status_code == 413
+    assert page.mimetype == "text/html"
+
+
+def test_wrong_method_is_a_405_page(client, create_tenant) -> None:
+    create_tenant("musterstadt")
+    assert client.delete("/t/musterstadt/").status_code == 405
+
+
+@pytest.mark.sqlite
+def test_security_headers_on_every_page(client) -> None:
+    response = client.get("/healthz")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Request-Id"]
