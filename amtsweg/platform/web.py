@@ -22,6 +22,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
+from amtsweg.platform.api import pointer_errors
 from amtsweg.platform.db import db
 
 log = logging.getLogger(__name__)
@@ -102,9 +103,13 @@ def problem_response(status: int, detail: str = "", errors: Any = None, **extra:
 
 def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
-    detail = error.description if status != 500 else ""
+    data = getattr(error, "data", None) or {}
+    detail = data.get("message") or (error.description if status != 500 else "")
     if wants_problem_document():
-        response = problem_response(status, detail=detail or "")
+        errors = data.get("errors") or data.get("messages")
+        response = problem_response(
+            status, detail=detail or "", errors=pointer_errors(errors) if errors else None
+        )
     else:
         response = Response(
             render_template(
