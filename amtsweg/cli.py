@@ -74,3 +74,7 @@ def worker(burst: bool) -> None:
             "REDIS_URL is not set; without it jobs run inside the web process."
         )
     Worker([QUEUE_NAME], connection=redis_connection()).work(burst=burst)
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,8 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
+from amtsweg.platform.jobs import enqueue_after_commit
+
 
 class FileStorage(Protocol):
     def put(self, namespace: str, data: bytes) -> str:
@@ -55,6 +57,16 @@ class LocalDirectoryStorage:
 
 def storage() -> FileStorage:
     return current_app.extensions["amtsweg.storage"]
+
+
+def delete_stored_file(key: str) -> None:
+    """Job: remove a file that a committed change no longer points to."""
+    storage().delete(key)
+
+
+def delete_after_commit(key: str) -> None:
+    """Remove ``key`` only once the change that replaced it is committed."""
+    enqueue_after_commit(delete_stored_file, key)
 
 
 def init_app(app: Flask) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from amtsweg.platform.db import db, set_current_tenant
-from amtsweg.platform.storage import storage
+from amtsweg.platform.storage import delete_after_commit, storage
 from amtsweg.tenants.branding import check_colour, detect_image_type
 from amtsweg.tenants.models import SLUG_PATTERN, AuditEntry, Membership, Role, Tenant, User
 
@@ -98,7 +98,7 @@ def set_coat_of_arms(tenant: Tenant, data: bytes) -> None:
     tenant.coat_of_arms_type = mime
     record(tenant, "tenant.coat_of_arms_changed", "tenant", tenant.slug)
     if old_key:
-        storage().delete(old_key)
+        delete_after_commit(old_key)
 
 
 def disable_tenant(tenant: Tenant) -> None:

@@ -108,3 +108,20 @@ def test_security_headers_on_every_page(client) -> None:
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Request-Id"]
+
+
+def test_a_replaced_coat_of_arms_is_removed_only_after_the_commit(app, client, create_tenant):
+    from amtsweg.platform.storage import storage
+
+    tenant = create_tenant("musterstadt")
+    service.set_coat_of_arms(tenant, PNG)
+    db.session.commit()
+    first_key = tenant.coat_of_arms_key
+    service.set_coat_of_arms(tenant, PNG + b"2")
+    db.session.rollback()
+    assert storage().get(first_key) == PNG
+    service.set_coat_of_arms(tenant, PNG + b"3")
+    db.session.commit()
+    with pytest.raises(KeyError):
+        storage().get(first_key)
+    assert client.get("/t/musterstadt/coat-of-arms").data == PNG + b"3"
