@@ -56,7 +56,7 @@ assets:
 	bash tools/vendor-kern.sh
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache

@@ -12,7 +12,6 @@ one migrated file per run, copied for every test.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, create_engine
 
 from amtsweg.app import create_app
 from amtsweg.platform import migrations
@@ -55,12 +54,6 @@ class TestDatabase:
         return self.app_url.startswith("postgresql")
 
 
-def _ensure_role(admin: Connection, role: str, options: str) -> None:
-    exists = admin.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
-    verb = "ALTER" if exists else "CREATE"
-    admin.execute(text(f"{verb} ROLE {role} WITH LOGIN {options}"))
-
-
 def _migrate(settings: Settings) -> None:
     app = create_app({"settings": settings})
     with app.app_context():
@@ -82,29 +75,16 @@ def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestData
 
 
 def _postgres_database(admin_url: str) -> Iterator[TestDatabase]:
-    name = f"amtsweg_test_{secrets.token_hex(4)}"
-    admin_engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as admin:
-        _ensure_role(admin, OWNER_ROLE, "NOSUPERUSER NOBYPASSRLS")
-        _ensure_role(admin, APP_ROLE, "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
-        admin.execute(text(f"CREATE DATABASE {name} OWNER {OWNER_ROLE}"))
-    base = make_url(admin_url).set(database=name, password=None)
-    owner_url = base.set(username=OWNER_ROLE).render_as_string(hide_password=False)
-    app_url = base.set(username=APP_ROLE).render_as_string(hide_password=False)
-    _migrate(
-        Settings(
-            env="test",
-            database_url=app_url,
-            database_owner_url=owner_url,
-            database_app_role=APP_ROLE,
+    with servers.scratch_database(admin_url, OWNER_ROLE, APP_ROLE) as (owner_url, app_url):
+        _migrate(
+            Settings(
+                env="test",
+                database_url=app_url,
+                database_owner_url=owner_url,
+                database_app_role=APP_ROLE,
+            )
         )
-    )
-    try:
         yield TestDatabase(owner_url, app_url)
-    finally:
-        with admin_engine.connect() as admin:
-            admin.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin_engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ with ``CI=true``, where a missing server fails the run.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import tempfile
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, create_engine, make_url, text
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -111,3 +113,34 @@ def redis_server() -> Iterator[str | None]:
         )
         with executor:
             yield f"redis://127.0.0.1:{port}/0"
+
+
+def _ensure_role(admin: Connection, role: str, options: str) -> None:
+    exists = admin.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+    verb = "ALTER" if exists else "CREATE"
+    admin.execute(text(f"{verb} ROLE {role} WITH LOGIN {options}"))
+
+
+@contextmanager
+def scratch_database(admin_url: str, owner_role: str, app_role: str) -> Iterator[tuple[str, str]]:
+    """A new, empty database owned by ``owner_role``; yields (owner URL, app URL).
+
+    Both roles are ordinary: no superuser, no ``BYPASSRLS``, so Row Level
+    Security applies to them as it does in production. Dropped afterwards.
+    """
+    name = f"amtsweg_scratch_{secrets.token_hex(4)}"
+    admin_engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as admin:
+        _ensure_role(admin, owner_role, "NOSUPERUSER NOBYPASSRLS")
+        _ensure_role(admin, app_role, "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
+        admin.execute(text(f"CREATE DATABASE {name} OWNER {owner_role}"))
+    base = make_url(admin_url).set(database=name, password=None)
+    try:
+        yield (
+            base.set(username=owner_role).render_as_string(hide_password=False),
+            base.set(username=app_role).render_as_string(hide_password=False),
+        )
+    finally:
+        with admin_engine.connect() as admin:
+            admin.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin_engine.dispose()

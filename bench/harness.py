@@ -1,0 +1,136 @@
+"""Serve an app with gunicorn on 127.0.0.1 and put it under a bounded load.
+
+The load generator uses several processes, each with keep-alive connections
+on threads, so the client is not held back by one interpreter lock. Every
+benchmark compares with a baseline measured in the same run on the same
+machine and database, and reports the ratio, not absolute speed alone.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+LOAD_PROCESSES = 2
+THREADS_PER_PROCESS = 4
+
+
+@dataclass(frozen=True)
+class Stats:
+    requests: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """Serve ``app_spec`` (``module:factory()``) and yield its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server stopped before it answered")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on port {port} within {timeout} s")
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    url: str
+    body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    expect: int = 200
+
+
+def _worker(request: Request, seconds: float) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    parts = urlsplit(request.url)
+
+    def loop() -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine: list[float] = []
+        failed = 0
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            connection.request(
+                request.method, parts.path or "/", request.body, dict(request.headers)
+            )
+            response = connection.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - started) * 1000)
+            if response.status != request.expect:
+                failed += 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=loop) for _ in range(THREADS_PER_PROCESS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0]
+
+
+def load(request: Request, seconds: float = 5.0) -> Stats:
+    """Send ``request`` as fast as the server answers for ``seconds``."""
+    _worker(request, 0.5)  # warm up every gunicorn worker and connection pool
+    started = time.monotonic()
+    with ProcessPoolExecutor(LOAD_PROCESSES) as pool:
+        results = list(pool.map(_worker, [request] * LOAD_PROCESSES, [seconds] * LOAD_PROCESSES))
+    elapsed = time.monotonic() - started
+    latencies = sorted(value for part, _ in results for value in part)
+    errors = sum(failed for _, failed in results)
+    return Stats(
+        requests=len(latencies),
+        errors=errors,
+        seconds=elapsed,
+        p50_ms=statistics.median(latencies),
+        p99_ms=latencies[int(len(latencies) * 0.99) - 1],
+    )
