@@ -87,12 +87,7 @@ def check_definition(doc: object) -> list[Problem]:
     """All problems of a definition document; an empty list means it can be compiled."""
     if not isinstance(doc, Mapping):
         return [Problem("", "a form definition must be a JSON object")]
-    schema_problems = [
-        Problem(_pointer(error.absolute_path), error.message)
-        for error in sorted(
-            _validator().iter_errors(doc), key=lambda error: list(map(str, error.absolute_path))
-        )
-    ]
+    schema_problems = _schema_problems(doc)
     if schema_problems:
         return schema_problems
     fields, problems = _collect_fields(doc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from amtsweg.formdefs.engine.fields import HOUSE_NUMBER, is_blank
@@ -35,9 +36,20 @@ def _claim(name: str, claims: Mapping[str, Any]) -> Any:
     value = claims.get(name)
     if name == "address":
         return _address(value) if isinstance(value, Mapping) else None
-    if name == "birthdate" and not (isinstance(value, str) and _FULL_DATE.fullmatch(value)):
-        return None  # OIDC allows "0000-03-14" or a year only; such a claim cannot fill a date
+    if name == "birthdate":
+        return value if _is_full_date(value) else None
     return value if isinstance(value, str) and value.strip() else None
+
+
+def _is_full_date(value: object) -> bool:
+    """OIDC allows "0000-03-14" or a year alone as birthdate; such a claim cannot fill a date."""
+    if not (isinstance(value, str) and _FULL_DATE.fullmatch(value)):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _address(claim: Mapping[str, Any]) -> dict[str, str]:
