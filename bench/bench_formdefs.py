@@ -174,7 +174,8 @@ def main() -> None:
         1 for step in document["steps"] for spec in step["fields"] if "show_if" in spec
     )
     print(
-        f"definition: {field_count} form-level fields ({conditions} with show_if), one group of {GROUP_ITEMS} items x 6 fields"
+        f"definition: {field_count} form-level fields ({conditions} with show_if),"
+        f" one group of {GROUP_ITEMS} items x 6 fields"
     )
 
     engine = rate(lambda: evaluate(definition, answers, today=TODAY))
