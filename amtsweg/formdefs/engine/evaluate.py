@@ -151,8 +151,7 @@ def validate_step(
     locale: str = "de",
     today: date,
 ) -> Evaluation:
-    """:func:`evaluate` for the page of one step, as the journey posts it."""
-    definition.step(step)
+    """:func:`evaluate` for the page of one step, as the journey posts it; KeyError if unknown."""
     return evaluate(definition, answers, locale=locale, step=step, today=today)
 
 

@@ -237,7 +237,3 @@ def _bytes(size: int, locale: str) -> str:
         if size >= factor:
             return _decimal(round(size / factor, 1), locale, digits=None) + " " + unit
     return f"{size} B"
-
-
-def message_codes() -> frozenset[str]:
-    return frozenset(_MESSAGES)
