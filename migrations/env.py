@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, text
 
+# Each area's models are imported so autogenerate and `db check` see their tables.
+from amtsweg.formdefs import models as _formdefs_models  # noqa: F401
 from amtsweg.platform.db import Base, make_engine
-from amtsweg.tenants import models as _tenant_models  # noqa: F401 - registers tables
-
-# Each area's models must be imported here so autogenerate and `db check` see them.
+from amtsweg.tenants import models as _tenant_models  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

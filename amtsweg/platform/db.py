@@ -32,6 +32,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -66,7 +67,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it as a class attribute
         uuid.UUID: Uuid(),
         dt.datetime: DateTime(timezone=True),
-        dict[str, Any]: JSON(),
+        dict[str, Any]: JSON().with_variant(JSONB(), "postgresql"),
         # Enums are stored by value as plain strings, portable to SQLite.
         enum.Enum: Enum(
             enum.Enum,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 from amtsweg.platform.rls import disable_tenant_isolation, enable_tenant_isolation
 
@@ -62,7 +63,11 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=100), nullable=False),
         sa.Column("object_type", sa.String(length=100), nullable=False),
         sa.Column("object_id", sa.String(length=100), nullable=False),
-        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column(
+            "details",
+            sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+            nullable=False,
+        ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
             ["tenants.id"],

@@ -1,0 +1,329 @@
+"""Operations on form definitions and tenant forms; the only writer of their tables."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from amtsweg.formdefs.engine import (
+    FeeBreakdown,
+    Problem,
+    catalogue_documents,
+    check_definition,
+    check_fee_overrides,
+    compile_definition,
+    compute_fee,
+)
+from amtsweg.formdefs.engine import (
+    FormDefinition as CompiledDefinition,
+)
+from amtsweg.formdefs.models import FormDefinition, FormVersion, TenantForm, VersionState
+from amtsweg.platform.db import db, utcnow
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant, User
+
+DELIVERY_TYPES = ("mailbox", "cmis")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class FormDefError(ValueError):
+    """A refused operation; ``status`` says how the API answers it."""
+
+    status = 400
+
+
+class InvalidDefinitionError(FormDefError):
+    """The document is not a valid definition; ``problems`` name each JSON path."""
+
+    status = 422
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(f"The form definition has {len(problems)} problem(s).")
+
+
+class ImmutableVersionError(FormDefError):
+    status = 409
+
+
+class FormNotFoundError(FormDefError):
+    status = 404
+
+
+def digest(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+_COMPILED: dict[tuple[uuid.UUID, str], CompiledDefinition] = {}
+_COMPILED_LIMIT = 512
+
+
+def compiled(version: FormVersion) -> CompiledDefinition:
+    """The compiled definition of a version, cached by id and content digest.
+
+    Compiling is the expensive part of evaluating answers; published versions
+    never change, and a changed draft gets a new digest.
+    """
+    key = (version.id, version.digest)
+    if (found := _COMPILED.get(key)) is None:
+        if len(_COMPILED) >= _COMPILED_LIMIT:
+            _COMPILED.clear()
+        found = _COMPILED[key] = compile_definition(version.document)
+    return found
+
+
+# --- reading ---------------------------------------------------------------
+
+
+def list_definitions() -> list[FormDefinition]:
+    return list(db.session.scalars(select(FormDefinition).order_by(FormDefinition.slug)))
+
+
+def find_definition(slug: str) -> FormDefinition | None:
+    return db.session.scalar(select(FormDefinition).where(FormDefinition.slug == slug))
+
+
+def get_definition(slug: str) -> FormDefinition:
+    if (definition := find_definition(slug)) is None:
+        raise FormNotFoundError(f"There is no form definition {slug!r}.")
+    return definition
+
+
+def get_version(definition: FormDefinition, number: int) -> FormVersion:
+    for version in definition.versions:
+        if version.number == number:
+            return version
+    raise FormNotFoundError(f"{definition.slug} has no version {number}.")
+
+
+def published_version(definition: FormDefinition) -> FormVersion | None:
+    return next((v for v in definition.versions if v.state is VersionState.PUBLISHED), None)
+
+
+def draft_version(definition: FormDefinition) -> FormVersion | None:
+    return next((v for v in definition.versions if v.state is VersionState.DRAFT), None)
+
+
+# --- the definition lifecycle ------------------------------------------------
+
+
+def validate(document: Any, slug: str | None = None) -> list[Problem]:
+    """Every problem of ``document``; with ``slug``, it must also keep that slug."""
+    problems = check_definition(document)
+    if not problems and slug is not None and document.get("slug") != slug:
+        problems.append(Problem("/slug", f"the slug must stay {slug!r}"))
+    return problems
+
+
+def _checked(document: Any, slug: str | None = None) -> dict[str, Any]:
+    if problems := validate(document, slug):
+        raise InvalidDefinitionError(problems)
+    return copy.deepcopy(document)
+
+
+def create_definition(document: Any, actor: User | None = None) -> FormVersion:
+    """A new definition with its first version as a draft."""
+    document = _checked(document)
+    if find_definition(document["slug"]) is not None:
+        raise ImmutableVersionError(f"A definition {document['slug']!r} exists already.")
+    definition = FormDefinition(slug=document["slug"])
+    db.session.add(definition)
+    return _add_version(definition, document, actor)
+
+
+def _add_version(
+    definition: FormDefinition, document: dict[str, Any], actor: User | None
+) -> FormVersion:
+    number = max((v.number for v in definition.versions), default=0) + 1
+    version = FormVersion(
+        definition=definition,
+        number=number,
+        state=VersionState.DRAFT,
+        document=document,
+        digest=digest(document),
+        created_by=actor.id if actor else None,
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def create_draft(
+    definition: FormDefinition, document: Any = None, actor: User | None = None
+) -> FormVersion:
+    """A new draft, from ``document`` or as a copy of the newest version.
+
+    A definition has at most one draft; editing a published version always
+    goes through a new draft, never through the published one.
+    """
+    if (existing := draft_version(definition)) is not None:
+        raise ImmutableVersionError(
+            f"{definition.slug} has a draft already (version {existing.number}); edit that one."
+        )
+    if document is None:
+        document = definition.versions[-1].document
+    return _add_version(definition, _checked(document, definition.slug), actor)
+
+
+def update_draft(version: FormVersion, document: Any) -> FormVersion:
+    if version.state is not VersionState.DRAFT:
+        raise ImmutableVersionError(
+            f"Version {version.number} is {version.state.value} and cannot change; "
+            "create a new draft instead."
+        )
+    document = _checked(document, version.definition.slug)
+    version.document = document
+    version.digest = digest(document)
+    return version
+
+
+def publish(version: FormVersion) -> FormVersion:
+    """Publish a draft; the previously published version is retired."""
+    if version.state is not VersionState.DRAFT:
+        raise ImmutableVersionError(f"Version {version.number} is {version.state.value} already.")
+    _checked(version.document, version.definition.slug)
+    if (current := published_version(version.definition)) is not None:
+        retire(current)
+    version.state = VersionState.PUBLISHED
+    version.published_at = utcnow()
+    return version
+
+
+def retire(version: FormVersion) -> FormVersion:
+    if version.state is not VersionState.PUBLISHED:
+        raise ImmutableVersionError(
+            f"Only a published version can be retired, not a {version.state}."
+        )
+    version.state = VersionState.RETIRED
+    version.retired_at = utcnow()
+    return version
+
+
+# --- the catalogue ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueChange:
+    slug: str
+    outcome: str  # "created", "updated" or "unchanged"
+    version: int
+
+
+def load_catalogue() -> list[CatalogueChange]:
+    """Publish every catalogue form whose content is new; idempotent."""
+    return [_load_document(document) for _name, document in catalogue_documents()]
+
+
+def _load_document(document: dict[str, Any]) -> CatalogueChange:
+    definition = find_definition(document["slug"])
+    if definition is None:
+        version = publish(create_definition(document))
+        return CatalogueChange(document["slug"], "created", version.number)
+    current = published_version(definition)
+    if current is not None and current.digest == digest(document):
+        return CatalogueChange(definition.slug, "unchanged", current.number)
+    draft = draft_version(definition)
+    version = update_draft(draft, document) if draft else create_draft(definition, document)
+    publish(version)
+    return CatalogueChange(definition.slug, "updated", version.number)
+
+
+# --- tenant forms -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedForm:
+    """A form as a tenant offers it: the current version and the tenant's fee."""
+
+    tenant_form: TenantForm
+    version: FormVersion
+    definition: CompiledDefinition
+
+    @property
+    def slug(self) -> str:
+        return self.definition.slug
+
+    def fee_for(self, answers: dict[str, Any]) -> FeeBreakdown:
+        return compute_fee(self.definition, answers, self.tenant_form.fee_overrides)
+
+
+def find_tenant_form(tenant: Tenant, definition: FormDefinition) -> TenantForm | None:
+    tenants.enter_tenant(tenant)
+    return db.session.scalar(select(TenantForm).where(TenantForm.definition_id == definition.id))
+
+
+def check_delivery_target(target: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
+    """A delivery target as delivery understands it; defaults to the tenant's mailbox."""
+    if not target:
+        if not tenant.contact_email:
+            raise FormDefError("Choose a delivery target: the tenant has no contact email.")
+        return {"type": "mailbox", "address": tenant.contact_email}
+    kind = target.get("type")
+    if kind == "mailbox" and _EMAIL.match(str(target.get("address", ""))):
+        return {"type": "mailbox", "address": target["address"]}
+    if kind == "cmis" and str(target.get("url", "")).startswith("https://"):
+        return {"type": "cmis", "url": target["url"], "folder": str(target.get("folder", "/"))}
+    raise FormDefError(
+        "A delivery target is {'type': 'mailbox', 'address': email} or "
+        "{'type': 'cmis', 'url': 'https://…', 'folder': '/…'}."
+    )
+
+
+def activate_form(
+    tenant: Tenant,
+    definition: FormDefinition,
+    fee_overrides: dict[str, Any] | None = None,
+    delivery_target: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> TenantForm:
+    """Offer ``definition`` in ``tenant`` (or change how it is offered)."""
+    version = published_version(definition)
+    if version is None:
+        raise FormDefError(f"{definition.slug} has no published version to offer.")
+    overrides = dict(fee_overrides or {})
+    if problems := check_fee_overrides(compiled(version), overrides):
+        raise FormDefError("; ".join(problem.message("en") for problem in problems))
+    tenant_form = find_tenant_form(tenant, definition)
+    if tenant_form is None:
+        tenant_form = TenantForm(tenant_id=tenant.id, definition=definition)
+        db.session.add(tenant_form)
+    tenant_form.active = True
+    tenant_form.fee_overrides = overrides
+    tenant_form.delivery_target = check_delivery_target(delivery_target or {}, tenant)
+    tenants.record(tenant, "form.activated", "form", definition.slug, actor=actor)
+    return tenant_form
+
+
+def deactivate_form(tenant: Tenant, definition: FormDefinition, actor: User | None = None) -> None:
+    tenant_form = find_tenant_form(tenant, definition)
+    if tenant_form is None or not tenant_form.active:
+        raise FormNotFoundError(f"{tenant.slug} does not offer {definition.slug}.")
+    tenant_form.active = False
+    tenants.record(tenant, "form.deactivated", "form", definition.slug, actor=actor)
+
+
+def offered_forms(tenant: Tenant) -> list[OfferedForm]:
+    """The forms ``tenant`` offers now, in catalogue order, each at its current version."""
+    tenants.enter_tenant(tenant)
+    rows = db.session.execute(
+        select(TenantForm, FormVersion)
+        .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
+        .where(TenantForm.active, FormVersion.state == VersionState.PUBLISHED)
+    ).all()
+    offered = [OfferedForm(tf, version, compiled(version)) for tf, version in rows]
+    return sorted(offered, key=lambda form: form.slug)
+
+
+def offered_form(tenant: Tenant, slug: str) -> OfferedForm:
+    for form in offered_forms(tenant):
+        if form.slug == slug:
+            return form
+    raise FormNotFoundError(f"{tenant.slug} does not offer {slug!r}.")
