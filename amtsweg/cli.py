@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from rq import Worker
 
 from amtsweg.app import create_app
+from amtsweg.formdefs import service as formdefs
 from amtsweg.platform import migrations
 from amtsweg.platform.db import db
 from amtsweg.platform.jobs import QUEUE_NAME, redis_connection
@@ -51,16 +52,28 @@ def main() -> None:
 main.add_command(migrations.db_cli)
 
 
+# Beispieldorf, a smaller village, offers only some of the catalogue.
+BEISPIELDORF_FORMS = ("hundesteuer-anmeldung", "sperrmuell-anmeldung", "fundsache-verlustmeldung")
+
+
 @main.command("demo")
 @with_appcontext
 def demo() -> None:
-    """Load the demo tenants (keeps what is there already)."""
+    """Load the demo tenants and the catalogue (keeps what is there already)."""
     for slug, name, prefix, branding in DEMO_TENANTS:
         if tenants.find_tenant(slug) is None:
             tenants.create_tenant(slug, name, prefix, branding)
             click.echo(f"Created the demo tenant {slug} ({name}).")
         else:
             click.echo(f"The demo tenant {slug} is there already.")
+    for change in formdefs.load_catalogue():
+        click.echo(f"Catalogue: {change.slug} {change.outcome} (version {change.version})")
+    for slug, offered in (("musterstadt", None), ("beispieldorf", BEISPIELDORF_FORMS)):
+        tenant = tenants.get_tenant(slug)
+        for definition in formdefs.list_definitions():
+            wanted = offered is None or definition.slug in offered
+            if wanted and formdefs.find_tenant_form(tenant, definition) is None:
+                formdefs.activate_form(tenant, definition)
     db.session.commit()
 
 

@@ -104,4 +104,4 @@ def test_the_demo_flow_on_a_fresh_sqlite_database(tmp_path: Path) -> None:
     tenants = run("tenants", "list")
     assert "musterstadt\tMUS\tenabled\tGemeinde Musterstadt" in tenants
     assert "beispieldorf\tBSP\tenabled\tGemeinde Beispieldorf" in tenants
-    assert "tenants.home" in run("routes")
+    assert "forms.index" in run("routes")

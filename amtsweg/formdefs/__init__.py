@@ -6,4 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from amtsweg.formdefs import cli, labels, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.catalogue_cli)
+    app.add_template_filter(labels.topic_label)
+    app.add_template_filter(labels.trust_level_label)

@@ -8,8 +8,10 @@ translations live in ``amtsweg/translations`` and are compiled by
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, Flask, redirect, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_currency, get_locale
 from werkzeug.wrappers import Response
 
 from amtsweg.platform.redirects import safe_next_url
@@ -36,6 +38,11 @@ def switch_language(locale: str) -> Response:
     return response
 
 
+def money(cents: int) -> str:
+    """Integer cents as the locale writes euros, e.g. ``26,00 €``; never via float."""
+    return format_currency(Decimal(cents) / 100, "EUR")
+
+
 def _template_context() -> dict[str, str]:
     return {"current_locale": str(get_locale() or DEFAULT_LOCALE)}
 
@@ -46,3 +53,4 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.register_blueprint(bp)
     app.context_processor(_template_context)
+    app.add_template_filter(money)

@@ -1,18 +1,13 @@
-"""Tenant pages every area shares: the start page and the tenant's branding."""
+"""The tenant's branding, which every tenant page uses."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort
 
 from amtsweg.platform.storage import storage
 from amtsweg.tenants.web import TenantView
 
 bp = Blueprint("tenants", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates")
-
-
-class TenantHome(TenantView):
-    def get(self) -> str:
-        return render_template("tenants/home.html", tenant=self.tenant)
 
 
 class TenantStylesheet(TenantView):
@@ -40,6 +35,5 @@ class CoatOfArms(TenantView):
         return response
 
 
-bp.add_url_rule("/", view_func=TenantHome.as_view("home"))
 bp.add_url_rule("/branding.css", view_func=TenantStylesheet.as_view("stylesheet"))
 bp.add_url_rule("/coat-of-arms", view_func=CoatOfArms.as_view("coat_of_arms"))

@@ -30,9 +30,9 @@ def test_metrics_count_requests_by_endpoint_not_path(client, create_tenant) -> N
     client.get("/t/nirgendwo/")
     text = client.get("/metrics").get_data(as_text=True)
     assert (
-        'amtsweg_http_requests_total{endpoint="tenants.home",method="GET",status="200"} 1.0' in text
+        'amtsweg_http_requests_total{endpoint="forms.index",method="GET",status="200"} 1.0' in text
     )
     assert (
-        'amtsweg_http_requests_total{endpoint="tenants.home",method="GET",status="404"} 1.0' in text
+        'amtsweg_http_requests_total{endpoint="forms.index",method="GET",status="404"} 1.0' in text
     )
     assert "musterstadt" not in text
