@@ -10,5 +10,6 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.catalogue_cli)
+    app.cli.add_command(cli.formdefs_cli)
     app.add_template_filter(labels.topic_label)
     app.add_template_filter(labels.trust_level_label)

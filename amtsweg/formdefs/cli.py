@@ -1,11 +1,14 @@
-"""``amtsweg catalogue ...``: the association's catalogue of form definitions."""
+"""``amtsweg catalogue ...`` and ``amtsweg formdefs ...``: the association's form definitions."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from amtsweg.formdefs import service
+from amtsweg.formdefs import service, xdf
 from amtsweg.platform.db import db
 
 catalogue_cli = AppGroup("catalogue", help="The association's catalogue of forms.")
@@ -25,3 +28,36 @@ def list_() -> None:
     for definition in service.list_definitions():
         states = ", ".join(f"v{v.number} {v.state.value}" for v in definition.versions)
         click.echo(f"{definition.slug}\t{states}")
+
+
+formdefs_cli = AppGroup("formdefs", help="Form definitions: import and maintenance.")
+
+
+@formdefs_cli.command("import-xdf")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--slug", help="Slug of the new definition (default: from the schema's name).")
+@click.option("--title-en", help="English title (default: the German one, marked untranslated).")
+@click.option("--dry-run", is_flag=True, help="Print the report and the JSON; save nothing.")
+def import_xdf(file: Path, slug: str | None, title_en: str | None, dry_run: bool) -> None:
+    """Import a FIM XDatenfelder 2.0/3.0 Stammdatenschema as a new draft definition."""
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {file}: {error.strerror or error}.") from error
+    try:
+        result = xdf.import_xdf(data, slug=slug, title_en=title_en)
+    except xdf.XdfImportError as error:
+        raise click.ClickException(f"{file}: {error}") from error
+    click.echo("\n".join(result.report.lines()))
+    if dry_run:
+        click.echo(json.dumps(result.document, ensure_ascii=False, indent=2))
+        return
+    try:
+        version = service.create_definition(result.document)
+    except service.InvalidDefinitionError as error:
+        details = "; ".join(f"{p.path}: {p.message}" for p in error.problems)
+        raise click.ClickException(f"{error} {details}") from error
+    except service.FormDefError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {version.definition.slug}: version {version.number} as a draft.")
