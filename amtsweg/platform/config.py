@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from amtsweg.platform.mail import mail_problems
+
 ENVIRONMENTS = ("development", "test", "production")
 
 
@@ -60,6 +62,21 @@ class Settings:
     )
     log_level: str = field(default="INFO", metadata={"env": "AMTSWEG_LOG_LEVEL"})
 
+    smtp_url: str = field(
+        default="",
+        metadata={
+            "env": "AMTSWEG_SMTP_URL",
+            "doc": "smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; "
+            "empty writes mail into AMTSWEG_MAIL_OUTBOX_DIR instead (refused in production).",
+        },
+    )
+    mail_outbox_dir: Path = field(
+        default=Path("var/outbox"), metadata={"env": "AMTSWEG_MAIL_OUTBOX_DIR"}
+    )
+    mail_from: str = field(
+        default="Amtsweg <noreply@amtsweg.invalid>", metadata={"env": "AMTSWEG_MAIL_FROM"}
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read every setting from ``environ``; ``overrides`` win (tests use them)."""
@@ -104,6 +121,7 @@ class Settings:
                 problems.append(
                     "AMTSWEG_DEV_LOGIN is on; the development login must never run in production."
                 )
+        problems += mail_problems(self)
         return problems
 
     def check(self) -> None:
