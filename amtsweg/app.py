@@ -7,7 +7,19 @@ from typing import Any
 from flask import Flask
 
 from amtsweg import delivery, formdefs, payment, submissions, tenants
-from amtsweg.platform import api, health, i18n, jobs, logs, mail, metrics, storage, web
+from amtsweg.platform import (
+    api,
+    auth,
+    csrf,
+    devidp,
+    health,
+    i18n,
+    jobs,
+    logs,
+    metrics,
+    storage,
+    web,
+)
 from amtsweg.platform.config import Settings
 from amtsweg.platform.db import Database
 
@@ -42,7 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logs.configure_logging(settings.log_level)
 
     Database(settings.database_url, bind=db_bind).init_app(app)
-    for part in (logs, web, i18n, api, health, metrics, jobs, storage, mail):
+    for part in (logs, web, csrf, i18n, api, health, metrics, jobs, storage, auth, devidp):
         part.init_app(app)
     for area in (tenants, formdefs, submissions, payment, delivery):
         area.init_app(app)

@@ -29,7 +29,6 @@ from amtsweg.platform.db import db
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant
 from tests import servers
-from tests.peers.smtp import smtp_server  # noqa: F401
 
 OWNER_ROLE = "amtsweg_test_owner"
 APP_ROLE = "amtsweg_test_app"
@@ -117,14 +116,21 @@ def connection(test_database: TestDatabase, app_engine: Engine) -> Iterator[Conn
         transaction.rollback()
 
 
+@pytest.fixture(scope="session")
+def dev_login_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One signing key for the development login per run (made on first use)."""
+    return tmp_path_factory.mktemp("dev-idp") / "key.pem"
+
+
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str, tmp_path: Path, dev_login_key_file: Path) -> Settings:
     return Settings(
         env="test",
         database_url=database_url,
         storage_dir=tmp_path / "files",
         redis_url="",
         log_level="WARNING",
+        dev_login_key_file=dev_login_key_file,
     )
 
 

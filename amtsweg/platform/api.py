@@ -15,6 +15,8 @@ import marshmallow as ma
 from flask import Flask, current_app
 from flask_smorest import Api, Blueprint
 
+from amtsweg.platform.csrf import csrf
+
 API_PREFIX = "/api/v1"
 
 
@@ -57,6 +59,8 @@ def pointer_errors(messages: Any, path: str = "") -> list[dict[str, str]]:
 
 
 def register_blueprint(blueprint: Blueprint, **options: Any) -> None:
+    """Add an area's API; bearer tokens authorise it, so it needs no CSRF token."""
+    csrf.exempt(blueprint)
     current_app.extensions["amtsweg.api"].register_blueprint(blueprint, **options)
 
 

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from amtsweg.platform.mail import mail_problems
+from amtsweg.platform.auth.trust import AcrMapping
 
 ENVIRONMENTS = ("development", "test", "production")
+DEV_LOGIN_PATH = "/dev-idp"
+# Shared by the development provider and the platform when no secret is set; never in production.
+DEV_CLIENT_SECRET = "development-only-client-secret"  # noqa: S105
 
 
 class ConfigError(RuntimeError):
@@ -61,20 +64,45 @@ class Settings:
         default=30 * 1024 * 1024, metadata={"env": "AMTSWEG_MAX_REQUEST_BYTES"}
     )
     log_level: str = field(default="INFO", metadata={"env": "AMTSWEG_LOG_LEVEL"})
-
-    smtp_url: str = field(
-        default="",
+    public_url: str = field(
+        default="http://localhost:5000",
         metadata={
-            "env": "AMTSWEG_SMTP_URL",
-            "doc": "smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; "
-            "empty writes mail into AMTSWEG_MAIL_OUTBOX_DIR instead (refused in production).",
+            "env": "AMTSWEG_PUBLIC_URL",
+            "doc": "Where people reach Amtsweg; the login's redirect addresses start with it.",
         },
     )
-    mail_outbox_dir: Path = field(
-        default=Path("var/outbox"), metadata={"env": "AMTSWEG_MAIL_OUTBOX_DIR"}
+    oidc_issuer: str = field(
+        default="",
+        metadata={
+            "env": "AMTSWEG_OIDC_ISSUER",
+            "doc": "The OpenID provider; empty means the development login at /dev-idp.",
+        },
     )
-    mail_from: str = field(
-        default="Amtsweg <noreply@amtsweg.invalid>", metadata={"env": "AMTSWEG_MAIL_FROM"}
+    oidc_client_id: str = field(default="amtsweg", metadata={"env": "AMTSWEG_OIDC_CLIENT_ID"})
+    oidc_client_secret: str = field(default="", metadata={"env": "AMTSWEG_OIDC_CLIENT_SECRET"})
+    oidc_scopes: str = field(
+        default="openid profile email address", metadata={"env": "AMTSWEG_OIDC_SCOPES"}
+    )
+    oidc_acr_map: str = field(
+        default="",
+        metadata={
+            "env": "AMTSWEG_OIDC_ACR_MAP",
+            "doc": "acr value=trust level pairs, comma separated; empty means the "
+            "eIDAS and STORK-QAA values (see amtsweg.platform.auth.trust).",
+        },
+    )
+    oidc_api_audience: str = field(
+        default="amtsweg-api", metadata={"env": "AMTSWEG_OIDC_API_AUDIENCE"}
+    )
+    login_session_minutes: int = field(
+        default=60, metadata={"env": "AMTSWEG_LOGIN_SESSION_MINUTES"}
+    )
+    dev_login_key_file: Path = field(
+        default=Path("var/dev-idp-key.pem"),
+        metadata={
+            "env": "AMTSWEG_DEV_LOGIN_KEY_FILE",
+            "doc": "The development login's signing key, made on first use.",
+        },
     )
 
     @classmethod
@@ -103,6 +131,24 @@ class Settings:
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def uses_dev_login_provider(self) -> bool:
+        """No provider is configured, so the built-in development one serves the login."""
+        return self.dev_login and not self.oidc_issuer
+
+    @property
+    def login_issuer(self) -> str:
+        """The OpenID provider's issuer URL; empty when login is not possible."""
+        if self.uses_dev_login_provider:
+            return self.public_url.rstrip("/") + DEV_LOGIN_PATH
+        return self.oidc_issuer
+
+    @property
+    def login_client_secret(self) -> str:
+        if self.uses_dev_login_provider and not self.oidc_client_secret:
+            return DEV_CLIENT_SECRET
+        return self.oidc_client_secret
+
     def problems(self) -> list[str]:
         """Everything that makes these settings unfit to run, one line each."""
         problems = []
@@ -121,7 +167,21 @@ class Settings:
                 problems.append(
                     "AMTSWEG_DEV_LOGIN is on; the development login must never run in production."
                 )
-        problems += mail_problems(self)
+            problems += self._production_login_problems()
+        try:
+            AcrMapping.parse(self.oidc_acr_map)
+        except ValueError as error:
+            problems.append(str(error))
+        return problems
+
+    def _production_login_problems(self) -> list[str]:
+        problems = []
+        if not self.oidc_issuer.startswith("https://"):
+            problems.append("AMTSWEG_OIDC_ISSUER must name the OpenID provider by an https:// URL.")
+        if not self.oidc_client_secret:
+            problems.append("AMTSWEG_OIDC_CLIENT_SECRET is missing.")
+        if not self.public_url.startswith("https://"):
+            problems.append("AMTSWEG_PUBLIC_URL must be the site's https:// address.")
         return problems
 
     def check(self) -> None:

@@ -74,6 +74,7 @@ def wants_problem_document() -> bool:
 
 ERROR_TITLES = {
     400: lambda: gettext("The request could not be understood"),
+    401: lambda: gettext("Login required"),
     403: lambda: gettext("Access denied"),
     404: lambda: gettext("Page not found"),
     405: lambda: gettext("This action is not allowed here"),

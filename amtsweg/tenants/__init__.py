@@ -6,8 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.tenants import cli, views, web
+    from amtsweg.tenants import api, cli, login, views, web
 
     web.init_app(app)
+    login.init_app(app)
     app.register_blueprint(views.bp)
+    api.init_app(app)
     app.cli.add_command(cli.tenants_cli)

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from amtsweg.platform.auth.roles import Role
+from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.db import Base, TenantOwned, Timestamped, utcnow
 
 SLUG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-
-
-class Role(enum.StrEnum):
-    """What a person may do. Association admins serve every tenant."""
-
-    ASSOCIATION_ADMIN = "association_admin"
-    TENANT_ADMIN = "tenant_admin"
-    CLERK = "clerk"
 
 
 class Tenant(Timestamped, Base):
@@ -83,3 +76,24 @@ class AuditEntry(TenantOwned, Base):
     object_type: Mapped[str] = mapped_column(String(100))
     object_id: Mapped[str] = mapped_column(String(100))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class LoginSession(Timestamped, Base):
+    """A browser login, held on the server so that logout and expiry really end it.
+
+    The cookie carries a random id; only its SHA-256 is stored. ``claims``
+    keeps only the claims a form may prefill and the roles claim; they go
+    with the row at logout or expiry. ``id_token`` is the logout hint for
+    the provider.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    trust_level: Mapped[TrustLevel]
+    claims: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    id_token: Mapped[str] = mapped_column(Text)

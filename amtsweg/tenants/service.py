@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
-from amtsweg.platform.db import db, set_current_tenant
+from amtsweg.platform.auth.claims import display_name, prefill_claims
+from amtsweg.platform.auth.relying_party import LoginResult
+from amtsweg.platform.auth.roles import ROLES_CLAIM, grants_as_claim
+from amtsweg.platform.db import db, set_current_tenant, utcnow
 from amtsweg.platform.storage import delete_after_commit, storage
 from amtsweg.tenants.branding import check_colour, detect_image_type
-from amtsweg.tenants.models import SLUG_PATTERN, AuditEntry, Membership, Role, Tenant, User
+from amtsweg.tenants.models import (
+    SLUG_PATTERN,
+    AuditEntry,
+    LoginSession,
+    Membership,
+    Role,
+    Tenant,
+    User,
+)
 
 _SLUG = re.compile(rf"^{SLUG_PATTERN}$")
 _PREFIX = re.compile(r"^[A-Z]{2,8}$")
@@ -136,6 +150,12 @@ def grant_role(tenant: Tenant, user: User, role: Role) -> Membership:
     return membership
 
 
+def roles_of(tenant: Tenant, user_id: uuid.UUID) -> set[Role]:
+    """The roles the person with ``user_id`` holds in ``tenant`` by membership."""
+    user = db.session.get(User, user_id)
+    return roles_in(tenant, user) if user else set()
+
+
 def roles_in(tenant: Tenant, user: User) -> set[Role]:
     enter_tenant(tenant)
     roles = set(db.session.scalars(select(Membership.role).where(Membership.user_id == user.id)))
@@ -165,3 +185,67 @@ def record(
             details=details or {},
         )
     )
+
+
+def audit_entries(tenant: Tenant, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
+    """One page of the tenant's audit log, newest first, and the total count."""
+    enter_tenant(tenant)
+    total = db.session.scalar(select(func.count(AuditEntry.id))) or 0
+    page = db.session.scalars(
+        select(AuditEntry)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(page), total
+
+
+def _hash_session_id(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def start_login_session(result: LoginResult, lifetime: dt.timedelta) -> tuple[str, LoginSession]:
+    """Record a login; returns the new random session id (for the cookie) and the row.
+
+    Only the claims a form may prefill and the roles claim are kept.
+    """
+    purge_expired_login_sessions()
+    user = find_or_create_user(result.issuer, result.subject, display_name(result.claims))
+    user.last_login_at = utcnow()
+    session_id = secrets.token_urlsafe(32)
+    kept = prefill_claims(result.claims)
+    if result.grants:
+        kept[ROLES_CLAIM] = grants_as_claim(result.grants)
+    row = LoginSession(
+        id_hash=_hash_session_id(session_id),
+        user_id=user.id,
+        expires_at=utcnow() + lifetime,
+        trust_level=result.trust_level,
+        claims=kept,
+        id_token=result.id_token,
+    )
+    db.session.add(row)
+    return session_id, row
+
+
+def find_login_session(session_id: str) -> tuple[LoginSession, User] | None:
+    """The unexpired login with this id and its person, or ``None``."""
+    found = db.session.execute(
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.id_hash == _hash_session_id(session_id))
+        .where(LoginSession.expires_at > utcnow())
+    ).first()
+    return (found[0], found[1]) if found else None
+
+
+def end_login_session(session_id: str) -> LoginSession | None:
+    """Delete the login with this id; returns it (for the provider's logout) if it existed."""
+    row = db.session.get(LoginSession, _hash_session_id(session_id))
+    if row is not None:
+        db.session.delete(row)
+    return row
+
+
+def purge_expired_login_sessions() -> None:
+    db.session.execute(delete(LoginSession).where(LoginSession.expires_at <= utcnow()))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import Flask, abort, g
 from werkzeug.routing import BaseConverter
 
+from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.web import RequestHandler
 from amtsweg.tenants import service
-from amtsweg.tenants.models import SLUG_PATTERN, Tenant
+from amtsweg.tenants.access import require_tenant_role
+from amtsweg.tenants.models import SLUG_PATTERN, Role, Tenant
 
 
 class SlugConverter(BaseConverter):
@@ -23,10 +25,14 @@ class TenantView(RequestHandler):
 
     An unknown or disabled tenant is a 404. Subclasses load their own objects
     after calling ``super()._process_args(...)``; those queries are already
-    limited to ``self.tenant``.
+    limited to ``self.tenant``. A handler that sets ``required_roles`` runs
+    only for a principal holding one of them in this tenant (404 for anyone
+    else; the login or a 401 for nobody), available as ``self.principal``.
     """
 
     tenant: Tenant
+    principal: Principal | None = None
+    required_roles: ClassVar[tuple[Role, ...]] = ()
 
     def _process_args(self, tenant_slug: str, **kwargs: Any) -> None:
         tenant = service.find_tenant(tenant_slug)
@@ -35,6 +41,11 @@ class TenantView(RequestHandler):
         self.tenant = g.tenant = tenant
         service.enter_tenant(tenant)
         super()._process_args(**kwargs)
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        if self.required_roles:
+            self.principal = require_tenant_role(self.tenant, *self.required_roles)
 
 
 def _template_context() -> dict[str, Any]:

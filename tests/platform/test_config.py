@@ -11,8 +11,9 @@ SAFE_PRODUCTION = {
     "AMTSWEG_ENV": "production",
     "SECRET_KEY": "x" * 40,
     "DATABASE_URL": "postgresql+psycopg://amtsweg@db/amtsweg",
-    "AMTSWEG_SMTP_URL": "smtps://amtsweg:pw@mail.example:465",
-    "AMTSWEG_MAIL_FROM": "Gemeinde Musterstadt <noreply@musterstadt.de>",
+    "AMTSWEG_PUBLIC_URL": "https://formulare.example",
+    "AMTSWEG_OIDC_ISSUER": "https://id.example",
+    "AMTSWEG_OIDC_CLIENT_SECRET": "s" * 32,
 }
 
 
@@ -45,6 +46,11 @@ def test_production_with_safe_settings_starts() -> None:
         ({"SECRET_KEY": "short"}, "SECRET_KEY is missing or shorter"),
         ({"DATABASE_URL": "sqlite:///var/a.sqlite"}, "production needs PostgreSQL"),
         ({"AMTSWEG_DEV_LOGIN": "true"}, "development login must never run in production"),
+        ({"AMTSWEG_OIDC_ISSUER": ""}, "AMTSWEG_OIDC_ISSUER must name the OpenID provider"),
+        ({"AMTSWEG_OIDC_ISSUER": "http://id.example"}, "by an https:// URL"),
+        ({"AMTSWEG_OIDC_CLIENT_SECRET": ""}, "AMTSWEG_OIDC_CLIENT_SECRET is missing"),
+        ({"AMTSWEG_PUBLIC_URL": "http://formulare.example"}, "AMTSWEG_PUBLIC_URL must be"),
+        ({"AMTSWEG_OIDC_ACR_MAP": "urn:x=very-high"}, "not: urn:x=very-high"),
     ],
 )
 def test_production_refuses_each_unsafe_setting(change: dict[str, str], expected: str) -> None:
@@ -59,10 +65,23 @@ def test_every_problem_is_reported_at_once() -> None:
     settings = Settings.from_env(
         {"AMTSWEG_ENV": "production", "DATABASE_URL": "sqlite://", "AMTSWEG_DEV_LOGIN": "1"}
     )
-    assert len(settings.problems()) == 5
+    assert len(settings.problems()) == 6  # secret, SQLite, dev login, issuer, client, URL
 
 
 def test_unknown_environment_is_refused() -> None:
     assert Settings.from_env({"AMTSWEG_ENV": "staging"}).problems() == [
         "AMTSWEG_ENV must be one of development, test, production, not 'staging'."
     ]
+
+
+def test_the_development_login_serves_when_no_provider_is_configured() -> None:
+    settings = Settings.from_env({"AMTSWEG_PUBLIC_URL": "http://localhost:8000"})
+    assert settings.login_issuer == "http://localhost:8000/dev-idp"
+    configured = Settings.from_env({"AMTSWEG_OIDC_ISSUER": "https://id.example"})
+    assert configured.login_issuer == "https://id.example"
+    assert Settings.from_env({"AMTSWEG_DEV_LOGIN": "0"}).login_issuer == ""
+
+
+def test_the_acr_mapping_can_be_configured() -> None:
+    settings = Settings.from_env({"AMTSWEG_OIDC_ACR_MAP": "urn:a=basic, urn:b=high"})
+    assert settings.problems() == []
