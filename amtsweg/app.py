@@ -16,6 +16,7 @@ from amtsweg.platform import (
     i18n,
     jobs,
     logs,
+    mail,
     metrics,
     storage,
     web,
@@ -54,7 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logs.configure_logging(settings.log_level)
 
     Database(settings.database_url, bind=db_bind).init_app(app)
-    for part in (logs, web, csrf, i18n, api, health, metrics, jobs, storage, auth, devidp):
+    for part in (logs, web, csrf, i18n, api, health, metrics, jobs, storage, mail, auth, devidp):
         part.init_app(app)
     for area in (tenants, formdefs, submissions, payment, delivery):
         area.init_app(app)

@@ -29,6 +29,7 @@ from amtsweg.platform.db import db
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant
 from tests import servers
+from tests.peers.smtp import smtp_server  # noqa: F401
 
 OWNER_ROLE = "amtsweg_test_owner"
 APP_ROLE = "amtsweg_test_app"

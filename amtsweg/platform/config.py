@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from amtsweg.platform.auth.trust import AcrMapping
+from amtsweg.platform.mail import mail_problems
 
 ENVIRONMENTS = ("development", "test", "production")
 DEV_LOGIN_PATH = "/dev-idp"
@@ -105,6 +106,21 @@ class Settings:
         },
     )
 
+    smtp_url: str = field(
+        default="",
+        metadata={
+            "env": "AMTSWEG_SMTP_URL",
+            "doc": "smtp://user:pass@host:587?starttls=true or smtps://user:pass@host:465; "
+            "empty writes mail into AMTSWEG_MAIL_OUTBOX_DIR instead (refused in production).",
+        },
+    )
+    mail_outbox_dir: Path = field(
+        default=Path("var/outbox"), metadata={"env": "AMTSWEG_MAIL_OUTBOX_DIR"}
+    )
+    mail_from: str = field(
+        default="Amtsweg <noreply@amtsweg.invalid>", metadata={"env": "AMTSWEG_MAIL_FROM"}
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read every setting from ``environ``; ``overrides`` win (tests use them)."""
@@ -172,6 +188,7 @@ class Settings:
             AcrMapping.parse(self.oidc_acr_map)
         except ValueError as error:
             problems.append(str(error))
+        problems += mail_problems(self)
         return problems
 
     def _production_login_problems(self) -> list[str]:

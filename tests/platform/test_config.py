@@ -11,6 +11,8 @@ SAFE_PRODUCTION = {
     "AMTSWEG_ENV": "production",
     "SECRET_KEY": "x" * 40,
     "DATABASE_URL": "postgresql+psycopg://amtsweg@db/amtsweg",
+    "AMTSWEG_SMTP_URL": "smtps://amtsweg:pw@mail.example:465",
+    "AMTSWEG_MAIL_FROM": "Gemeinde Musterstadt <noreply@musterstadt.de>",
     "AMTSWEG_PUBLIC_URL": "https://formulare.example",
     "AMTSWEG_OIDC_ISSUER": "https://id.example",
     "AMTSWEG_OIDC_CLIENT_SECRET": "s" * 32,
@@ -65,7 +67,8 @@ def test_every_problem_is_reported_at_once() -> None:
     settings = Settings.from_env(
         {"AMTSWEG_ENV": "production", "DATABASE_URL": "sqlite://", "AMTSWEG_DEV_LOGIN": "1"}
     )
-    assert len(settings.problems()) == 6  # secret, SQLite, dev login, issuer, client, URL
+    # secret, SQLite, dev login, issuer, client, URL, SMTP URL, sender
+    assert len(settings.problems()) == 8
 
 
 def test_unknown_environment_is_refused() -> None:
