@@ -46,7 +46,12 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-pytest: install
+# The tests start real peers from npm (oidc-provider); the app itself needs no Node.js.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+pytest: install node_modules/.installed
 	$(BIN)/pytest
 	AMTSWEG_TEST_DATABASE=sqlite $(BIN)/pytest -m sqlite -q
 
