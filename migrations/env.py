@@ -8,6 +8,7 @@ from sqlalchemy import Connection, text
 # Each area's models are imported so autogenerate and `db check` see their tables.
 from amtsweg.formdefs import models as _formdefs_models  # noqa: F401
 from amtsweg.platform.db import Base, make_engine
+from amtsweg.submissions import models as _submissions_models  # noqa: F401
 from amtsweg.tenants import models as _tenant_models  # noqa: F401
 
 config = context.config

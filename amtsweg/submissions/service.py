@@ -1,0 +1,362 @@
+"""The citizen's applications: drafts, submitting, references; the only writer of their tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from amtsweg.formdefs import service as formdefs
+from amtsweg.formdefs.engine import Evaluation, FeeBreakdown, evaluate, prefill
+from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
+from amtsweg.formdefs.models import FormVersion
+from amtsweg.platform.db import db, utcnow
+from amtsweg.platform.jobs import enqueue_after_commit
+from amtsweg.platform.signals import submission_created
+from amtsweg.submissions import confirmation
+from amtsweg.submissions.models import (
+    Draft,
+    ReferenceCounter,
+    Submission,
+    SubmissionStatus,
+)
+from amtsweg.tenants.models import Tenant, User
+
+AUTHORITY_ZONE = ZoneInfo("Europe/Berlin")
+
+
+class SubmissionError(ValueError):
+    """A refused operation on an application."""
+
+
+class AnswersInvalidError(SubmissionError):
+    """The answers do not satisfy the definition; ``evaluation.errors`` names each field."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        super().__init__(f"{len(evaluation.errors)} answer(s) need attention.")
+
+
+def today() -> dt.date:
+    """The date in the authority's time zone, which relative date rules refer to."""
+    return dt.datetime.now(AUTHORITY_ZONE).date()
+
+
+# --- drafts -----------------------------------------------------------------
+
+
+def _expiry(definition: CompiledDefinition) -> dt.datetime:
+    return utcnow() + dt.timedelta(days=definition.retention_days)
+
+
+def open_draft(user: User, version: FormVersion) -> Draft | None:
+    """The citizen's unsubmitted, unexpired draft of this form, if any."""
+    return db.session.scalar(
+        select(Draft)
+        .join(FormVersion, FormVersion.id == Draft.version_id)
+        .where(
+            Draft.user_id == user.id,
+            FormVersion.definition_id == version.definition_id,
+            Draft.submitted_at.is_(None),
+            Draft.expires_at > utcnow(),
+        )
+        .order_by(Draft.updated_at.desc())
+        .limit(1)
+    )
+
+
+def start_draft(
+    tenant: Tenant, user: User, form: formdefs.OfferedForm, claims: Mapping[str, Any]
+) -> Draft:
+    """Resume the citizen's open draft of ``form``, or start one prefilled from the login."""
+    if (draft := open_draft(user, form.version)) is not None:
+        return draft
+    draft = Draft(
+        tenant_id=tenant.id,
+        user_id=user.id,
+        version_id=form.version.id,
+        answers=prefill(form.definition, claims),
+        step=form.definition.steps[0].id,
+        expires_at=_expiry(form.definition),
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def find_draft(user: User, draft_id: uuid.UUID) -> Draft | None:
+    """The citizen's own draft in the current tenant; anyone else's is ``None``."""
+    return db.session.scalar(
+        select(Draft).where(
+            Draft.id == draft_id, Draft.user_id == user.id, Draft.expires_at > utcnow()
+        )
+    )
+
+
+def draft_definition(draft: Draft) -> CompiledDefinition:
+    return formdefs.compiled(db.session.get_one(FormVersion, draft.version_id))
+
+
+def save_step(
+    draft: Draft,
+    step_id: str,
+    answers: Mapping[str, Any],
+    claims: Mapping[str, Any],
+    locale: str,
+) -> Evaluation:
+    """Store the answers after a step (invalid ones too, so nothing typed is lost).
+
+    ``answers`` are the draft's answers with this step's replaced by what was
+    posted. Fields locked to the login are filled from the login again, so a
+    forged post cannot change them.
+    """
+    definition = draft_definition(draft)
+    draft.answers = prefill(definition, claims, answers)
+    draft.step = step_id
+    draft.expires_at = _expiry(definition)
+    return evaluate(definition, draft.answers, locale=locale, step=step_id, today=today())
+
+
+def evaluate_draft(
+    draft: Draft, locale: str, form: formdefs.OfferedForm | None = None
+) -> Evaluation:
+    """All answers of the draft checked; with ``form``, the fee has the tenant's overrides."""
+    return evaluate(
+        draft_definition(draft),
+        draft.answers,
+        locale=locale,
+        today=today(),
+        fee_overrides=form.tenant_form.fee_overrides if form else None,
+    )
+
+
+def purge_expired_drafts() -> int:
+    """Delete unsubmitted drafts past their expiry in the current tenant."""
+    expired = list(
+        db.session.scalars(
+            select(Draft).where(Draft.submitted_at.is_(None), Draft.expires_at <= utcnow())
+        )
+    )
+    for draft in expired:
+        db.session.delete(draft)
+    return len(expired)
+
+
+# --- submitting -------------------------------------------------------------
+
+
+def next_reference(tenant: Tenant) -> str:
+    """``MUS-2026-000123``: per tenant and year, never the same number twice.
+
+    The counter row is incremented with one UPDATE, which holds its row lock
+    until the transaction ends, so two submissions never get the same number.
+    """
+    year = dt.datetime.now(AUTHORITY_ZONE).year
+    number = db.session.scalar(
+        update(ReferenceCounter)
+        .where(ReferenceCounter.tenant_id == tenant.id, ReferenceCounter.year == year)
+        .values(last_number=ReferenceCounter.last_number + 1)
+        .returning(ReferenceCounter.last_number)
+    )
+    if number is None:
+        db.session.add(ReferenceCounter(tenant_id=tenant.id, year=year, last_number=1))
+        db.session.flush()
+        number = 1
+    return f"{tenant.reference_prefix}-{year}-{number:06d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    submission: Submission
+    created: bool  # False when an earlier identical request already created it
+
+
+def fee_document(evaluation: Evaluation, definition: CompiledDefinition) -> dict[str, Any]:
+    """The fee as stored with a submission and shown on the summary page."""
+    return _fee_document(evaluation.fee, definition.fee_collection)
+
+
+def _fee_document(fee: FeeBreakdown, collection: str) -> dict[str, Any]:
+    return {
+        "collection": collection,
+        "currency": fee.currency,
+        "total": fee.total,
+        "lines": [
+            {
+                "rule": line.rule_id,
+                "label": {"de": line.label.de, "en": line.label.en},
+                "quantity": line.quantity,
+                "unit_amount": line.unit_amount,
+                "amount": line.amount,
+            }
+            for line in fee.lines
+        ],
+    }
+
+
+def _status_for(fee: FeeBreakdown, collection: str) -> SubmissionStatus:
+    if collection == "online" and fee.total > 0:
+        return SubmissionStatus.AWAITING_PAYMENT
+    return SubmissionStatus.SUBMITTED
+
+
+def _create(
+    tenant: Tenant,
+    user: User,
+    form: formdefs.OfferedForm,
+    version: FormVersion,
+    answers: Mapping[str, Any],
+    *,
+    locale: str,
+    draft: Draft | None = None,
+    idempotency_key: str | None = None,
+    confirmation_email: str | None = None,
+) -> Outcome:
+    definition = formdefs.compiled(version)
+    evaluation = evaluate(
+        definition,
+        answers,
+        locale=locale,
+        today=today(),
+        fee_overrides=form.tenant_form.fee_overrides,
+    )
+    if not evaluation.ok:
+        raise AnswersInvalidError(evaluation)
+    submission = Submission(
+        tenant_id=tenant.id,
+        reference=next_reference(tenant),
+        user_id=user.id,
+        version_id=version.id,
+        draft_id=draft.id if draft else None,
+        idempotency_key=idempotency_key,
+        answers=dict(evaluation.cleaned),
+        fee=_fee_document(evaluation.fee, definition.fee_collection),
+        fee_total=evaluation.fee.total,
+        status=_status_for(evaluation.fee, definition.fee_collection),
+        locale=locale,
+        confirmation_email=confirmation_email,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+    except IntegrityError:
+        earlier = _earlier(user, draft, idempotency_key)
+        if earlier is None:
+            raise
+        return Outcome(earlier, created=False)
+    if draft is not None:
+        draft.submitted_at = submission.submitted_at
+    submission_created.send(submission, tenant=tenant)
+    enqueue_after_commit(confirmation.send_confirmation, tenant.id, submission.id)
+    return Outcome(submission, created=True)
+
+
+def _earlier(user: User, draft: Draft | None, idempotency_key: str | None) -> Submission | None:
+    if draft is not None:
+        return db.session.scalar(select(Submission).where(Submission.draft_id == draft.id))
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.user_id == user.id, Submission.idempotency_key == idempotency_key
+        )
+    )
+
+
+def submit_draft(
+    tenant: Tenant,
+    user: User,
+    form: formdefs.OfferedForm,
+    draft: Draft,
+    *,
+    locale: str,
+    confirmation_email: str | None = None,
+) -> Outcome:
+    """Submit a draft exactly once; a repeated submit returns the first submission.
+
+    The receipt goes to ``confirmation_email`` (the login's address), else to
+    an ``email`` answer of the form, by a job after the commit.
+    """
+    if draft.submitted_at is not None and (earlier := _earlier(user, draft, None)):
+        return Outcome(earlier, created=False)
+    version = db.session.get_one(FormVersion, draft.version_id)
+    return _create(
+        tenant,
+        user,
+        form,
+        version,
+        draft.answers,
+        locale=locale,
+        draft=draft,
+        confirmation_email=confirmation_email or _answered_email(draft.answers),
+    )
+
+
+def _answered_email(answers: Mapping[str, Any]) -> str | None:
+    email = answers.get("email")
+    return email if isinstance(email, str) and "@" in email else None
+
+
+def submit_answers(
+    tenant: Tenant,
+    user: User,
+    form: formdefs.OfferedForm,
+    answers: Mapping[str, Any],
+    *,
+    locale: str,
+    idempotency_key: str | None = None,
+    confirmation_email: str | None = None,
+) -> Outcome:
+    """The headless API: the same validation and result as the HTML journey."""
+    if idempotency_key and (earlier := _earlier(user, None, idempotency_key)):
+        return Outcome(earlier, created=False)
+    return _create(
+        tenant,
+        user,
+        form,
+        form.version,
+        answers,
+        locale=locale,
+        idempotency_key=idempotency_key,
+        confirmation_email=confirmation_email or _answered_email(answers),
+    )
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def submission_of_draft(draft: Draft) -> Submission:
+    return db.session.scalars(select(Submission).where(Submission.draft_id == draft.id)).one()
+
+
+def submission_definition(submission: Submission) -> CompiledDefinition:
+    return formdefs.compiled(db.session.get_one(FormVersion, submission.version_id))
+
+
+def form_title(submission: Submission, locale: str) -> str:
+    return submission_definition(submission).title.get(locale)
+
+
+def find_submission(user: User, reference: str) -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(Submission.reference == reference, Submission.user_id == user.id)
+    )
+
+
+def applications_of(user: User) -> tuple[list[Draft], list[Submission]]:
+    """The citizen's open drafts and submissions in the current tenant, newest first."""
+    drafts = db.session.scalars(
+        select(Draft)
+        .where(Draft.user_id == user.id, Draft.submitted_at.is_(None), Draft.expires_at > utcnow())
+        .order_by(Draft.updated_at.desc())
+    )
+    submissions = db.session.scalars(
+        select(Submission)
+        .where(Submission.user_id == user.id)
+        .order_by(Submission.submitted_at.desc())
+    )
+    return list(drafts), list(submissions)
