@@ -29,6 +29,7 @@ from amtsweg.platform.db import db
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant
 from tests import servers
+from tests.login import log_in  # noqa: F401
 from tests.peers.smtp import smtp_server  # noqa: F401
 
 OWNER_ROLE = "amtsweg_test_owner"
@@ -129,6 +130,7 @@ def settings(database_url: str, tmp_path: Path, dev_login_key_file: Path) -> Set
         env="test",
         database_url=database_url,
         storage_dir=tmp_path / "files",
+        mail_outbox_dir=tmp_path / "outbox",
         redis_url="",
         log_level="WARNING",
         dev_login_key_file=dev_login_key_file,

@@ -1,10 +1,10 @@
-"""What a tenant offers: the list of its forms and each form's start page."""
+"""What a tenant offers: the list of its forms, searchable by topic."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 
 from amtsweg.formdefs import service
@@ -51,25 +51,4 @@ class TenantHome(TenantView):
         return summarise_fee(form.definition, form.tenant_form.fee_overrides)
 
 
-class FormStart(TenantView):
-    """What a citizen should know before starting: needs, fee, duration, privacy."""
-
-    def _process_args(self, form_slug: str, **kwargs: Any) -> None:
-        super()._process_args(**kwargs)
-        try:
-            self.form = service.offered_form(self.tenant, form_slug)
-        except service.FormNotFoundError:
-            abort(404)
-
-    def get(self) -> str:
-        return render_template(
-            "formdefs/start.html",
-            form=self.form,
-            definition=self.form.definition,
-            fee=summarise_fee(self.form.definition, self.form.tenant_form.fee_overrides),
-            locale=str(get_locale()),
-        )
-
-
 bp.add_url_rule("/", view_func=TenantHome.as_view("index"))
-bp.add_url_rule("/forms/<form_slug>/", view_func=FormStart.as_view("start"))

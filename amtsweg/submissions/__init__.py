@@ -6,4 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from amtsweg.submissions import labels, views
+
+    app.register_blueprint(views.bp)
+    for name in ("submitted_at", "date_only", "status_label"):
+        app.add_template_filter(getattr(labels, name), name)

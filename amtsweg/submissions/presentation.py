@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -100,3 +101,10 @@ def uploaded_names(definition: CompiledDefinition, answers: Mapping[str, Any]) -
         if field.kind == "file" and field.id in answers:
             names += [upload["name"] for upload in answers[field.id]]
     return tuple(names)
+
+
+def error_step(definition: CompiledDefinition, path: str) -> str | None:
+    """The step where the answer at ``path`` (``hunde[1].rasse``) is given."""
+    field_id = re.split(r"[.\[]", path, maxsplit=1)[0]
+    step = definition.step_of.get(field_id)
+    return step.id if step else None

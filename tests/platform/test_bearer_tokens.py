@@ -9,7 +9,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from amtsweg.platform.devidp.keys import load_or_create_key
-from tests.tenants.conftest import dev_login
+from tests.login import dev_login
 
 
 def dev_token(app, *args: str) -> str:

@@ -15,7 +15,7 @@ from amtsweg.platform.db import db
 from amtsweg.tenants import service
 from amtsweg.tenants.models import Role
 from amtsweg.tenants.web import TenantView
-from tests.tenants.conftest import csrf_token, dev_login, local
+from tests.login import csrf_token, dev_login, local
 
 LOGIN_COOKIE = "amtsweg_login"
 

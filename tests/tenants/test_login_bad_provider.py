@@ -11,8 +11,8 @@ import requests
 from flask import Flask
 
 from tests import servers
+from tests.login import local
 from tests.peers.misbehaving_provider import DEFECTS, MisbehavingProvider, misbehaving_provider
-from tests.tenants.conftest import local
 
 CLIENT_ID = "amtsweg"
 

@@ -1,4 +1,7 @@
-"""Logging in during tests: through the development provider, with the test client."""
+"""Logging in during tests: through the development provider, with the test client.
+
+The ``log_in`` fixture is registered for every test by ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
