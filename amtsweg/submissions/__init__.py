@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.submissions import labels, views
+    from amtsweg.submissions import api, labels, views
 
     app.register_blueprint(views.bp)
+    api.init_app(app)
     for name in ("submitted_at", "date_only", "status_label"):
         app.add_template_filter(getattr(labels, name), name)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,14 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from amtsweg.formdefs import service as formdefs
-from amtsweg.formdefs.engine import Evaluation, FeeBreakdown, evaluate, prefill
+from amtsweg.formdefs.engine import (
+    AnswerError,
+    Evaluation,
+    FeeBreakdown,
+    Field,
+    evaluate,
+    prefill,
+)
 from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
 from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform.db import db, utcnow
@@ -25,10 +32,15 @@ from amtsweg.submissions.models import (
     ReferenceCounter,
     Submission,
     SubmissionStatus,
+    Upload,
 )
 from amtsweg.tenants.models import Tenant, User
 
 AUTHORITY_ZONE = ZoneInfo("Europe/Berlin")
+FILE_NOT_UPLOADED = {
+    "de": "Dateien können nur im Antrag im Browser hochgeladen werden.",
+    "en": "Files can only be uploaded in the application in the browser.",
+}
 
 
 class SubmissionError(ValueError):
@@ -228,6 +240,7 @@ def _create(
     )
     if not evaluation.ok:
         raise AnswersInvalidError(evaluation)
+    _refuse_files_not_uploaded(definition, evaluation, draft, locale)
     submission = Submission(
         tenant_id=tenant.id,
         reference=next_reference(tenant),
@@ -255,6 +268,45 @@ def _create(
     submission_created.send(submission, tenant=tenant)
     enqueue_after_commit(confirmation.send_confirmation, tenant.id, submission.id)
     return Outcome(submission, created=True)
+
+
+def _uploaded_tokens(draft: Draft | None) -> set[str]:
+    if draft is None:
+        return set()
+    return {
+        str(upload_id)
+        for upload_id in db.session.scalars(select(Upload.id).where(Upload.draft_id == draft.id))
+    }
+
+
+def _file_answers(
+    fields: Iterable[Field], answers: Mapping[str, Any], path: str = ""
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(answer path, file metadata) of every file answer, inside repeating groups too."""
+    for field in fields:
+        value = answers.get(field.id)
+        if field.kind == "file":
+            for upload in value or ():
+                yield f"{path}{field.id}", upload
+        elif field.kind == "group":
+            for index, item in enumerate(value or ()):
+                yield from _file_answers(field.fields, item, f"{path}{field.id}[{index}].")
+
+
+def _refuse_files_not_uploaded(
+    definition: CompiledDefinition, evaluation: Evaluation, draft: Draft | None, locale: str
+) -> None:
+    """Every file answer must name an upload of this draft: file answers are
+    metadata, and made-up metadata must not pass for a document that was never
+    received. Without a draft (the API) no file can have been uploaded."""
+    known = _uploaded_tokens(draft)
+    errors = tuple(
+        AnswerError(path, "file_not_uploaded", FILE_NOT_UPLOADED[locale])
+        for path, upload in _file_answers(definition.fields_by_id.values(), evaluation.cleaned)
+        if upload.get("token") not in known
+    )
+    if errors:
+        raise AnswersInvalidError(replace(evaluation, errors=errors))
 
 
 def _earlier(user: User, draft: Draft | None, idempotency_key: str | None) -> Submission | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from amtsweg.submissions import service
 from tests.login import csrf_token, local
 
 FUNDSACHE = "/t/musterstadt/forms/fundsache-verlustmeldung/"
@@ -38,14 +39,13 @@ def _fill_fundsache(client):
     assert first.status_code == 302
     step = client.get(local(first.headers["Location"]))
     assert "Schritt 1 von 2" in step.get_data(as_text=True)
-    today = re.search(r'max="(\d{4}-\d\d-\d\d)"', step.get_data(as_text=True))
     moved = _post_step(
         client,
         step,
         {
             "kategorie": "sonstiges",
             "beschreibung": "Schwarzer Regenschirm <script>alert(1)</script>",
-            "verlustdatum": today.group(1) if today else "2026-11-20",
+            "verlustdatum": service.today().isoformat(),
             "verlustort": "Bushaltestelle Rathaus",
         },
     )
