@@ -9,23 +9,37 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from redis import Redis
 from sqlalchemy import create_engine, text
 
+from amtsweg.app import create_app
+from amtsweg.submissions import service
+from amtsweg.tenants.login import COOKIE as LOGIN_COOKIE
 from bench.harness import Request, Stats, gunicorn, load
 from tests import servers
+from tests.login import dev_login, local
 
 ROOT = Path(__file__).resolve().parents[1]
 OWNER, APP = "amtsweg_bench_owner", "amtsweg_bench_app"
+BENCH_REDIS_DB = 14  # a database of its own, emptied afterwards
 
 
-def prepare(owner_url: str, app_url: str) -> dict[str, str]:
+def prepare(owner_url: str, app_url: str, redis_url: str, workdir: Path) -> dict[str, str]:
     env = {
         "AMTSWEG_ENV": "development",
+        "SECRET_KEY": SECRET,
+        "AMTSWEG_DEV_LOGIN_KEY_FILE": str(workdir / "dev-idp-key.pem"),
+        "AMTSWEG_STORAGE_DIR": str(workdir / "files"),
+        "AMTSWEG_MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+        # Jobs (the receipt email) go to the queue, as in production; nobody works it off here.
+        "REDIS_URL": redis_url,
         "DATABASE_URL": app_url,
         "AMTSWEG_DATABASE_OWNER_URL": owner_url,
         "AMTSWEG_DATABASE_APP_ROLE": APP,
@@ -55,16 +69,66 @@ def compare(name: str, ours: Stats, baseline: Stats) -> dict[str, object]:
     return {"name": name, "ours": asdict(ours), "baseline": asdict(baseline), "ratio": ratio}
 
 
+SECRET = "bench-secret-" + "x" * 40
+FUND_ANSWERS = {
+    "kategorie": "sonstiges",
+    "beschreibung": "Schwarzer Regenschirm mit Holzgriff",
+    "verlustort": "Bushaltestelle Rathaus",
+    "name": "Erika Mustermann",
+    "email": "erika@example.org",
+}
+
+
+def citizen(env: dict[str, str]) -> tuple[str, str, str]:
+    """A citizen's login cookie, the path of a step page of their draft, and a token.
+
+    Made through the app itself: the development provider's login, as a person
+    would, then the start of a lost-property report.
+    """
+    os.environ.update(env)
+    app = create_app()
+    with app.app_context():
+        client = app.test_client()
+        dev_login(client, "erika")
+        step = client.get("/t/musterstadt/forms/fundsache-verlustmeldung/apply")
+        cookie = client.get_cookie(LOGIN_COOKIE).value
+        token = app.test_cli_runner().invoke(args=["dev-token", "--role", "citizen"]).output
+    return cookie, local(step.headers["Location"]), token.strip()
+
+
 def web_benchmarks(env: dict[str, str], seconds: float) -> list[dict[str, object]]:
+    cookie, step_path, token = citizen(env)
+    answers = FUND_ANSWERS | {"verlustdatum": service.today().isoformat()}
+    submit = json.dumps({"answers": answers}).encode()
     with gunicorn("bench.baseline:create_app()", env) as base:
         hello = load(Request("GET", f"{base}/hello"), seconds)
         row = load(Request("GET", f"{base}/row/musterstadt"), seconds)
+        insert = load(Request("POST", f"{base}/insert", b"", expect=201), seconds)
     with gunicorn("amtsweg.app:create_app()", env) as ours:
         healthz = load(Request("GET", f"{ours}/healthz"), seconds)
         home = load(Request("GET", f"{ours}/t/musterstadt/"), seconds)
+        step = load(
+            Request("GET", f"{ours}{step_path}", headers=(("Cookie", f"{LOGIN_COOKIE}={cookie}"),)),
+            seconds,
+        )
+        api = load(
+            Request(
+                "POST",
+                f"{ours}/api/v1/tenants/musterstadt/forms/fundsache-verlustmeldung/submissions",
+                submit,
+                headers=(
+                    ("Authorization", f"Bearer {token}"),
+                    ("Content-Type", "application/json"),
+                ),
+                expect=201,
+            ),
+            seconds,
+        )
     return [
         compare("GET /healthz vs bare hello", healthz, hello),
         compare("GET /t/musterstadt/ vs bare row page", home, row),
+        compare("GET step page (logged in) vs bare hello", step, hello),
+        compare("POST submission API vs bare insert", api, insert),
     ]
 
 
@@ -84,12 +148,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0, help="load per measurement")
     seconds = parser.parse_args().seconds
-    with servers.postgres_server() as admin_url:
-        if admin_url is None:
-            sys.exit("PostgreSQL is needed: set DATABASE_URL or run a local server")
+    with (
+        servers.postgres_server() as admin_url,
+        servers.redis_server() as redis_url,
+        tempfile.TemporaryDirectory() as workdir,
+    ):
+        if admin_url is None or redis_url is None:
+            sys.exit("PostgreSQL and Redis are needed: set DATABASE_URL/REDIS_URL or run them")
+        queue_url = redis_url.rsplit("/", 1)[0] + f"/{BENCH_REDIS_DB}"
         with servers.scratch_database(admin_url, OWNER, APP) as (owner_url, app_url):
-            env = prepare(owner_url, app_url)
+            env = prepare(owner_url, app_url, queue_url, Path(workdir))
             results = web_benchmarks(env, seconds)
+        Redis.from_url(queue_url).flushdb()
     results += script_benchmarks()
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from amtsweg.formdefs.engine import (
     FeeBreakdown,
+    OverrideProblem,
     Problem,
     catalogue_documents,
     check_definition,
@@ -28,6 +31,8 @@ from amtsweg.formdefs.models import FormDefinition, FormVersion, TenantForm, Ver
 from amtsweg.platform.db import db, utcnow
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant, User
+
+log = logging.getLogger(__name__)
 
 DELIVERY_TYPES = ("mailbox", "cmis")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -55,6 +60,22 @@ class ImmutableVersionError(FormDefError):
 
 class FormNotFoundError(FormDefError):
     status = 404
+
+
+class InvalidFeeOverridesError(FormDefError):
+    """A tenant's fee overrides do not fit the definition; ``problems`` name each rule."""
+
+    status = 422
+
+    def __init__(self, problems: list[OverrideProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problem.message("en") for problem in problems))
+
+
+class InvalidDeliveryTargetError(FormDefError):
+    """A delivery target delivery could not use."""
+
+    status = 422
 
 
 def digest(document: dict[str, Any]) -> str:
@@ -153,6 +174,7 @@ def _add_version(
     )
     db.session.add(version)
     db.session.flush()
+    log.info("form definition %s: draft version %d created", definition.slug, number)
     return version
 
 
@@ -194,6 +216,7 @@ def publish(version: FormVersion) -> FormVersion:
         retire(current)
     version.state = VersionState.PUBLISHED
     version.published_at = utcnow()
+    log.info("form definition %s: version %d published", version.definition.slug, version.number)
     return version
 
 
@@ -204,6 +227,7 @@ def retire(version: FormVersion) -> FormVersion:
         )
     version.state = VersionState.RETIRED
     version.retired_at = utcnow()
+    log.info("form definition %s: version %d retired", version.definition.slug, version.number)
     return version
 
 
@@ -264,14 +288,16 @@ def check_delivery_target(target: dict[str, Any], tenant: Tenant) -> dict[str, A
     """A delivery target as delivery understands it; defaults to the tenant's mailbox."""
     if not target:
         if not tenant.contact_email:
-            raise FormDefError("Choose a delivery target: the tenant has no contact email.")
+            raise InvalidDeliveryTargetError(
+                "Choose a delivery target: the tenant has no contact email."
+            )
         return {"type": "mailbox", "address": tenant.contact_email}
     kind = target.get("type")
     if kind == "mailbox" and _EMAIL.match(str(target.get("address", ""))):
         return {"type": "mailbox", "address": target["address"]}
     if kind == "cmis" and str(target.get("url", "")).startswith("https://"):
         return {"type": "cmis", "url": target["url"], "folder": str(target.get("folder", "/"))}
-    raise FormDefError(
+    raise InvalidDeliveryTargetError(
         "A delivery target is {'type': 'mailbox', 'address': email} or "
         "{'type': 'cmis', 'url': 'https://…', 'folder': '/…'}."
     )
@@ -290,7 +316,7 @@ def activate_form(
         raise FormDefError(f"{definition.slug} has no published version to offer.")
     overrides = dict(fee_overrides or {})
     if problems := check_fee_overrides(compiled(version), overrides):
-        raise FormDefError("; ".join(problem.message("en") for problem in problems))
+        raise InvalidFeeOverridesError(problems)
     tenant_form = find_tenant_form(tenant, definition)
     if tenant_form is None:
         tenant_form = TenantForm(tenant_id=tenant.id, definition=definition)
@@ -298,7 +324,8 @@ def activate_form(
     tenant_form.active = True
     tenant_form.fee_overrides = overrides
     tenant_form.delivery_target = check_delivery_target(delivery_target or {}, tenant)
-    tenants.record(tenant, "form.activated", "form", definition.slug, actor=actor)
+    details = {"fee_overrides": overrides, "delivery": tenant_form.delivery_target["type"]}
+    tenants.record(tenant, "form.activated", "form", definition.slug, details=details, actor=actor)
     return tenant_form
 
 
@@ -310,20 +337,28 @@ def deactivate_form(tenant: Tenant, definition: FormDefinition, actor: User | No
     tenants.record(tenant, "form.deactivated", "form", definition.slug, actor=actor)
 
 
-def offered_forms(tenant: Tenant) -> list[OfferedForm]:
-    """The forms ``tenant`` offers now, in catalogue order, each at its current version."""
+def _offered(tenant: Tenant, slug: str | None = None) -> list[OfferedForm]:
     tenants.enter_tenant(tenant)
-    rows = db.session.execute(
+    query = (
         select(TenantForm, FormVersion)
         .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
         .where(TenantForm.active, FormVersion.state == VersionState.PUBLISHED)
-    ).all()
-    offered = [OfferedForm(tf, version, compiled(version)) for tf, version in rows]
-    return sorted(offered, key=lambda form: form.slug)
+        # The document is large JSON; the compiled cache usually makes it unneeded.
+        .options(defer(FormVersion.document))
+    )
+    if slug is not None:
+        query = query.join(FormDefinition).where(FormDefinition.slug == slug)
+    return [
+        OfferedForm(tf, version, compiled(version)) for tf, version in db.session.execute(query)
+    ]
+
+
+def offered_forms(tenant: Tenant) -> list[OfferedForm]:
+    """The forms ``tenant`` offers now, in catalogue order, each at its current version."""
+    return sorted(_offered(tenant), key=lambda form: form.slug)
 
 
 def offered_form(tenant: Tenant, slug: str) -> OfferedForm:
-    for form in offered_forms(tenant):
-        if form.slug == slug:
-            return form
+    if found := _offered(tenant, slug):
+        return found[0]
     raise FormNotFoundError(f"{tenant.slug} does not offer {slug!r}.")
