@@ -15,6 +15,7 @@ from amtsweg.platform import (
     health,
     i18n,
     jobs,
+    limits,
     logs,
     mail,
     metrics,
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Database(settings.database_url, bind=db_bind).init_app(app)
     for part in (logs, web, csrf, i18n, api, health, metrics, jobs, storage, mail, auth, devidp):
         part.init_app(app)
+    limits.init_app(app)
     for area in (tenants, formdefs, submissions, payment, delivery):
         area.init_app(app)
     return app

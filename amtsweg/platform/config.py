@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 from amtsweg.platform.auth.trust import AcrMapping
 from amtsweg.platform.mail import mail_problems
 
@@ -97,6 +99,36 @@ class Settings:
     )
     login_session_minutes: int = field(
         default=60, metadata={"env": "AMTSWEG_LOGIN_SESSION_MINUTES"}
+    )
+    login_session_max_minutes: int = field(
+        default=480,
+        metadata={
+            "env": "AMTSWEG_LOGIN_SESSION_MAX_MINUTES",
+            "doc": "Extending a login renews AMTSWEG_LOGIN_SESSION_MINUTES, but never "
+            "beyond this many minutes after the login.",
+        },
+    )
+    login_rate_limit: str = field(
+        default="10/minute",
+        metadata={
+            "env": "AMTSWEG_LOGIN_RATE_LIMIT",
+            "doc": "Login starts and callbacks per client IP (each counted on its own).",
+        },
+    )
+    submit_rate_limit: str = field(
+        default="5/minute",
+        metadata={
+            "env": "AMTSWEG_SUBMIT_RATE_LIMIT",
+            "doc": "Submissions per person (per client IP without a login), HTML and API.",
+        },
+    )
+    proxy_hops: int = field(
+        default=0,
+        metadata={
+            "env": "AMTSWEG_PROXY_HOPS",
+            "doc": "Reverse proxies in front of the app whose X-Forwarded-For/-Proto "
+            "are trusted; the client IP counts for rate limits.",
+        },
     )
     dev_login_key_file: Path = field(
         default=Path("var/dev-idp-key.pem"),
@@ -184,6 +216,11 @@ class Settings:
                     "AMTSWEG_DEV_LOGIN is on; the development login must never run in production."
                 )
             problems += self._production_login_problems()
+            if not self.redis_url:
+                problems.append(
+                    "REDIS_URL is missing; production keeps jobs and rate limits in Redis."
+                )
+        problems += self._session_and_limit_problems()
         try:
             AcrMapping.parse(self.oidc_acr_map)
         except ValueError as error:
@@ -199,6 +236,22 @@ class Settings:
             problems.append("AMTSWEG_OIDC_CLIENT_SECRET is missing.")
         if not self.public_url.startswith("https://"):
             problems.append("AMTSWEG_PUBLIC_URL must be the site's https:// address.")
+        return problems
+
+    def _session_and_limit_problems(self) -> list[str]:
+        problems = []
+        if not 0 <= self.login_session_minutes <= self.login_session_max_minutes:
+            problems.append(
+                "AMTSWEG_LOGIN_SESSION_MINUTES must be at most AMTSWEG_LOGIN_SESSION_MAX_MINUTES."
+            )
+        for name, value in (
+            ("AMTSWEG_LOGIN_RATE_LIMIT", self.login_rate_limit),
+            ("AMTSWEG_SUBMIT_RATE_LIMIT", self.submit_rate_limit),
+        ):
+            try:
+                parse_many(value)
+            except ValueError:
+                problems.append(f"{name} must look like '10/minute', not {value!r}.")
         return problems
 
     def check(self) -> None:

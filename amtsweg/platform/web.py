@@ -21,6 +21,7 @@ from werkzeug.exceptions import (
     MethodNotAllowed,
     RequestEntityTooLarge,
 )
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from amtsweg.platform.api import pointer_errors
 from amtsweg.platform.db import db
@@ -129,13 +130,22 @@ def handle_unexpected_error(error: Exception) -> Response:
     return handle_http_exception(InternalServerError())
 
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+def content_security_policy(*, media_sources: tuple[str, ...] = ()) -> str:
+    """The policy every page gets, optionally allowing video/audio/tracks from more origins."""
+    if not media_sources:
+        return CONTENT_SECURITY_POLICY
+    return f"{CONTENT_SECURITY_POLICY}; media-src 'self' {' '.join(media_sources)}"
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
-    )
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -153,6 +163,9 @@ def refuse_oversized_requests() -> None:
 
 
 def init_app(app: Flask) -> None:
+    if hops := app.config["AMTSWEG"].proxy_hops:
+        # The client's address and scheme come from the trusted proxies' X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.before_request(refuse_oversized_requests)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -21,6 +21,7 @@ from amtsweg.formdefs.rendering import (
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.trust import TrustLevel
+from amtsweg.platform.limits import submit_limit
 from amtsweg.submissions import confirmation, files, presentation, service
 from amtsweg.submissions.models import Draft, Submission
 from amtsweg.tenants import service as tenants
@@ -194,6 +195,7 @@ class SummaryPage(DraftView):
     def get(self) -> str:
         return self._render(declaration_missing=False)
 
+    @submit_limit
     def post(self) -> Any:
         if request.form.get("declaration") != "yes":
             return self._render(declaration_missing=True), 422

@@ -48,6 +48,7 @@ from amtsweg.platform.auth.roles import ROLES_CLAIM, grants_from_claim
 from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.csrf import start_fresh_session
 from amtsweg.platform.db import db
+from amtsweg.platform.limits import login_limit
 from amtsweg.platform.redirects import safe_next_url
 from amtsweg.tenants import service
 
@@ -66,6 +67,7 @@ def _failure_page(failure: LoginError) -> tuple[str, int]:
 
 
 @bp.get("/login")
+@login_limit
 def start() -> Response | tuple[str, int]:
     next_url = safe_next_url(request.args.get("next"))
     level = request.args.get("level", TrustLevel.NONE.value)
@@ -79,6 +81,7 @@ def start() -> Response | tuple[str, int]:
 
 
 @bp.get(CALLBACK_PATH)
+@login_limit
 def callback() -> Response | tuple[str, int]:
     pending = PendingLogin.from_dict(session.pop(PENDING_KEY, None) or {})
     try:

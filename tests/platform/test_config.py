@@ -16,6 +16,7 @@ SAFE_PRODUCTION = {
     "AMTSWEG_PUBLIC_URL": "https://formulare.example",
     "AMTSWEG_OIDC_ISSUER": "https://id.example",
     "AMTSWEG_OIDC_CLIENT_SECRET": "s" * 32,
+    "REDIS_URL": "redis://redis:6379/0",
 }
 
 
@@ -53,6 +54,7 @@ def test_production_with_safe_settings_starts() -> None:
         ({"AMTSWEG_OIDC_CLIENT_SECRET": ""}, "AMTSWEG_OIDC_CLIENT_SECRET is missing"),
         ({"AMTSWEG_PUBLIC_URL": "http://formulare.example"}, "AMTSWEG_PUBLIC_URL must be"),
         ({"AMTSWEG_OIDC_ACR_MAP": "urn:x=very-high"}, "not: urn:x=very-high"),
+        ({"REDIS_URL": ""}, "REDIS_URL is missing"),
     ],
 )
 def test_production_refuses_each_unsafe_setting(change: dict[str, str], expected: str) -> None:
@@ -67,8 +69,8 @@ def test_every_problem_is_reported_at_once() -> None:
     settings = Settings.from_env(
         {"AMTSWEG_ENV": "production", "DATABASE_URL": "sqlite://", "AMTSWEG_DEV_LOGIN": "1"}
     )
-    # secret, SQLite, dev login, issuer, client, URL, SMTP URL, sender
-    assert len(settings.problems()) == 8
+    # secret, SQLite, dev login, issuer, client, URL, Redis, SMTP URL, sender
+    assert len(settings.problems()) == 9
 
 
 def test_unknown_environment_is_refused() -> None:
