@@ -11,5 +11,6 @@ def init_app(app: Flask) -> None:
     web.init_app(app)
     login.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.directory_bp)
     api.init_app(app)
     app.cli.add_command(cli.tenants_cli)

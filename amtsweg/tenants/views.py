@@ -1,13 +1,27 @@
-"""The tenant's branding, which every tenant page uses."""
+"""The list of member municipalities, and the branding every tenant page uses."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, render_template
 
 from amtsweg.platform.storage import storage
+from amtsweg.platform.web import RequestHandler
+from amtsweg.tenants import service
 from amtsweg.tenants.web import TenantView
 
 bp = Blueprint("tenants", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates")
+directory_bp = Blueprint("directory", __name__, template_folder="templates")
+
+
+class Directory(RequestHandler):
+    """The site's front page: which municipalities offer their services here."""
+
+    def get(self) -> str:
+        enabled = [tenant for tenant in service.list_tenants() if tenant.enabled]
+        return render_template("tenants/directory.html", tenants=enabled)
+
+
+directory_bp.add_url_rule("/", view_func=Directory.as_view("index"))
 
 
 class TenantStylesheet(TenantView):

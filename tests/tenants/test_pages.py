@@ -125,3 +125,15 @@ def test_a_replaced_coat_of_arms_is_removed_only_after_the_commit(app, client, c
     with pytest.raises(KeyError):
         storage().get(first_key)
     assert client.get("/t/musterstadt/coat-of-arms").data == PNG + b"3"
+
+
+@pytest.mark.sqlite
+def test_the_front_page_lists_enabled_municipalities(client, create_tenant) -> None:
+    create_tenant("musterstadt", "Gemeinde Musterstadt")
+    hidden = create_tenant("geschlossen", "Gemeinde Geschlossen")
+    service.disable_tenant(hidden)
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/t/musterstadt/"' in page
+    assert "Gemeinde Musterstadt" in page
+    assert "Geschlossen" not in page
