@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import io
-import re
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.pdfgen import canvas
+from sqlalchemy import select
 
+from amtsweg.platform.db import db
 from amtsweg.submissions import service
+from amtsweg.submissions.models import Upload
 from tests.login import csrf_token, local
+from tests.submissions.html_forms import step_values
 
 FUNDSACHE = "/t/musterstadt/forms/fundsache-verlustmeldung/"
 
@@ -22,13 +27,13 @@ def erika_logged_in(client, musterstadt, log_in):
     return client
 
 
-def _post_step(client, page, data: dict) -> object:
-    url = re.search(r'action="([^"]*)" class="[^"]*amtsweg-step"', page.get_data(as_text=True))
-    assert url, "the step has no form"
-    return client.post(
-        url.group(1).replace("&amp;", "&"),
-        data={"csrf_token": csrf_token(page), "_action": "continue", **data},
-    )
+def _post_step(client, page, data: dict, action: str = "continue") -> object:
+    """Post the step as shown, with ``data`` typed over it, and press ``action``."""
+    url, values = step_values(page.get_data(as_text=True))
+    for name, value in data.items():
+        values.setlist(name, value if isinstance(value, list) else [value])
+    values.setlist("_action", [action])
+    return client.post(url, data=values)
 
 
 def _fill_fundsache(client):
@@ -140,3 +145,117 @@ def test_another_citizen_gets_404_for_the_draft_and_submission(client, mustersta
     assert client.get(summary_url).status_code == 404
     assert client.get(confirmation_url).status_code == 404
     assert client.get(confirmation_url + "/receipt.pdf").status_code == 404
+
+
+def _pdf(text: str) -> bytes:
+    buffer = io.BytesIO()
+    drawing = canvas.Canvas(buffer)
+    drawing.drawString(72, 720, text)
+    drawing.save()
+    return buffer.getvalue()
+
+
+def _apply(client, form: str):
+    first = client.get(f"/t/musterstadt/forms/{form}/apply")
+    assert first.status_code == 302
+    return client.get(local(first.headers["Location"]))
+
+
+def _submit(client, summary_url: str) -> str:
+    summary = client.get(summary_url)
+    done = client.post(summary_url, data={"csrf_token": csrf_token(summary), "declaration": "yes"})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    return local(done.headers["Location"])
+
+
+def test_a_parking_permit_with_an_uploaded_registration(erika_logged_in) -> None:
+    client = erika_logged_in
+    person = _apply(client, "bewohnerparkausweis")
+    assert 'value="Mustermann"' in person.get_data(as_text=True)  # prefilled from the login
+    vehicle = client.get(local(_post_step(client, person, {"zone": "a"}).headers["Location"]))
+    assert 'enctype="multipart/form-data"' in vehicle.get_data(as_text=True)
+
+    refused = _post_step(
+        client,
+        vehicle,
+        {
+            "kennzeichen": "K-AB 123",
+            "halter": "yes",
+            "bestaetigung": "yes",
+            "zulassung": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "zulassung.pdf"),
+        },
+    )
+    assert refused.status_code == 200
+    assert "PDF" in refused.get_data(as_text=True)  # says which types are accepted
+
+    scan = _pdf("Zulassungsbescheinigung Teil I")
+    moved = _post_step(
+        client,
+        refused,
+        {
+            "kennzeichen": "K-AB 123",
+            "halter": "yes",
+            "bestaetigung": "yes",
+            "zulassung": (io.BytesIO(scan), "../../Zulassung.pdf"),
+        },
+    )
+    assert moved.status_code == 302, moved.get_data(as_text=True)
+    summary = client.get(local(moved.headers["Location"])).get_data(as_text=True)
+    assert "Zulassung.pdf" in summary
+    assert "30,70\xa0€" in summary
+    assert "Zahlungspflichtig absenden" in summary
+    confirmation = _submit(client, local(moved.headers["Location"]))
+    page = client.get(confirmation).get_data(as_text=True)
+    assert "Zahlung offen" in page  # a fee due online awaits payment
+
+
+def test_dog_tax_with_two_dogs_added_by_button(erika_logged_in) -> None:
+    client = erika_logged_in
+    holder = _apply(client, "hundesteuer-anmeldung")
+    dogs = client.get(local(_post_step(client, holder, {}).headers["Location"]))
+    born = (service.today() - dt.timedelta(days=900)).isoformat()
+    first_dog = {
+        "hunde-0-name": "Rex",
+        "hunde-0-rasse": "labrador",
+        "hunde-0-geburtsdatum": born,
+        "hunde-0-gehalten_seit": service.today().isoformat(),
+        "hunde-0-gefaehrlich": "no",
+    }
+    two = _post_step(client, dogs, first_dog, action="add:hunde")
+    assert two.status_code == 200
+    assert "Hund 2" in two.get_data(as_text=True)
+    second_dog = {key.replace("-0-", "-1-"): value for key, value in first_dog.items()}
+    payment = _post_step(client, two, first_dog | second_dog | {"hunde-1-name": "Bello"})
+    assert payment.status_code == 302, payment.get_data(as_text=True)
+    last = client.get(local(payment.headers["Location"]))
+    summary = _post_step(client, last, {"lastschrift": "no", "bestaetigung": "yes"})
+    text = client.get(local(summary.headers["Location"])).get_data(as_text=True)
+    assert "Rex" in text
+    assert "Bello" in text
+    assert "216,00\xa0€" in text  # 96 € for the first dog, 120 € for the second
+    assert "per Bescheid" in text
+    assert "Absenden" in text
+
+
+def test_an_upload_is_only_for_its_owner_and_tenant(client, musterstadt, log_in, create_tenant):
+    create_tenant("beispieldorf", contact_email="b@b.example")
+    log_in("erika")
+    person = _apply(client, "bewohnerparkausweis")
+    vehicle_url = local(_post_step(client, person, {"zone": "a"}).headers["Location"])
+    vehicle = client.get(vehicle_url)
+    scan = _pdf("Zulassungsbescheinigung Teil I")
+    _post_step(client, vehicle, {"zulassung": (io.BytesIO(scan), "zulassung.pdf")})
+    draft_id = vehicle_url.split("/")[4]
+    upload = db.session.scalars(select(Upload)).one()
+    url = f"/t/musterstadt/applications/{draft_id}/uploads/{upload.id}"
+    own = client.get(url)
+    assert own.status_code == 200
+    assert own.data == scan
+    assert client.get(url.replace("musterstadt", "beispieldorf")).status_code == 404
+    client.post(
+        "/logout",
+        data={"csrf_token": csrf_token(client.get("/t/musterstadt/"))},
+        follow_redirects=True,
+    )
+    log_in("max")
+    assert client.get(url).status_code == 404
