@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.tenants import api, cli, login, views, web
+    from amtsweg.tenants import api, cli, login, session_timeout, views, web
 
     web.init_app(app)
     login.init_app(app)
+    session_timeout.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.directory_bp)
     api.init_app(app)

@@ -94,7 +94,7 @@ def callback() -> Response | tuple[str, int]:
     db.session.commit()
     forget_principal()
     response = _after_login(result.trust_level, pending)
-    _set_cookie(response, session_id, lifetime)
+    set_login_cookie(response, session_id, lifetime)
     return response
 
 
@@ -115,7 +115,8 @@ def _replace_session() -> None:
     start_fresh_session()
 
 
-def _set_cookie(response: Response, session_id: str, lifetime: dt.timedelta) -> None:
+def set_login_cookie(response: Response, session_id: str, lifetime: dt.timedelta) -> None:
+    """The cookie that carries the login session's id for ``lifetime`` (also on renewal)."""
     response.set_cookie(
         COOKIE,
         session_id,

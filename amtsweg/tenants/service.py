@@ -239,6 +239,36 @@ def find_login_session(session_id: str) -> tuple[LoginSession, User] | None:
     return (found[0], found[1]) if found else None
 
 
+def extend_login_session(
+    session_id: str, lifetime: dt.timedelta, max_lifetime: dt.timedelta
+) -> tuple[LoginSession, bool] | None:
+    """Renew a live login to end ``lifetime`` from now, but never later than
+    ``max_lifetime`` after it began; returns the row and whether it was extended.
+
+    ``None`` when the login has ended already (it stays ended).
+    """
+    found = find_login_session(session_id)
+    if found is None:
+        return None
+    row, _user = found
+    current = as_utc(row.expires_at)
+    renewed = min(utcnow() + lifetime, as_utc(row.created_at) + max_lifetime)
+    if renewed <= current:
+        return row, False
+    row.expires_at = renewed
+    return row, True
+
+
+def login_session_limit(row: LoginSession, max_lifetime: dt.timedelta) -> dt.datetime:
+    """The latest moment ``row`` can be extended to."""
+    return as_utc(row.created_at) + max_lifetime
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands timestamps back without their zone; they are stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def end_login_session(session_id: str) -> LoginSession | None:
     """Delete the login with this id; returns it (for the provider's logout) if it existed."""
     row = db.session.get(LoginSession, _hash_session_id(session_id))
