@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection, text
 
 # Each area's models are imported so autogenerate and `db check` see their tables.
 from amtsweg.formdefs import models as _formdefs_models  # noqa: F401
-from amtsweg.platform.db import Base, make_engine
+from amtsweg.platform.db import AwareDateTime, Base, make_engine
 from amtsweg.submissions import models as _submissions_models  # noqa: F401
 from amtsweg.tenants import models as _tenant_models  # noqa: F401
 
@@ -27,6 +29,13 @@ def grant_app_role(connection: Connection, role: str) -> None:
         connection.execute(text(statement))
 
 
+def render_item(kind: str, item: Any, _autogen_context: Any) -> str | bool:
+    """Write our column types as plain SQLAlchemy types into new revisions."""
+    if kind == "type" and isinstance(item, AwareDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations() -> None:
     engine = make_engine(config.attributes["url"])
     with engine.connect() as connection:
@@ -35,6 +44,7 @@ def run_migrations() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

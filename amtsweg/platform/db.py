@@ -27,6 +27,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     MetaData,
+    TypeDecorator,
     Uuid,
     create_engine,
     event,
@@ -62,11 +63,32 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class AwareDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that always comes back timezone-aware (UTC), on SQLite too.
+
+    PostgreSQL's ``timestamptz`` does this itself; SQLite stores no zone and
+    would hand back naive datetimes that cannot be compared with ``utcnow()``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, _dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware one")
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(self, value: dt.datetime | None, _dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it as a class attribute
         uuid.UUID: Uuid(),
-        dt.datetime: DateTime(timezone=True),
+        dt.datetime: AwareDateTime(),
         dict[str, Any]: JSON().with_variant(JSONB(), "postgresql"),
         # Enums are stored by value as plain strings, portable to SQLite.
         enum.Enum: Enum(

@@ -41,7 +41,11 @@ def job_name(func: Callable[..., Any]) -> str:
 
 def enqueue_after_commit(func: Callable[..., Any], *args: Any) -> None:
     """Send ``func(*args)`` to the workers once the current transaction commits."""
-    db.session.info.setdefault(PENDING_KEY, []).append((job_name(func), args))
+    session = db.session
+    if not session.in_transaction():
+        # Begin now, so that a rollback before any SQL still drops the job.
+        session.begin()
+    session.info.setdefault(PENDING_KEY, []).append((job_name(func), args))
 
 
 def _send_pending(session: Session) -> None:
@@ -60,9 +64,14 @@ def _dispatch(name: str, args: tuple[Any, ...]) -> None:
         Queue(QUEUE_NAME, connection=redis_connection()).enqueue(run_job, name, *args)
         return
     # In-process: a fresh app context gives the job its own session, apart
-    # from the one that is just finishing its commit.
+    # from the one that is just finishing its commit. The change that caused
+    # the job is committed already, so a failing job must not fail the request:
+    # it is logged, as a worker would log it.
     with current_app.app_context():
-        _call(name, args)
+        try:
+            _call(name, args)
+        except Exception:
+            log.exception("job failed", extra={"job": name})
 
 
 def _call(name: str, args: tuple[Any, ...]) -> Any:

@@ -68,6 +68,7 @@ def test_a_citizen_must_log_in_before_starting(client, musterstadt) -> None:
     assert response.headers["Location"].startswith("/login")
 
 
+@pytest.mark.sqlite
 def test_the_whole_journey_of_a_free_form(erika_logged_in, settings) -> None:
     client = erika_logged_in
     summary_url = _fill_fundsache(client)
