@@ -26,6 +26,7 @@ from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform.db import db, utcnow
 from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.platform.signals import submission_created
+from amtsweg.platform.storage import delete_after_commit
 from amtsweg.submissions import confirmation
 from amtsweg.submissions.models import (
     Draft,
@@ -149,13 +150,17 @@ def evaluate_draft(
 
 
 def purge_expired_drafts() -> int:
-    """Delete unsubmitted drafts past their expiry in the current tenant."""
+    """Delete unsubmitted drafts past their expiry in the current tenant, with their files."""
     expired = list(
         db.session.scalars(
             select(Draft).where(Draft.submitted_at.is_(None), Draft.expires_at <= utcnow())
         )
     )
     for draft in expired:
+        for key in db.session.scalars(
+            select(Upload.storage_key).where(Upload.draft_id == draft.id)
+        ):
+            delete_after_commit(key)
         db.session.delete(draft)
     return len(expired)
 

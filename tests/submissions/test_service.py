@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
+from amtsweg.cli import main
 from amtsweg.formdefs import service as formdefs
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, utcnow
+from amtsweg.platform.storage import storage
 from amtsweg.submissions import service
-from amtsweg.submissions.models import SubmissionStatus
+from amtsweg.submissions.models import SubmissionStatus, Upload
+from amtsweg.tenants import service as tenants
 from tests.submissions.conftest import ERIKA_CLAIMS
 
 FUND_ANSWERS = {
@@ -117,3 +121,23 @@ def test_another_citizen_cannot_see_a_draft(musterstadt, erika, max_, fundsache)
     draft = service.start_draft(musterstadt, erika, fundsache, ERIKA_CLAIMS)
     assert service.find_draft(erika, draft.id) is draft
     assert service.find_draft(max_, draft.id) is None
+
+
+def test_expired_drafts_are_purged_with_their_files(app, musterstadt, erika, fundsache) -> None:
+    kept = service.start_draft(musterstadt, erika, fundsache, ERIKA_CLAIMS)
+    form = formdefs.offered_form(musterstadt, "bewohnerparkausweis")
+    old = service.start_draft(musterstadt, erika, form, ERIKA_CLAIMS)
+    key = storage().put("uploads", b"%PDF-1.4 ... %%EOF")
+    db.session.add(
+        Upload(tenant_id=musterstadt.id, draft_id=old.id, field_path="zulassung",
+               storage_key=key, name="z.pdf", mime="application/pdf", size=18, sha256="0" * 64)
+    )  # fmt: skip
+    old.expires_at = utcnow() - dt.timedelta(minutes=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(main, ["drafts", "purge"])
+    assert "musterstadt: 1 expired draft(s) deleted" in result.output
+    tenants.enter_tenant(musterstadt)
+    assert service.find_draft(erika, old.id) is None
+    assert service.find_draft(erika, kept.id) is not None
+    with pytest.raises(KeyError):
+        storage().get(key)
