@@ -1,4 +1,4 @@
-"""Words a citizen reads for a definition's keys: topics and login trust levels."""
+"""Words people read for a definition's keys: topics, login trust levels, version states."""
 
 from __future__ import annotations
 
@@ -49,3 +49,14 @@ def topic_label(key: str) -> str:
 
 def trust_level_label(level: str) -> str:
     return str(TRUST_LEVELS.get(level, level))
+
+
+VERSION_STATES = {
+    "draft": lazy_gettext("Draft"),
+    "published": lazy_gettext("Published"),
+    "retired": lazy_gettext("Retired"),
+}
+
+
+def version_state_label(state: str) -> str:
+    return str(VERSION_STATES.get(str(state), state))
