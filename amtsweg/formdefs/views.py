@@ -50,7 +50,10 @@ class TenantHome(TenantView):
         offered = service.offered_forms(self.tenant)
         query = request.args.get("q", "").strip()[:100]
         topic = request.args.get("topic", "").strip()[:50]
-        shown = [form for form in offered if _matches(form, query, topic, locale)]
+        shown = sorted(
+            (form for form in offered if _matches(form, query, topic, locale)),
+            key=lambda form: form.definition.title.get(locale).casefold(),
+        )
         topics = sorted({t for form in offered for t in form.definition.topics})
         return render_template(
             "formdefs/index.html",
