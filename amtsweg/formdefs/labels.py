@@ -33,7 +33,7 @@ TOPICS = {
 }
 
 TRUST_LEVELS = {
-    "none": lazy_gettext("No login needed"),
+    "none": lazy_gettext("Citizen account, any level"),
     "basic": lazy_gettext("Citizen account (basic level)"),
     "substantial": lazy_gettext(
         "Citizen account with a substantial level, e.g. ELSTER certificate"
