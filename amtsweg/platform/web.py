@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
 from flask.views import MethodView
@@ -24,6 +25,7 @@ from werkzeug.exceptions import (
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from amtsweg.platform.api import pointer_errors
+from amtsweg.platform.config import Settings
 from amtsweg.platform.db import db
 
 log = logging.getLogger(__name__)
@@ -130,22 +132,39 @@ def handle_unexpected_error(error: Exception) -> Response:
     return handle_http_exception(InternalServerError())
 
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
-)
+CSP_KEY = "AMTSWEG_CONTENT_SECURITY_POLICY"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def base_content_security_policy(settings: Settings) -> str:
+    """No inline script or style, nothing framed; forms post only here and, for the
+    logout that continues at the identity provider, to the provider's origin."""
+    form_targets = ["'self'"]
+    provider = _origin(settings.login_issuer)
+    if provider and provider != _origin(settings.public_url):
+        form_targets.append(provider)
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"form-action {' '.join(form_targets)}; frame-ancestors 'none'; base-uri 'self'; "
+        "object-src 'none'"
+    )
 
 
 def content_security_policy(*, media_sources: tuple[str, ...] = ()) -> str:
     """The policy every page gets, optionally allowing video/audio/tracks from more origins."""
+    base = current_app.config[CSP_KEY]
     if not media_sources:
-        return CONTENT_SECURITY_POLICY
-    return f"{CONTENT_SECURITY_POLICY}; media-src 'self' {' '.join(media_sources)}"
+        return base
+    return f"{base}; media-src 'self' {' '.join(media_sources)}"
 
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", current_app.config[CSP_KEY])
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -166,6 +185,7 @@ def init_app(app: Flask) -> None:
     if hops := app.config["AMTSWEG"].proxy_hops:
         # The client's address and scheme come from the trusted proxies' X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    app.config[CSP_KEY] = base_content_security_policy(app.config["AMTSWEG"])
     app.before_request(refuse_oversized_requests)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected_error)

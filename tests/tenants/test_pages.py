@@ -137,3 +137,20 @@ def test_the_front_page_lists_enabled_municipalities(client, create_tenant) -> N
     assert 'href="/t/musterstadt/"' in page
     assert "Gemeinde Musterstadt" in page
     assert "Geschlossen" not in page
+
+
+def test_the_logout_form_may_continue_at_an_external_provider(settings) -> None:
+    from dataclasses import replace
+
+    from amtsweg.platform.web import base_content_security_policy
+
+    external = replace(
+        settings,
+        dev_login=False,
+        oidc_issuer="https://id.bundesland.example/realms/buerger",
+        public_url="https://amtsweg.example",
+    )
+    assert "form-action 'self' https://id.bundesland.example;" in base_content_security_policy(
+        external
+    )
+    assert "form-action 'self';" in base_content_security_policy(settings)
