@@ -1,16 +1,17 @@
-"""The tenants API: ``GET /api/v1/tenants/<slug>/audit-log``."""
+"""The tenants API: the audit log and the branding of a tenant."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
-from flask_smorest import Blueprint, Page
+from flask import Flask, request
+from flask_smorest import Blueprint, Page, abort
 
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
 from amtsweg.tenants import service
+from amtsweg.tenants.branding import BrandingError
 from amtsweg.tenants.models import AuditEntry, Role
-from amtsweg.tenants.schemas import AuditEntrySchema
+from amtsweg.tenants.schemas import AuditEntrySchema, BrandingSchema
 from amtsweg.tenants.web import TenantView
 
 blp = Blueprint(
@@ -48,6 +49,53 @@ class AuditLog(TenantView):
     def get(self) -> Any:
         """The tenant's audit entries, newest first (tenant admins and clerks)."""
         return self.tenant
+
+
+@blp.route("/<slug:tenant_slug>/branding")
+class Branding(TenantView):
+    required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+
+    @blp.response(200, BrandingSchema)
+    @blp.doc(security=[{"bearer": []}])
+    def get(self) -> Any:
+        """The tenant's name, colour, contact, imprint and privacy links."""
+        return self.tenant
+
+    @blp.arguments(BrandingSchema)
+    @blp.response(200, BrandingSchema)
+    @blp.alt_response(422, schema=ProblemErrorSchema, description="A value breaks the pages")
+    @blp.doc(security=[{"bearer": []}])
+    def patch(self, changes: dict[str, Any]) -> Any:
+        """Change the branding; colours must give white text AA contrast."""
+        try:
+            service.update_branding(self.tenant, service.Branding(**changes))
+        except (service.TenantError, BrandingError) as refused:
+            abort(422, message=str(refused))
+        service.record(self.tenant, "tenant.branding_changed", "tenant", self.tenant.slug)
+        return self.tenant
+
+
+@blp.route("/<slug:tenant_slug>/branding/coat-of-arms")
+class CoatOfArms(TenantView):
+    required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+
+    @blp.response(204)
+    @blp.alt_response(422, schema=ProblemErrorSchema, description="Not a PNG, JPEG or WebP")
+    @blp.doc(
+        security=[{"bearer": []}],
+        requestBody={
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}}
+                for kind in ("image/png", "image/jpeg", "image/webp")
+            }
+        },
+    )
+    def put(self) -> None:
+        """Upload the coat of arms (the image itself as the body, at most 1 MB)."""
+        try:
+            service.set_coat_of_arms(self.tenant, request.get_data())
+        except BrandingError as refused:
+            abort(422, message=str(refused))
 
 
 def init_app(app: Flask) -> None:

@@ -13,3 +13,16 @@ class AuditEntrySchema(ma.Schema):
     object_type = ma.fields.String()
     object_id = ma.fields.String()
     details = ma.fields.Dict()
+
+
+class BrandingSchema(ma.Schema):
+    """A tenant's branding; every field optional on update, empty text clears it."""
+
+    name = ma.fields.String(dump_only=True)
+    colour = ma.fields.String(metadata={"description": "#rrggbb; white text must stay readable"})
+    contact_email = ma.fields.String(allow_none=True)
+    contact_phone = ma.fields.String(allow_none=True)
+    contact_address = ma.fields.String(allow_none=True)
+    imprint_url = ma.fields.String(allow_none=True)
+    privacy_url = ma.fields.String(allow_none=True)
+    has_coat_of_arms = ma.fields.Function(lambda tenant: bool(tenant.coat_of_arms_key))
