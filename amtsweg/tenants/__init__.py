@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.tenants import api, cli, login, session_timeout, views, web
+    from amtsweg.tenants import accessibility, api, cli, login, session_timeout, views, web
 
     web.init_app(app)
     login.init_app(app)
@@ -14,4 +14,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(views.directory_bp)
     api.init_app(app)
+    accessibility.init_app(app)
     app.cli.add_command(cli.tenants_cli)

@@ -86,6 +86,52 @@ def brand(slug: str, coat_of_arms: Path | None, **branding: str | None) -> None:
     _run(operation)
 
 
+@tenants_cli.command("accessibility")
+@click.argument("slug")
+@click.option(
+    "--limitations-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Plain text (paragraphs split by blank lines): limitations beyond the platform's.",
+)
+@click.option("--reviewed-on", type=click.DateTime(["%Y-%m-%d"]), help="Last review, YYYY-MM-DD.")
+@click.option(
+    "--enforcement-body-name",
+    help="The state's enforcement body (default: the federal Schlichtungsstelle nach § 16 BGG).",
+)
+@click.option("--enforcement-body-url", help="Link to the state's enforcement body.")
+@click.option(
+    "--sign-language-video-url",
+    help="Video in German Sign Language: a file (.mp4, .webm) is played on the page, "
+    "any other address is linked.",
+)
+@click.option("--sign-language-captions-url", help="WebVTT captions for a video file.")
+def accessibility(
+    slug: str, limitations_file: Path | None, reviewed_on: Any, **settings: str | None
+) -> None:
+    """Set what the accessibility statement and sign-language page of SLUG say ("" clears)."""
+    from amtsweg.tenants.accessibility import service as accessibility_service
+
+    def operation() -> str:
+        tenant = service.get_tenant(slug)
+        accessibility_service.update_settings(
+            tenant,
+            accessibility_service.AccessibilitySettings(
+                limitations=limitations_file.read_text(encoding="utf-8")
+                if limitations_file
+                else None,
+                reviewed_on=reviewed_on.date() if reviewed_on else None,
+                **settings,
+            ),
+        )
+        return f"Updated the accessibility settings of {tenant.slug}."
+
+    try:
+        _run(operation)
+    except accessibility_service.AccessibilityError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+
+
 @tenants_cli.command("list")
 def list_() -> None:
     """List all tenants."""

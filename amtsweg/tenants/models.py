@@ -34,6 +34,14 @@ class Tenant(Timestamped, Base):
     privacy_url: Mapped[str | None] = mapped_column(String(500))
     coat_of_arms_key: Mapped[str | None] = mapped_column(String(200))
     coat_of_arms_type: Mapped[str | None] = mapped_column(String(50))
+    # The accessibility statement, the enforcement body and the sign-language video
+    # (tenants/accessibility/); empty means the platform's default.
+    accessibility_limitations: Mapped[str | None] = mapped_column(Text)
+    accessibility_reviewed_on: Mapped[dt.date | None]
+    enforcement_body_name: Mapped[str | None] = mapped_column(String(300))
+    enforcement_body_url: Mapped[str | None] = mapped_column(String(500))
+    sign_language_video_url: Mapped[str | None] = mapped_column(String(500))
+    sign_language_captions_url: Mapped[str | None] = mapped_column(String(500))
 
 
 class User(Timestamped, Base):
@@ -76,6 +84,24 @@ class AuditEntry(TenantOwned, Base):
     object_type: Mapped[str] = mapped_column(String(100))
     object_id: Mapped[str] = mapped_column(String(100))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AccessibilityFeedback(TenantOwned, Base):
+    """A message sent through the accessibility statement's feedback form.
+
+    Name and email are optional; the message is mailed to the tenant's contact.
+    """
+
+    __tablename__ = "accessibility_feedback"
+    __table_args__ = (Index(None, "tenant_id", "created_at"),)
+
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    message: Mapped[str] = mapped_column(Text)
+    page_url: Mapped[str | None] = mapped_column(String(500))
+    locale: Mapped[str] = mapped_column(String(5))
+    mailed_at: Mapped[dt.datetime | None]
 
 
 class LoginSession(Timestamped, Base):
