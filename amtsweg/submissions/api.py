@@ -8,13 +8,13 @@ from typing import Any
 from flask import Flask, request
 from flask_smorest import Blueprint, abort
 
-from amtsweg.formdefs import service as formdefs
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.web import problem_response
 from amtsweg.submissions import service
 from amtsweg.submissions.schemas import SubmissionSchema, SubmitSchema
+from amtsweg.submissions.web import FormView
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.web import TenantView
 
@@ -46,14 +46,7 @@ class CitizenApiView(TenantView):
 
 
 @blp.route("/<slug:tenant_slug>/forms/<form_slug>/submissions")
-class Submissions(CitizenApiView):
-    def _process_args(self, form_slug: str, **kwargs: Any) -> None:
-        super()._process_args(**kwargs)
-        try:
-            self.form = formdefs.offered_form(self.tenant, form_slug)
-        except formdefs.FormNotFoundError:
-            abort(404)
-
+class Submissions(FormView, CitizenApiView):
     @blp.arguments(SubmitSchema)
     @blp.response(201, SubmissionSchema)
     @blp.alt_response(200, schema=SubmissionSchema, description="Repeated Idempotency-Key")

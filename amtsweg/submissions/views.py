@@ -24,6 +24,7 @@ from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.limits import submit_limit
 from amtsweg.submissions import confirmation, files, presentation, service
 from amtsweg.submissions.models import Draft, Submission
+from amtsweg.submissions.web import FormView
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import User
 from amtsweg.tenants.web import TenantView
@@ -48,17 +49,6 @@ class CitizenView(TenantView):
         self.user = tenants.find_or_create_user(
             self.principal.issuer, self.principal.subject, self.principal.name
         )
-
-
-class FormView(TenantView):
-    """Loads a form the tenant offers; 404 when it does not offer it."""
-
-    def _process_args(self, form_slug: str, **kwargs: Any) -> None:
-        super()._process_args(**kwargs)
-        try:
-            self.form = formdefs.offered_form(self.tenant, form_slug)
-        except formdefs.FormNotFoundError:
-            abort(404)
 
 
 class FormStart(FormView):
