@@ -46,7 +46,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# The tests start real peers from npm (oidc-provider); the app itself needs no Node.js.
+# The tests start real peers from npm (oidc-provider) and drive Debian's Chromium with
+# playwright-core and axe-core (tests/browser/); the app itself needs no Node.js.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@

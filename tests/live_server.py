@@ -24,7 +24,12 @@ class OneAtATime:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         with self.lock:
-            return [b"".join(self.app(environ, start_response))]
+            body = self.app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                if hasattr(body, "close"):  # WSGI: closes the static files the app opened
+                    body.close()
 
 
 @contextmanager
