@@ -11,6 +11,7 @@ from flask_smorest import Blueprint, abort
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.trust import TrustLevel
+from amtsweg.platform.limits import submit_limit
 from amtsweg.platform.web import problem_response
 from amtsweg.submissions import service
 from amtsweg.submissions.schemas import SubmissionSchema, SubmitSchema
@@ -53,6 +54,7 @@ class Submissions(FormView, CitizenApiView):
     @blp.alt_response(401, schema=ProblemErrorSchema, description="No valid citizen token")
     @blp.alt_response(404, schema=ProblemErrorSchema, description="No such form here")
     @blp.alt_response(422, schema=ProblemErrorSchema, description="Answers need attention")
+    @blp.alt_response(429, schema=ProblemErrorSchema, description="Too many submissions")
     @blp.doc(
         security=[{"bearer": []}],
         parameters=[
@@ -64,6 +66,7 @@ class Submissions(FormView, CitizenApiView):
             }
         ],
     )
+    @submit_limit
     def post(self, body: dict[str, Any]) -> Any:
         """Submit answers to a form; the fee is computed here, never taken from the request."""
         principal, user = self._citizen(TrustLevel(self.form.definition.trust_level))

@@ -194,3 +194,20 @@ def test_another_citizen_gets_404_for_a_submission(app, client, citizen) -> None
     }
     response = client.get(f"/api/v1/tenants/musterstadt/submissions/{reference}", headers=max_token)
     assert response.status_code == 404
+
+
+def test_too_many_submissions_get_429_with_retry_after(make_app, settings, musterstadt) -> None:
+    from dataclasses import replace
+
+    app = make_app(settings=replace(settings, submit_rate_limit="2/minute"))
+    client = app.test_client()
+    citizen = {"Authorization": f"Bearer {dev_token(app, '--role', 'citizen')}"}
+    answers = {"answers": fund_answers()}
+    assert [client.post(FUND, json=answers, headers=citizen).status_code for _ in range(2)] == [
+        201,
+        201,
+    ]
+    refused = client.post(FUND, json=answers, headers=citizen)
+    assert refused.status_code == 429
+    assert refused.mimetype == "application/problem+json"
+    assert int(refused.headers["Retry-After"]) > 0
