@@ -51,6 +51,7 @@ from amtsweg.platform.db import db
 from amtsweg.platform.limits import login_limit
 from amtsweg.platform.redirects import safe_next_url
 from amtsweg.tenants import service
+from amtsweg.tenants.models import LoginSession, User
 
 log = logging.getLogger(__name__)
 bp = Blueprint("login", __name__, template_folder="templates")
@@ -92,7 +93,7 @@ def callback() -> Response | tuple[str, int]:
     lifetime = dt.timedelta(minutes=current_app.config["AMTSWEG"].login_session_minutes)
     session_id, _row = service.start_login_session(result, lifetime)
     db.session.commit()
-    forget_principal()
+    _forget_login()
     response = _after_login(result.trust_level, pending)
     set_login_cookie(response, session_id, lifetime)
     return response
@@ -132,7 +133,7 @@ def logout() -> Response:
     row = service.end_login_session(request.cookies.get(COOKIE, ""))
     db.session.commit()
     start_fresh_session()
-    forget_principal()
+    _forget_login()
     session[AFTER_LOGOUT_KEY] = safe_next_url(request.form.get("next"))
     target = POST_LOGOUT_PATH
     if row is not None:
@@ -153,10 +154,30 @@ def logged_out() -> Response:
     return redirect(session.pop(AFTER_LOGOUT_KEY, None) or "/")
 
 
+_LOGIN_KEY = "amtsweg.login_session"
+
+
+def current_login() -> tuple[LoginSession, User] | None:
+    """The browser's live login session and its person, looked up once per request.
+
+    Kept in the request's environ, not in ``g``: an app context may outlive a request.
+    """
+    if _LOGIN_KEY not in request.environ:
+        session_id = request.cookies.get(COOKIE)
+        found = service.find_login_session(session_id) if session_id else None
+        request.environ[_LOGIN_KEY] = found
+    return request.environ[_LOGIN_KEY]
+
+
+def _forget_login() -> None:
+    """After a login or logout in this request, look the session up afresh."""
+    request.environ.pop(_LOGIN_KEY, None)
+    forget_principal()
+
+
 def principal_from_session() -> Principal | None:
     """The principal of the browser's login session, if it has a live one."""
-    session_id = request.cookies.get(COOKIE)
-    found = service.find_login_session(session_id) if session_id else None
+    found = current_login()
     if found is None:
         return None
     login, user = found

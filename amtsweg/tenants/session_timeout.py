@@ -30,7 +30,7 @@ from amtsweg.platform.db import db, utcnow
 from amtsweg.platform.redirects import safe_next_url
 from amtsweg.platform.web import problem_response
 from amtsweg.tenants import service
-from amtsweg.tenants.login import COOKIE, set_login_cookie
+from amtsweg.tenants.login import COOKIE, current_login, set_login_cookie
 
 bp = Blueprint("session_timeout", __name__)
 
@@ -97,8 +97,7 @@ def login_time() -> LoginTime | None:
 
 
 def _load_login_time() -> LoginTime | None:
-    session_id = request.cookies.get(COOKIE)
-    found = service.find_login_session(session_id) if session_id else None
+    found = current_login()
     if found is None:
         return None
     row, _user = found
