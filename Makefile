@@ -60,6 +60,7 @@ test: lint pytest
 
 assets:
 	bash tools/vendor-kern.sh
+	bash tools/vendor-receipt-fonts.sh
 
 bench: install
 	$(BIN)/python -m bench.run

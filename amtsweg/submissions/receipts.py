@@ -6,8 +6,9 @@ download all produce the same document. The journey turns the pinned definition 
 the answers into display strings (option labels, formatted dates); this module
 formats only what is the same for every form: yes/no, money, the submission time.
 
-reportlab draws it with the PDF standard font Helvetica: no system libraries and no
-font files, and its WinAnsi encoding covers German (äöüß) and €. Every text that a
+reportlab draws it with Fira Sans (the typeface of the KERN pages), embedded from the
+TrueType files in ``fonts/`` (``make assets``): no system libraries, and every letter of
+the names people have here, Ł, Ş and Cyrillic included, not only WinAnsi. Every text that a
 person typed, or a tenant configured, is escaped before it reaches reportlab's
 paragraph markup, so ``<b>`` or ``&`` appear as typed.
 """
@@ -15,10 +16,12 @@ paragraph markup, so ``<b>`` or ``&`` appear as typed.
 from __future__ import annotations
 
 import enum
+import functools
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -28,6 +31,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -112,7 +117,7 @@ class ReceiptData:
 _TEXTS: Mapping[str, Mapping[str, str]] = {
     "de": {
         "title": "Eingangsbestätigung",
-        "reference": "Aktenzeichen",
+        "reference": "Vorgangsnummer",
         "submitted": "Eingegangen am",
         "files": "Hochgeladene Dateien",
         "fee": "Gebühr",
@@ -200,8 +205,18 @@ def _value_markup(value: Value, locale: str) -> str:
 GREY = colors.HexColor("#444444")
 
 
+FONTS = Path(__file__).with_name("fonts")
+REGULAR, BOLD = "FiraSans", "FiraSans-SemiBold"
+
+
+@functools.cache
+def _register_fonts() -> None:
+    pdfmetrics.registerFont(TTFont(REGULAR, FONTS / "FiraSans-Regular.ttf"))
+    pdfmetrics.registerFont(TTFont(BOLD, FONTS / "FiraSans-SemiBold.ttf"))
+
+
 def _style(name: str, size: float = 10, *, bold: bool = False, **options: Any) -> ParagraphStyle:
-    font = "Helvetica-Bold" if bold else "Helvetica"
+    font = BOLD if bold else REGULAR
     return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.3, **options)
 
 
@@ -329,7 +344,7 @@ def _fee(data: ReceiptData, width: float) -> list[Flowable]:
         TableStyle(
             [
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("FONTNAME", (1, -1), (1, -1), "Helvetica-Bold"),
+                ("FONTNAME", (1, -1), (1, -1), BOLD),
                 ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
             ]
         )
@@ -354,7 +369,7 @@ def _numbered_canvas(data: ReceiptData) -> type[Canvas]:
         def save(self) -> None:
             for page_number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                self.setFont("Helvetica", 8)
+                self.setFont(REGULAR, 8)
                 self.setFillColor(GREY)
                 self.drawString(MARGIN, 12 * mm, footer_left)
                 self.drawRightString(
@@ -370,6 +385,7 @@ def _numbered_canvas(data: ReceiptData) -> type[Canvas]:
 
 def render_receipt(data: ReceiptData) -> bytes:
     """The receipt as PDF bytes (A4)."""
+    _register_fonts()
     if data.locale not in _TEXTS:
         raise ValueError(f"unsupported locale {data.locale!r}")
     buffer = io.BytesIO()

@@ -181,3 +181,11 @@ def test_euros_are_formatted_from_cents_without_floats() -> None:
 def test_a_time_without_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         render_receipt(replace(RECEIPT, submitted_at=datetime(2026, 3, 12, 13, 5)))  # noqa: DTZ001
+
+
+def test_names_beyond_western_european_letters_are_printed() -> None:
+    names = "Łukasz Wiśniewski, Şahin Yılmaz, Ольга Петрова, Αλέξανδρος"  # noqa: RUF001 - real names
+    first = RECEIPT.sections[0]
+    named = replace(first, answers=(Answer("Name", names), *first.answers))
+    receipt = replace(RECEIPT, sections=(named, *RECEIPT.sections[1:]))
+    assert names in lines(receipt)
