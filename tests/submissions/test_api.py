@@ -211,3 +211,23 @@ def test_too_many_submissions_get_429_with_retry_after(make_app, settings, muste
     assert refused.status_code == 429
     assert refused.mimetype == "application/problem+json"
     assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_the_receipt_is_mailed_through_a_real_smtp_server(
+    make_app, settings, musterstadt, smtp_server
+) -> None:
+    from dataclasses import replace
+
+    app = make_app(settings=replace(settings, smtp_url=smtp_server.url))
+    client = app.test_client()
+    citizen = {"Authorization": f"Bearer {dev_token(app, '--role', 'citizen')}"}
+    reference = client.post(FUND, json={"answers": fund_answers()}, headers=citizen).json[
+        "reference"
+    ]
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == "erika.mustermann@example.org"
+    assert reference in message["Subject"]
+    assert message["Reply-To"] == "rat@m.example"
+    (receipt,) = list(message.iter_attachments())
+    assert receipt.get_filename() == f"{reference}.pdf"
+    assert receipt.get_content().startswith(b"%PDF-")
