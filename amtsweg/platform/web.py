@@ -169,7 +169,7 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config["AMTSWEG"].is_production:
+    if current_app.config["AMTSWEG"].env != "development":
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     return response
 

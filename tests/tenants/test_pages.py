@@ -108,6 +108,7 @@ def test_security_headers_on_every_page(client) -> None:
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Request-Id"]
+    assert "max-age=" in response.headers["Strict-Transport-Security"]  # outside development
 
 
 def test_a_replaced_coat_of_arms_is_removed_only_after_the_commit(app, client, create_tenant):
