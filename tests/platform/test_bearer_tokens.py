@@ -135,3 +135,21 @@ def test_no_token_is_a_401_with_a_bare_challenge(client) -> None:
 def test_the_api_ignores_the_login_cookie(app, client) -> None:
     dev_login(client)
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_made_up_key_ids_do_not_make_us_fetch_the_providers_keys_each_time(
+    client, signing_key
+) -> None:
+    def key_fetches() -> float:
+        metrics = client.get("/metrics").get_data(as_text=True)
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics.splitlines()
+            if line.startswith("amtsweg_http_requests_total") and "jwks" in line
+        )
+
+    before = key_fetches()
+    for number in range(5):
+        token = forged(signing_key, f"made-up-{number}")
+        assert me(client, token).status_code == 401
+    assert key_fetches() - before == 1

@@ -25,6 +25,7 @@ from requests.adapters import BaseAdapter
 from amtsweg.platform.auth.trust import AcrMapping
 
 HTTP_TIMEOUT_SECONDS = 5.0
+KEY_MISS_BACKOFF_SECONDS = 30.0
 METADATA_MAX_AGE_SECONDS = 3600.0
 CLOCK_SKEW_SECONDS = 60
 SIGNING_ALGORITHMS = ("RS256", "PS256", "ES256")
@@ -45,6 +46,7 @@ class Provider:
         self._metadata: dict[str, Any] | None = None
         self._metadata_fetched = 0.0
         self._keys: KeySet | None = None
+        self._last_key_miss = -KEY_MISS_BACKOFF_SECONDS
 
     def session(self, **oauth: Any) -> requests.Session:
         """An HTTP session for one exchange with the provider (an OAuth client if ``oauth``)."""
@@ -82,12 +84,26 @@ class Provider:
         return metadata
 
     def _key_set(self, kid: str | None) -> KeySet:
-        """The cached keys, fetched afresh when they lack ``kid`` (a rotated key)."""
+        """The cached keys, fetched afresh when they lack ``kid`` (a rotated key).
+
+        A refetch that still lacks the key (a made-up ``kid``) holds further
+        refetches back for :data:`KEY_MISS_BACKOFF_SECONDS`, so tokens with
+        random key ids cannot make us hammer the provider.
+        """
         with self._keys_lock:
-            known = self._keys is not None and any(key.kid == kid for key in self._keys.keys)
-            if self._keys is None or (kid is not None and not known):
+            if self._keys is None:
                 self._keys = self._fetch_keys()
+            elif kid is not None and not self._knows(kid) and self._may_refetch():
+                self._keys = self._fetch_keys()
+                if not self._knows(kid):
+                    self._last_key_miss = time.monotonic()
             return self._keys
+
+    def _may_refetch(self) -> bool:
+        return time.monotonic() - self._last_key_miss >= KEY_MISS_BACKOFF_SECONDS
+
+    def _knows(self, kid: str) -> bool:
+        return self._keys is not None and any(key.kid == kid for key in self._keys.keys)
 
     def _fetch_keys(self) -> KeySet:
         document = self.get_json(self.metadata()["jwks_uri"])
