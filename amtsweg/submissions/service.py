@@ -9,7 +9,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from amtsweg.formdefs import service as formdefs
@@ -171,21 +173,24 @@ def purge_expired_drafts() -> int:
 def next_reference(tenant: Tenant) -> str:
     """``MUS-2026-000123``: per tenant and year, never the same number twice.
 
-    The counter row is incremented with one UPDATE, which holds its row lock
-    until the transaction ends, so two submissions never get the same number.
+    One upsert takes the next number: it creates the year's counter or
+    increments it, and holds the row's lock until the transaction ends, so
+    concurrent submissions (also the first two of a year) never collide.
     """
     year = dt.datetime.now(AUTHORITY_ZONE).year
+    upsert = _INSERTS[db.session.get_bind().dialect.name](ReferenceCounter)
     number = db.session.scalar(
-        update(ReferenceCounter)
-        .where(ReferenceCounter.tenant_id == tenant.id, ReferenceCounter.year == year)
-        .values(last_number=ReferenceCounter.last_number + 1)
+        upsert.values(tenant_id=tenant.id, id=uuid.uuid4(), year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[ReferenceCounter.tenant_id, ReferenceCounter.year],
+            set_={"last_number": ReferenceCounter.last_number + 1},
+        )
         .returning(ReferenceCounter.last_number)
     )
-    if number is None:
-        db.session.add(ReferenceCounter(tenant_id=tenant.id, year=year, last_number=1))
-        db.session.flush()
-        number = 1
     return f"{tenant.reference_prefix}-{year}-{number:06d}"
+
+
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 @dataclass(frozen=True, slots=True)
