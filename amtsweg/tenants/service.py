@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from amtsweg.platform.auth.claims import display_name, prefill_claims
 from amtsweg.platform.auth.relying_party import LoginResult
@@ -125,13 +126,28 @@ def enable_tenant(tenant: Tenant) -> None:
     record(tenant, "tenant.enabled", "tenant", tenant.slug)
 
 
+def _find_user(issuer: str, subject: str) -> User | None:
+    return db.session.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
+
+
 def find_or_create_user(issuer: str, subject: str, display_name: str = "") -> User:
-    user = db.session.scalar(select(User).where(User.issuer == issuer, User.subject == subject))
+    """The person behind a login or token, created on first sight.
+
+    Two first requests of the same person at once (parallel API calls) race
+    to create the row; the loser's insert fails inside a savepoint and it
+    takes the winner's row instead of failing the request.
+    """
+    user = _find_user(issuer, subject)
     if user is None:
         user = User(issuer=issuer, subject=subject, display_name=display_name)
-        db.session.add(user)
-        db.session.flush()
-    elif display_name:
+        try:
+            with db.session.begin_nested():
+                db.session.add(user)
+        except IntegrityError:
+            user = _find_user(issuer, subject)
+            if user is None:
+                raise
+    if display_name and user.display_name != display_name:
         user.display_name = display_name
     return user
 
