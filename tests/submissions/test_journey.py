@@ -260,3 +260,26 @@ def test_an_upload_is_only_for_its_owner_and_tenant(client, musterstadt, log_in,
     )
     log_in("max")
     assert client.get(url).status_code == 404
+
+
+def test_a_draft_survives_logout_and_is_listed_under_my_applications(
+    client, musterstadt, log_in
+) -> None:
+    log_in("erika")
+    step = _apply(client, "fundsache-verlustmeldung")
+    saved = _post_step(
+        client, step, {"kategorie": "fahrrad", "beschreibung": "Blaues Rad, 28 Zoll"}
+    )
+    assert saved.status_code == 200  # the step is incomplete, but what was typed is kept
+    client.post(
+        "/logout",
+        data={"csrf_token": csrf_token(client.get("/t/musterstadt/"))},
+        follow_redirects=True,
+    )
+    assert client.get("/t/musterstadt/applications/").status_code == 302  # to the login
+    log_in("erika")
+    listed = client.get("/t/musterstadt/applications/").get_data(as_text=True)
+    assert "Verlust einer Sache melden" in listed
+    again = client.get(FUNDSACHE + "apply")
+    resumed = client.get(local(again.headers["Location"])).get_data(as_text=True)
+    assert "Blaues Rad, 28 Zoll" in resumed
