@@ -37,6 +37,10 @@ demo: install
 	@echo "  Gemeinde Musterstadt:  http://localhost:5000/t/musterstadt/"
 	@echo "  Gemeinde Beispieldorf: http://localhost:5000/t/beispieldorf/"
 	@echo "  Health:                http://localhost:5000/healthz"
+	@echo "  Form admin:            http://localhost:5000/admin/formdefs/"
+	@echo "Log in with the development login: \"Erika Mustermann\" (citizen, trust level high),"
+	@echo "\"Andrea Verband\" (association admin), or get API tokens: .venv/bin/amtsweg dev-token --help"
+	@echo "Mail (receipts) is written to var/outbox/ as .eml files."
 	@echo "Data is kept in var/ (delete it to start afresh). Stop with Ctrl+C."
 	@echo
 	$(BIN)/amtsweg run --host 127.0.0.1 --port 5000
