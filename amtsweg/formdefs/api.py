@@ -20,11 +20,11 @@ from typing import Any, NoReturn
 
 from flask import Flask, Response, jsonify, request, url_for
 from flask_babel import get_locale, gettext, ngettext
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from werkzeug.exceptions import HTTPException
 
 from amtsweg.formdefs import service
-from amtsweg.formdefs.models import FormDefinition, FormVersion
+from amtsweg.formdefs.models import FormDefinition, FormVersion, VersionState
 from amtsweg.formdefs.schemas import (
     DOCUMENT_BODY,
     DOCUMENT_RESPONSE,
@@ -171,13 +171,28 @@ def _document_response(version: FormVersion) -> Response:
     response = jsonify(version.document)
     filename = f"{version.definition.slug}-v{version.number}.json"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(version.digest)
     return response
+
+
+def _require_current(version: FormVersion) -> None:
+    """Refuse a replacement not based on the version as it is now (lost updates).
+
+    Two admins editing one draft: the second save would silently undo the first.
+    The client must send ``If-Match`` with the ETag it read; the ETag is the
+    document's content digest.
+    """
+    if not request.if_match:
+        abort(428, message=gettext("Send If-Match with the ETag of the version you edited."))
+    if not request.if_match.contains(version.digest):
+        abort(412, message=gettext("The version changed since you read it; read it again first."))
 
 
 UNAUTHORISED = {"schema": ProblemErrorSchema, "description": "No valid access token"}
 FORBIDDEN = {"schema": ProblemErrorSchema, "description": "Not an association admin"}
 NOT_FOUND = {"schema": ProblemErrorSchema, "description": "No such definition or version"}
 CONFLICT = {"schema": ProblemErrorSchema, "description": "Published versions never change"}
+STALE = {"schema": ProblemErrorSchema, "description": "If-Match missing or outdated"}
 INVALID = {
     "schema": ProblemErrorSchema,
     "description": "Not a valid definition: `errors` points at each problem's JSON path",
@@ -282,13 +297,24 @@ class VersionById(VersionResource):
 
     @blp.response(200, DOCUMENT_RESPONSE, description="The document as stored")
     @blp.doc(requestBody=DOCUMENT_BODY)
-    @documented(*ADMIN_ERRORS, (400, NOT_JSON), (404, NOT_FOUND), (409, CONFLICT), (422, INVALID))
+    @documented(
+        *ADMIN_ERRORS,
+        (400, NOT_JSON),
+        (404, NOT_FOUND),
+        (409, CONFLICT),
+        (412, STALE),
+        (422, INVALID),
+        (428, STALE),
+    )
     def put(self) -> Response:
         """Replace a draft's document (the slug must stay).
 
         Publishing is immutable: a published or retired version is a 409;
-        create a new draft (`POST …/versions`) instead.
+        create a new draft (`POST …/versions`) instead. Send ``If-Match`` with the
+        ETag of the version you read (412 when it changed since, 428 without).
         """
+        if self.version.state is VersionState.DRAFT:
+            _require_current(self.version)
         service.update_draft(self.version, document_body())
         return _document_response(self.version)
 

@@ -91,10 +91,13 @@ def test_a_published_version_is_changed_through_a_new_draft(client, catalogue, a
     assert draft.status_code == 201, draft.json
     assert (draft.json["number"], draft.json["state"]) == (2, "draft")
     assert draft.headers["Location"].endswith(f"{path}/2")
-    assert client.get(f"{path}/2", headers=admin).json == CATALOGUE["gewerbeanmeldung"]
+    read = client.get(f"{path}/2", headers=admin)
+    assert read.json == CATALOGUE["gewerbeanmeldung"]
     assert client.post(path, headers=admin).status_code == 409  # one draft at a time
 
-    replaced = client.put(f"{path}/2", json=changed, headers=admin)
+    replaced = client.put(
+        f"{path}/2", json=changed, headers=admin | {"If-Match": read.headers["ETag"]}
+    )
     assert replaced.status_code == 200, replaced.json
     assert replaced.json["title"]["de"] == "Gewerbeanmeldung (neu)"
 
@@ -196,7 +199,10 @@ def test_a_draft_is_not_replaced_by_a_bad_definition(client, app, admin, case) -
     assert client.post("/api/v1/formdefs", json=good, headers=admin).status_code == 201
     bad, pointer, _detail = BAD_DEFINITIONS[case]
 
-    answer = client.put("/api/v1/formdefs/test-form/versions/1", json=bad, headers=admin)
+    etag = client.get("/api/v1/formdefs/test-form/versions/1", headers=admin).headers["ETag"]
+    answer = client.put(
+        "/api/v1/formdefs/test-form/versions/1", json=bad, headers=admin | {"If-Match": etag}
+    )
 
     assert answer.status_code == 422
     assert pointer in pointers(answer)
@@ -474,3 +480,19 @@ def test_offers_are_audited_without_personal_data(client, tenants, tenant_admin)
     assert activated["actor_id"]
     assert activated["actor_id"] == deactivated["actor_id"]
     assert "@" not in str(log)
+
+
+def test_editing_a_draft_needs_the_etag_it_was_read_with(client, admin) -> None:
+    first = document(field("a", "text"))
+    assert client.post("/api/v1/formdefs", json=first, headers=admin).status_code == 201
+    url = "/api/v1/formdefs/test-form/versions/1"
+    etag = client.get(url, headers=admin).headers["ETag"]
+    mine = first | {"title": {"de": "Meins", "en": "Mine"}}
+    theirs = first | {"title": {"de": "Ihres", "en": "Theirs"}}
+
+    assert client.put(url, json=mine, headers=admin).status_code == 428
+    assert client.put(url, json=mine, headers=admin | {"If-Match": etag}).status_code == 200
+    stale = client.put(url, json=theirs, headers=admin | {"If-Match": etag})
+    assert stale.status_code == 412
+    assert stale.mimetype == "application/problem+json"
+    assert client.get(url, headers=admin).json["title"]["en"] == "Mine"
