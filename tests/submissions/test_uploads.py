@@ -129,3 +129,23 @@ def test_long_names_are_cut_but_keep_their_extension() -> None:
 
 def test_umlauts_typed_decomposed_are_kept_composed() -> None:
     assert safe_display_name("Mu\u0308ller.png", "image/png") == "Müller.png"
+
+
+def test_a_truncated_image_is_refused() -> None:
+    buffer = io.BytesIO()
+    Image.effect_noise((200, 200), 64).save(buffer, "PNG")
+    cut = buffer.getvalue()[: len(buffer.getvalue()) // 2]
+    with pytest.raises(UploadRejectedError) as refused:
+        check_upload(cut, "foto.png", FORM_ACCEPTS)
+    assert refused.value.code == "damaged_image"
+    assert "beschädigt" in refused.value.message("de")
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_unpacked() -> None:
+    buffer = io.BytesIO()
+    Image.new("1", (10_000, 6_000)).save(buffer, "PNG")  # 60 megapixels in a few KB
+    assert len(buffer.getvalue()) < 100_000
+    with pytest.raises(UploadRejectedError) as refused:
+        check_upload(buffer.getvalue(), "bombe.png", FORM_ACCEPTS)
+    assert refused.value.code == "damaged_image"
+    assert "50 megapixels" in refused.value.message("en")
