@@ -11,8 +11,9 @@ import pytest
 
 from amtsweg.cli import main
 from amtsweg.tenants import service
+from tests.images import png
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+PNG = png()
 
 
 @pytest.fixture

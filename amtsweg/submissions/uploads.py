@@ -13,7 +13,6 @@ reader needs: the ``%PDF-`` header and ``%%EOF`` near its end.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
@@ -21,13 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import filetype
-from PIL import Image
 
 from amtsweg.formdefs.engine.messages import Bytes, LocalizedText, format_value
+from amtsweg.platform.images import decodes_as_image
 
 MAX_NAME_LENGTH = 120
 MAX_SUFFIX_LENGTH = 10
-MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo is the largest a phone takes
 PDF_EOF_WINDOW = 1024  # writers may put a newline or a few bytes of padding after %%EOF
 _EXTENSIONS: Mapping[str, tuple[str, ...]] = {
     "application/pdf": (".pdf",),
@@ -116,7 +114,7 @@ def check_upload(
         raise UploadRejectedError("type_not_accepted", accept=allowed)
     if mime == "application/pdf" and not _looks_like_complete_pdf(data):
         raise UploadRejectedError("damaged_pdf")
-    if mime.startswith("image/") and not _decodes_as_image(data):
+    if mime.startswith("image/") and not decodes_as_image(data):
         raise UploadRejectedError("damaged_image")
     return CheckedUpload(
         mime=mime,
@@ -124,23 +122,6 @@ def check_upload(
         name=safe_display_name(filename, mime),
         sha256=hashlib.sha256(data).hexdigest(),
     )
-
-
-def _decodes_as_image(data: bytes) -> bool:
-    """Whether the image decodes whole, within :data:`MAX_IMAGE_PIXELS`.
-
-    The signature only says what a file claims to be; a truncated image or a
-    decompression bomb (a small file that unpacks to gigapixels) passes it.
-    Such files would fail, or exhaust memory, wherever the clerk opens them.
-    """
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                return False
-            image.load()
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return False
-    return True
 
 
 def _visible(character: str) -> bool:

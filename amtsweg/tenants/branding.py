@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+from amtsweg.platform.images import decodes_as_image
+
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA for normal text
 MAX_COAT_OF_ARMS_BYTES = 1024 * 1024
+MAX_COAT_OF_ARMS_PIXELS = 4_000_000
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _IMAGE_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -49,9 +52,11 @@ def detect_image_type(data: bytes) -> str:
     """The image type judged by content, not by file name: PNG, JPEG or WebP."""
     if len(data) > MAX_COAT_OF_ARMS_BYTES:
         raise BrandingError("The coat of arms must be at most 1 MB.")
-    for signature, mime in _IMAGE_SIGNATURES:
-        if data.startswith(signature):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    raise BrandingError("The coat of arms must be a PNG, JPEG or WebP image.")
+    mime = next((mime for signature, mime in _IMAGE_SIGNATURES if data.startswith(signature)), None)
+    if mime is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        mime = "image/webp"
+    if mime is None:
+        raise BrandingError("The coat of arms must be a PNG, JPEG or WebP image.")
+    if not decodes_as_image(data, MAX_COAT_OF_ARMS_PIXELS):
+        raise BrandingError("The coat of arms is damaged or too large (at most 4 megapixels).")
+    return mime

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.images import png
 from tests.isolation import assert_other_tenant_gets_404
 from tests.platform.test_bearer_tokens import dev_token
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png()
 
 
 @pytest.fixture
@@ -65,6 +66,13 @@ def test_a_tenant_admin_uploads_the_coat_of_arms(client, admin) -> None:
         headers=admin | {"Content-Type": "image/png"},
     )
     assert html.status_code == 422
+    truncated = client.put(
+        "/api/v1/tenants/musterstadt/branding/coat-of-arms",
+        data=PNG[: len(PNG) // 2],
+        headers=admin | {"Content-Type": "image/png"},
+    )
+    assert truncated.status_code == 422
+    assert "damaged" in truncated.json["detail"]
     assert client.get("/t/musterstadt/coat-of-arms").data == PNG
 
 

@@ -10,9 +10,10 @@ from amtsweg.platform.db import TenantScopeError, db, set_current_tenant
 from amtsweg.tenants import service
 from amtsweg.tenants.models import Membership, Role
 from tests.conftest import APP_ROLE
+from tests.images import png
 from tests.isolation import assert_other_tenant_gets_404
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+PNG = png()
 
 
 @pytest.fixture

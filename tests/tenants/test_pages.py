@@ -6,8 +6,9 @@ import pytest
 
 from amtsweg.platform.db import db
 from amtsweg.tenants import service
+from tests.images import png
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png()
 
 
 @pytest.mark.sqlite
