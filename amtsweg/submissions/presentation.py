@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from babel.dates import format_date
@@ -108,3 +108,22 @@ def error_step(definition: CompiledDefinition, path: str) -> str | None:
     field_id = re.split(r"[.\[]", path, maxsplit=1)[0]
     step = definition.step_of.get(field_id)
     return step.id if step else None
+
+
+def documents_needed(definition: CompiledDefinition, locale: str) -> list[tuple[str, bool]]:
+    """(label, only sometimes) of every document a citizen may have to upload.
+
+    "Only sometimes" when the upload is optional or asked for only after
+    certain answers, so the start page can say what to have at hand.
+    """
+
+    def walk(fields: Iterable[Field], *, inside_condition: bool) -> Iterator[tuple[str, bool]]:
+        for field in fields:
+            conditional = inside_condition or field.show_if is not None
+            if field.kind == "file" and field.label:
+                yield field.label.get(locale), conditional or not field.required
+            elif field.kind == "group":
+                yield from walk(field.fields, inside_condition=conditional)
+
+    fields = (field for step in definition.steps for field in step.fields)
+    return list(walk(fields, inside_condition=False))

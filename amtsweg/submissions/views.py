@@ -60,6 +60,7 @@ class FormStart(FormView):
             form=self.form,
             definition=self.form.definition,
             fee=summarise_fee(self.form.definition, self.form.tenant_form.fee_overrides),
+            documents=presentation.documents_needed(self.form.definition, _locale()),
             locale=_locale(),
         )
 

@@ -69,6 +69,9 @@ def test_the_form_start_page_says_what_to_expect(client, musterstadt) -> None:
     assert "26,00\xa0€" in page
     assert "Datenschutz" in page
     assert "Angaben zum Betrieb" in page  # a step title
+    assert "Hochzuladende Unterlagen" in page
+    assert "Aufenthaltstitel" in page  # an upload asked for only after certain answers
+    assert "(nur wenn es auf Sie zutrifft)" in page
 
 
 def test_forms_not_offered_are_404(client, musterstadt, create_tenant) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from amtsweg.platform.db import db
 from amtsweg.submissions import service
 from amtsweg.submissions.models import Upload
+from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token, local
 from tests.submissions.html_forms import step_values
 
@@ -283,3 +284,14 @@ def test_a_draft_survives_logout_and_is_listed_under_my_applications(
     again = client.get(FUNDSACHE + "apply")
     resumed = client.get(local(again.headers["Location"])).get_data(as_text=True)
     assert "Blaues Rad, 28 Zoll" in resumed
+
+
+def test_another_tenant_gets_404_for_draft_submission_and_receipt(
+    client, musterstadt, log_in, create_tenant
+) -> None:
+    beispieldorf = create_tenant("beispieldorf", contact_email="b@b.example")
+    log_in("erika")
+    summary_url = _fill_fundsache(client)
+    confirmation_url = _submit(client, summary_url)
+    for path in (summary_url, confirmation_url, confirmation_url + "/receipt.pdf"):
+        assert_other_tenant_gets_404(client, path, owner=musterstadt, other=beispieldorf)
