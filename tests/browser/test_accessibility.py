@@ -32,6 +32,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("journey.mjs")
+SESSION_SCRIPT = Path(__file__).with_name("session_dialog.mjs")
 CHROMIUM = Path(os.environ.get("AMTSWEG_CHROMIUM", "/usr/bin/chromium"))
 JOURNEY_SECONDS = 170
 REFERENCE = re.compile(r"[A-Z]{3}-\d{4}-\d{6}")
@@ -70,9 +71,13 @@ def site(make_app, settings) -> Iterator[str]:
 
 
 def _walk(node: str, url: str) -> dict[str, Any]:
-    """Run journey.mjs against ``url``; its browser and it are stopped whatever happens."""
+    return _run(node, SCRIPT, url, "musterstadt")
+
+
+def _run(node: str, script: Path, url: str, *args: str) -> dict[str, Any]:
+    """Run a browser script against ``url``; its browser and it are stopped whatever happens."""
     process = subprocess.Popen(
-        [node, str(SCRIPT), url, "musterstadt"],
+        [node, str(script), url, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -84,8 +89,10 @@ def _walk(node: str, url: str) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         out, err = process.communicate()
-        pytest.fail(f"journey.mjs ran longer than {JOURNEY_SECONDS} s\n{err[-2000:]}")
-    assert out.strip(), f"journey.mjs printed no report (exit {process.returncode}):\n{err[-4000:]}"
+        pytest.fail(f"{script.name} ran longer than {JOURNEY_SECONDS} s\n{err[-2000:]}")
+    assert out.strip(), (
+        f"{script.name} printed no report (exit {process.returncode}):\n{err[-4000:]}"
+    )
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -132,3 +139,26 @@ def test_the_citizen_journey_is_accessible_in_a_browser(site: str) -> None:
     assert not wrong_language, wrong_language
     violations = _violations(report)
     assert not violations, f"{len(violations)} axe violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def site_with_short_logins(make_app, settings) -> Iterator[str]:
+    """A site whose logins last five minutes: the timeout warning is due at once."""
+    port = servers.free_port()
+    app = make_app(
+        settings=replace(settings, public_url=f"http://127.0.0.1:{port}", login_session_minutes=5)
+    )
+    with app.app_context():
+        loaded = app.test_cli_runner().invoke(main, ["demo"])
+        assert loaded.exit_code == 0, loaded.output
+    with live_server(app, port) as url:
+        yield url
+
+
+def test_the_timeout_warning_works_with_javascript(site_with_short_logins: str) -> None:
+    report = _run(_node(), SESSION_SCRIPT, site_with_short_logins)
+    assert "error" not in report, report["error"]
+    failed = [f"{c['name']}: {c['detail']}" for c in report["checks"] if not c["ok"]]
+    assert not failed, failed
+    assert len(report["checks"]) == 4
+    assert report["violations"] == []
