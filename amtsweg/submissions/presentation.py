@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from amtsweg.formdefs.engine import Field
 from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
@@ -23,6 +24,12 @@ def _option_label(field: Field, value: Any, locale: str) -> str:
     return str(value)
 
 
+def _number(field: Field, value: float, locale: str) -> str:
+    """``12,5 m²`` in German, ``12.5 m²`` in English."""
+    text = format_decimal(value, locale=locale)
+    return f"{text} {field.unit}" if field.unit else text
+
+
 def _date(value: str, locale: str) -> str:
     return format_date(dt.date.fromisoformat(value), format="long", locale=locale)
 
@@ -36,6 +43,8 @@ _DISPLAY: Mapping[str, Callable[[Field, Any, str], str | Sequence[str]]] = {
     "address": lambda _field, value, _locale: address_lines(value),
     "file": lambda _field, value, _locale: tuple(upload["name"] for upload in value),
     "date": lambda _field, value, locale: _date(value, locale),
+    "number": _number,
+    "integer": _number,
 }
 
 

@@ -9,11 +9,14 @@ import pytest
 
 from amtsweg.cli import main
 from amtsweg.formdefs import service as formdefs
+from amtsweg.formdefs.engine import compile_definition
 from amtsweg.platform.db import db, utcnow
 from amtsweg.platform.storage import storage
 from amtsweg.submissions import service
 from amtsweg.submissions.models import SubmissionStatus, Upload
+from amtsweg.submissions.presentation import answer_sections
 from amtsweg.tenants import service as tenants
+from tests.formdefs.builders import document, field
 from tests.submissions.conftest import ERIKA_CLAIMS
 
 FUND_ANSWERS = {
@@ -141,3 +144,14 @@ def test_expired_drafts_are_purged_with_their_files(app, musterstadt, erika, fun
     assert service.find_draft(erika, kept.id) is not None
     with pytest.raises(KeyError):
         storage().get(key)
+
+
+def test_numbers_read_the_way_the_language_writes_them() -> None:
+    definition = compile_definition(
+        document(field("flaeche", "number", unit="m²"), field("anzahl", "integer"))
+    )
+    answers = {"flaeche": 12.5, "anzahl": 1200}
+    ((_, german),) = answer_sections(definition, answers, "de")
+    ((_, english),) = answer_sections(definition, answers, "en")
+    assert [a.value for a in german.answers] == ["12,5 m²", "1.200"]
+    assert [a.value for a in english.answers] == ["12.5 m²", "1,200"]
