@@ -31,6 +31,7 @@ from amtsweg.tenants.models import (
 
 _SLUG = re.compile(rf"^{SLUG_PATTERN}$")
 _PREFIX = re.compile(r"^[A-Z]{2,8}$")
+_WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"']+$")
 
 
 class TenantError(ValueError):
@@ -96,12 +97,13 @@ def update_branding(tenant: Tenant, branding: Branding) -> None:
             setattr(tenant, name, value.strip() or None)
     for name in ("imprint_url", "privacy_url"):
         if (value := getattr(branding, name)) is not None:
-            setattr(tenant, name, _check_url(value))
+            setattr(tenant, name, check_web_address(value))
 
 
-def _check_url(value: str) -> str | None:
+def check_web_address(value: str) -> str | None:
+    """A link a tenant configures, stripped; ``None`` for empty; only http(s), no markup."""
     value = value.strip()
-    if value and not re.match(r"^https?://[^\s<>\"']+$", value):
+    if value and not _WEB_ADDRESS.match(value):
         raise TenantError(f"{value!r} is not a web address (http:// or https://).")
     return value or None
 

@@ -27,7 +27,6 @@ VIDEO_SUFFIXES = (".mp4", ".webm", ".ogv", ".m4v")
 MAX_NAME = 200
 MAX_EMAIL = 254
 MAX_MESSAGE = 5000
-_WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"']+$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 
@@ -87,10 +86,10 @@ def media_origin(url: str) -> str:
 
 
 def _web_address(value: str, what: str) -> str | None:
-    value = value.strip()
-    if value and not _WEB_ADDRESS.match(value):
-        raise AccessibilityError(f"{what}: {value!r} is not a web address (http:// or https://).")
-    return value or None
+    try:
+        return tenants.check_web_address(value)
+    except tenants.TenantError as refused:
+        raise AccessibilityError(f"{what}: {refused}") from None
 
 
 def update_settings(tenant: Tenant, settings: AccessibilitySettings) -> None:
