@@ -41,9 +41,7 @@ def _fill_fundsache(client):
     start = client.get(FUNDSACHE)
     assert start.status_code == 200
     assert "Antrag starten" in start.get_data(as_text=True)
-    first = client.get(FUNDSACHE + "apply")
-    assert first.status_code == 302
-    step = client.get(local(first.headers["Location"]))
+    step = _apply(client, "fundsache-verlustmeldung")
     assert "Schritt 1 von 2" in step.get_data(as_text=True)
     moved = _post_step(
         client,
@@ -120,8 +118,7 @@ def test_the_whole_journey_of_a_free_form(erika_logged_in, settings) -> None:
 
 def test_step_errors_are_shown_with_a_summary(erika_logged_in) -> None:
     client = erika_logged_in
-    first = client.get(FUNDSACHE + "apply")
-    step = client.get(local(first.headers["Location"]))
+    step = _apply(client, "fundsache-verlustmeldung")
     again = _post_step(client, step, {"kategorie": "", "beschreibung": "kurz"})
     assert again.status_code == 200
     text = again.get_data(as_text=True)
