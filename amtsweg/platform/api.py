@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask_smorest import Api, Blueprint
 
 from amtsweg.platform.csrf import csrf
+from amtsweg.platform.errors import json_pointer
 
 API_PREFIX = "/api/v1"
 
@@ -48,8 +49,7 @@ def pointer_errors(messages: Any, path: str = "") -> list[dict[str, str]]:
             if key in {"json", "query", "form", "files", "headers", "path"} and not path:
                 entries += pointer_errors(value, "")
             else:
-                escaped = str(key).replace("~", "~0").replace("/", "~1")
-                entries += pointer_errors(value, f"{path}/{escaped}")
+                entries += pointer_errors(value, path + json_pointer(key))
         return entries
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         return [{"pointer": path or "/", "detail": message} for message in messages]

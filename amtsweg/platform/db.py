@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
@@ -132,9 +134,13 @@ def current_tenant_id(session: Session) -> uuid.UUID | None:
 
 
 def set_current_tenant(session: Session, tenant_id: uuid.UUID | None) -> None:
-    """Scope ``session`` to one tenant (or to none) for both locks."""
+    """Scope ``session`` to one tenant (or to none) for both locks.
+
+    Only :func:`tenant_scope` calls this; everything else enters a scope with it.
+    """
     session.info["tenant_id"] = tenant_id
-    if session.in_transaction():
+    transaction = session.get_transaction()
+    if transaction is not None and transaction.is_active:
         _apply_database_setting(session.connection(), tenant_id)
 
 
@@ -149,8 +155,6 @@ def _apply_database_setting(connection: Connection, tenant_id: uuid.UUID | None)
 
 def _scope_queries(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
-        return
-    if state.execution_options.get("skip_tenant_scope"):
         return
     if not _touches_tenant_owned(state):
         return
@@ -259,3 +263,30 @@ class _CurrentDatabase:
 
 
 db = _CurrentDatabase()
+
+
+@contextmanager
+def tenant_scope(tenant_id: uuid.UUID | None) -> Iterator[None]:
+    """Work for one tenant inside the block; the previous scope comes back after it.
+
+    Only the web shell (for a request under ``/t/<tenant>/``), CLI commands and
+    job functions enter a scope. Services never switch it: they check it with
+    :func:`require_tenant_scope`, so a helper handed another tenant's object
+    refuses instead of silently re-pointing the whole session at that tenant.
+    """
+    session = db.session
+    previous = current_tenant_id(session)
+    set_current_tenant(session, tenant_id)
+    try:
+        yield
+    finally:
+        set_current_tenant(session, previous)
+
+
+def require_tenant_scope(tenant_id: uuid.UUID) -> None:
+    """Refuse to work on ``tenant_id``'s rows unless the session is scoped to that tenant."""
+    current = current_tenant_id(db.session)
+    if current != tenant_id:
+        raise TenantScopeError(
+            f"working for tenant {tenant_id} while the session is scoped to {current}"
+        )

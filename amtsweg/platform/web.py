@@ -27,6 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from amtsweg.platform.api import pointer_errors
 from amtsweg.platform.config import Settings
 from amtsweg.platform.db import db
+from amtsweg.platform.errors import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -117,16 +118,30 @@ def handle_http_exception(error: HTTPException) -> Response:
             status, detail=detail or "", errors=pointer_errors(errors) if errors else None
         )
     else:
-        response = Response(
-            render_template(
-                "error.html", status=status, title=ERROR_TITLES.get(status, ERROR_TITLES[500])()
-            ),
-            status=status,
-        )
+        response = Response(_error_page(status), status=status)
     for name, value in error.get_headers():
         if name.lower() not in {"content-type", "content-length"}:
             response.headers[name] = value
     return response
+
+
+def handle_refusal(refusal: Refusal) -> Response:
+    """A refused operation: a problem document with each field problem, or an error page."""
+    if wants_problem_document():
+        response = problem_response(
+            refusal.status,
+            detail=refusal.detail,
+            errors=[problem.as_dict() for problem in refusal.problems] or None,
+        )
+    else:
+        response = Response(_error_page(refusal.status, refusal.detail), status=refusal.status)
+    response.headers.update(refusal.headers)
+    return response
+
+
+def _error_page(status: int, detail: str = "") -> str:
+    title = ERROR_TITLES.get(status, ERROR_TITLES[500])()
+    return render_template("error.html", status=status, title=title, detail=detail)
 
 
 def handle_unexpected_error(error: Exception) -> Response:
@@ -190,5 +205,6 @@ def init_app(app: Flask) -> None:
     app.config[CSP_KEY] = base_content_security_policy(app.config["AMTSWEG"])
     app.before_request(refuse_oversized_requests)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Refusal, handle_refusal)
     app.register_error_handler(Exception, handle_unexpected_error)
     app.after_request(add_security_headers)

@@ -8,6 +8,7 @@ from flask import Flask, abort, g
 from werkzeug.routing import BaseConverter
 
 from amtsweg.platform.auth.principal import Principal
+from amtsweg.platform.db import tenant_scope
 from amtsweg.platform.web import RequestHandler
 from amtsweg.tenants import service
 from amtsweg.tenants.access import require_tenant_role
@@ -23,9 +24,13 @@ class SlugConverter(BaseConverter):
 class TenantView(RequestHandler):
     """Loads the enabled tenant named in the URL and scopes the session to it.
 
-    An unknown or disabled tenant is a 404. Subclasses load their own objects
-    after calling ``super()._process_args(...)``; those queries are already
-    limited to ``self.tenant``. A handler that sets ``required_roles`` runs
+    An unknown or disabled tenant is a 404. The whole request (loading,
+    checking access, processing, the commit) runs inside the tenant's scope
+    (:func:`~amtsweg.platform.db.tenant_scope`); a streamed response body
+    that reads rows after the handler returned enters the scope itself.
+    Subclasses load their own objects after calling
+    ``super()._process_args(...)``; those queries are already limited to
+    ``self.tenant``. A handler that sets ``required_roles`` runs
     only for a principal holding one of them in this tenant (404 for anyone
     else; the login or a 401 for nobody), available as ``self.principal``.
     """
@@ -34,13 +39,13 @@ class TenantView(RequestHandler):
     principal: Principal | None = None
     required_roles: ClassVar[tuple[Role, ...]] = ()
 
-    def _process_args(self, tenant_slug: str, **kwargs: Any) -> None:
+    def dispatch_request(self, tenant_slug: str, **kwargs: Any) -> Any:
         tenant = service.find_tenant(tenant_slug)
         if tenant is None or not tenant.enabled:
             abort(404)
         self.tenant = g.tenant = tenant
-        service.enter_tenant(tenant)
-        super()._process_args(**kwargs)
+        with tenant_scope(tenant.id):
+            return super().dispatch_request(**kwargs)
 
     def _check_access(self) -> None:
         super()._check_access()
