@@ -10,7 +10,7 @@ from rq import Worker
 from amtsweg.app import create_app
 from amtsweg.formdefs import service as formdefs
 from amtsweg.platform import migrations
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.jobs import QUEUE_NAME, redis_connection
 from amtsweg.tenants import service as tenants
 
@@ -70,11 +70,12 @@ def demo() -> None:
         click.echo(f"Catalogue: {change.slug} {change.outcome} (version {change.version})")
     for slug, offered in (("musterstadt", None), ("beispieldorf", BEISPIELDORF_FORMS)):
         tenant = tenants.get_tenant(slug)
-        for definition in formdefs.list_definitions():
-            wanted = offered is None or definition.slug in offered
-            if wanted and formdefs.find_tenant_form(tenant, definition) is None:
-                formdefs.activate_form(tenant, definition)
-    db.session.commit()
+        with tenant_scope(tenant.id):
+            for definition in formdefs.list_definitions():
+                wanted = offered is None or definition.slug in offered
+                if wanted and formdefs.find_tenant_form(tenant, definition) is None:
+                    formdefs.activate_form(tenant, definition)
+            db.session.commit()
 
 
 @main.command("worker")

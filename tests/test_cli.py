@@ -53,10 +53,13 @@ def test_tenants_brand_sets_contact_colour_and_coat_of_arms(cli, client, tmp_pat
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("tenants", "create", "Muster Stadt", "X"), "not a valid slug"),
-        (("tenants", "create", "musterstadt", "X", "--colour", "#ffff00"), "contrast"),
-        (("tenants", "create", "musterstadt", "X", "--imprint-url", "javascript:x"), "web address"),
-        (("tenants", "disable", "nirgendwo"), "There is no tenant"),
+        (("tenants", "create", "Muster Stadt", "X"), "kein gültiger Kurzname"),
+        (("tenants", "create", "musterstadt", "X", "--colour", "#ffff00"), "Kontrast"),
+        (
+            ("tenants", "create", "musterstadt", "X", "--imprint-url", "javascript:x"),
+            "keine Webadresse",
+        ),
+        (("tenants", "disable", "nirgendwo"), "Es gibt keine Kommune"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_writes_nothing(cli, args, message) -> None:
@@ -68,8 +71,8 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(cli, args, message) -> No
 
 def test_a_duplicate_slug_or_prefix_is_refused(cli) -> None:
     cli("tenants", "create", "musterstadt", "Gemeinde Musterstadt", "--prefix", "MUS")
-    assert "exists already" in cli("tenants", "create", "musterstadt", "Y").output
-    assert "is taken" in cli("tenants", "create", "muster", "Y", "--prefix", "MUS").output
+    assert "gibt es bereits" in cli("tenants", "create", "musterstadt", "Y").output
+    assert "ist vergeben" in cli("tenants", "create", "muster", "Y", "--prefix", "MUS").output
 
 
 def test_a_coat_of_arms_that_is_no_image_is_refused(cli, tmp_path) -> None:
@@ -77,7 +80,7 @@ def test_a_coat_of_arms_that_is_no_image_is_refused(cli, tmp_path) -> None:
     fake.write_bytes(b"<svg onload=alert(1)>")
     result = cli("tenants", "create", "musterstadt", "X", "--coat-of-arms", str(fake))
     assert result.exit_code == 1
-    assert "PNG, JPEG or WebP" in result.output
+    assert "PNG-, JPEG- oder WebP-Bild" in result.output
     assert service.list_tenants() == []
 
 

@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from flask import Flask, Response, jsonify, request, url_for
-from flask_babel import get_locale, gettext, ngettext
-from flask_smorest import Blueprint, abort
-from werkzeug.exceptions import HTTPException
+from flask_babel import gettext
+from flask_smorest import Blueprint
 
 from amtsweg.formdefs import service
 from amtsweg.formdefs.models import FormDefinition, FormVersion, VersionState
@@ -35,14 +34,9 @@ from amtsweg.formdefs.schemas import (
     VersionSchema,
 )
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
-from amtsweg.platform.auth.access import require_principal
-from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.roles import Role
-from amtsweg.platform.web import RequestHandler, problem_response
-from amtsweg.tenants import service as tenants
-from amtsweg.tenants.access import require_role
-from amtsweg.tenants.models import User
-from amtsweg.tenants.web import TenantView
+from amtsweg.platform.errors import Refusal
+from amtsweg.tenants.web import ProtectedView, TenantView
 
 SCHEMA_FILE = Path(__file__).with_name("definition.schema.json")
 SECURITY = [{"bearer": []}]
@@ -61,55 +55,12 @@ tenant_blp = Blueprint(
 )
 
 
-# --- errors -------------------------------------------------------------------
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _problem(error: service.FormDefError) -> Response:
-    if isinstance(error, service.InvalidDefinitionError):
-        detail = ngettext(
-            "The form definition has %(num)d problem.",
-            "The form definition has %(num)d problems.",
-            len(error.problems),
-        )
-        errors = [{"pointer": p.path, "detail": p.message} for p in error.problems]
-        return problem_response(error.status, detail, errors)
-    if isinstance(error, service.InvalidFeeOverridesError):
-        locale = str(get_locale())
-        errors = [
-            {"pointer": f"/fee_overrides/{_escape(p.rule_id)}", "detail": p.message(locale)}
-            for p in error.problems
-        ]
-        detail = gettext("The fee overrides do not fit the form's fee rules.")
-        return problem_response(error.status, detail, errors)
-    if isinstance(error, service.InvalidDeliveryTargetError):
-        errors = [{"pointer": "/delivery_target", "detail": str(error)}]
-        return problem_response(error.status, str(error), errors)
-    return problem_response(error.status, str(error))
-
-
-def refuse(response: Response) -> NoReturn:
-    raise HTTPException(response=response)
-
-
-class ServiceErrorsAsProblems(RequestHandler):
-    """Answers a refused service operation with its problem document (after the rollback)."""
-
-    def dispatch_request(self, **kwargs: Any) -> Any:
-        try:
-            return super().dispatch_request(**kwargs)
-        except service.FormDefError as error:
-            refuse(_problem(error))
+# --- bodies -------------------------------------------------------------------
 
 
 def not_json() -> NoReturn:
-    refuse(
-        problem_response(
-            400, gettext("The body must be a JSON document (Content-Type: application/json).")
-        )
+    raise Refusal(
+        gettext("The body must be a JSON document (Content-Type: application/json)."), status=400
     )
 
 
@@ -123,23 +74,13 @@ def document_body(*, optional: bool = False) -> Any:
     return document
 
 
-def actor(principal: Principal) -> User:
-    """The person (or service account) acting, as recorded in audit entries."""
-    return tenants.find_or_create_user(principal.issuer, principal.subject)
-
-
 # --- association resources ------------------------------------------------------
 
 
-class AssociationResource(ServiceErrorsAsProblems):
+class AssociationResource(ProtectedView):
     """Association admins only: 401 without a valid token, 403 for anyone else."""
 
-    principal: Principal
-
-    @require_role(Role.ASSOCIATION_ADMIN)
-    def _check_access(self) -> None:
-        super()._check_access()
-        self.principal = require_principal()
+    required_roles = (Role.ASSOCIATION_ADMIN,)
 
 
 class DefinitionResource(AssociationResource):
@@ -183,9 +124,11 @@ def _require_current(version: FormVersion) -> None:
     document's content digest.
     """
     if not request.if_match:
-        abort(428, message=gettext("Send If-Match with the ETag of the version you edited."))
+        raise Refusal(gettext("Send If-Match with the ETag of the version you edited."), status=428)
     if not request.if_match.contains(version.digest):
-        abort(412, message=gettext("The version changed since you read it; read it again first."))
+        raise Refusal(
+            gettext("The version changed since you read it; read it again first."), status=412
+        )
 
 
 UNAUTHORISED = {"schema": ProblemErrorSchema, "description": "No valid access token"}
@@ -232,7 +175,7 @@ class FormDefs(AssociationResource):
         returns can be imported elsewhere as it is. 409 if the slug exists.
         """
         document = document_body()
-        version = service.create_definition(document, actor(self.principal))
+        version = service.create_definition(document, self.actor())
         return version, _version_location(version)
 
 
@@ -283,7 +226,7 @@ class Versions(DefinitionResource):
         This is how a published version is changed. 409 if a draft exists already.
         """
         document = document_body(optional=True)
-        version = service.create_draft(self.definition, document, actor(self.principal))
+        version = service.create_draft(self.definition, document, self.actor())
         return version, _version_location(version)
 
 
@@ -340,7 +283,7 @@ class Retire(VersionResource):
 # --- what a tenant offers ------------------------------------------------------------
 
 
-class TenantFormsResource(TenantView, ServiceErrorsAsProblems):
+class TenantFormsResource(TenantView):
     """The tenant's admins and association admins; 404 for anyone else with a token."""
 
     required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
@@ -396,7 +339,7 @@ class TenantFormById(TenantFormsResource):
             self.definition,
             fee_overrides=offer["fee_overrides"],
             delivery_target=offer["delivery_target"],
-            actor=actor(self.principal) if self.principal else None,
+            actor=self.actor(),
         )
         return service.offered_form(self.tenant, self.definition.slug)
 
@@ -404,9 +347,7 @@ class TenantFormById(TenantFormsResource):
     @tenant_documented()
     def delete(self) -> None:
         """Stop offering the form; submissions already made are kept."""
-        service.deactivate_form(
-            self.tenant, self.definition, actor(self.principal) if self.principal else None
-        )
+        service.deactivate_form(self.tenant, self.definition, self.actor())
 
 
 def init_app(app: Flask) -> None:

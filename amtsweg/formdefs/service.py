@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
@@ -27,8 +28,11 @@ from amtsweg.formdefs.engine import (
 from amtsweg.formdefs.engine import (
     FormDefinition as CompiledDefinition,
 )
+from amtsweg.formdefs.labels import version_state_label
 from amtsweg.formdefs.models import FormDefinition, FormVersion, TenantForm, VersionState
-from amtsweg.platform.db import db, utcnow
+from amtsweg.platform.db import db, require_tenant_scope, utcnow
+from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
+from amtsweg.platform.i18n import current_locale
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant, User
 
@@ -38,20 +42,26 @@ DELIVERY_TYPES = ("mailbox", "cmis")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class FormDefError(ValueError):
-    """A refused operation; ``status`` says how the API answers it."""
+class FormDefError(Refusal):
+    """A refused operation on definitions or a tenant's offer."""
 
     status = 400
 
 
 class InvalidDefinitionError(FormDefError):
-    """The document is not a valid definition; ``problems`` name each JSON path."""
+    """The document is not a valid definition; each problem points at its JSON path."""
 
     status = 422
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__(f"The form definition has {len(problems)} problem(s).")
+        super().__init__(
+            ngettext(
+                "The form definition has %(num)d problem.",
+                "The form definition has %(num)d problems.",
+                len(problems),
+            ),
+            problems=[FieldProblem(problem.path, problem.message) for problem in problems],
+        )
 
 
 class ImmutableVersionError(FormDefError):
@@ -63,19 +73,28 @@ class FormNotFoundError(FormDefError):
 
 
 class InvalidFeeOverridesError(FormDefError):
-    """A tenant's fee overrides do not fit the definition; ``problems`` name each rule."""
+    """A tenant's fee overrides do not fit the definition; each problem names its rule."""
 
     status = 422
 
     def __init__(self, problems: list[OverrideProblem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problem.message("en") for problem in problems))
+        locale = current_locale()
+        super().__init__(
+            gettext("The fee overrides do not fit the form's fee rules."),
+            problems=[
+                FieldProblem(json_pointer("fee_overrides", p.rule_id), p.message(locale), p.code)
+                for p in problems
+            ],
+        )
 
 
 class InvalidDeliveryTargetError(FormDefError):
     """A delivery target delivery could not use."""
 
     status = 422
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, problems=[FieldProblem("/delivery_target", detail)])
 
 
 def digest(document: dict[str, Any]) -> str:
@@ -114,7 +133,7 @@ def find_definition(slug: str) -> FormDefinition | None:
 
 def get_definition(slug: str) -> FormDefinition:
     if (definition := find_definition(slug)) is None:
-        raise FormNotFoundError(f"There is no form definition {slug!r}.")
+        raise FormNotFoundError(gettext("There is no form definition %(slug)r.", slug=slug))
     return definition
 
 
@@ -122,7 +141,9 @@ def get_version(definition: FormDefinition, number: int) -> FormVersion:
     for version in definition.versions:
         if version.number == number:
             return version
-    raise FormNotFoundError(f"{definition.slug} has no version {number}.")
+    raise FormNotFoundError(
+        gettext("%(form)s has no version %(number)d.", form=definition.slug, number=number)
+    )
 
 
 def published_version(definition: FormDefinition) -> FormVersion | None:
@@ -140,7 +161,7 @@ def validate(document: Any, slug: str | None = None) -> list[Problem]:
     """Every problem of ``document``; with ``slug``, it must also keep that slug."""
     problems = check_definition(document)
     if not problems and slug is not None and document.get("slug") != slug:
-        problems.append(Problem("/slug", f"the slug must stay {slug!r}"))
+        problems.append(Problem("/slug", gettext("the slug must stay %(slug)r", slug=slug)))
     return problems
 
 
@@ -154,7 +175,9 @@ def create_definition(document: Any, actor: User | None = None) -> FormVersion:
     """A new definition with its first version as a draft."""
     document = _checked(document)
     if find_definition(document["slug"]) is not None:
-        raise ImmutableVersionError(f"A definition {document['slug']!r} exists already.")
+        raise ImmutableVersionError(
+            gettext("A definition %(slug)r exists already.", slug=document["slug"])
+        )
     definition = FormDefinition(slug=document["slug"])
     db.session.add(definition)
     return _add_version(definition, document, actor)
@@ -188,7 +211,11 @@ def create_draft(
     """
     if (existing := draft_version(definition)) is not None:
         raise ImmutableVersionError(
-            f"{definition.slug} has a draft already (version {existing.number}); edit that one."
+            gettext(
+                "%(form)s has a draft already (version %(number)d); edit that one.",
+                form=definition.slug,
+                number=existing.number,
+            )
         )
     if document is None:
         document = definition.versions[-1].document
@@ -198,8 +225,11 @@ def create_draft(
 def update_draft(version: FormVersion, document: Any) -> FormVersion:
     if version.state is not VersionState.DRAFT:
         raise ImmutableVersionError(
-            f"Version {version.number} is {version.state.value} and cannot change; "
-            "create a new draft instead."
+            gettext(
+                "Version %(number)d is %(state)s and cannot change; create a new draft instead.",
+                number=version.number,
+                state=version_state_label(version.state.value),
+            )
         )
     document = _checked(document, version.definition.slug)
     version.document = document
@@ -210,7 +240,13 @@ def update_draft(version: FormVersion, document: Any) -> FormVersion:
 def publish(version: FormVersion) -> FormVersion:
     """Publish a draft; the previously published version is retired."""
     if version.state is not VersionState.DRAFT:
-        raise ImmutableVersionError(f"Version {version.number} is {version.state.value} already.")
+        raise ImmutableVersionError(
+            gettext(
+                "Version %(number)d is %(state)s already.",
+                number=version.number,
+                state=version_state_label(version.state.value),
+            )
+        )
     _checked(version.document, version.definition.slug)
     if (current := published_version(version.definition)) is not None:
         retire(current)
@@ -223,7 +259,10 @@ def publish(version: FormVersion) -> FormVersion:
 def retire(version: FormVersion) -> FormVersion:
     if version.state is not VersionState.PUBLISHED:
         raise ImmutableVersionError(
-            f"Only a published version can be retired, not a {version.state}."
+            gettext(
+                "Only a published version can be retired, not a %(state)s one.",
+                state=version_state_label(version.state.value),
+            )
         )
     version.state = VersionState.RETIRED
     version.retired_at = utcnow()
@@ -280,7 +319,7 @@ class OfferedForm:
 
 
 def find_tenant_form(tenant: Tenant, definition: FormDefinition) -> TenantForm | None:
-    tenants.enter_tenant(tenant)
+    require_tenant_scope(tenant.id)
     return db.session.scalar(select(TenantForm).where(TenantForm.definition_id == definition.id))
 
 
@@ -289,7 +328,7 @@ def check_delivery_target(target: dict[str, Any], tenant: Tenant) -> dict[str, A
     if not target:
         if not tenant.contact_email:
             raise InvalidDeliveryTargetError(
-                "Choose a delivery target: the tenant has no contact email."
+                gettext("Choose a delivery target: the tenant has no contact email.")
             )
         return {"type": "mailbox", "address": tenant.contact_email}
     kind = target.get("type")
@@ -298,8 +337,10 @@ def check_delivery_target(target: dict[str, Any], tenant: Tenant) -> dict[str, A
     if kind == "cmis" and str(target.get("url", "")).startswith("https://"):
         return {"type": "cmis", "url": target["url"], "folder": str(target.get("folder", "/"))}
     raise InvalidDeliveryTargetError(
-        "A delivery target is {'type': 'mailbox', 'address': email} or "
-        "{'type': 'cmis', 'url': 'https://…', 'folder': '/…'}."
+        gettext(
+            "A delivery target is {'type': 'mailbox', 'address': email} or "
+            "{'type': 'cmis', 'url': 'https://…', 'folder': '/…'}."
+        )
     )
 
 
@@ -313,7 +354,9 @@ def activate_form(
     """Offer ``definition`` in ``tenant`` (or change how it is offered)."""
     version = published_version(definition)
     if version is None:
-        raise FormDefError(f"{definition.slug} has no published version to offer.")
+        raise FormDefError(
+            gettext("%(form)s has no published version to offer.", form=definition.slug)
+        )
     overrides = dict(fee_overrides or {})
     if problems := check_fee_overrides(compiled(version), overrides):
         raise InvalidFeeOverridesError(problems)
@@ -332,13 +375,15 @@ def activate_form(
 def deactivate_form(tenant: Tenant, definition: FormDefinition, actor: User | None = None) -> None:
     tenant_form = find_tenant_form(tenant, definition)
     if tenant_form is None or not tenant_form.active:
-        raise FormNotFoundError(f"{tenant.slug} does not offer {definition.slug}.")
+        raise FormNotFoundError(
+            gettext("%(tenant)s does not offer %(form)s.", tenant=tenant.slug, form=definition.slug)
+        )
     tenant_form.active = False
     tenants.record(tenant, "form.deactivated", "form", definition.slug, actor=actor)
 
 
 def _offered(tenant: Tenant, slug: str | None = None) -> list[OfferedForm]:
-    tenants.enter_tenant(tenant)
+    require_tenant_scope(tenant.id)
     query = (
         select(TenantForm, FormVersion)
         .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
@@ -361,4 +406,6 @@ def offered_forms(tenant: Tenant) -> list[OfferedForm]:
 def offered_form(tenant: Tenant, slug: str) -> OfferedForm:
     if found := _offered(tenant, slug):
         return found[0]
-    raise FormNotFoundError(f"{tenant.slug} does not offer {slug!r}.")
+    raise FormNotFoundError(
+        gettext("%(tenant)s does not offer %(form)r.", tenant=tenant.slug, form=slug)
+    )

@@ -23,9 +23,7 @@ from amtsweg.formdefs.rendering import (
     read_action,
 )
 from amtsweg.platform.auth.roles import Role
-from amtsweg.platform.web import RequestHandler
-from amtsweg.tenants.access import require_role
-from amtsweg.tenants.web import TenantView
+from amtsweg.tenants.web import ProtectedView, TenantView
 
 bp = Blueprint("forms", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates")
 
@@ -81,12 +79,10 @@ admin_bp = Blueprint(
 AUTHORITY_ZONE = ZoneInfo("Europe/Berlin")
 
 
-class AdminView(RequestHandler):
+class AdminView(ProtectedView):
     """Association admins only: nobody is sent to the login, anyone else gets 403."""
 
-    @require_role(Role.ASSOCIATION_ADMIN)
-    def _check_access(self) -> None:
-        super()._check_access()
+    required_roles = (Role.ASSOCIATION_ADMIN,)
 
 
 class DefinitionsPage(AdminView):

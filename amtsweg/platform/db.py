@@ -279,6 +279,8 @@ def tenant_scope(tenant_id: uuid.UUID | None) -> Iterator[None]:
     set_current_tenant(session, tenant_id)
     try:
         yield
+        # Rows added in the block are written while the block's tenant is in force.
+        session.flush()
     finally:
         set_current_tenant(session, previous)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, Flask, redirect, request
+from flask import Blueprint, Flask, has_request_context, redirect, request
 from flask_babel import Babel, format_currency, get_locale
 from werkzeug.wrappers import Response
 
@@ -25,6 +25,8 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a job or CLI command: German unless it forces another
+        return DEFAULT_LOCALE
     chosen = request.cookies.get(COOKIE)
     if chosen in LOCALES:
         return chosen
@@ -36,6 +38,17 @@ def switch_language(locale: str) -> Response:
     response = redirect(safe_next_url(request.args.get("next")))
     response.set_cookie(COOKIE, locale, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response
+
+
+def current_locale() -> str:
+    """The language of the current request (or German outside one), as ``de`` or ``en``."""
+    locale = str(get_locale() or DEFAULT_LOCALE)
+    return locale if locale in LOCALES else DEFAULT_LOCALE
+
+
+def mail_locale(stored: str | None) -> str:
+    """The language for an email or PDF made later for a stored choice; German if we lack it."""
+    return stored if stored in LOCALES else DEFAULT_LOCALE
 
 
 def money(cents: int) -> str:

@@ -6,18 +6,15 @@ import re
 from typing import Any
 
 from flask import Flask, request
-from flask_smorest import Blueprint, abort
+from flask_babel import gettext
+from flask_smorest import Blueprint
 
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
-from amtsweg.platform.auth.access import require_principal
-from amtsweg.platform.auth.trust import TrustLevel
+from amtsweg.platform.errors import NotFound, Refusal
 from amtsweg.platform.limits import submit_limit
-from amtsweg.platform.web import problem_response
 from amtsweg.submissions import service
 from amtsweg.submissions.schemas import SubmissionSchema, SubmitSchema
-from amtsweg.submissions.web import FormView
-from amtsweg.tenants import service as tenants
-from amtsweg.tenants.web import TenantView
+from amtsweg.submissions.web import CitizenView, FormView
 
 blp = Blueprint(
     "submissions_api",
@@ -29,25 +26,8 @@ blp = Blueprint(
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
 
-def answer_pointer(path: str) -> str:
-    """``hunde[1].rasse`` → ``/answers/hunde/1/rasse`` (a JSON pointer into the request)."""
-    return "/answers/" + "/".join(re.findall(r"[^.\[\]]+", path))
-
-
-class CitizenApiView(TenantView):
-    """A citizen's token (not a service account's) at the trust level ``needed``."""
-
-    def _citizen(self, needed: TrustLevel = TrustLevel.NONE) -> Any:
-        principal = require_principal(needed)
-        if principal.is_service:
-            abort(403, message="Service accounts cannot submit applications for citizens.")
-        return principal, tenants.find_or_create_user(
-            principal.issuer, principal.subject, principal.name
-        )
-
-
 @blp.route("/<slug:tenant_slug>/forms/<form_slug>/submissions")
-class Submissions(FormView, CitizenApiView):
+class Submissions(FormView, CitizenView):
     @blp.arguments(SubmitSchema)
     @blp.response(201, SubmissionSchema)
     @blp.alt_response(200, schema=SubmissionSchema, description="Repeated Idempotency-Key")
@@ -69,35 +49,26 @@ class Submissions(FormView, CitizenApiView):
     @submit_limit
     def post(self, body: dict[str, Any]) -> Any:
         """Submit answers to a form; the fee is computed here, never taken from the request."""
-        principal, user = self._citizen(TrustLevel(self.form.definition.trust_level))
         key = request.headers.get("Idempotency-Key")
         if key is not None and not IDEMPOTENCY_KEY.match(key):
-            abort(400, message="Idempotency-Key: 1 to 100 letters, digits, '.', '_', ':' or '-'.")
-        try:
-            outcome = service.submit_answers(
-                self.tenant,
-                user,
-                self.form,
-                body["answers"],
-                locale=body["locale"],
-                idempotency_key=key,
-                confirmation_email=principal.prefill.get("email"),
+            raise Refusal(
+                gettext("Idempotency-Key: 1 to 100 letters, digits, '.', '_', ':' or '-'."),
+                status=400,
             )
-        except service.AnswersInvalidError as invalid:
-            return _answers_problem(invalid)
+        outcome = service.submit_answers(
+            self.tenant,
+            self.user,
+            self.form,
+            body["answers"],
+            locale=body["locale"],
+            idempotency_key=key,
+            confirmation_email=self.principal.prefill.get("email"),
+        )
         return outcome.submission, 201 if outcome.created else 200
 
 
-def _answers_problem(invalid: service.AnswersInvalidError) -> Any:
-    errors = [
-        {"pointer": answer_pointer(error.path), "detail": error.message, "code": error.code}
-        for error in invalid.evaluation.errors
-    ]
-    return problem_response(422, detail=str(invalid), errors=errors)
-
-
 @blp.route("/<slug:tenant_slug>/submissions/<reference>")
-class SubmissionByReference(CitizenApiView):
+class SubmissionByReference(CitizenView):
     def _process_args(self, reference: str, **kwargs: Any) -> None:
         super()._process_args(**kwargs)
         self.reference = reference
@@ -107,10 +78,9 @@ class SubmissionByReference(CitizenApiView):
     @blp.doc(security=[{"bearer": []}])
     def get(self) -> Any:
         """One of the citizen's own submissions."""
-        _principal, user = self._citizen()
-        submission = service.find_submission(user, self.reference)
+        submission = service.find_submission(self.user, self.reference)
         if submission is None:
-            abort(404)
+            raise NotFound(gettext("You have no submission with this reference here."))
         return submission
 
 

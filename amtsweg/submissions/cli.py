@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions import service
 from amtsweg.tenants import service as tenants
 
@@ -19,7 +19,7 @@ def purge() -> None:
     Run it daily, e.g. from cron or a Kubernetes CronJob.
     """
     for tenant in tenants.list_tenants():
-        tenants.enter_tenant(tenant)
-        removed = service.purge_expired_drafts()
-        db.session.commit()
+        with tenant_scope(tenant.id):
+            removed = service.purge_expired_drafts()
+            db.session.commit()
         click.echo(f"{tenant.slug}: {removed} expired draft(s) deleted")

@@ -5,39 +5,20 @@ from __future__ import annotations
 import logging
 import uuid
 
+from flask_babel import force_locale, gettext
+
 from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.models import FormVersion
-from amtsweg.platform.db import db, utcnow
+from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.i18n import mail_locale
 from amtsweg.platform.mail import compose, mailbox
 from amtsweg.platform.storage import storage
-from amtsweg.submissions import presentation
+from amtsweg.submissions import presentation, service
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.receipts import Letterhead, ReceiptData, render_receipt
-from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
-
-EMAIL_TEXT = {
-    "de": (
-        "Eingangsbestätigung {reference}: {title}",
-        (
-            "Guten Tag,\n\nIhr Antrag „{title}“ ist bei der {tenant} eingegangen.\n"
-            "Ihre Vorgangsnummer: {reference}\n\n"
-            "Die Eingangsbestätigung mit Ihren Angaben liegt als PDF bei.\n\n"
-            "Mit freundlichen Grüßen\n{tenant}\n"
-        ),
-    ),
-    "en": (
-        "Receipt {reference}: {title}",
-        (
-            "Hello,\n\nyour application “{title}” has reached {tenant}.\n"
-            "Your reference number: {reference}\n\n"
-            "The receipt with your answers is attached as a PDF.\n\n"
-            "Kind regards\n{tenant}\n"
-        ),
-    ),
-}
 
 
 def _letterhead(tenant: Tenant) -> Letterhead:
@@ -76,19 +57,39 @@ def receipt_pdf(tenant: Tenant, submission: Submission, locale: str) -> bytes:
 
 def send_confirmation(tenant_id: uuid.UUID, submission_id: uuid.UUID) -> None:
     """Job: email the receipt to the citizen once; a rerun after success sends nothing."""
-    tenant = db.session.get_one(Tenant, tenant_id)
-    tenants.enter_tenant(tenant)
-    submission = db.session.get_one(Submission, (tenant_id, submission_id))
-    if submission.confirmation_sent_at is not None or not submission.confirmation_email:
-        return
-    locale = submission.locale
-    definition = formdefs.compiled(db.session.get_one(FormVersion, submission.version_id))
+    with tenant_scope(tenant_id):
+        tenant = db.session.get_one(Tenant, tenant_id)
+        submission = db.session.get_one(Submission, (tenant_id, submission_id))
+        if submission.confirmation_sent_at is not None or not submission.confirmation_email:
+            return
+        locale = mail_locale(submission.locale)
+        with force_locale(locale):
+            subject, body = _confirmation_text(tenant, submission, locale)
+        _send(tenant, submission, subject, body, locale)
+        service.mark_confirmation_sent(submission)
+        db.session.commit()
+
+
+def _confirmation_text(tenant: Tenant, submission: Submission, locale: str) -> tuple[str, str]:
     words = {
         "reference": submission.reference,
-        "title": definition.title.get(locale),
+        "title": formdefs.compiled(
+            db.session.get_one(FormVersion, submission.version_id)
+        ).title.get(locale),
         "tenant": tenant.name,
     }
-    subject, body = (text.format(**words) for text in EMAIL_TEXT[locale])
+    subject = gettext("Receipt %(reference)s: %(title)s", **words)
+    body = gettext(
+        "Hello,\n\nyour application “%(title)s” has reached %(tenant)s.\n"
+        "Your reference number: %(reference)s\n\n"
+        "The receipt with your answers is attached as a PDF.\n\n"
+        "Kind regards\n%(tenant)s\n",
+        **words,
+    )
+    return subject, body
+
+
+def _send(tenant: Tenant, submission: Submission, subject: str, body: str, locale: str) -> None:
     message = compose(
         submission.confirmation_email,
         subject,
@@ -103,5 +104,3 @@ def send_confirmation(tenant_id: uuid.UUID, submission_id: uuid.UUID) -> None:
         reply_to=tenant.contact_email,
     )
     mailbox().send(message)
-    submission.confirmation_sent_at = utcnow()
-    db.session.commit()

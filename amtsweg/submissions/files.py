@@ -10,14 +10,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from flask_babel import gettext
 from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.exceptions import NotFound
 
 from amtsweg.formdefs.engine import AnswerError, Field, Step
 from amtsweg.formdefs.rendering import path_to_name
-from amtsweg.platform.db import db
+from amtsweg.platform.errors import NotFound
 from amtsweg.platform.storage import storage
+from amtsweg.submissions import service
 from amtsweg.submissions.models import Draft, Upload
 from amtsweg.submissions.uploads import UploadRejectedError, check_upload
 
@@ -55,18 +55,7 @@ def _store(draft: Draft, field: Field, item: FileStorage) -> dict[str, Any]:
     limit = field.max_size + 1 if field.max_size else -1
     data = item.stream.read(limit)
     checked = check_upload(data, item.filename or "", field.accept, max_size=field.max_size)
-    upload = Upload(
-        tenant_id=draft.tenant_id,
-        draft_id=draft.id,
-        field_path=field.id,
-        storage_key=storage().put("uploads", data),
-        name=checked.name,
-        mime=checked.mime,
-        size=checked.size,
-        sha256=checked.sha256,
-    )
-    db.session.add(upload)
-    db.session.flush()
+    upload = service.record_upload(draft, field.id, checked, storage().put("uploads", data))
     return {
         "name": checked.name,
         "mime": checked.mime,
@@ -76,13 +65,11 @@ def _store(draft: Draft, field: Field, item: FileStorage) -> dict[str, Any]:
 
 
 def load(draft: Draft, upload_id: uuid.UUID) -> tuple[Upload, bytes]:
-    """An upload of ``draft`` and its bytes; 404 for anything else."""
-    upload = db.session.scalar(
-        select(Upload).where(Upload.id == upload_id, Upload.draft_id == draft.id)
-    )
-    if upload is None:
-        raise NotFound
-    try:
-        return upload, storage().get(upload.storage_key)
-    except KeyError:
-        raise NotFound from None
+    """An upload of ``draft`` and its bytes; refused as not found for anything else."""
+    upload = service.find_upload(draft, upload_id)
+    if upload is not None:
+        try:
+            return upload, storage().get(upload.storage_key)
+        except KeyError:
+            pass
+    raise NotFound(gettext("This file is not part of your application."))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -26,6 +28,7 @@ from amtsweg.formdefs.engine import (
 from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
 from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform.db import db, utcnow
+from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.platform.signals import submission_created
 from amtsweg.platform.storage import delete_after_commit
@@ -37,25 +40,41 @@ from amtsweg.submissions.models import (
     SubmissionStatus,
     Upload,
 )
+from amtsweg.submissions.uploads import CheckedUpload
 from amtsweg.tenants.models import Tenant, User
 
 AUTHORITY_ZONE = ZoneInfo("Europe/Berlin")
-FILE_NOT_UPLOADED = {
-    "de": "Dateien können nur im Antrag im Browser hochgeladen werden.",
-    "en": "Files can only be uploaded in the application in the browser.",
-}
 
 
-class SubmissionError(ValueError):
+class SubmissionError(Refusal):
     """A refused operation on an application."""
 
 
 class AnswersInvalidError(SubmissionError):
-    """The answers do not satisfy the definition; ``evaluation.errors`` names each field."""
+    """The answers do not satisfy the definition; each problem points into ``/answers``.
+
+    ``evaluation.errors`` keeps the engine's errors for pages that show them
+    next to the fields.
+    """
 
     def __init__(self, evaluation: Evaluation) -> None:
         self.evaluation = evaluation
-        super().__init__(f"{len(evaluation.errors)} answer(s) need attention.")
+        super().__init__(
+            ngettext(
+                "%(num)d answer needs attention.",
+                "%(num)d answers need attention.",
+                len(evaluation.errors),
+            ),
+            problems=[
+                FieldProblem(answer_pointer(error.path), error.message, error.code)
+                for error in evaluation.errors
+            ],
+        )
+
+
+def answer_pointer(path: str) -> str:
+    """``hunde[1].rasse`` → ``/answers/hunde/1/rasse`` (a JSON pointer into the request)."""
+    return json_pointer("answers", *re.findall(r"[^.\[\]]+", path))
 
 
 def today() -> dt.date:
@@ -165,6 +184,34 @@ def purge_expired_drafts() -> int:
             delete_after_commit(key)
         db.session.delete(draft)
     return len(expired)
+
+
+# --- uploads ----------------------------------------------------------------
+
+
+def record_upload(
+    draft: Draft, field_path: str, checked: CheckedUpload, storage_key: str
+) -> Upload:
+    """Remember a checked file the citizen uploaded for ``draft`` (kept under ``storage_key``)."""
+    upload = Upload(
+        tenant_id=draft.tenant_id,
+        draft_id=draft.id,
+        field_path=field_path,
+        storage_key=storage_key,
+        name=checked.name,
+        mime=checked.mime,
+        size=checked.size,
+        sha256=checked.sha256,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def find_upload(draft: Draft, upload_id: uuid.UUID) -> Upload | None:
+    return db.session.scalar(
+        select(Upload).where(Upload.id == upload_id, Upload.draft_id == draft.id)
+    )
 
 
 # --- submitting -------------------------------------------------------------
@@ -280,6 +327,10 @@ def _create(
     return Outcome(submission, created=True)
 
 
+def mark_confirmation_sent(submission: Submission) -> None:
+    submission.confirmation_sent_at = utcnow()
+
+
 def _uploaded_tokens(draft: Draft | None) -> set[str]:
     if draft is None:
         return set()
@@ -310,8 +361,10 @@ def _refuse_files_not_uploaded(
     metadata, and made-up metadata must not pass for a document that was never
     received. Without a draft (the API) no file can have been uploaded."""
     known = _uploaded_tokens(draft)
+    with force_locale(locale):
+        message = gettext("Files can only be uploaded in the application in the browser.")
     errors = tuple(
-        AnswerError(path, "file_not_uploaded", FILE_NOT_UPLOADED[locale])
+        AnswerError(path, "file_not_uploaded", message)
         for path, upload in _file_answers(definition.fields_by_id.values(), evaluation.cleaned)
         if upload.get("token") not in known
     )

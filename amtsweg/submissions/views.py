@@ -19,36 +19,17 @@ from amtsweg.formdefs.rendering import (
     read_action,
 )
 from amtsweg.platform.auth.access import require_principal
-from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.limits import submit_limit
 from amtsweg.submissions import confirmation, files, presentation, service
 from amtsweg.submissions.models import Draft, Submission
-from amtsweg.submissions.web import FormView
-from amtsweg.tenants import service as tenants
-from amtsweg.tenants.models import User
-from amtsweg.tenants.web import TenantView
+from amtsweg.submissions.web import CitizenView, FormView
 
 bp = Blueprint("journey", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates")
 
 
 def _locale() -> str:
     return str(get_locale())
-
-
-class CitizenView(TenantView):
-    """A page for the logged-in citizen; ``self.user`` is their person record."""
-
-    principal: Principal
-    user: User
-    needed_level = TrustLevel.NONE
-
-    def _check_access(self) -> None:
-        super()._check_access()
-        self.principal = require_principal(self.needed_level)
-        self.user = tenants.find_or_create_user(
-            self.principal.issuer, self.principal.subject, self.principal.name
-        )
 
 
 class FormStart(FormView):
@@ -67,10 +48,6 @@ class FormStart(FormView):
 
 class StartApplication(FormView, CitizenView):
     """Log in at the form's trust level, then resume the open draft or start one."""
-
-    def _check_access(self) -> None:
-        self.needed_level = TrustLevel(self.form.definition.trust_level)
-        super()._check_access()
 
     def get(self) -> Response:
         draft = service.start_draft(self.tenant, self.user, self.form, self.principal.prefill)

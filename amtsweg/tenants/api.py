@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
-from flask_smorest import Blueprint, Page, abort
+from flask_smorest import Blueprint, Page
 
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
 from amtsweg.tenants import service
-from amtsweg.tenants.branding import BrandingError
 from amtsweg.tenants.models import AuditEntry, Role
 from amtsweg.tenants.schemas import AuditEntrySchema, BrandingSchema
 from amtsweg.tenants.web import TenantView
@@ -67,11 +66,7 @@ class Branding(TenantView):
     @blp.doc(security=[{"bearer": []}])
     def patch(self, changes: dict[str, Any]) -> Any:
         """Change the branding; colours must give white text AA contrast."""
-        try:
-            service.update_branding(self.tenant, service.Branding(**changes))
-        except (service.TenantError, BrandingError) as refused:
-            abort(422, message=str(refused))
-        service.record(self.tenant, "tenant.branding_changed", "tenant", self.tenant.slug)
+        service.update_branding(self.tenant, service.Branding(**changes), actor=self.actor())
         return self.tenant
 
 
@@ -92,10 +87,7 @@ class CoatOfArms(TenantView):
     )
     def put(self) -> None:
         """Upload the coat of arms (the image itself as the body, at most 1 MB)."""
-        try:
-            service.set_coat_of_arms(self.tenant, request.get_data())
-        except BrandingError as refused:
-            abort(422, message=str(refused))
+        service.set_coat_of_arms(self.tenant, request.get_data(), actor=self.actor())
 
 
 def init_app(app: Flask) -> None:

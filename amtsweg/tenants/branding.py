@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext
+
+from amtsweg.platform.errors import Refusal
 from amtsweg.platform.images import decodes_as_image
 
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA for normal text
@@ -16,7 +19,7 @@ _IMAGE_SIGNATURES = (
 )
 
 
-class BrandingError(ValueError):
+class BrandingError(Refusal):
     """The branding would break the pages; the message says why."""
 
 
@@ -38,12 +41,19 @@ def check_colour(colour: str) -> str:
     """Accept ``#rrggbb`` that carries white text at AA contrast; return it lower-case."""
     colour = colour.strip()
     if not _HEX_COLOUR.match(colour):
-        raise BrandingError(f"{colour!r} is not a colour of the form #rrggbb.")
+        raise BrandingError(
+            gettext("%(colour)r is not a colour of the form #rrggbb.", colour=colour)
+        )
     ratio = contrast_with_white(colour)
     if ratio < MIN_CONTRAST:
         raise BrandingError(
-            f"{colour} gives white text a contrast of only {ratio:.1f}:1; "
-            f"choose a darker colour (at least {MIN_CONTRAST}:1)."
+            gettext(
+                "%(colour)s gives white text a contrast of only %(ratio).1f:1; "
+                "choose a darker colour (at least %(minimum)s:1).",
+                colour=colour,
+                ratio=ratio,
+                minimum=MIN_CONTRAST,
+            )
         )
     return colour.lower()
 
@@ -51,12 +61,14 @@ def check_colour(colour: str) -> str:
 def detect_image_type(data: bytes) -> str:
     """The image type judged by content, not by file name: PNG, JPEG or WebP."""
     if len(data) > MAX_COAT_OF_ARMS_BYTES:
-        raise BrandingError("The coat of arms must be at most 1 MB.")
+        raise BrandingError(gettext("The coat of arms must be at most 1 MB."))
     mime = next((mime for signature, mime in _IMAGE_SIGNATURES if data.startswith(signature)), None)
     if mime is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         mime = "image/webp"
     if mime is None:
-        raise BrandingError("The coat of arms must be a PNG, JPEG or WebP image.")
+        raise BrandingError(gettext("The coat of arms must be a PNG, JPEG or WebP image."))
     if not decodes_as_image(data, MAX_COAT_OF_ARMS_PIXELS):
-        raise BrandingError("The coat of arms is damaged or too large (at most 4 megapixels).")
+        raise BrandingError(
+            gettext("The coat of arms is damaged or too large (at most 4 megapixels).")
+        )
     return mime

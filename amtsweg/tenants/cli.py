@@ -9,9 +9,10 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.errors import Refusal
 from amtsweg.tenants import service
-from amtsweg.tenants.branding import BrandingError
+from amtsweg.tenants.models import Tenant
 
 tenants_cli = AppGroup("tenants", help="Onboard and manage member municipalities.")
 
@@ -46,10 +47,21 @@ def _run(operation: Callable[[], str]) -> None:
     try:
         message = operation()
         db.session.commit()
-    except (service.TenantError, BrandingError) as error:
+    except Refusal as refused:
         db.session.rollback()
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(refused.detail) from None
     click.echo(message)
+
+
+def _run_for(slug: str, operation: Callable[[Tenant], str]) -> None:
+    """Like :func:`_run`, for the tenant SLUG and inside its scope."""
+
+    def scoped() -> str:
+        tenant = service.get_tenant(slug)
+        with tenant_scope(tenant.id):
+            return operation(tenant)
+
+    _run(scoped)
 
 
 @tenants_cli.command("create")
@@ -64,7 +76,8 @@ def create(
 
     def operation() -> str:
         tenant = service.create_tenant(slug, name, prefix)
-        _apply_branding(tenant, coat_of_arms, **branding)
+        with tenant_scope(tenant.id):
+            _apply_branding(tenant, coat_of_arms, **branding)
         return (
             f"Created tenant {tenant.slug} ({tenant.name}), references {tenant.reference_prefix}-…"
         )
@@ -78,12 +91,11 @@ def create(
 def brand(slug: str, coat_of_arms: Path | None, **branding: str | None) -> None:
     """Change the branding of the tenant SLUG."""
 
-    def operation() -> str:
-        tenant = service.get_tenant(slug)
+    def operation(tenant: Tenant) -> str:
         _apply_branding(tenant, coat_of_arms, **branding)
         return f"Updated the branding of {tenant.slug}."
 
-    _run(operation)
+    _run_for(slug, operation)
 
 
 @tenants_cli.command("accessibility")
@@ -111,8 +123,7 @@ def accessibility(
     """Set what the accessibility statement and sign-language page of SLUG say ("" clears)."""
     from amtsweg.tenants.accessibility import service as accessibility_service
 
-    def operation() -> str:
-        tenant = service.get_tenant(slug)
+    def operation(tenant: Tenant) -> str:
         accessibility_service.update_settings(
             tenant,
             accessibility_service.AccessibilitySettings(
@@ -125,11 +136,7 @@ def accessibility(
         )
         return f"Updated the accessibility settings of {tenant.slug}."
 
-    try:
-        _run(operation)
-    except accessibility_service.AccessibilityError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from None
+    _run_for(slug, operation)
 
 
 @tenants_cli.command("list")
@@ -145,11 +152,11 @@ def list_() -> None:
 def disable(slug: str) -> None:
     """Take the tenant SLUG offline; its pages answer 404, its data stays."""
 
-    def operation() -> str:
-        service.disable_tenant(service.get_tenant(slug))
+    def operation(tenant: Tenant) -> str:
+        service.disable_tenant(tenant)
         return f"Disabled tenant {slug}."
 
-    _run(operation)
+    _run_for(slug, operation)
 
 
 @tenants_cli.command("enable")
@@ -157,8 +164,8 @@ def disable(slug: str) -> None:
 def enable(slug: str) -> None:
     """Bring the disabled tenant SLUG back online."""
 
-    def operation() -> str:
-        service.enable_tenant(service.get_tenant(slug))
+    def operation(tenant: Tenant) -> str:
+        service.enable_tenant(tenant)
         return f"Enabled tenant {slug}."
 
-    _run(operation)
+    _run_for(slug, operation)

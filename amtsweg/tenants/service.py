@@ -10,13 +10,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from amtsweg.platform.auth.claims import display_name, prefill_claims
 from amtsweg.platform.auth.relying_party import LoginResult
 from amtsweg.platform.auth.roles import ROLES_CLAIM, grants_as_claim
-from amtsweg.platform.db import db, set_current_tenant, utcnow
+from amtsweg.platform.db import db, require_tenant_scope, tenant_scope, utcnow
+from amtsweg.platform.errors import NotFound, Refusal
 from amtsweg.platform.storage import delete_after_commit, storage
 from amtsweg.tenants.branding import check_colour, detect_image_type
 from amtsweg.tenants.models import (
@@ -34,7 +36,7 @@ _PREFIX = re.compile(r"^[A-Z]{2,8}$")
 _WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"']+$")
 
 
-class TenantError(ValueError):
+class TenantError(Refusal):
     """A tenant operation was refused; the message says why."""
 
 
@@ -54,7 +56,7 @@ def find_tenant(slug: str) -> Tenant | None:
 
 def get_tenant(slug: str) -> Tenant:
     if (tenant := find_tenant(slug)) is None:
-        raise TenantError(f"There is no tenant {slug!r}.")
+        raise NotFound(gettext("There is no tenant %(slug)r.", slug=slug))
     return tenant
 
 
@@ -62,34 +64,42 @@ def list_tenants() -> list[Tenant]:
     return list(db.session.scalars(select(Tenant).order_by(Tenant.slug)))
 
 
-def enter_tenant(tenant: Tenant) -> None:
-    """Scope the session to ``tenant`` for the rest of this unit of work."""
-    set_current_tenant(db.session, tenant.id)
-
-
 def create_tenant(
     slug: str, name: str, reference_prefix: str | None = None, branding: Branding | None = None
 ) -> Tenant:
     if not _SLUG.match(slug):
         raise TenantError(
-            f"{slug!r} is not a valid slug: use lower-case letters, digits and hyphens."
+            gettext(
+                "%(slug)r is not a valid slug: use lower-case letters, digits and hyphens.",
+                slug=slug,
+            )
         )
     if find_tenant(slug) is not None:
-        raise TenantError(f"A tenant {slug!r} exists already.")
+        raise TenantError(gettext("A tenant %(slug)r exists already.", slug=slug), status=409)
     prefix = (reference_prefix or slug.replace("-", "")[:3]).upper()
     if not _PREFIX.match(prefix):
-        raise TenantError(f"{prefix!r} is not a valid reference prefix (2-8 letters A-Z).")
+        raise TenantError(
+            gettext("%(prefix)r is not a valid reference prefix (2-8 letters A-Z).", prefix=prefix)
+        )
     if db.session.scalar(select(Tenant).where(Tenant.reference_prefix == prefix)):
-        raise TenantError(f"The reference prefix {prefix!r} is taken; choose another.")
+        raise TenantError(
+            gettext("The reference prefix %(prefix)r is taken; choose another.", prefix=prefix),
+            status=409,
+        )
     tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name.strip(), reference_prefix=prefix)
     db.session.add(tenant)
     db.session.flush()
-    update_branding(tenant, branding or Branding())
-    record(tenant, "tenant.created", "tenant", tenant.slug)
+    update_branding(tenant, branding or Branding(), audit=False)
+    # The new tenant's first audit entry belongs to it; the caller's scope comes back after.
+    with tenant_scope(tenant.id):
+        record(tenant, "tenant.created", "tenant", tenant.slug)
     return tenant
 
 
-def update_branding(tenant: Tenant, branding: Branding) -> None:
+def update_branding(
+    tenant: Tenant, branding: Branding, *, actor: User | None = None, audit: bool = True
+) -> None:
+    """Change the branding; every change is in the audit log (the CLI's too)."""
     if branding.colour is not None:
         tenant.colour = check_colour(branding.colour)
     for name in ("contact_email", "contact_phone", "contact_address"):
@@ -98,22 +108,26 @@ def update_branding(tenant: Tenant, branding: Branding) -> None:
     for name in ("imprint_url", "privacy_url"):
         if (value := getattr(branding, name)) is not None:
             setattr(tenant, name, check_web_address(value))
+    if audit:
+        record(tenant, "tenant.branding_changed", "tenant", tenant.slug, actor=actor)
 
 
 def check_web_address(value: str) -> str | None:
     """A link a tenant configures, stripped; ``None`` for empty; only http(s), no markup."""
     value = value.strip()
     if value and not _WEB_ADDRESS.match(value):
-        raise TenantError(f"{value!r} is not a web address (http:// or https://).")
+        raise TenantError(
+            gettext("%(value)r is not a web address (http:// or https://).", value=value)
+        )
     return value or None
 
 
-def set_coat_of_arms(tenant: Tenant, data: bytes) -> None:
+def set_coat_of_arms(tenant: Tenant, data: bytes, *, actor: User | None = None) -> None:
     mime = detect_image_type(data)
     old_key = tenant.coat_of_arms_key
     tenant.coat_of_arms_key = storage().put("coats_of_arms", data)
     tenant.coat_of_arms_type = mime
-    record(tenant, "tenant.coat_of_arms_changed", "tenant", tenant.slug)
+    record(tenant, "tenant.coat_of_arms_changed", "tenant", tenant.slug, actor=actor)
     if old_key:
         delete_after_commit(old_key)
 
@@ -156,8 +170,8 @@ def find_or_create_user(issuer: str, subject: str, display_name: str = "") -> Us
 
 def grant_role(tenant: Tenant, user: User, role: Role) -> Membership:
     if role is Role.ASSOCIATION_ADMIN:
-        raise TenantError("Association admins serve every tenant; set it on the person.")
-    enter_tenant(tenant)
+        raise TenantError(gettext("Association admins serve every tenant; set it on the person."))
+    require_tenant_scope(tenant.id)
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.role == role)
     )
@@ -175,7 +189,7 @@ def roles_of(tenant: Tenant, user_id: uuid.UUID) -> set[Role]:
 
 
 def roles_in(tenant: Tenant, user: User) -> set[Role]:
-    enter_tenant(tenant)
+    require_tenant_scope(tenant.id)
     roles = set(db.session.scalars(select(Membership.role).where(Membership.user_id == user.id)))
     if user.is_association_admin:
         roles.add(Role.ASSOCIATION_ADMIN)
@@ -192,7 +206,7 @@ def record(
     actor: User | None = None,
 ) -> None:
     """Write an audit entry; ``details`` must hold no personal data."""
-    enter_tenant(tenant)
+    require_tenant_scope(tenant.id)
     db.session.add(
         AuditEntry(
             tenant_id=tenant.id,
@@ -207,7 +221,7 @@ def record(
 
 def audit_entries(tenant: Tenant, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
     """One page of the tenant's audit log, newest first, and the total count."""
-    enter_tenant(tenant)
+    require_tenant_scope(tenant.id)
     total = db.session.scalar(select(func.count(AuditEntry.id))) or 0
     page = db.session.scalars(
         select(AuditEntry)

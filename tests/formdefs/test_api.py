@@ -85,7 +85,7 @@ def test_a_published_version_is_changed_through_a_new_draft(client, catalogue, a
     refused = client.put(f"{path}/1", json=changed, headers=admin)
     assert refused.status_code == 409
     assert refused.mimetype == PROBLEM
-    assert "new draft" in refused.json["detail"]
+    assert "neuen Entwurf" in refused.json["detail"]
 
     draft = client.post(path, headers=admin)
     assert draft.status_code == 201, draft.json
@@ -147,7 +147,7 @@ def test_the_slug_of_a_definition_stays(client, catalogue, admin) -> None:
     renamed = CATALOGUE["sperrmuell-anmeldung"] | {"slug": "anders"}
 
     assert pointers(client.post(path, json=renamed, headers=admin)) == {
-        "/slug": "the slug must stay 'sperrmuell-anmeldung'"
+        "/slug": "der Kurzname muss 'sperrmuell-anmeldung' bleiben"
     }
 
 

@@ -55,7 +55,7 @@ def test_a_published_version_cannot_change(app, published) -> None:
         service.update_draft(published, published.document)
     draft = service.create_draft(published.definition)
     assert (draft.number, draft.state) == (2, VersionState.DRAFT)
-    with pytest.raises(service.ImmutableVersionError, match="has a draft already"):
+    with pytest.raises(service.ImmutableVersionError, match="hat bereits einen Entwurf"):
         service.create_draft(published.definition)
 
 
@@ -79,7 +79,7 @@ def test_an_invalid_definition_is_rejected_with_paths(app) -> None:
     bad = document(field("name", "hologram"))
     with pytest.raises(service.InvalidDefinitionError) as rejected:
         service.create_definition(bad)
-    assert [p.path for p in rejected.value.problems] == ["/steps/0/fields/0/type"]
+    assert [p.pointer for p in rejected.value.problems] == ["/steps/0/fields/0/type"]
     assert service.list_definitions() == []
 
 
@@ -87,4 +87,4 @@ def test_a_draft_must_keep_its_slug(app, published) -> None:
     renamed = {**published.document, "slug": "other"}
     with pytest.raises(service.InvalidDefinitionError) as rejected:
         service.create_draft(published.definition, renamed)
-    assert rejected.value.problems[0].path == "/slug"
+    assert rejected.value.problems[0].pointer == "/slug"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amtsweg.formdefs import service
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 
 
 @pytest.fixture
@@ -17,10 +17,11 @@ def catalogue(app):
 @pytest.fixture
 def musterstadt(create_tenant, catalogue):
     tenant = create_tenant("musterstadt", "Gemeinde Musterstadt", contact_email="a@b.example")
-    for slug in ("gewerbeanmeldung", "hundesteuer-anmeldung", "sperrmuell-anmeldung"):
-        service.activate_form(tenant, service.get_definition(slug))
-    db.session.commit()
-    return tenant
+    with tenant_scope(tenant.id):
+        for slug in ("gewerbeanmeldung", "hundesteuer-anmeldung", "sperrmuell-anmeldung"):
+            service.activate_form(tenant, service.get_definition(slug))
+        db.session.commit()
+        yield tenant
 
 
 @pytest.mark.sqlite
@@ -92,5 +93,5 @@ def test_delivery_target_defaults_to_the_tenant_mailbox_and_is_checked(mustersta
     definition = service.get_definition("gewerbeanmeldung")
     form = service.find_tenant_form(musterstadt, definition)
     assert form.delivery_target == {"type": "mailbox", "address": "a@b.example"}
-    with pytest.raises(service.FormDefError, match="delivery target"):
+    with pytest.raises(service.FormDefError, match="Zustellziel"):
         service.activate_form(musterstadt, definition, delivery_target={"type": "ftp"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amtsweg.formdefs import service as formdefs
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants import service as tenants
 
 ERIKA_CLAIMS = {
@@ -24,12 +24,14 @@ ERIKA_CLAIMS = {
 
 @pytest.fixture
 def musterstadt(app, create_tenant):
+    """Musterstadt offering the whole catalogue; the test works in its scope, as a job would."""
     formdefs.load_catalogue()
     tenant = create_tenant("musterstadt", "Gemeinde Musterstadt", contact_email="rat@m.example")
-    for definition in formdefs.list_definitions():
-        formdefs.activate_form(tenant, definition)
-    db.session.commit()
-    return tenant
+    with tenant_scope(tenant.id):
+        for definition in formdefs.list_definitions():
+            formdefs.activate_form(tenant, definition)
+        db.session.commit()
+        yield tenant
 
 
 @pytest.fixture

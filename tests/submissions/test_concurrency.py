@@ -18,7 +18,7 @@ from flask import Flask
 from sqlalchemy import Engine, func, select, text
 
 from amtsweg.formdefs import service as formdefs
-from amtsweg.platform.db import Base, db
+from amtsweg.platform.db import Base, db, tenant_scope
 from amtsweg.submissions import service
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
@@ -52,12 +52,13 @@ def committed(make_app, app_engine, test_database) -> Iterator[tuple[Flask, dict
         branding = tenants.Branding(contact_email="amt@wettlauf.example")
         tenant = tenants.create_tenant(slug, "Gemeinde Wettlauf", prefix, branding)
         definition = formdefs.get_definition("fundsache-verlustmeldung")
-        formdefs.activate_form(tenant, definition)
         user = tenants.find_or_create_user("https://id.example", f"racer-{slug}", "Racer")
-        form = formdefs.offered_form(tenant, "fundsache-verlustmeldung")
-        draft = service.start_draft(tenant, user, form, ERIKA_CLAIMS)
-        draft.answers = FUND_ANSWERS | draft.answers
-        db.session.commit()
+        with tenant_scope(tenant.id):
+            formdefs.activate_form(tenant, definition)
+            form = formdefs.offered_form(tenant, "fundsache-verlustmeldung")
+            draft = service.start_draft(tenant, user, form, ERIKA_CLAIMS)
+            draft.answers = FUND_ANSWERS | draft.answers
+            db.session.commit()
         ids = {"tenant": tenant.id, "user": user.id, "draft": draft.id, "slug": slug}
     yield app, ids
     _remove_tenant(app_engine, ids["tenant"], ids["user"])
@@ -73,14 +74,14 @@ def test_two_simultaneous_submits_create_one_submission(committed) -> None:
         try:
             with app.app_context():
                 tenant = tenants.get_tenant(ids["slug"])
-                tenants.enter_tenant(tenant)
-                user = db.session.get_one(User, ids["user"])
-                draft = service.find_draft(user, ids["draft"])
-                form = formdefs.offered_form(tenant, "fundsache-verlustmeldung")
-                barrier.wait(timeout=10)
-                outcome = service.submit_draft(tenant, user, form, draft, locale="de")
-                db.session.commit()
-                references.append(outcome.submission.reference)
+                with tenant_scope(tenant.id):
+                    user = db.session.get_one(User, ids["user"])
+                    draft = service.find_draft(user, ids["draft"])
+                    form = formdefs.offered_form(tenant, "fundsache-verlustmeldung")
+                    barrier.wait(timeout=10)
+                    outcome = service.submit_draft(tenant, user, form, draft, locale="de")
+                    db.session.commit()
+                    references.append(outcome.submission.reference)
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 
@@ -92,6 +93,5 @@ def test_two_simultaneous_submits_create_one_submission(committed) -> None:
     assert errors == []
     assert len(references) == 2
     assert references[0] == references[1]
-    with app.app_context():
-        tenants.enter_tenant(tenants.get_tenant(ids["slug"]))
+    with app.app_context(), tenant_scope(ids["tenant"]):
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 1

@@ -10,12 +10,11 @@ import pytest
 from amtsweg.cli import main
 from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.engine import compile_definition
-from amtsweg.platform.db import db, utcnow
+from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.storage import storage
 from amtsweg.submissions import service
 from amtsweg.submissions.models import SubmissionStatus, Upload
 from amtsweg.submissions.presentation import answer_sections
-from amtsweg.tenants import service as tenants
 from tests.formdefs.builders import document, field
 from tests.submissions.conftest import ERIKA_CLAIMS
 
@@ -95,9 +94,10 @@ def test_references_count_up_per_tenant(musterstadt, erika, fundsache, create_te
     ]
     assert [r[-6:] for r in references] == ["000001", "000002", "000003"]
     beispieldorf = create_tenant("beispieldorf", contact_email="amt@b.example")
-    formdefs.activate_form(beispieldorf, formdefs.get_definition("fundsache-verlustmeldung"))
-    elsewhere = formdefs.offered_form(beispieldorf, "fundsache-verlustmeldung")
-    other = service.submit_answers(beispieldorf, erika, elsewhere, FUND_ANSWERS, locale="de")
+    with tenant_scope(beispieldorf.id):
+        formdefs.activate_form(beispieldorf, formdefs.get_definition("fundsache-verlustmeldung"))
+        elsewhere = formdefs.offered_form(beispieldorf, "fundsache-verlustmeldung")
+        other = service.submit_answers(beispieldorf, erika, elsewhere, FUND_ANSWERS, locale="de")
     assert other.submission.reference == f"{beispieldorf.reference_prefix}-{references[0][-11:]}"
 
 
@@ -139,7 +139,6 @@ def test_expired_drafts_are_purged_with_their_files(app, musterstadt, erika, fun
     db.session.commit()
     result = app.test_cli_runner().invoke(main, ["drafts", "purge"])
     assert "musterstadt: 1 expired draft(s) deleted" in result.output
-    tenants.enter_tenant(musterstadt)
     assert service.find_draft(erika, old.id) is None
     assert service.find_draft(erika, kept.id) is not None
     with pytest.raises(KeyError):

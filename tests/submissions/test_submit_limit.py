@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from amtsweg.formdefs import service as formdefs
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants import service as tenants
 from tests.login import csrf_token, dev_login, local
 from tests.submissions.test_journey import FUNDSACHE, _fill_fundsache
@@ -21,8 +21,9 @@ def test_too_many_submit_attempts_wait_and_keep_the_draft(make_app, settings) ->
             "MUS",
             tenants.Branding(contact_email="r@m.example"),
         )
-        formdefs.activate_form(tenant, formdefs.get_definition("fundsache-verlustmeldung"))
-        db.session.commit()
+        with tenant_scope(tenant.id):
+            formdefs.activate_form(tenant, formdefs.get_definition("fundsache-verlustmeldung"))
+            db.session.commit()
         client = app.test_client()
         dev_login(client, next_url=FUNDSACHE)
         summary_url = _fill_fundsache(client)

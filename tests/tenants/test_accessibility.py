@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
+from amtsweg.tenants import service
 from amtsweg.tenants.models import AccessibilityFeedback
 from tests.login import csrf_token
 
@@ -35,7 +36,12 @@ def _cli(app, *args: str):
 
 
 def _feedback_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(AccessibilityFeedback))
+    """Feedback messages stored, in every tenant."""
+    total = 0
+    for tenant in service.list_tenants():
+        with tenant_scope(tenant.id):
+            total += db.session.scalar(select(func.count()).select_from(AccessibilityFeedback))
+    return total
 
 
 def _mails(settings) -> list[email.message.EmailMessage]:
@@ -132,7 +138,7 @@ def test_a_tenant_names_its_limitations_review_and_enforcement_body(
 def test_a_setting_that_is_not_a_web_address_is_refused(app, musterstadt) -> None:
     result = _cli(app, "accessibility", "musterstadt", "--enforcement-body-url", "javascript:x")
     assert result.exit_code != 0
-    assert "is not a web address" in result.output
+    assert "ist keine Webadresse" in result.output
 
 
 def test_feedback_is_stored_and_mailed_to_the_municipality(client, musterstadt, settings) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants import service
 from tests.isolation import assert_other_tenant_gets_404
 from tests.platform.test_bearer_tokens import dev_token
@@ -57,8 +57,9 @@ def test_association_admins_read_every_tenant(app, client, two_tenants) -> None:
 def test_the_audit_log_is_paginated_newest_first(app, client, two_tenants) -> None:
     musterstadt, _ = two_tenants
     for n in range(4):
-        service.record(musterstadt, f"test.event{n}", "test", str(n))
-        db.session.commit()
+        with tenant_scope(musterstadt.id):
+            service.record(musterstadt, f"test.event{n}", "test", str(n))
+            db.session.commit()
     token = dev_token(app, "--role", "tenant_admin", "--tenant", "musterstadt")
     answer = client.get(
         "/api/v1/tenants/musterstadt/audit-log?page=1&page_size=2", headers=bearer(token)

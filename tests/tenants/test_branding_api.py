@@ -36,8 +36,8 @@ def test_a_tenant_admin_changes_the_branding(client, admin) -> None:
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        ({"colour": "#ffff00"}, "contrast"),
-        ({"imprint_url": "javascript:alert(1)"}, "web address"),
+        ({"colour": "#ffff00"}, "Kontrast"),
+        ({"imprint_url": "javascript:alert(1)"}, "keine Webadresse"),
         ({"name": "Gemeinde Anders"}, None),
     ],
 )
@@ -72,7 +72,7 @@ def test_a_tenant_admin_uploads_the_coat_of_arms(client, admin) -> None:
         headers=admin | {"Content-Type": "image/png"},
     )
     assert truncated.status_code == 422
-    assert "damaged" in truncated.json["detail"]
+    assert "beschädigt" in truncated.json["detail"]
     assert client.get("/t/musterstadt/coat-of-arms").data == PNG
 
 

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import ProgrammingError
 
-from amtsweg.platform.db import TenantScopeError, db, set_current_tenant
+from amtsweg.formdefs import service as formdefs
+from amtsweg.platform.db import TenantScopeError, current_tenant_id, db, tenant_scope
 from amtsweg.tenants import service
-from amtsweg.tenants.models import Membership, Role
+from amtsweg.tenants.models import AuditEntry, Membership, Role
 from tests.conftest import APP_ROLE
 from tests.images import png
 from tests.isolation import assert_other_tenant_gets_404
@@ -22,7 +23,8 @@ def two_tenants(create_tenant):
     a, b = create_tenant("musterstadt"), create_tenant("beispieldorf")
     for tenant, subject in ((a, "clerk-a"), (b, "clerk-b")):
         clerk = service.find_or_create_user("https://id.example", subject)
-        service.grant_role(tenant, clerk, Role.CLERK)
+        with tenant_scope(tenant.id):
+            service.grant_role(tenant, clerk, Role.CLERK)
     db.session.commit()
     return a, b
 
@@ -107,35 +109,69 @@ def test_raw_sql_cannot_write_into_another_tenant(connection, two_tenants) -> No
 @pytest.mark.sqlite
 def test_orm_refuses_tenant_owned_queries_without_a_tenant(app, create_tenant) -> None:
     create_tenant("musterstadt")
-    set_current_tenant(db.session, None)
-    with pytest.raises(TenantScopeError):
+    with tenant_scope(None), pytest.raises(TenantScopeError):
         db.session.scalars(select(Membership)).all()
 
 
 @pytest.mark.sqlite
 def test_orm_scopes_every_query_to_the_current_tenant(app, two_tenants) -> None:
     a, b = two_tenants
-    service.enter_tenant(a)
-    assert {m.tenant_id for m in db.session.scalars(select(Membership))} == {a.id}
-    service.enter_tenant(b)
-    assert {m.tenant_id for m in db.session.scalars(select(Membership))} == {b.id}
+    with tenant_scope(a.id):
+        assert {m.tenant_id for m in db.session.scalars(select(Membership))} == {a.id}
+    with tenant_scope(b.id):
+        assert {m.tenant_id for m in db.session.scalars(select(Membership))} == {b.id}
+
+
+@pytest.mark.sqlite
+def test_a_scope_restores_the_one_before_it(app, two_tenants) -> None:
+    a, b = two_tenants
+    with tenant_scope(a.id):
+        with tenant_scope(b.id):
+            assert current_tenant_id(db.session) == b.id
+        assert current_tenant_id(db.session) == a.id
+        assert {m.tenant_id for m in db.session.scalars(select(Membership))} == {a.id}
+    assert current_tenant_id(db.session) is None
+
+
+@pytest.mark.sqlite
+@pytest.mark.parametrize(
+    "helper",
+    [
+        lambda tenant, user: service.record(tenant, "x", "x", "x"),
+        lambda tenant, user: service.grant_role(tenant, user, Role.CLERK),
+        lambda tenant, user: service.roles_in(tenant, user),
+        lambda tenant, user: service.audit_entries(tenant, 0, 10),
+        lambda tenant, user: formdefs.offered_forms(tenant),
+    ],
+)
+def test_a_helper_given_another_tenants_object_refuses_instead_of_switching(
+    app, two_tenants, helper
+) -> None:
+    a, b = two_tenants
+    clerk = service.find_or_create_user("https://id.example", "clerk-a")
+    with tenant_scope(a.id):
+        with pytest.raises(TenantScopeError):
+            helper(b, clerk)
+        assert current_tenant_id(db.session) == a.id
+        assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "x")).all() == []
 
 
 @pytest.mark.sqlite
 def test_orm_refuses_a_new_row_for_another_tenant(app, two_tenants) -> None:
     a, b = two_tenants
     clerk = service.find_or_create_user("https://id.example", "clerk-a")
-    service.enter_tenant(a)
-    db.session.add(Membership(tenant_id=b.id, user_id=clerk.id, role=Role.TENANT_ADMIN))
-    with pytest.raises(TenantScopeError):
-        db.session.flush()
-    db.session.rollback()
+    with tenant_scope(a.id):
+        db.session.add(Membership(tenant_id=b.id, user_id=clerk.id, role=Role.TENANT_ADMIN))
+        with pytest.raises(TenantScopeError):
+            db.session.flush()
+        db.session.rollback()
 
 
 def test_another_tenants_object_is_a_404_over_http(client, two_tenants) -> None:
     a, b = two_tenants
-    service.set_coat_of_arms(a, PNG)
-    db.session.commit()
+    with tenant_scope(a.id):
+        service.set_coat_of_arms(a, PNG)
+        db.session.commit()
     assert_other_tenant_gets_404(client, "/t/musterstadt/coat-of-arms", owner=a, other=b)
 
 

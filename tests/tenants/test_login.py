@@ -11,7 +11,7 @@ from flask import Flask, jsonify
 
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.trust import TrustLevel
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants import service
 from amtsweg.tenants.models import Role
 from amtsweg.tenants.web import TenantView
@@ -189,8 +189,9 @@ def test_clerk_pages_answer_only_clerks_of_that_tenant(guarded_app, create_tenan
     dev_login(citizen, "max")
     assert citizen.get("/t/musterstadt/clerk-test").status_code == 404
     max_user = service.find_or_create_user("http://localhost:5000/dev-idp", "max")
-    service.grant_role(musterstadt, max_user, Role.CLERK)
-    db.session.commit()
+    with tenant_scope(musterstadt.id):
+        service.grant_role(musterstadt, max_user, Role.CLERK)
+        db.session.commit()
     assert citizen.get("/t/musterstadt/clerk-test").status_code == 200
     anonymous = guarded_app.test_client().get("/t/musterstadt/clerk-test")
     assert anonymous.status_code == 302

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants import service
 from tests.images import png
 
@@ -42,8 +42,9 @@ def test_tenant_colour_reaches_pages_through_a_stylesheet(client, create_tenant)
 def test_coat_of_arms_is_served_only_for_its_tenant(client, create_tenant) -> None:
     musterstadt = create_tenant("musterstadt")
     create_tenant("beispieldorf")
-    service.set_coat_of_arms(musterstadt, PNG)
-    db.session.commit()
+    with tenant_scope(musterstadt.id):
+        service.set_coat_of_arms(musterstadt, PNG)
+        db.session.commit()
     page = client.get("/t/musterstadt/").get_data(as_text=True)
     assert 'alt="' in page
     assert "/t/musterstadt/coat-of-arms" in page
@@ -69,8 +70,9 @@ def test_unknown_or_malformed_tenant_is_a_404_page(client, create_tenant, path) 
 def test_disabled_tenant_is_a_404(client, create_tenant) -> None:
     tenant = create_tenant("musterstadt")
     assert client.get("/t/musterstadt/").status_code == 200
-    service.disable_tenant(tenant)
-    db.session.commit()
+    with tenant_scope(tenant.id):
+        service.disable_tenant(tenant)
+        db.session.commit()
     assert client.get("/t/musterstadt/").status_code == 404
 
 
@@ -116,14 +118,15 @@ def test_a_replaced_coat_of_arms_is_removed_only_after_the_commit(app, client, c
     from amtsweg.platform.storage import storage
 
     tenant = create_tenant("musterstadt")
-    service.set_coat_of_arms(tenant, PNG)
-    db.session.commit()
-    first_key = tenant.coat_of_arms_key
-    service.set_coat_of_arms(tenant, PNG + b"2")
-    db.session.rollback()
-    assert storage().get(first_key) == PNG
-    service.set_coat_of_arms(tenant, PNG + b"3")
-    db.session.commit()
+    with tenant_scope(tenant.id):
+        service.set_coat_of_arms(tenant, PNG)
+        db.session.commit()
+        first_key = tenant.coat_of_arms_key
+        service.set_coat_of_arms(tenant, PNG + b"2")
+        db.session.rollback()
+        assert storage().get(first_key) == PNG
+        service.set_coat_of_arms(tenant, PNG + b"3")
+        db.session.commit()
     with pytest.raises(KeyError):
         storage().get(first_key)
     assert client.get("/t/musterstadt/coat-of-arms").data == PNG + b"3"
@@ -133,8 +136,9 @@ def test_a_replaced_coat_of_arms_is_removed_only_after_the_commit(app, client, c
 def test_the_front_page_lists_enabled_municipalities(client, create_tenant) -> None:
     create_tenant("musterstadt", "Gemeinde Musterstadt")
     hidden = create_tenant("geschlossen", "Gemeinde Geschlossen")
-    service.disable_tenant(hidden)
-    db.session.commit()
+    with tenant_scope(hidden.id):
+        service.disable_tenant(hidden)
+        db.session.commit()
     page = client.get("/").get_data(as_text=True)
     assert 'href="/t/musterstadt/"' in page
     assert "Gemeinde Musterstadt" in page

@@ -7,7 +7,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from amtsweg.platform.db import db
+from flask_babel import gettext
+
+from amtsweg.platform.db import db, utcnow
+from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.accessibility import tasks
@@ -30,8 +33,8 @@ MAX_MESSAGE = 5000
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
 
-class AccessibilityError(ValueError):
-    """A setting was refused; the message says why."""
+class AccessibilityError(Refusal):
+    """A setting or a feedback message was refused; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,7 @@ def _web_address(value: str, what: str) -> str | None:
     try:
         return tenants.check_web_address(value)
     except tenants.TenantError as refused:
-        raise AccessibilityError(f"{what}: {refused}") from None
+        raise AccessibilityError(f"{what}: {refused.detail}") from None
 
 
 def update_settings(tenant: Tenant, settings: AccessibilitySettings) -> None:
@@ -124,8 +127,12 @@ def record_feedback(
 ) -> AccessibilityFeedback:
     """Store a message from the feedback form and mail it to the tenant after commit."""
     if problems := feedback_problems(name, email, message):
-        raise AccessibilityError(f"The feedback is not valid: {problems}")
-    tenants.enter_tenant(tenant)
+        raise AccessibilityError(
+            gettext("The feedback is not valid."),
+            problems=[
+                FieldProblem(json_pointer(name), code, code) for name, code in problems.items()
+            ],
+        )
     feedback = AccessibilityFeedback(
         tenant_id=tenant.id,
         name=name.strip() or None,
@@ -139,3 +146,7 @@ def record_feedback(
     tenants.record(tenant, "accessibility.feedback_received", "feedback", str(feedback.id))
     enqueue_after_commit(tasks.send_feedback, tenant.id, feedback.id)
     return feedback
+
+
+def mark_feedback_mailed(feedback: AccessibilityFeedback) -> None:
+    feedback.mailed_at = utcnow()
