@@ -137,11 +137,11 @@ def test_a_scope_restores_the_one_before_it(app, two_tenants) -> None:
 @pytest.mark.parametrize(
     "helper",
     [
-        lambda tenant, user: service.record(tenant, "x", "x", "x"),
+        lambda tenant, _user: service.record(tenant, "x", "x", "x"),
         lambda tenant, user: service.grant_role(tenant, user, Role.CLERK),
-        lambda tenant, user: service.roles_in(tenant, user),
-        lambda tenant, user: service.audit_entries(tenant, 0, 10),
-        lambda tenant, user: formdefs.offered_forms(tenant),
+        service.roles_in,
+        lambda tenant, _user: service.audit_entries(tenant, 0, 10),
+        lambda tenant, _user: formdefs.offered_forms(tenant),
     ],
 )
 def test_a_helper_given_another_tenants_object_refuses_instead_of_switching(
