@@ -39,16 +39,29 @@ formdefs_cli = AppGroup("formdefs", help="Form definitions: import and maintenan
 @click.option("--title-en", help="English title (default: the German one, marked untranslated).")
 @click.option("--dry-run", is_flag=True, help="Print the report and the JSON; save nothing.")
 def import_xdf(file: Path, slug: str | None, title_en: str | None, dry_run: bool) -> None:
-    """Import a FIM XDatenfelder 2.0/3.0 Stammdatenschema as a new draft definition."""
+    """Import a FIM XDatenfelder 2.0/3.0 file.
+
+    A Stammdatenschema becomes a new draft definition; a Datenfeldgruppe becomes a
+    building block that later schemas naming it (without containing it) take over.
+    """
     try:
         data = file.read_bytes()
     except OSError as error:
         raise click.ClickException(f"Cannot read {file}: {error.strerror or error}.") from error
     try:
-        result = xdf.import_xdf(data, slug=slug, title_en=title_en)
+        result = xdf.import_xdf(
+            data, slug=slug, title_en=title_en, blocks=service.building_block_source
+        )
     except xdf.XdfImportError as error:
         raise click.ClickException(f"{file}: {error}") from error
     click.echo("\n".join(result.report.lines()))
+    if isinstance(result, xdf.BlockImport):
+        _save_block(result, dry_run)
+    else:
+        _save_definition(result, dry_run)
+
+
+def _save_definition(result: xdf.ImportResult, dry_run: bool) -> None:
     if dry_run:
         click.echo(json.dumps(result.document, ensure_ascii=False, indent=2))
         return
@@ -60,4 +73,31 @@ def import_xdf(file: Path, slug: str | None, title_en: str | None, dry_run: bool
     except service.FormDefError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Created {version.definition.slug}: version {version.number} as a draft.")
+    click.echo(
+        f"Stammdatenschema imported: created {version.definition.slug}, "
+        f"version {version.number} as a draft."
+    )
+
+
+def _save_block(result: xdf.BlockImport, dry_run: bool) -> None:
+    name = f"{result.fim_id} {result.fim_version} ({result.name})"
+    if dry_run:
+        click.echo(json.dumps(result.group, ensure_ascii=False, indent=2))
+        return
+    _block, outcome = service.save_building_block(result)
+    db.session.commit()
+    click.echo(f"Datenfeldgruppe imported: building block {name} {outcome}.")
+
+
+@formdefs_cli.command("blocks")
+def blocks() -> None:
+    """List the FIM building blocks (Datenfeldgruppen) that schemas can take groups from."""
+    found = service.list_building_blocks()
+    for block in found:
+        fields = len(block.group["fields"])
+        click.echo(
+            f"{block.fim_id}\t{block.fim_version}\t{block.name}\t"
+            f"XDatenfelder {block.xdf_version}\t{fields} field(s)"
+        )
+    if not found:
+        click.echo("No building blocks imported yet.")

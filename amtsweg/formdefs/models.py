@@ -7,7 +7,7 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from amtsweg.platform.db import Base, TenantOwned, Timestamped
@@ -77,3 +77,25 @@ class TenantForm(TenantOwned, Timestamped, Base):
     fee_overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
     delivery_target: Mapped[dict[str, Any]] = mapped_column(default=dict)
     definition: Mapped[FormDefinition] = relationship()
+
+
+class BuildingBlock(Timestamped, Base):
+    """A FIM Datenfeldgruppe published on its own (e.g. "Anschrift Inland"), imported once.
+
+    Building blocks belong to the association, like definitions. ``group`` is the group
+    field a definition can take over as it is; ``source`` is the ``<datenfeldgruppe>``
+    element as imported, which the XDatenfelder import reads again when a
+    Stammdatenschema names the group without containing it.
+    """
+
+    __tablename__ = "building_blocks"
+    __table_args__ = (UniqueConstraint("fim_id", "fim_version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    fim_id: Mapped[str] = mapped_column(String(40))
+    fim_version: Mapped[str] = mapped_column(String(20))
+    xdf_version: Mapped[str] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(String(300))
+    group: Mapped[dict[str, Any]]
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime | None]

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext, ngettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from amtsweg.formdefs.engine import (
@@ -29,7 +30,14 @@ from amtsweg.formdefs.engine import (
     FormDefinition as CompiledDefinition,
 )
 from amtsweg.formdefs.labels import version_state_label
-from amtsweg.formdefs.models import FormDefinition, FormVersion, TenantForm, VersionState
+from amtsweg.formdefs.models import (
+    BuildingBlock,
+    FormDefinition,
+    FormVersion,
+    TenantForm,
+    VersionState,
+)
+from amtsweg.formdefs.xdf import BlockImport
 from amtsweg.platform.db import db, require_tenant_scope, utcnow
 from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
 from amtsweg.platform.i18n import current_locale
@@ -297,6 +305,70 @@ def _load_document(document: dict[str, Any]) -> CatalogueChange:
     version = update_draft(draft, document) if draft else create_draft(definition, document)
     publish(version)
     return CatalogueChange(definition.slug, "updated", version.number)
+
+
+# --- FIM building blocks ----------------------------------------------------
+
+
+def list_building_blocks() -> list[BuildingBlock]:
+    query = select(BuildingBlock).order_by(BuildingBlock.fim_id, BuildingBlock.created_at)
+    return list(db.session.scalars(query))
+
+
+def find_building_block(fim_id: str, fim_version: str = "") -> BuildingBlock | None:
+    """The block of that id and version; without a version, the one imported last."""
+    query = select(BuildingBlock).where(BuildingBlock.fim_id == fim_id)
+    if fim_version:
+        query = query.where(BuildingBlock.fim_version == fim_version)
+    return db.session.scalars(query.order_by(BuildingBlock.created_at.desc())).first()
+
+
+def building_block_source(fim_id: str, fim_version: str) -> str | None:
+    """The stored XML of a block, as the XDatenfelder import looks blocks up."""
+    block = find_building_block(fim_id, fim_version)
+    return block.source if block is not None else None
+
+
+def save_building_block(imported: BlockImport) -> tuple[BuildingBlock, str]:
+    """Store an imported Datenfeldgruppe: ``stored``, ``replaced`` or ``unchanged``.
+
+    FIM never changes a published version, so importing the same id and version again
+    normally finds it unchanged; a different content replaces the stored one (the
+    newer export wins) and says so.
+    """
+    block = find_building_block(imported.fim_id, imported.fim_version)
+    if block is None:
+        return _insert_block(imported), "stored"
+    if block.source == imported.source:
+        return block, "unchanged"
+    block.xdf_version = imported.xdf_version
+    block.name = imported.name[:300]
+    block.group = imported.group
+    block.source = imported.source
+    block.updated_at = utcnow()
+    log.info("building block %s %s replaced", imported.fim_id, imported.fim_version)
+    return block, "replaced"
+
+
+def _insert_block(imported: BlockImport) -> BuildingBlock:
+    """A new row, or the equal one a concurrent import of the same file inserted first."""
+    block = BuildingBlock(
+        fim_id=imported.fim_id,
+        fim_version=imported.fim_version,
+        xdf_version=imported.xdf_version,
+        name=imported.name[:300],
+        group=imported.group,
+        source=imported.source,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(block)
+    except IntegrityError:
+        if (found := find_building_block(imported.fim_id, imported.fim_version)) is None:
+            raise
+        return found
+    log.info("building block %s %s stored", imported.fim_id, imported.fim_version)
+    return block
 
 
 # --- tenant forms -------------------------------------------------------------

@@ -316,8 +316,12 @@ EXTERNAL_DTD = b"""<?xml version="1.0"?>
             "not an XDatenfelder 2.0 or 3.0 file",
         ),
         (
+            empty_root("xdatenfelder.dokumentsteckbrief.0101", "xdatenfelder_3.0.0"),
+            "this file is a xdatenfelder.dokumentsteckbrief.0101 message",
+        ),
+        (
             empty_root("xdatenfelder.datenfeldgruppe.0103", "xdatenfelder_3.0.0"),
-            "this file is a xdatenfelder.datenfeldgruppe.0103 message",
+            "no <datenfeldgruppe> with a <struktur>",
         ),
         (
             empty_root("xdatenfelder.stammdatenschema.0102", "xdatenfelder_2"),
@@ -351,7 +355,10 @@ def test_the_command_creates_a_draft_definition(cli) -> None:
     result = cli(str(XDF2))
     assert result.exit_code == 0, result.output
     assert "Rules (kept as text; translate them into conditions by hand): 2" in result.output
-    assert "Created anmeldung-hundesteuer: version 1 as a draft." in result.output
+    assert (
+        "Stammdatenschema imported: created anmeldung-hundesteuer, version 1 as a draft."
+        in result.output
+    )
     definition = service.get_definition("anmeldung-hundesteuer")
     draft = service.draft_version(definition)
     assert draft is not None
