@@ -15,6 +15,10 @@ from amtsweg.formdefs.xdf import ImportResult, XdfImportError, import_xdf, slugi
 FILES = Path(__file__).parent / "xdf"
 XDF2 = FILES / "hundesteuer-xdf2.xml"
 XDF3 = FILES / "gewerbeanmeldung-xdf3.xml"
+BLOCK2 = FILES / "anschrift-inland-xdf2.xml"
+BLOCK3 = FILES / "anschrift-inland-xdf3.xml"
+PARKING2 = FILES / "anwohnerparken-xdf2.xml"
+PARKING3 = FILES / "anwohnerparken-xdf3.xml"
 NS2 = "urn:xoev-de:fim:standard:xdatenfelder_2"
 
 
@@ -345,9 +349,15 @@ def test_files_that_cannot_be_imported_give_a_clear_error(data: bytes, message: 
 
 
 @pytest.fixture
-def cli(app):
+def formdefs(app):
+    """Runs ``amtsweg formdefs ARGS…`` in the test app."""
     runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(main, ["formdefs", "import-xdf", *args])
+    return lambda *args: runner.invoke(main, ["formdefs", *args])
+
+
+@pytest.fixture
+def cli(formdefs):
+    return lambda *args: formdefs("import-xdf", *args)
 
 
 @pytest.mark.sqlite
@@ -380,7 +390,13 @@ def test_the_command_dry_run_saves_nothing(cli) -> None:
     [
         (b"", "The file is empty."),
         (b"<not-closed>", "not well-formed XML"),
+        (b"<html><body>Hallo</body></html>", "not an XDatenfelder 2.0 or 3.0 file"),
         (BILLION_LAUGHS, "DTD"),
+        (EXTERNAL_ENTITY, "DTD"),
+        (
+            empty_root("xdatenfelder.datenfeldgruppe.0103", "xdatenfelder_2"),
+            "no <datenfeldgruppe> with a <struktur>",
+        ),
     ],
 )
 def test_the_command_refuses_bad_files_without_a_traceback(
@@ -400,3 +416,155 @@ def test_the_command_names_a_missing_file(cli, tmp_path: Path) -> None:
     result = cli(str(tmp_path / "missing.xml"))
     assert result.exit_code == 1
     assert "Cannot read" in result.output
+
+
+# --- building blocks (Datenfeldgruppen) -----------------------------------------------
+
+ADDRESS_FIELDS = ["strasse", "hausnummer", "postleitzahl", "ort"]
+
+
+@pytest.mark.parametrize(
+    ("path", "fim_id", "version", "name"),
+    [
+        (BLOCK2, "G99000086", "1.2", "Anschrift Inland"),
+        (BLOCK3, "G99000000086", "1.2.0", "Anschrift Inland Straßenanschrift"),
+    ],
+)
+def test_a_datenfeldgruppe_becomes_a_building_block_a_definition_can_use(
+    formdefs, path: Path, fim_id: str, version: str, name: str
+) -> None:
+    result = formdefs("import-xdf", str(path))
+    assert result.exit_code == 0, result.output
+    assert f"Datenfeldgruppe imported: building block {fim_id} {version} ({name}) stored." in (
+        result.output
+    )
+    assert service.find_definition(slugify(name)) is None  # a block, not a form
+
+    listing = formdefs("blocks")
+    assert listing.exit_code == 0, listing.output
+    assert f"{fim_id}\t{version}\t{name}\t" in listing.output
+    assert "4 field(s)" in listing.output
+
+    group = service.find_building_block(fim_id, version).group
+    assert group["type"] == "group"
+    assert [field["id"] for field in group["fields"]] == ADDRESS_FIELDS
+    assert [field.get("required", False) for field in group["fields"]] == [
+        True,
+        False,  # Hausnummer is 0:1
+        True,
+        True,
+    ]
+    assert group["fields"][2]["max_length"] == 5
+    document = imported(XDF2).document
+    document["steps"].append({"id": "anschrift", "title": group["label"], "fields": [group]})
+    assert check_definition(document) == []
+
+
+def test_importing_the_same_block_again_changes_nothing(formdefs) -> None:
+    assert formdefs("import-xdf", str(BLOCK2)).exit_code == 0
+    again = formdefs("import-xdf", str(BLOCK2))
+    assert again.exit_code == 0, again.output
+    assert "building block G99000086 1.2 (Anschrift Inland) unchanged." in again.output
+    assert formdefs("blocks").output.count("G99000086") == 1
+
+
+def test_a_block_dry_run_saves_nothing(formdefs) -> None:
+    result = formdefs("import-xdf", str(BLOCK2), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert '"id": "postleitzahl"' in result.output
+    assert service.find_building_block("G99000086") is None
+    assert formdefs("blocks").output == "No building blocks imported yet.\n"
+
+
+@pytest.mark.parametrize(
+    ("block", "schema", "slug", "steps"),
+    [
+        (
+            BLOCK2,
+            PARKING2,
+            "bewohnerparkausweis",
+            {
+                "antragstellende_person": [
+                    "familienname",
+                    "anschrift_in_deutschland_titel",
+                    *(f"anschrift_in_deutschland_{name}" for name in ADDRESS_FIELDS),
+                ],
+                "weitere_angaben": ["kennzeichen"],
+            },
+        ),
+        (
+            BLOCK3,
+            PARKING3,
+            "bewohnerparkausweis",
+            {
+                "weitere_angaben": ["kennzeichen"],
+                "anschrift_inland_strassenanschrift": ADDRESS_FIELDS,
+            },
+        ),
+    ],
+)
+def test_a_schema_that_names_a_stored_block_gets_the_group_in_place(
+    formdefs, block: Path, schema: Path, slug: str, steps: dict[str, list[str]]
+) -> None:
+    assert formdefs("import-xdf", str(block)).exit_code == 0
+    result = formdefs("import-xdf", str(schema))
+    assert result.exit_code == 0, result.output
+    assert "Datenfeldgruppe taken from the stored building block" in result.output
+    assert f"Stammdatenschema imported: created {slug}, version 1 as a draft." in result.output
+    document = service.draft_version(service.get_definition(slug)).document
+    assert {
+        step["id"]: [field["id"] for field in step["fields"]] for step in document["steps"]
+    } == (steps)
+    fields = fields_of(document)
+    postcode = next(fields[name] for name in fields if name.endswith("postleitzahl"))
+    assert (postcode["required"], postcode["max_length"]) == (True, 5)
+
+
+def test_a_group_neither_in_the_file_nor_stored_is_reported(formdefs) -> None:
+    result = formdefs("import-xdf", str(PARKING2), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Unsupported (not imported or imported in a simpler form): 2" in result.output
+    for missing in ("G99000086 1.2", "G99000999 1.0"):
+        assert (
+            f"{missing} at /xdatenfelder.stammdatenschema.0102/stammdatenschema/struktur["
+            in result.output
+        )
+    assert "neither contained in this file nor a stored building block" in result.output
+    assert "anschrift_in_deutschland_strasse" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_reference_to_a_group_elsewhere_in_the_file_takes_that_group() -> None:
+    group = """<xdf:datenfeldgruppe>
+      <xdf:identifikation><xdf:id>G99000001</xdf:id><xdf:version>1.0</xdf:version></xdf:identifikation>
+      <xdf:name>Person</xdf:name>{body}
+    </xdf:datenfeldgruppe>"""
+    full = group.format(body=field2("input", "text"))
+    body = "".join(
+        f"<xdf:struktur><xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt>{element}</xdf:enthaelt>"
+        "</xdf:struktur>"
+        for element in (full, group.format(body=""))
+    )
+    result = import_xdf(schema2(body))
+    assert [step["id"] for step in result.document["steps"]] == ["person", "person_2"]
+    assert "taken from elsewhere in this file" in str(result.report.imported)
+    assert result.report.unsupported == []
+
+
+def test_a_block_that_contains_itself_is_reported_not_followed_forever() -> None:
+    data = (
+        BLOCK2.read_bytes()
+        .decode()
+        .replace(
+            "<xdf:datenfeld>",
+            "<xdf:datenfeldgruppe><xdf:identifikation><xdf:id>G99000086</xdf:id>"
+            "<xdf:version>1.2</xdf:version></xdf:identifikation></xdf:datenfeldgruppe>"
+            "</xdf:enthaelt></xdf:struktur><xdf:struktur><xdf:anzahl>1:1</xdf:anzahl>"
+            "<xdf:enthaelt><xdf:datenfeld>",
+            1,
+        )
+        .encode()
+    )
+    block = import_xdf(data)
+    assert [field["id"] for field in block.group["fields"]] == ADDRESS_FIELDS
+    assert "contains itself" in str(block.report.unsupported)

@@ -209,7 +209,8 @@ class _Mapper(FieldMapper):
         if group.occurs.high is not None:
             result["max_items"] = max(group.occurs.high, group.occurs.low, 1)
         result["fields"] = item_fields
-        self.imported(group, f"repeating group {result['id']!r} ({len(item_fields)} field(s))")
+        kind = "repeating group" if group.occurs.repeats else "group"
+        self.imported(group, f"{kind} {result['id']!r} ({len(item_fields)} field(s))")
         return [result]
 
     def field(

@@ -408,6 +408,7 @@ def _block(reader: _Reader, root: ET.Element, version: str) -> XdfBlock:
     fim_id, fim_version = reader.ident(element)
     if not (fim_id and fim_version):
         raise XdfImportError("The Datenfeldgruppe has no <identifikation> with id and version.")
+    reader.resolving.add(_ident_text(fim_id, fim_version))
     group = reader.contained_group(element, f"/{GROUP_MESSAGE}/datenfeldgruppe", Occurs(1, 1))
     source = ET.tostring(element, encoding="unicode")
     return XdfBlock(version, fim_id, fim_version, group, source)
