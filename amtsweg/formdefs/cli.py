@@ -67,11 +67,9 @@ def _save_definition(result: xdf.ImportResult, dry_run: bool) -> None:
         return
     try:
         version = service.create_definition(result.document)
-    except service.InvalidDefinitionError as error:
-        details = "; ".join(f"{p.path}: {p.message}" for p in error.problems)
-        raise click.ClickException(f"{error} {details}") from error
     except service.FormDefError as error:
-        raise click.ClickException(str(error)) from error
+        details = "; ".join(f"{p.pointer}: {p.detail}" for p in error.problems)
+        raise click.ClickException(f"{error.detail} {details}".strip()) from error
     db.session.commit()
     click.echo(
         f"Stammdatenschema imported: created {version.definition.slug}, "

@@ -375,7 +375,7 @@ def test_the_command_creates_a_draft_definition(cli) -> None:
     assert draft.document["fim_id"] == "S99000123-1.2"
     again = cli(str(XDF2))
     assert again.exit_code == 1
-    assert "exists already" in again.output
+    assert "gibt es bereits" in again.output
 
 
 def test_the_command_dry_run_saves_nothing(cli) -> None:

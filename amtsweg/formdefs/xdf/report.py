@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from amtsweg.platform.errors import Refusal
 
-class XdfImportError(ValueError):
+
+class XdfImportError(Refusal):
     """The file cannot be imported at all: not XML, unsafe, or not a message we import."""
 
 
