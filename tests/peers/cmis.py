@@ -27,7 +27,8 @@ definitions). A second object with the same name in a folder is refused with
 ``duplicate_name_exception="contentAlreadyExists"``, as Alfresco answers.
 
 Query: the subset ``SELECT * FROM <type> [WHERE <cond> [AND <cond>]...]``
-with ``<cond>`` either ``<property> = '<value>'`` or ``IN_FOLDER('<id>')``;
+with ``<cond>`` one of ``<property> = '<value>'`` (single-valued properties),
+``'<value>' = ANY <property>`` (multi-valued ones) or ``IN_FOLDER('<id>')``;
 ``cmis:document`` / ``cmis:folder`` match their subtypes too. Anything else is
 ``invalidArgument``.
 
@@ -83,7 +84,7 @@ EXCEPTION_STATUS = {
     "runtime": 500,
     "storage": 500,
 }
-# (type, display name) of the standard properties this repository fills
+# CMIS property types of the standard properties this repository fills; others are strings
 PROPERTY_TYPES = {
     "cmis:objectId": "id",
     "cmis:baseTypeId": "id",
@@ -114,6 +115,7 @@ QUERY = re.compile(
 )
 CONDITION = re.compile(
     r"^\s*(?:(?P<prop>[\w:.-]+)\s*=\s*'(?P<value>(?:[^']|'')*)'"
+    r"|'(?P<any_value>(?:[^']|'')*)'\s*=\s*ANY\s+(?P<any_prop>[\w:.-]+)"
     r"|IN_FOLDER\s*\(\s*'(?P<folder>[^']*)'\s*\))\s*$",
     re.IGNORECASE,
 )
@@ -162,7 +164,7 @@ class CmisRepository:
     duplicate_name_exception: str = "nameConstraintViolation"
     url: str = ""
     objects: dict[str, StoredObject] = field(default_factory=dict)
-    requests: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)
     _failures: list[int] = field(default_factory=list)
     _drops: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -220,7 +222,7 @@ class CmisRepository:
     @Request.application
     def __call__(self, request: Request) -> Response:
         with self._lock:
-            self.requests.append((request.method, request.full_path))
+            self.calls.append((request.method, request.full_path))
             if self._failures:
                 status = self._failures.pop(0)
                 return _error("runtime", f"Service unavailable ({status})", status)
@@ -281,7 +283,7 @@ class CmisRepository:
             raise CmisError("notSupported", f"cmisaction {action!r} is not supported here")
         selector = params.get("cmisselector", "repositoryInfo")
         if selector == "repositoryInfo":
-            return _json({REPOSITORY_ID: self._repository_info()})
+            return _json(self._service_document())
         if selector == "query":
             return self._query(params.get("q") or params.get("statement", ""), params)
         raise CmisError("notSupported", f"cmisselector {selector!r} is not supported")
@@ -450,6 +452,7 @@ class CmisRepository:
     # --- representations
 
     def _service_document(self) -> dict[str, Any]:
+        """Repository infos by repository id: the answer at the service URL and repository URL."""
         return {REPOSITORY_ID: self._repository_info()}
 
     def _repository_info(self) -> dict[str, Any]:
@@ -546,11 +549,16 @@ def _conditions(where: str) -> list[re.Match[str]]:
 def _holds(obj: StoredObject, condition: re.Match[str]) -> bool:
     if condition["folder"] is not None:
         return obj.parent_id == condition["folder"]
+    if condition["any_prop"] is not None:
+        values = obj.properties.get(condition["any_prop"])
+        return isinstance(values, list) and _literal(condition["any_value"]) in values
     value = obj.properties.get(condition["prop"])
-    expected = condition["value"].replace("''", "'")
-    if isinstance(value, list):
-        return expected in value
-    return value is not None and str(value) == expected
+    return value is not None and str(value) == _literal(condition["value"])
+
+
+def _literal(quoted: str) -> str:
+    """A CMIS-SQL string literal's value: '' stands for one quote."""
+    return quoted.replace("''", "'")
 
 
 def _property(property_id: str, value: Any) -> dict[str, Any]:

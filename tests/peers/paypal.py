@@ -181,7 +181,7 @@ class PayPalSandbox:
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     sent_webhooks: list[SentWebhook] = field(default_factory=list)
-    requests: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)
     _tokens: set[str] = field(default_factory=set)
     _idempotent: dict[tuple[str, str], Response] = field(default_factory=dict)
     _order_of_request: dict[str, str] = field(default_factory=dict)
@@ -275,7 +275,7 @@ class PayPalSandbox:
             ("POST", r"/checkoutnow/(?P<order_id>\w+)", self._approval_decision),
         ]
         with self._lock:
-            self.requests.append((request.method, request.full_path))
+            self.calls.append((request.method, request.full_path))
             for method, pattern, handler in routes:
                 match = re.fullmatch(pattern, request.path)
                 if match and request.method == method:
@@ -330,16 +330,10 @@ class PayPalSandbox:
                 {"error": "invalid_client", "error_description": "Client Authentication failed"},
                 401,
             )
-        if request.form.get("grant_type") != "client_credentials":
-            return _json(
-                {
-                    "error": "unsupported_grant_type",
-                    "error_description": "Grant Type is NULL"
-                    if not request.form.get("grant_type")
-                    else "Unsupported grant type",
-                },
-                400,
-            )
+        grant_type = request.form.get("grant_type")
+        if grant_type != "client_credentials":
+            description = "Grant Type is NULL" if grant_type is None else "Unsupported grant_type"
+            return _json({"error": "unsupported_grant_type", "error_description": description}, 400)
         token = "A21AA" + secrets.token_urlsafe(48)
         self._tokens.add(token)
         return _json(

@@ -183,3 +183,54 @@ def test_a_dropped_connection_after_acceptance_leaves_the_document_stored(
         )
 
     assert [doc.name for doc in cmis_repository.documents()] == ["antrag.pdf"]
+
+
+def test_multi_valued_properties_any_in_folder_and_succinct_answers(
+    cmis_repository: CmisRepository,  # noqa: F811
+) -> None:
+    auth = _auth(cmis_repository)
+    folder = requests.post(
+        cmis_repository.root_folder_url,
+        data={
+            "cmisaction": "createFolder",
+            "propertyId[0]": "cmis:name",
+            "propertyValue[0]": "Eingang",
+            "succinct": "true",
+        },
+        auth=auth,
+        timeout=5,
+    ).json()["succinctProperties"]
+    requests.post(
+        cmis_repository.root_folder_url,
+        data={
+            "cmisaction": "createDocument",
+            "objectId": folder["cmis:objectId"],
+            "propertyId[0]": "cmis:name",
+            "propertyValue[0]": "O'Brien.pdf",
+            "propertyId[1]": "amtsweg:stichworte",
+            "propertyValue[1][0]": "Hund",
+            "propertyValue[1][1]": "Steuer",
+        },
+        files={"content": ("O'Brien.pdf", b"%PDF", "application/pdf")},
+        auth=auth,
+        timeout=5,
+    )
+
+    def query(statement: str) -> list[dict[str, Any]]:
+        answer = requests.get(
+            cmis_repository.repository_url,
+            params={"cmisselector": "query", "q": statement, "succinct": "true"},
+            auth=auth,
+            timeout=5,
+        )
+        return [hit["succinctProperties"] for hit in answer.json()["results"]]
+
+    in_folder = query(f"SELECT * FROM cmis:document WHERE IN_FOLDER('{folder['cmis:objectId']}')")
+    tagged = query("SELECT * FROM cmis:document WHERE 'Steuer' = ANY amtsweg:stichworte")
+    quoted = query("SELECT * FROM cmis:document WHERE cmis:name = 'O''Brien.pdf'")
+    untagged = query("SELECT * FROM cmis:document WHERE 'Katze' = ANY amtsweg:stichworte")
+
+    assert [hit["cmis:name"] for hit in in_folder] == ["O'Brien.pdf"]
+    assert tagged[0]["amtsweg:stichworte"] == ["Hund", "Steuer"]
+    assert len(quoted) == 1
+    assert untagged == []

@@ -121,7 +121,7 @@ class Bezahldienst:
     down: bool = False
     url: str = ""
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    requests: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[tuple[str, str]] = field(default_factory=list)
     _tokens: set[str] = field(default_factory=set)
     _request_ids: set[tuple[str, str, str]] = field(default_factory=set)
     _failures: list[int] = field(default_factory=list)
@@ -182,7 +182,7 @@ class Bezahldienst:
             ("POST", r"/paypage/(?P<transaction_id>[^/]+)", self._pay_page_choice),
         ]
         with self._lock:
-            self.requests.append((request.method, request.full_path))
+            self.calls.append((request.method, request.full_path))
             for method, pattern, handler in routes:
                 match = re.fullmatch(pattern, request.path)
                 if match and request.method == method:
