@@ -1,54 +1,49 @@
-"""The PDF receipt a citizen gets after submitting: what was sent, when, and what it costs.
+"""The PDF a citizen gets as receipt, and the same document as the municipality's file copy.
 
 :func:`render_receipt` is a pure function of :class:`ReceiptData` (no database, no
-request), so the journey, a job attaching it to the confirmation email and a clerk's
-download all produce the same document. The journey turns the pinned definition and
-the answers into display strings (option labels, formatted dates); this module
-formats only what is the same for every form: yes/no, money, the submission time.
+request), so the journey, the job attaching it to the confirmation email, a delivery
+to the municipality and a clerk's download all produce the same document. The journey
+turns the pinned definition and the answers into display strings (option labels,
+formatted dates); this module formats only what is the same for every form: yes/no,
+money, the submission time.
 
-reportlab draws it with Fira Sans (the typeface of the KERN pages), embedded from the
-TrueType files in ``fonts/`` (``make assets``): no system libraries, and every letter of
-the names people have here, Ł, Ş and Cyrillic included, not only WinAnsi. Every text that a
-person typed, or a tenant configured, is escaped before it reaches reportlab's
-paragraph markup, so ``<b>`` or ``&`` appear as typed.
+Typst (PyPI ``typst``, the compiler in one wheel, no system libraries) lays it out
+from ``receipt.typ`` as PDF/A-2a and PDF/UA-1 at once: tagged (headings, tables with
+header cells, lists, the coat of arms with alternative text, running footers as
+artifacts), with document language and title, and Fira Sans embedded from ``fonts/``
+(``make assets``). System fonts are never looked at, so every machine makes the same
+bytes. Data reaches the template only as JSON in ``sys.inputs``: what a person typed is
+a string value there, never markup or code.
+
+PDF/A forbids a glyph the embedded fonts do not have, so a character outside Fira Sans
+(Chinese, emoji) is printed as its code point, ``[U+738B]``; the stored answers keep it.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
-import io
-from collections.abc import Mapping, Sequence
+import json
+import threading
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+import typst
 from babel.dates import format_date
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Flowable,
-    Image,
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from fontTools.ttLib import TTFont
 
 BERLIN = ZoneInfo("Europe/Berlin")
-MARGIN = 20 * mm
-LABEL_WIDTH = 62 * mm
-LOGO_HEIGHT = 22 * mm
+FONTS = Path(__file__).with_name("fonts")
+FONT_FILES = (FONTS / "FiraSans-Regular.ttf", FONTS / "FiraSans-SemiBold.ttf")
+TEMPLATE = Path(__file__).with_name("receipt.typ")
+# PDF/A-2 level A (archives: self-contained, tagged) and PDF/UA-1 (assistive technology)
+# share PDF 1.7; PDF/A-4 would need PDF 2.0, which PDF/UA-1 does not allow.
+STANDARDS = ["a-2a", "ua-1"]
 
 Value = str | bool | Sequence[str]
 
@@ -112,11 +107,20 @@ class ReceiptData:
     files: tuple[str, ...] = ()  # display names of the uploaded files
     fee: Fee = field(default_factory=Fee)
     payment_status: str = ""  # e.g. "Bezahlt mit Kreditkarte", as the payment area words it
+    cash_reference: str = ""  # Kassenzeichen, when the municipality's cash office assigned one
+    file_copy: bool = False  # the copy for the municipality's file instead of the receipt
 
 
 _TEXTS: Mapping[str, Mapping[str, str]] = {
     "de": {
         "title": "Eingangsbestätigung",
+        "file_copy": "Antrag (Exemplar für die Akte)",
+        "coat_of_arms": "Wappen: {tenant}",
+        "question": "Frage",
+        "answer": "Antwort",
+        "item": "Posten",
+        "amount": "Betrag",
+        "cash_reference": "Kassenzeichen",
         "reference": "Vorgangsnummer",
         "submitted": "Eingegangen am",
         "files": "Hochgeladene Dateien",
@@ -133,6 +137,13 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
     },
     "en": {
         "title": "Receipt",
+        "file_copy": "Application (copy for the file)",
+        "coat_of_arms": "Coat of arms: {tenant}",
+        "question": "Question",
+        "answer": "Answer",
+        "item": "Item",
+        "amount": "Amount",
+        "cash_reference": "Payment reference (Kassenzeichen)",
         "reference": "Reference number",
         "submitted": "Submitted on",
         "files": "Uploaded files",
@@ -186,230 +197,163 @@ def address_lines(address: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(line for line in lines if line)
 
 
-def _markup(text: str) -> str:
-    """Person-given text as reportlab paragraph markup: escaped, line breaks kept."""
-    return "<br/>".join(escape(line) for line in text.splitlines())
+# -- what the template gets -------------------------------------------------------------------
 
 
-def _value_markup(value: Value, locale: str) -> str:
-    if isinstance(value, bool):
-        return escape(_text(locale, "yes" if value else "no"))
-    if isinstance(value, str):
-        return _markup(value)
-    return "<br/>".join(_markup(line) for line in value)
-
-
-# -- layout ----------------------------------------------------------------------------------
-
-
-GREY = colors.HexColor("#444444")
-
-
-FONTS = Path(__file__).with_name("fonts")
-REGULAR, BOLD = "FiraSans", "FiraSans-SemiBold"
+def _code_points(path: Path) -> frozenset[int]:
+    with TTFont(path) as font:
+        return frozenset(font.getBestCmap())
 
 
 @functools.cache
-def _register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(REGULAR, FONTS / "FiraSans-Regular.ttf"))
-    pdfmetrics.registerFont(TTFont(BOLD, FONTS / "FiraSans-SemiBold.ttf"))
+def _covered() -> frozenset[int]:
+    """Code points that every embedded font can draw."""
+    return frozenset.intersection(*(_code_points(path) for path in FONT_FILES))
 
 
-def _style(name: str, size: float = 10, *, bold: bool = False, **options: Any) -> ParagraphStyle:
-    font = BOLD if bold else REGULAR
-    return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.3, **options)
-
-
-BODY = _style("body")
-STRONG = _style("strong", bold=True)
-SMALL = _style("small", 9)
-LABEL = _style("label", textColor=GREY)
-TENANT = _style("tenant", 14, bold=True)
-TITLE = _style("title", 16, bold=True, spaceBefore=6, spaceAfter=2)
-HEADING = _style("heading", 12, bold=True, spaceBefore=10, spaceAfter=4)
-_ROWS = TableStyle(
-    [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#cccccc")),
-    ]
-)
-
-
-def _rows_table(rows: list[list[Any]], widths: tuple[float, float]) -> Table:
-    table = Table(rows, colWidths=widths, hAlign="LEFT")
-    table.setStyle(_ROWS)
-    return table
-
-
-def _letterhead(tenant: Letterhead, locale: str, width: float) -> Table:
-    contact = [_markup(line) for line in tenant.address_lines]
-    if tenant.phone:
-        contact.append(f"{_text(locale, 'phone')}: {_markup(tenant.phone)}")
-    if tenant.email:
-        contact.append(_markup(tenant.email))
-    text = [Paragraph(_markup(tenant.name), TENANT), Paragraph("<br/>".join(contact), SMALL)]
-    logo: Flowable | str = ""
-    if tenant.coat_of_arms:
-        logo = Image(
-            io.BytesIO(tenant.coat_of_arms),
-            kind="proportional",
-            width=LOGO_HEIGHT,
-            height=LOGO_HEIGHT,
-        )
-        logo.hAlign = "RIGHT"
-    table = Table([[text, logo]], colWidths=(width - LOGO_HEIGHT, LOGO_HEIGHT), hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, 0), (-1, -1), 1, colors.black),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-            ]
-        )
+def _printable(text: str) -> str:
+    """``text`` in composed form, with what the fonts cannot draw as its code point."""
+    covered = _covered()
+    return "".join(
+        char if ord(char) in covered else f"[U+{ord(char):04X}]"
+        for char in unicodedata.normalize("NFC", text.replace("\t", " "))
     )
-    return table
 
 
-def _answer_rows(answer: Answer, locale: str, indent: str = "") -> list[list[Any]]:
-    """Rows of (label, value); a group's items follow as numbered sub-rows, so pages can break."""
-    label = Paragraph(indent + _markup(answer.label), LABEL)
+def _lines(text: str) -> list[str]:
+    return [_printable(line) for line in text.splitlines()]
+
+
+def _value_lines(value: Value, locale: str) -> list[str]:
+    if isinstance(value, bool):
+        return [_text(locale, "yes" if value else "no")]
+    if isinstance(value, str):
+        return _lines(value)
+    return [line for item in value for line in _lines(item)]
+
+
+def _answer_rows(answer: Answer, locale: str, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Rows of the answer table; a group's items follow as numbered, indented rows."""
+    label = _printable(answer.label)
     if not answer.items:
-        return [[label, Paragraph(_value_markup(answer.value, locale), BODY)]]
-    rows = [[label, ""]]
+        yield {
+            "label": label,
+            "number": "",
+            "depth": depth,
+            "lines": _value_lines(answer.value, locale),
+        }
+        return
+    yield {"label": label, "number": "", "depth": depth, "lines": []}
     for number, item in enumerate(answer.items, start=1):
-        rows.append([Paragraph(f"{indent}&nbsp;&nbsp;<b>{number}.</b>", BODY), ""])
+        yield {"label": "", "number": f"{number}.", "depth": depth + 1, "lines": []}
         for inner in item:
-            rows += _answer_rows(inner, locale, indent + "&nbsp;" * 6)
-    return rows
+            yield from _answer_rows(inner, locale, depth + 2)
 
 
-def _sections(data: ReceiptData, width: float) -> list[Flowable]:
-    flowables: list[Flowable] = []
-    for section in data.sections:
-        rows = [row for answer in section.answers for row in _answer_rows(answer, data.locale)]
-        heading = Paragraph(_markup(section.heading), HEADING)
-        if rows:
-            table = _rows_table(rows, (LABEL_WIDTH, width - LABEL_WIDTH))
-            flowables += [heading, table]
-    return flowables
-
-
-def _facts(data: ReceiptData, width: float) -> Table:
-    rows = [
-        [_text(data.locale, "reference"), Paragraph(f"<b>{escape(data.reference)}</b>", BODY)],
-        [
-            _text(data.locale, "submitted"),
-            Paragraph(escape(format_submitted_at(data.submitted_at, data.locale)), BODY),
-        ],
+def _facts(data: ReceiptData) -> list[dict[str, Any]]:
+    locale = data.locale
+    facts = [
+        (_text(locale, "reference"), data.reference, True),
+        (_text(locale, "submitted"), format_submitted_at(data.submitted_at, locale), False),
+        (_text(locale, "payment"), data.payment_status, False),
+        (_text(locale, "cash_reference"), data.cash_reference, False),
     ]
-    if data.payment_status:
-        rows.append([_text(data.locale, "payment"), Paragraph(_markup(data.payment_status), BODY)])
-    styled = [[Paragraph(escape(label), LABEL), value] for label, value in rows]
-    return _rows_table(styled, (LABEL_WIDTH, width - LABEL_WIDTH))
+    return [
+        {"label": label, "value": _printable(value), "strong": strong}
+        for label, value, strong in facts
+        if value
+    ]
 
 
-def _files(data: ReceiptData) -> list[Flowable]:
-    if not data.files:
-        return []
-    items = "<br/>".join(f"•&nbsp;{_markup(name)}" for name in data.files)
-    return [Paragraph(escape(_text(data.locale, "files")), HEADING), Paragraph(items, BODY)]
-
-
-def _fee(data: ReceiptData, width: float) -> list[Flowable]:
-    locale, fee = data.locale, data.fee
-    heading = Paragraph(escape(_text(locale, "fee")), HEADING)
+def _fee(fee: Fee, locale: str) -> dict[str, Any]:
     if fee.kind != FeeKind.DUE:
-        return [KeepTogether([heading, Paragraph(escape(_text(locale, fee.kind.value)), BODY)])]
-    rows = [
-        [
-            Paragraph(
-                _markup(item.label) + (f" (\u00d7 {item.quantity})" if item.quantity != 1 else ""),
-                BODY,
-            ),
-            format_euros(item.amount, locale),
-        ]
+        return {"note": _text(locale, fee.kind.value), "items": [], "total": ""}
+    items = [
+        {
+            "label": _printable(item.label)
+            + (f" (\u00d7 {item.quantity})" if item.quantity != 1 else ""),
+            "amount": format_euros(item.amount, locale),
+        }
         for item in fee.items
     ]
-    rows.append(
-        [Paragraph(escape(_text(locale, "total")), STRONG), format_euros(fee.total, locale)]
+    return {"note": "", "items": items, "total": format_euros(fee.total, locale)}
+
+
+def _contact(tenant: Letterhead, locale: str) -> list[str]:
+    contact = [_printable(line) for line in tenant.address_lines]
+    if tenant.phone:
+        contact.append(f"{_text(locale, 'phone')}: {_printable(tenant.phone)}")
+    return contact
+
+
+def template_inputs(data: ReceiptData) -> dict[str, Any]:
+    """Everything the template shows, worded and formatted, as JSON-ready values."""
+    locale = data.locale
+    heading = _text(locale, "file_copy" if data.file_copy else "title")
+    tenant = _printable(data.tenant.name)
+    form_title = _printable(data.form_title)
+    return {
+        "lang": locale,
+        "title": f"{heading} {data.reference}: {form_title}",
+        "heading": heading,
+        "form_title": form_title,
+        "texts": _TEXTS[locale],
+        "tenant": {
+            "name": tenant,
+            "contact": _contact(data.tenant, locale),
+            "email": _printable(data.tenant.email),
+            "logo": list(data.tenant.coat_of_arms) if data.tenant.coat_of_arms else None,
+            "logo_alt": _text(locale, "coat_of_arms").format(tenant=tenant),
+        },
+        "facts": _facts(data),
+        "sections": [
+            {
+                "heading": _printable(section.heading),
+                "rows": [row for answer in section.answers for row in _answer_rows(answer, locale)],
+            }
+            for section in data.sections
+            if section.answers
+        ],
+        "files": [_printable(name) for name in data.files],
+        "fee": _fee(data.fee, locale),
+        "footer": f"{tenant} · {_printable(data.reference)}",
+    }
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+@functools.cache
+def _compiler() -> tuple[typst.Compiler, threading.Lock]:
+    """One compiler for the process: fonts are read once, not per receipt.
+
+    Only the bundled fonts: no system fonts (every machine makes the same document)
+    and none of Typst's own, so nothing but Fira Sans can end up embedded.
+    """
+    fonts = typst.Fonts(
+        include_system_fonts=False,
+        include_embedded_fonts=False,
+        font_paths=[str(FONTS)],
     )
-    table = _rows_table(rows, (width - 40 * mm, 40 * mm))
-    table.setStyle(
-        TableStyle(
-            [
-                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("FONTNAME", (1, -1), (1, -1), BOLD),
-                ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black),
-            ]
-        )
-    )
-    return [KeepTogether([heading, table])]
-
-
-def _numbered_canvas(data: ReceiptData) -> type[Canvas]:
-    """A canvas that prints "page X of Y" once it knows Y: pages are kept until ``save``."""
-    footer_left = f"{data.tenant.name} · {data.reference}"
-    template = _text(data.locale, "page")
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            for page_number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFont(REGULAR, 8)
-                self.setFillColor(GREY)
-                self.drawString(MARGIN, 12 * mm, footer_left)
-                self.drawRightString(
-                    A4[0] - MARGIN,
-                    12 * mm,
-                    template.format(page=page_number, pages=len(self._pages)),
-                )
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
+    return typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=fonts), threading.Lock()
 
 
 def render_receipt(data: ReceiptData) -> bytes:
-    """The receipt as PDF bytes (A4)."""
-    _register_fonts()
+    """The receipt (or with ``file_copy`` the file copy) as PDF/A-2a and PDF/UA-1 bytes, A4.
+
+    The PDF's dates are the submission time, so the same submission always gives
+    the same bytes (a repeated delivery is recognisably the same document).
+    """
     if data.locale not in _TEXTS:
         raise ValueError(f"unsupported locale {data.locale!r}")
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 5 * mm,
-        title=f"{_text(data.locale, 'title')} {data.reference}",
-        author=data.tenant.name,
-        lang=data.locale,
-    )
-    width = document.width
-    story: list[Flowable] = [
-        _letterhead(data.tenant, data.locale, width),
-        Spacer(1, 6 * mm),
-        Paragraph(escape(_text(data.locale, "title")), TITLE),
-        Paragraph(_markup(data.form_title), HEADING),
-        _facts(data, width),
-        *_sections(data, width),
-        *_files(data),
-        *_fee(data, width),
-    ]
-    document.build(story, canvasmaker=_numbered_canvas(data))
-    return buffer.getvalue()
+    if data.submitted_at.tzinfo is None:
+        raise ValueError("submitted_at must be timezone-aware")
+    inputs = {"receipt": json.dumps(template_inputs(data), ensure_ascii=False)}
+    compiler, lock = _compiler()
+    with lock:
+        return compiler.compile(
+            format="pdf",
+            sys_inputs=inputs,
+            pdf_standards=STANDARDS,
+            timestamp=data.submitted_at.astimezone(UTC),
+        )
