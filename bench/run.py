@@ -140,7 +140,10 @@ def script_benchmarks() -> list[dict[str, object]]:
     results = []
     for script in sorted((ROOT / "bench").glob("bench_*.py")):
         print(f"--- {script.name}")
-        done = subprocess.run([sys.executable, str(script)], check=True, capture_output=True)
+        module = f"bench.{script.stem}"  # as a module, so it can import its baseline from bench/
+        done = subprocess.run(
+            [sys.executable, "-m", module], cwd=ROOT, check=True, capture_output=True
+        )
         output = done.stdout.decode()
         print(output, end="")
         results.append({"name": script.name, "output": output})

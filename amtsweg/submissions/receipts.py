@@ -324,18 +324,22 @@ def template_inputs(data: ReceiptData) -> dict[str, Any]:
 
 
 @functools.cache
-def _compiler() -> tuple[typst.Compiler, threading.Lock]:
-    """One compiler for the process: fonts are read once, not per receipt.
+def bundled_fonts() -> typst.Fonts:
+    """Only the bundled fonts, read once.
 
-    Only the bundled fonts: no system fonts (every machine makes the same document)
-    and none of Typst's own, so nothing but Fira Sans can end up embedded.
+    No system fonts (every machine makes the same document) and none of Typst's
+    own, so nothing but Fira Sans can end up embedded.
     """
-    fonts = typst.Fonts(
-        include_system_fonts=False,
-        include_embedded_fonts=False,
-        font_paths=[str(FONTS)],
+    return typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONTS)]
     )
-    return typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=fonts), threading.Lock()
+
+
+@functools.cache
+def _compiler() -> tuple[typst.Compiler, threading.Lock]:
+    """One compiler for the process, used by one thread at a time."""
+    compiler = typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=bundled_fonts())
+    return compiler, threading.Lock()
 
 
 def render_receipt(data: ReceiptData) -> bytes:
