@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Refresh the TrueType fonts the PDF receipt embeds (Fira Sans, SIL OFL 1.1, the
-# typeface KERN uses) from the npm registry. reportlab cannot read the web fonts
-# (woff2), and the PDF standard fonts lack letters such as Ł, Ş or Cyrillic.
+# typeface KERN uses) from the npm registry. Typst embeds TrueType, not the web
+# fonts (woff2), and PDF/A needs every font embedded.
 set -euo pipefail
 version="${FIRA_TTF_VERSION:-0.4.1}"
 target=amtsweg/submissions/fonts

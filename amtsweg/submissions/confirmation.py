@@ -37,8 +37,19 @@ def _letterhead(tenant: Tenant) -> Letterhead:
     )
 
 
-def receipt_pdf(tenant: Tenant, submission: Submission, locale: str) -> bytes:
-    """The receipt exactly as the submission was accepted, in ``locale``."""
+def receipt_pdf(
+    tenant: Tenant,
+    submission: Submission,
+    locale: str,
+    *,
+    file_copy: bool = False,
+    cash_reference: str = "",
+) -> bytes:
+    """The receipt exactly as the submission was accepted, in ``locale``.
+
+    Delivery asks for the municipality's ``file_copy``, with the Kassenzeichen
+    (``cash_reference``) when payment has one; both stay PDF/A and PDF/UA.
+    """
     definition = formdefs.compiled(db.session.get_one(FormVersion, submission.version_id))
     sections = presentation.answer_sections(definition, submission.answers, locale)
     return render_receipt(
@@ -51,6 +62,8 @@ def receipt_pdf(tenant: Tenant, submission: Submission, locale: str) -> bytes:
             sections=tuple(section for _step, section in sections),
             files=presentation.uploaded_names(definition, submission.answers),
             fee=presentation.fee_of(submission.fee, locale),
+            cash_reference=cash_reference,
+            file_copy=file_copy,
         )
     )
 
