@@ -359,5 +359,5 @@ def render_receipt(data: ReceiptData) -> bytes:
             format="pdf",
             sys_inputs=inputs,
             pdf_standards=STANDARDS,
-            timestamp=data.submitted_at.astimezone(UTC),
+            timestamp=data.submitted_at.astimezone(UTC).replace(microsecond=0),
         )

@@ -162,6 +162,11 @@ def test_english_receipt() -> None:
         assert expected in text, expected
 
 
+def test_a_time_with_microseconds_as_stored_is_printed_to_the_minute() -> None:
+    stored = replace(RECEIPT, submitted_at=datetime(2026, 3, 12, 13, 5, 59, 999999, tzinfo=UTC))
+    assert "Eingegangen am 12.03.2026, 14:05 Uhr" in lines(stored)
+
+
 def test_summer_time_is_berlin_time() -> None:
     july = replace(RECEIPT, submitted_at=datetime(2026, 7, 1, 22, 30, tzinfo=UTC))
     assert "Eingegangen am 02.07.2026, 00:30 Uhr" in lines(july)

@@ -80,7 +80,7 @@ def test_the_statement_follows_the_eu_model_in_german(client, musterstadt) -> No
         "Durchsetzungsverfahren",
     ]
     assert "<strong>teilweise vereinbar</strong>" in page
-    assert "kein getaggtes PDF" in page
+    assert "ist ein getaggtes PDF (PDF/UA-1 und PDF/A-2a)" in page
     assert "am 23. November 2026 erstellt und zuletzt am 23. November 2026 überprüft" in page
     assert "Selbstbewertung" in page
     assert "axe-core" in page
