@@ -2,21 +2,24 @@
 
 The PDF/A and PDF/UA checks here are independent of the renderer: pikepdf (QPDF)
 reads the file's catalogue, XMP, fonts, content streams and structure tree, pypdf
-extracts the text, and the PyPI ``pdfua`` validator runs its rules. None of them
-is veraPDF (no veraPDF build can be installed from PyPI, npm or Debian), so this is
-a strong subset of the machine checks, not a conformance certificate.
+extracts the text, and the PyPI validators ``pdfua`` and ``outloud`` run their
+rules. None of them is veraPDF (no veraPDF build can be installed from PyPI, npm
+or Debian), so this is a strong subset of the machine checks, not a conformance
+certificate.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
+import random
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import outloud
 import pdfua
 import pikepdf
 import pytest
@@ -403,10 +406,14 @@ def assert_archival_and_accessible(pdf: bytes, *, language: str) -> None:
         inside = [tag for tag in tags[start + 1 :] if tag.depth > tags[start].depth]
         assert any(tag.name == "/TH" for tag in inside), "a table without header cells"
 
-    with tempfile.TemporaryDirectory() as folder:  # the PyPI validator, a second pair of eyes
+    with tempfile.TemporaryDirectory() as folder:  # two validators from PyPI, more pairs of eyes
         path = Path(folder) / "receipt.pdf"
         path.write_bytes(pdf)
         assert pdfua.validate(str(path)).findings == ()
+        result = outloud.check(str(path))
+    assert result.error is None
+    assert [f"{f.rule}: {f.message}" for f in result.findings if f.severity != "info"] == []
+    assert [run.rule for run in result.runs if run.status == "crashed"] == []
 
 
 @pytest.mark.parametrize(
@@ -424,7 +431,10 @@ def test_the_receipt_is_archival_and_accessible(receipt: ReceiptData) -> None:
 
 
 def test_a_receipt_of_many_pages_is_archival_and_accessible() -> None:
-    many = tuple(Answer(f"Frage {n}", "Antwort " * 40) for n in range(1, 80))
+    words = ["Hof", "Weg", "Tor", "Dach", "Zaun", "Haus", "Baum", "Bach", "Feld", "Wald", "Mühle"]
+    many = tuple(
+        Answer(f"Frage {n}", " ".join(random.Random(n).choices(words, k=30))) for n in range(1, 80)
+    )
     assert_archival_and_accessible(
         render_receipt(replace(RECEIPT, sections=(Section("Viel Text", many),))), language="de"
     )
