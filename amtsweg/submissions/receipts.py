@@ -24,6 +24,7 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -44,6 +45,11 @@ TEMPLATE = Path(__file__).with_name("receipt.typ")
 # PDF/A-2 level A (archives: self-contained, tagged) and PDF/UA-1 (assistive technology)
 # share PDF 1.7; PDF/A-4 would need PDF 2.0, which PDF/UA-1 does not allow.
 STANDARDS = ["a-2a", "ua-1"]
+# Widths in points of the answer table's columns as receipt.typ lays them out (A4, 20 mm
+# margins, 62 mm labels with 8 pt before the answers, 5 mm indent per level); see _lines.
+VALUE_WIDTH = (210 - 2 * 20 - 62) / 25.4 * 72
+LABEL_WIDTH = 62 / 25.4 * 72 - 8
+INDENT = 5 / 25.4 * 72
 
 Value = str | bool | Sequence[str]
 
@@ -200,28 +206,56 @@ def address_lines(address: Mapping[str, str]) -> tuple[str, ...]:
 # -- what the template gets -------------------------------------------------------------------
 
 
-def _code_points(path: Path) -> frozenset[int]:
+def _metrics(path: Path) -> dict[int, float]:
+    """Advance width in points at the receipt's 10 pt of every code point the font has."""
     with TTFont(path) as font:
-        return frozenset(font.getBestCmap())
+        scale = 10 / font["head"].unitsPerEm
+        advances = font["hmtx"]
+        return {point: advances[glyph][0] * scale for point, glyph in font.getBestCmap().items()}
 
 
 @functools.cache
-def _covered() -> frozenset[int]:
-    """Code points that every embedded font can draw."""
-    return frozenset.intersection(*(_code_points(path) for path in FONT_FILES))
+def _widths() -> Mapping[int, float]:
+    """Code points that every embedded font can draw, with their widest advance."""
+    regular, bold = (_metrics(path) for path in FONT_FILES)
+    return {point: max(width, bold[point]) for point, width in regular.items() if point in bold}
+
+
+_UNITS = re.compile(r"\[U\+[0-9A-F]{4,6}\]|.", re.DOTALL)
 
 
 def _printable(text: str) -> str:
     """``text`` in composed form, with what the fonts cannot draw as its code point."""
-    covered = _covered()
+    widths = _widths()
     return "".join(
-        char if ord(char) in covered else f"[U+{ord(char):04X}]"
+        char if ord(char) in widths else f"[U+{ord(char):04X}]"
         for char in unicodedata.normalize("NFC", text.replace("\t", " "))
     )
 
 
-def _lines(text: str) -> list[str]:
-    return [_printable(line) for line in text.splitlines()]
+def _pieces(word: str, room: float) -> Iterator[str]:
+    """``word`` cut into pieces no wider than ``room`` points, never inside ``[U+…]``."""
+    widths, piece, used = _widths(), "", 0.0
+    for unit in _UNITS.findall(word):
+        width = sum(widths.get(ord(char), 0.0) for char in unit)
+        if piece and used + width > room:
+            yield piece
+            piece, used = "", 0.0
+        piece, used = piece + unit, used + width
+    yield piece
+
+
+def _lines(text: str, room: float = VALUE_WIDTH) -> list[str]:
+    """Printable display lines of ``text`` for a column ``room`` points wide.
+
+    Typst breaks lines at spaces, hyphens and slashes; a longer run without any (a
+    pasted token, a long compound word) would run off the page, so it is cut here.
+    """
+    lines = []
+    for line in text.splitlines():
+        words = ("\n".join(_pieces(word, room)) for word in _printable(line).split(" "))
+        lines += " ".join(words).split("\n")
+    return lines
 
 
 def _value_lines(value: Value, locale: str) -> list[str]:
@@ -234,7 +268,7 @@ def _value_lines(value: Value, locale: str) -> list[str]:
 
 def _answer_rows(answer: Answer, locale: str, depth: int = 0) -> Iterator[dict[str, Any]]:
     """Rows of the answer table; a group's items follow as numbered, indented rows."""
-    label = _printable(answer.label)
+    label = _lines(answer.label, LABEL_WIDTH - depth * INDENT)
     if not answer.items:
         yield {
             "label": label,
@@ -245,7 +279,7 @@ def _answer_rows(answer: Answer, locale: str, depth: int = 0) -> Iterator[dict[s
         return
     yield {"label": label, "number": "", "depth": depth, "lines": []}
     for number, item in enumerate(answer.items, start=1):
-        yield {"label": "", "number": f"{number}.", "depth": depth + 1, "lines": []}
+        yield {"label": [], "number": f"{number}.", "depth": depth + 1, "lines": []}
         for inner in item:
             yield from _answer_rows(inner, locale, depth + 2)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import outloud
 import pdfua
 import pikepdf
+import pymupdf
 import pytest
 from PIL import Image as PILImage
 from pypdf import PdfReader
@@ -39,6 +40,8 @@ from amtsweg.submissions.receipts import (
     format_euros,
     render_receipt,
 )
+
+POINTS_PER_MM = 72 / 25.4
 
 
 def coat_of_arms(kind: str) -> bytes:
@@ -258,6 +261,19 @@ def test_tenant_texts_are_printed_literally_too() -> None:
 def test_a_typed_heading_does_not_become_a_heading() -> None:
     tags = structure(render_receipt(with_answers(Answer("Name", "= Chef\n== Unterchef"))))
     assert [tag.name for tag in tags if tag.name.startswith("/H")] == ["/H1"] + ["/H2"] * 5
+
+
+def test_a_run_without_breaks_is_cut_to_fit_its_column() -> None:
+    label, run = "Grundstücksverkehrsgenehmigungszuständigkeit", "W" * 100 + "@" * 60
+    pdf = render_receipt(with_answers(Answer(label, run)))
+    document = pymupdf.open(stream=pdf, filetype="pdf")
+    words = [word for page in document for word in page.get_text("words")]
+    margin, label_column = 20 * POINTS_PER_MM - 0.5, 62 * POINTS_PER_MM  # 0.5 pt for rounding
+    assert max(word[2] for word in words) <= document[0].rect.width - margin
+    labels = [word for word in words if word[0] < margin + label_column]
+    assert max(word[2] for word in labels) <= margin + label_column
+    text = "".join(text_of(with_answers(Answer(label, run))).split())
+    assert label + run in text
 
 
 def test_names_beyond_western_european_letters_are_printed() -> None:
