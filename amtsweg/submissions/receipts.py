@@ -336,7 +336,6 @@ def template_inputs(data: ReceiptData) -> dict[str, Any]:
             "name": tenant,
             "contact": _contact(data.tenant, locale),
             "email": _printable(data.tenant.email),
-            "logo": list(data.tenant.coat_of_arms) if data.tenant.coat_of_arms else None,
             "logo_alt": _text(locale, "coat_of_arms").format(tenant=tenant),
         },
         "facts": _facts(data),
@@ -352,6 +351,16 @@ def template_inputs(data: ReceiptData) -> dict[str, Any]:
         "fee": _fee(data.fee, locale),
         "footer": f"{tenant} · {_printable(data.reference)}",
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _image_input(image: bytes) -> str:
+    """An image as Typst reads bytes from text: a JSON array of its byte values.
+
+    A tenant's coat of arms is the same on every receipt, so both this encoding and
+    Typst's decoding of it (memoised on the input) are done once, not per receipt.
+    """
+    return json.dumps(list(image))
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -387,6 +396,8 @@ def render_receipt(data: ReceiptData) -> bytes:
     if data.submitted_at.tzinfo is None:
         raise ValueError("submitted_at must be timezone-aware")
     inputs = {"receipt": json.dumps(template_inputs(data), ensure_ascii=False)}
+    if data.tenant.coat_of_arms:
+        inputs["coat_of_arms"] = _image_input(data.tenant.coat_of_arms)
     compiler, lock = _compiler()
     with lock:
         return compiler.compile(
