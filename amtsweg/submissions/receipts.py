@@ -45,9 +45,10 @@ TEMPLATE = Path(__file__).with_name("receipt.typ")
 # PDF/A-2 level A (archives: self-contained, tagged) and PDF/UA-1 (assistive technology)
 # share PDF 1.7; PDF/A-4 would need PDF 2.0, which PDF/UA-1 does not allow.
 STANDARDS = ["a-2a", "ua-1"]
-# Widths in points of the answer table's columns as receipt.typ lays them out (A4, 20 mm
-# margins, 62 mm labels with 8 pt before the answers, 5 mm indent per level); see _lines.
-VALUE_WIDTH = (210 - 2 * 20 - 62) / 25.4 * 72
+# Widths in points as receipt.typ lays the page out (A4, 20 mm margins, answer tables
+# with 62 mm labels and 8 pt before the answers, 5 mm indent per level); see _lines.
+TEXT_WIDTH = (210 - 2 * 20) / 25.4 * 72
+VALUE_WIDTH = TEXT_WIDTH - 62 / 25.4 * 72
 LABEL_WIDTH = 62 / 25.4 * 72 - 8
 INDENT = 5 / 25.4 * 72
 
@@ -320,7 +321,7 @@ def _contact(tenant: Letterhead, locale: str) -> list[str]:
     return contact
 
 
-def template_inputs(data: ReceiptData) -> dict[str, Any]:
+def _template_inputs(data: ReceiptData) -> dict[str, Any]:
     """Everything the template shows, worded and formatted, as JSON-ready values."""
     locale = data.locale
     heading = _text(locale, "file_copy" if data.file_copy else "title")
@@ -347,7 +348,7 @@ def template_inputs(data: ReceiptData) -> dict[str, Any]:
             for section in data.sections
             if section.answers
         ],
-        "files": [_printable(name) for name in data.files],
+        "files": [_lines(name, TEXT_WIDTH - INDENT) for name in data.files],
         "fee": _fee(data.fee, locale),
         "footer": f"{tenant} · {_printable(data.reference)}",
     }
@@ -395,7 +396,7 @@ def render_receipt(data: ReceiptData) -> bytes:
         raise ValueError(f"unsupported locale {data.locale!r}")
     if data.submitted_at.tzinfo is None:
         raise ValueError("submitted_at must be timezone-aware")
-    inputs = {"receipt": json.dumps(template_inputs(data), ensure_ascii=False)}
+    inputs = {"receipt": json.dumps(_template_inputs(data), ensure_ascii=False)}
     if data.tenant.coat_of_arms:
         inputs["coat_of_arms"] = _image_input(data.tenant.coat_of_arms)
     compiler, lock = _compiler()

@@ -265,12 +265,12 @@ def test_a_typed_heading_does_not_become_a_heading() -> None:
 
 def test_a_run_without_breaks_is_cut_to_fit_its_column() -> None:
     label, run = "Grundstücksverkehrsgenehmigungszuständigkeit", "W" * 100 + "@" * 60
-    pdf = render_receipt(with_answers(Answer(label, run)))
+    pdf = render_receipt(replace(with_answers(Answer(label, run)), files=(f"{run}.pdf",)))
     document = pymupdf.open(stream=pdf, filetype="pdf")
     words = [word for page in document for word in page.get_text("words")]
     margin, label_column = 20 * POINTS_PER_MM - 0.5, 62 * POINTS_PER_MM  # 0.5 pt for rounding
     assert max(word[2] for word in words) <= document[0].rect.width - margin
-    labels = [word for word in words if word[0] < margin + label_column]
+    labels = [word for word in words if word[4] in label]
     assert max(word[2] for word in labels) <= margin + label_column
     text = "".join(text_of(with_answers(Answer(label, run))).split())
     assert label + run in text
