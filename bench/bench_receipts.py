@@ -27,9 +27,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import typst
+from flask_babel import force_locale
 from PIL import Image
 from pypdf import PdfReader
 
+from amtsweg.app import create_app
+from amtsweg.platform.config import Settings
+from amtsweg.submissions import confirmation
 from amtsweg.submissions.receipts import (
     STANDARDS,
     Answer,
@@ -63,7 +67,15 @@ def _partner(number: int) -> tuple[Answer, ...]:
     )
 
 
+def _catalogue_texts() -> dict[str, str]:
+    """The receipt's German words from the app's translation catalogue."""
+    app = create_app({"settings": Settings(env="test", database_url="sqlite://")})
+    with app.app_context(), force_locale("de"):
+        return confirmation.receipt_texts()
+
+
 GEWERBEANMELDUNG = ReceiptData(
+    texts=_catalogue_texts(),
     tenant=Letterhead(
         "Gemeinde Musterstadt",
         ("Rathausplatz 1", "12345 Musterstadt"),

@@ -31,14 +31,12 @@ from reportlab.platypus import (
 )
 
 from amtsweg.submissions.receipts import (
-    _TEXTS,
     FONTS,
     Answer,
     FeeKind,
     Letterhead,
     ReceiptData,
     Value,
-    _text,
     format_euros,
     format_submitted_at,
 )
@@ -46,6 +44,15 @@ from amtsweg.submissions.receipts import (
 MARGIN = 20 * mm
 LABEL_WIDTH = 62 * mm
 LOGO_HEIGHT = 22 * mm
+
+
+#: The words of the receipt being drawn (the data's, from the app's catalogue);
+#: the baseline draws one receipt at a time.
+_WORDS: dict[str, str] = {}
+
+
+def _text(_locale: str, key: str) -> str:
+    return _WORDS[key]
 
 
 def _markup(text: str) -> str:
@@ -163,7 +170,12 @@ def _facts(data: ReceiptData, width: float) -> Table:
         [_text(data.locale, "reference"), Paragraph(f"<b>{escape(data.reference)}</b>", BODY)],
         [
             _text(data.locale, "submitted"),
-            Paragraph(escape(format_submitted_at(data.submitted_at, data.locale)), BODY),
+            Paragraph(
+                escape(
+                    format_submitted_at(data.submitted_at, data.locale, _text(data.locale, "time"))
+                ),
+                BODY,
+            ),
         ],
     ]
     if data.payment_status:
@@ -243,9 +255,9 @@ def _numbered_canvas(data: ReceiptData) -> type[Canvas]:
 
 def render_receipt(data: ReceiptData) -> bytes:
     """The receipt as untagged PDF bytes (A4), as Amtsweg drew it before PDF/A."""
+    _WORDS.clear()
+    _WORDS.update(data.texts)
     _register_fonts()
-    if data.locale not in _TEXTS:
-        raise ValueError(f"unsupported locale {data.locale!r}")
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,

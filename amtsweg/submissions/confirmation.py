@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, pgettext
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.models import FormVersion
@@ -50,8 +50,11 @@ def receipt_pdf(
     Delivery asks for the municipality's ``file_copy``, with the Kassenzeichen
     (``cash_reference``) when payment has one; both stay PDF/A and PDF/UA.
     """
+    locale = mail_locale(locale)
     definition = formdefs.compiled(db.session.get_one(FormVersion, submission.version_id))
     sections = presentation.answer_sections(definition, submission.answers, locale)
+    with force_locale(locale):
+        texts = receipt_texts()
     return render_receipt(
         ReceiptData(
             tenant=_letterhead(tenant),
@@ -64,8 +67,36 @@ def receipt_pdf(
             fee=presentation.fee_of(submission.fee, locale),
             cash_reference=cash_reference,
             file_copy=file_copy,
+            texts=texts,
         )
     )
+
+
+def receipt_texts() -> dict[str, str]:
+    """The words a receipt prints, in the current language (see ``receipts.TEXT_KEYS``)."""
+    return {
+        "title": pgettext("receipt", "Receipt"),
+        "file_copy": pgettext("receipt", "Application (copy for the file)"),
+        "coat_of_arms": pgettext("receipt", "Coat of arms: {tenant}"),
+        "question": pgettext("receipt", "Question"),
+        "answer": pgettext("receipt", "Answer"),
+        "item": pgettext("receipt", "Item"),
+        "amount": pgettext("receipt", "Amount"),
+        "cash_reference": pgettext("receipt", "Payment reference (Kassenzeichen)"),
+        "reference": pgettext("receipt", "Reference number"),
+        "submitted": pgettext("receipt", "Submitted on"),
+        "files": pgettext("receipt", "Uploaded files"),
+        "fee": pgettext("receipt", "Fee"),
+        "total": pgettext("receipt", "Total"),
+        "free": pgettext("receipt", "This application is free of charge."),
+        "by_notice": pgettext("receipt", "The fee will be assessed later by notice."),
+        "payment": pgettext("receipt", "Payment"),
+        "yes": pgettext("receipt", "Yes"),
+        "no": pgettext("receipt", "No"),
+        "page": pgettext("receipt", "Page {page} of {pages}"),
+        "phone": pgettext("receipt", "Phone"),
+        "time": pgettext("receipt", "{date}, {time} (German time)"),
+    }
 
 
 def send_confirmation(tenant_id: uuid.UUID, submission_id: uuid.UUID) -> None:

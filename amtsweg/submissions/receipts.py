@@ -116,60 +116,35 @@ class ReceiptData:
     payment_status: str = ""  # e.g. "Bezahlt mit Kreditkarte", as the payment area words it
     cash_reference: str = ""  # Kassenzeichen, when the municipality's cash office assigned one
     file_copy: bool = False  # the copy for the municipality's file instead of the receipt
+    texts: Mapping[str, str] = field(default_factory=dict)  # every key of TEXT_KEYS
 
 
-_TEXTS: Mapping[str, Mapping[str, str]] = {
-    "de": {
-        "title": "Eingangsbestätigung",
-        "file_copy": "Antrag (Exemplar für die Akte)",
-        "coat_of_arms": "Wappen: {tenant}",
-        "question": "Frage",
-        "answer": "Antwort",
-        "item": "Posten",
-        "amount": "Betrag",
-        "cash_reference": "Kassenzeichen",
-        "reference": "Vorgangsnummer",
-        "submitted": "Eingegangen am",
-        "files": "Hochgeladene Dateien",
-        "fee": "Gebühr",
-        "total": "Gesamt",
-        "free": "Dieser Antrag ist gebührenfrei.",
-        "by_notice": "Die Gebühr wird später durch Bescheid festgesetzt.",
-        "payment": "Zahlung",
-        "yes": "Ja",
-        "no": "Nein",
-        "page": "Seite {page} von {pages}",
-        "phone": "Telefon",
-        "time": "{date}, {time} Uhr",
-    },
-    "en": {
-        "title": "Receipt",
-        "file_copy": "Application (copy for the file)",
-        "coat_of_arms": "Coat of arms: {tenant}",
-        "question": "Question",
-        "answer": "Answer",
-        "item": "Item",
-        "amount": "Amount",
-        "cash_reference": "Payment reference (Kassenzeichen)",
-        "reference": "Reference number",
-        "submitted": "Submitted on",
-        "files": "Uploaded files",
-        "fee": "Fee",
-        "total": "Total",
-        "free": "This application is free of charge.",
-        "by_notice": "The fee will be assessed later by notice.",
-        "payment": "Payment",
-        "yes": "Yes",
-        "no": "No",
-        "page": "Page {page} of {pages}",
-        "phone": "Phone",
-        "time": "{date}, {time} (German time)",
-    },
-}
-
-
-def _text(locale: str, key: str) -> str:
-    return _TEXTS[locale][key]
+#: The words a receipt prints besides what was answered, in the receipt's language.
+#: The caller supplies them (from the translation catalogue); ``{tenant}``,
+#: ``{page}``, ``{pages}``, ``{date}`` and ``{time}`` are filled in here.
+TEXT_KEYS = (
+    "title",
+    "file_copy",
+    "coat_of_arms",
+    "question",
+    "answer",
+    "item",
+    "amount",
+    "cash_reference",
+    "reference",
+    "submitted",
+    "files",
+    "fee",
+    "total",
+    "free",
+    "by_notice",
+    "payment",
+    "yes",
+    "no",
+    "page",
+    "phone",
+    "time",
+)
 
 
 # -- formatting ------------------------------------------------------------------------------
@@ -185,12 +160,13 @@ def format_euros(cents: int, locale: str) -> str:
     return f"{sign}€{grouped}.{rest:02d}"
 
 
-def format_submitted_at(moment: datetime, locale: str) -> str:
+def format_submitted_at(moment: datetime, locale: str, pattern: str) -> str:
+    """The moment in Europe/Berlin through ``pattern`` (``{date}, {time} Uhr``)."""
     if moment.tzinfo is None:
         raise ValueError("submitted_at must be timezone-aware")
     local = moment.astimezone(BERLIN)
     day = format_date(local.date(), format="medium", locale=locale)
-    return _text(locale, "time").format(date=day, time=f"{local:%H:%M}")
+    return pattern.format(date=day, time=f"{local:%H:%M}")
 
 
 def address_lines(address: Mapping[str, str]) -> tuple[str, ...]:
@@ -259,15 +235,17 @@ def _lines(text: str, room: float = VALUE_WIDTH) -> list[str]:
     return lines
 
 
-def _value_lines(value: Value, locale: str) -> list[str]:
+def _value_lines(value: Value, texts: Mapping[str, str]) -> list[str]:
     if isinstance(value, bool):
-        return [_text(locale, "yes" if value else "no")]
+        return [texts["yes" if value else "no"]]
     if isinstance(value, str):
         return _lines(value)
     return [line for item in value for line in _lines(item)]
 
 
-def _answer_rows(answer: Answer, locale: str, depth: int = 0) -> Iterator[dict[str, Any]]:
+def _answer_rows(
+    answer: Answer, texts: Mapping[str, str], depth: int = 0
+) -> Iterator[dict[str, Any]]:
     """Rows of the answer table; a group's items follow as numbered, indented rows."""
     label = _lines(answer.label, LABEL_WIDTH - depth * INDENT)
     if not answer.items:
@@ -275,23 +253,24 @@ def _answer_rows(answer: Answer, locale: str, depth: int = 0) -> Iterator[dict[s
             "label": label,
             "number": "",
             "depth": depth,
-            "lines": _value_lines(answer.value, locale),
+            "lines": _value_lines(answer.value, texts),
         }
         return
     yield {"label": label, "number": "", "depth": depth, "lines": []}
     for number, item in enumerate(answer.items, start=1):
         yield {"label": [], "number": f"{number}.", "depth": depth + 1, "lines": []}
         for inner in item:
-            yield from _answer_rows(inner, locale, depth + 2)
+            yield from _answer_rows(inner, texts, depth + 2)
 
 
 def _facts(data: ReceiptData) -> list[dict[str, Any]]:
-    locale = data.locale
+    texts = data.texts
+    submitted = format_submitted_at(data.submitted_at, data.locale, texts["time"])
     facts = [
-        (_text(locale, "reference"), data.reference, True),
-        (_text(locale, "submitted"), format_submitted_at(data.submitted_at, locale), False),
-        (_text(locale, "payment"), data.payment_status, False),
-        (_text(locale, "cash_reference"), data.cash_reference, False),
+        (texts["reference"], data.reference, True),
+        (texts["submitted"], submitted, False),
+        (texts["payment"], data.payment_status, False),
+        (texts["cash_reference"], data.cash_reference, False),
     ]
     return [
         {"label": label, "value": _printable(value), "strong": strong}
@@ -300,9 +279,9 @@ def _facts(data: ReceiptData) -> list[dict[str, Any]]:
     ]
 
 
-def _fee(fee: Fee, locale: str) -> dict[str, Any]:
+def _fee(fee: Fee, locale: str, texts: Mapping[str, str]) -> dict[str, Any]:
     if fee.kind != FeeKind.DUE:
-        return {"note": _text(locale, fee.kind.value), "items": [], "total": ""}
+        return {"note": texts[fee.kind.value], "items": [], "total": ""}
     items = [
         {
             "label": _printable(item.label)
@@ -314,17 +293,17 @@ def _fee(fee: Fee, locale: str) -> dict[str, Any]:
     return {"note": "", "items": items, "total": format_euros(fee.total, locale)}
 
 
-def _contact(tenant: Letterhead, locale: str) -> list[str]:
+def _contact(tenant: Letterhead, texts: Mapping[str, str]) -> list[str]:
     contact = [_printable(line) for line in tenant.address_lines]
     if tenant.phone:
-        contact.append(f"{_text(locale, 'phone')}: {_printable(tenant.phone)}")
+        contact.append(f"{texts['phone']}: {_printable(tenant.phone)}")
     return contact
 
 
 def _template_inputs(data: ReceiptData) -> dict[str, Any]:
     """Everything the template shows, worded and formatted, as JSON-ready values."""
-    locale = data.locale
-    heading = _text(locale, "file_copy" if data.file_copy else "title")
+    locale, texts = data.locale, data.texts
+    heading = texts["file_copy" if data.file_copy else "title"]
     tenant = _printable(data.tenant.name)
     form_title = _printable(data.form_title)
     return {
@@ -332,24 +311,24 @@ def _template_inputs(data: ReceiptData) -> dict[str, Any]:
         "title": f"{heading} {data.reference}: {form_title}",
         "heading": heading,
         "form_title": form_title,
-        "texts": _TEXTS[locale],
+        "texts": dict(data.texts),
         "tenant": {
             "name": tenant,
-            "contact": _contact(data.tenant, locale),
+            "contact": _contact(data.tenant, texts),
             "email": _printable(data.tenant.email),
-            "logo_alt": _text(locale, "coat_of_arms").format(tenant=tenant),
+            "logo_alt": texts["coat_of_arms"].format(tenant=tenant),
         },
         "facts": _facts(data),
         "sections": [
             {
                 "heading": _printable(section.heading),
-                "rows": [row for answer in section.answers for row in _answer_rows(answer, locale)],
+                "rows": [row for answer in section.answers for row in _answer_rows(answer, texts)],
             }
             for section in data.sections
             if section.answers
         ],
         "files": [_lines(name, TEXT_WIDTH - INDENT) for name in data.files],
-        "fee": _fee(data.fee, locale),
+        "fee": _fee(data.fee, locale, texts),
         "footer": f"{tenant} · {_printable(data.reference)}",
     }
 
@@ -392,8 +371,8 @@ def render_receipt(data: ReceiptData) -> bytes:
     The PDF's dates are the submission time, so the same submission always gives
     the same bytes (a repeated delivery is recognisably the same document).
     """
-    if data.locale not in _TEXTS:
-        raise ValueError(f"unsupported locale {data.locale!r}")
+    if missing := [key for key in TEXT_KEYS if key not in data.texts]:
+        raise ValueError(f"receipt texts missing: {', '.join(missing)}")
     if data.submitted_at.tzinfo is None:
         raise ValueError("submitted_at must be timezone-aware")
     inputs = {"receipt": json.dumps(_template_inputs(data), ensure_ascii=False)}

@@ -10,6 +10,7 @@ certificate.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import random
@@ -24,10 +25,14 @@ import pdfua
 import pikepdf
 import pymupdf
 import pytest
+from flask_babel import force_locale
 from PIL import Image as PILImage
 from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
+from amtsweg.app import create_app
+from amtsweg.platform.config import Settings
+from amtsweg.submissions import confirmation
 from amtsweg.submissions.receipts import (
     Answer,
     Fee,
@@ -38,10 +43,23 @@ from amtsweg.submissions.receipts import (
     Section,
     address_lines,
     format_euros,
-    render_receipt,
 )
+from amtsweg.submissions.receipts import render_receipt as render_with_texts
 
 POINTS_PER_MM = 72 / 25.4
+
+
+@functools.cache
+def catalogue_texts(locale: str) -> dict[str, str]:
+    """The receipt's words as the app's translation catalogue has them."""
+    app = create_app({"settings": Settings(env="test", database_url="sqlite://")})
+    with app.app_context(), force_locale(locale):
+        return confirmation.receipt_texts()
+
+
+def render_receipt(data: ReceiptData) -> bytes:
+    """Render as the app does: with the catalogue's words in the receipt's language."""
+    return render_with_texts(replace(data, texts=data.texts or catalogue_texts(data.locale)))
 
 
 def coat_of_arms(kind: str) -> bytes:

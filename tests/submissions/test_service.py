@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
+import io
 import re
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from amtsweg.cli import main
 from amtsweg.formdefs import service as formdefs
@@ -154,3 +159,21 @@ def test_numbers_read_the_way_the_language_writes_them() -> None:
     ((_, english),) = answer_sections(definition, answers, "en")
     assert [a.value for a in german.answers] == ["12,5 m²", "1.200"]
     assert [a.value for a in english.answers] == ["12.5 m²", "1,200"]
+
+
+def test_a_language_without_a_catalogue_gets_its_receipt_and_email_in_german(
+    musterstadt, erika, fundsache, settings
+) -> None:
+    outcome = service.submit_answers(
+        musterstadt, erika, fundsache, FUND_ANSWERS, locale="de", confirmation_email="e@x.example"
+    )
+    outcome.submission.locale = "fr"  # stored by an older client, say; we have no French
+    db.session.commit()  # the confirmation job runs in-process after this commit
+    [mail] = Path(settings.mail_outbox_dir).glob("*.eml")
+    message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+    assert message["Subject"].startswith("Eingangsbestätigung ")
+    assert "Ihr Antrag" in message.get_body(("plain",)).get_content()
+    [receipt] = list(message.iter_attachments())
+    pdf = PdfReader(io.BytesIO(receipt.get_content()))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "Vorgangsnummer" in text
