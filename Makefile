@@ -49,6 +49,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/deptry amtsweg
 
 # The tests start real peers from npm (oidc-provider) and drive Debian's Chromium with
 # playwright-core and axe-core (tests/browser/); the app itself needs no Node.js.
