@@ -12,6 +12,7 @@ from rq import Queue, SimpleWorker
 
 from amtsweg.platform.db import db
 from amtsweg.platform.jobs import QUEUE_NAME, enqueue_after_commit, redis_connection
+from amtsweg.tenants import service as tenants
 from tests import servers
 
 ran: list[str] = []
@@ -41,10 +42,13 @@ def test_a_job_runs_after_the_commit_and_never_after_a_rollback(app) -> None:
 
 
 def test_a_failing_job_is_logged_and_the_commit_stands(app, caplog) -> None:
+    tenants.create_tenant("musterstadt", "Gemeinde Musterstadt")
     enqueue_after_commit(explode, "boom")
     with caplog.at_level(logging.ERROR):
         db.session.commit()
     assert any(record.message == "job failed" for record in caplog.records)
+    with app.app_context():  # a session of its own sees what was committed
+        assert tenants.find_tenant("musterstadt") is not None
 
 
 @pytest.fixture

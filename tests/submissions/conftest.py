@@ -6,7 +6,21 @@ import pytest
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.platform.db import db, tenant_scope
+from amtsweg.submissions import service
 from amtsweg.tenants import service as tenants
+
+
+def fund_answers() -> dict[str, str]:
+    """A complete lost-property report (``fundsache-verlustmeldung``), both steps."""
+    return {
+        "kategorie": "sonstiges",
+        "beschreibung": "Schwarzer Regenschirm <script>alert(1)</script>",
+        "verlustdatum": service.today().isoformat(),
+        "verlustort": "Bushaltestelle Rathaus",
+        "name": "Erika Mustermann",
+        "email": "erika@example.org",
+    }
+
 
 ERIKA_CLAIMS = {
     "given_name": "Erika",

@@ -10,22 +10,12 @@ from amtsweg.submissions import service
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token
 from tests.platform.test_bearer_tokens import dev_token
+from tests.submissions.conftest import fund_answers
 from tests.submissions.test_journey import _fill_fundsache
 
 FUND = "/api/v1/tenants/musterstadt/forms/fundsache-verlustmeldung/submissions"
 HUNDE = "/api/v1/tenants/musterstadt/forms/hundesteuer-anmeldung/submissions"
 GEWERBE = "/api/v1/tenants/musterstadt/forms/gewerbeanmeldung/submissions"
-
-
-def fund_answers() -> dict:
-    return {
-        "kategorie": "sonstiges",
-        "beschreibung": "Schwarzer Regenschirm <script>alert(1)</script>",
-        "verlustdatum": service.today().isoformat(),
-        "verlustort": "Bushaltestelle Rathaus",
-        "name": "Erika Mustermann",
-        "email": "erika@example.org",
-    }
 
 
 def dog(name: str, *, dangerous: bool = False) -> dict:
@@ -120,14 +110,15 @@ def test_two_dogs_are_taxed_as_first_and_further_dog(client, citizen) -> None:
 
 
 def test_a_fee_in_the_request_is_ignored(client, citizen) -> None:
-    answers = fund_answers() | {"gebuehr": 0}
-    request = {"answers": answers}
-    response = client.post(
-        "/api/v1/tenants/musterstadt/forms/bewohnerparkausweis/submissions",
-        json=request,
-        headers=citizen,
-    )
-    assert response.status_code == 422  # and nothing in the answers sets a fee
+    answers = dog_tax_answers(dog("Rex"))
+    forged = {"answers": answers, "fee": {"total": 1, "lines": []}, "fee_total": 1}
+    refused = client.post(HUNDE, json=forged, headers=citizen)
+    assert refused.status_code == 422  # a fee is not something a client may send
+    assert {e["pointer"] for e in refused.json["errors"]} == {"/fee", "/fee_total"}
+    answers["gebuehr"] = 1  # nor does an answer of that name set it
+    response = client.post(HUNDE, json={"answers": answers}, headers=citizen)
+    assert response.status_code == 201, response.json
+    assert response.json["fee"]["total"] == 9600
 
 
 def test_made_up_file_answers_are_refused(client, citizen) -> None:
@@ -156,6 +147,14 @@ def test_a_weaker_login_than_the_form_needs_is_refused(app, client, musterstadt)
     )
     assert response.status_code == 401
     assert "insufficient_user_authentication" in response.headers["WWW-Authenticate"]
+
+
+@pytest.mark.parametrize("body", [{}, {"answers": "not an object"}, None])
+def test_without_a_token_it_is_a_401_before_the_body_is_judged(client, musterstadt, body) -> None:
+    response = client.post(GEWERBE, json=body)
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_without_a_token_it_is_a_401_problem(client, musterstadt) -> None:

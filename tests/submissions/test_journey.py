@@ -17,6 +17,7 @@ from amtsweg.submissions import service
 from amtsweg.submissions.models import Upload
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token, local
+from tests.submissions.conftest import fund_answers
 from tests.submissions.html_forms import step_values
 
 FUNDSACHE = "/t/musterstadt/forms/fundsache-verlustmeldung/"
@@ -43,20 +44,13 @@ def _fill_fundsache(client):
     assert "Antrag starten" in start.get_data(as_text=True)
     step = _apply(client, "fundsache-verlustmeldung")
     assert "Schritt 1 von 2" in step.get_data(as_text=True)
-    moved = _post_step(
-        client,
-        step,
-        {
-            "kategorie": "sonstiges",
-            "beschreibung": "Schwarzer Regenschirm <script>alert(1)</script>",
-            "verlustdatum": service.today().isoformat(),
-            "verlustort": "Bushaltestelle Rathaus",
-        },
-    )
+    answers = fund_answers()
+    contact_answers = {name: answers.pop(name) for name in ("name", "email")}
+    moved = _post_step(client, step, answers)
     assert moved.status_code == 302, moved.get_data(as_text=True)
     contact = client.get(local(moved.headers["Location"]))
     assert "Schritt 2 von 2" in contact.get_data(as_text=True)
-    done = _post_step(client, contact, {"name": "Erika Mustermann", "email": "erika@example.org"})
+    done = _post_step(client, contact, contact_answers)
     assert done.status_code == 302
     return local(done.headers["Location"])
 

@@ -21,16 +21,9 @@ from amtsweg.submissions import service
 from amtsweg.submissions.models import SubmissionStatus, Upload
 from amtsweg.submissions.presentation import answer_sections
 from tests.formdefs.builders import document, field
-from tests.submissions.conftest import ERIKA_CLAIMS
+from tests.submissions.conftest import ERIKA_CLAIMS, fund_answers
 
-FUND_ANSWERS = {
-    "kategorie": "sonstiges",
-    "beschreibung": "Schwarzer Regenschirm mit Holzgriff",
-    "verlustdatum": service.today().isoformat(),
-    "verlustort": "Bushaltestelle Rathaus",
-    "name": "Erika Mustermann",
-    "email": "erika@example.org",
-}
+FUND_ANSWERS = fund_answers()
 
 
 @pytest.fixture
