@@ -4,7 +4,7 @@
 session; the job goes to Redis (RQ) when that session commits and is dropped
 when it rolls back. Without ``REDIS_URL`` (``make demo``) the job runs in
 the same process right after the commit. Job functions take ids, reload
-what they need and are idempotent: the outbox sweeper may run them again.
+what they need and are idempotent, because a job may run again.
 """
 
 from __future__ import annotations
