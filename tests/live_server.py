@@ -6,6 +6,8 @@ transaction), so requests are answered one at a time.
 
 from __future__ import annotations
 
+import html
+import socket
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -13,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 
 class OneAtATime:
@@ -49,3 +52,19 @@ def serving(wsgi_app: Any, port: int) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join()
+
+
+def html_page(title: str, body: str, status: int = 200) -> Response:
+    """A peer's minimal German HTML page (a heading and ``body``, which must be escaped)."""
+    document = (
+        '<!doctype html><html lang="de"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head><body><main>"
+        f"<h1>{html.escape(title)}</h1>{body}</main></body></html>"
+    )
+    return Response(document, status=status, mimetype="text/html")
+
+
+def hang_up(request: Request) -> None:
+    """Close the client's connection: the work is done, the answer never arrives."""
+    connection: socket.socket = request.environ["werkzeug.socket"]
+    connection.shutdown(socket.SHUT_RDWR)

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 import uuid
@@ -65,7 +64,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request, Response
 
 from tests import servers
-from tests.live_server import serving
+from tests.live_server import hang_up, serving
 
 REPOSITORY_ID = "amtsweg-test"
 SERVICE_PATH = "/browser"
@@ -241,7 +240,7 @@ class CmisRepository:
                 response = _error(error.exception, error.message)
             if self._drops:
                 self._drops -= 1
-                _hang_up(request)
+                hang_up(request)
             return response
 
     def _account(self, request: Request) -> str | None:
@@ -604,12 +603,6 @@ def _error(exception: str, message: str, status: int | None = None) -> Response:
         {"exception": exception, "message": message},
         status=status or EXCEPTION_STATUS[exception],
     )
-
-
-def _hang_up(request: Request) -> None:
-    """Close the client's connection: the work is done, the answer never arrives."""
-    connection: socket.socket = request.environ["werkzeug.socket"]
-    connection.shutdown(socket.SHUT_RDWR)
 
 
 @contextmanager

@@ -62,7 +62,6 @@ import html
 import json
 import re
 import secrets
-import socket
 import string
 import threading
 import uuid
@@ -83,7 +82,7 @@ from cryptography.x509.oid import NameOID
 from werkzeug.wrappers import Request, Response
 
 from tests import servers
-from tests.live_server import serving
+from tests.live_server import hang_up, html_page, serving
 
 ZERO_DECIMAL_CURRENCIES = {"HUF", "JPY", "TWD"}
 VALUE_SYNTAX = re.compile(r"^-?(?:\d+|\d*\.\d+)$")
@@ -259,7 +258,7 @@ class PayPalSandbox:
     @Request.application
     def __call__(self, request: Request) -> Response:
         if self.down:
-            _hang_up(request)
+            hang_up(request)
             return Response(status=503)
         routes: list[tuple[str, str, Callable[..., Response]]] = [
             ("POST", r"/v1/oauth2/token", self._token),
@@ -309,7 +308,7 @@ class PayPalSandbox:
             response = _error(error)
         if is_api and self._drops:
             self._drops -= 1
-            _hang_up(request)
+            hang_up(request)
         return response
 
     def _bearer_ok(self, request: Request) -> bool:
@@ -593,7 +592,7 @@ class PayPalSandbox:
     def _approval_page(self, request: Request) -> Response:
         order = self.orders.get(request.args.get("token", ""))
         if order is None or order["status"] not in ("CREATED", "PAYER_ACTION_REQUIRED"):
-            return _page(
+            return html_page(
                 "Zahlung nicht gefunden", "<p>Diese Zahlung gibt es nicht (mehr).</p>", 404
             )
         amount = order["purchase_units"][0]["amount"]
@@ -606,16 +605,16 @@ class PayPalSandbox:
             '<button type="submit" name="decision" value="cancel">Abbrechen und zurück'
             "</button></form>"
         )
-        return _page("Mit PayPal bezahlen", body)
+        return html_page("Mit PayPal bezahlen", body)
 
     def _approval_decision(self, request: Request, order_id: str) -> Response:
         order = self.orders.get(order_id)
         decision = request.form.get("decision", "")
         if order is None or decision not in ("approve", "cancel"):
-            return _page("Zahlung nicht gefunden", "<p>Diese Zahlung gibt es nicht.</p>", 404)
+            return html_page("Zahlung nicht gefunden", "<p>Diese Zahlung gibt es nicht.</p>", 404)
         target = self._decide(order, decision)
         if not target:
-            return _page("Fertig", "<p>Sie können dieses Fenster schließen.</p>")
+            return html_page("Fertig", "<p>Sie können dieses Fenster schließen.</p>")
         return Response(status=302, headers={"Location": target})
 
     def _decide(self, order: dict[str, Any], decision: str) -> str:
@@ -888,20 +887,6 @@ def _error(error: PayPalError) -> Response:
             {"href": ERROR_LINK + error.issue, "rel": "information_link", "method": "GET"}
         ]
     return _json(document, error.status)
-
-
-def _page(title: str, body: str, status: int = 200) -> Response:
-    document = (
-        '<!doctype html><html lang="de"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title></head><body><main>"
-        f"<h1>{html.escape(title)}</h1>{body}</main></body></html>"
-    )
-    return Response(document, status=status, mimetype="text/html")
-
-
-def _hang_up(request: Request) -> None:
-    connection: socket.socket = request.environ["werkzeug.socket"]
-    connection.shutdown(socket.SHUT_RDWR)
 
 
 @functools.cache

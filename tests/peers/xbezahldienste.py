@@ -68,7 +68,6 @@ import html
 import json
 import re
 import secrets
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -80,7 +79,7 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 from tests import servers
-from tests.live_server import serving
+from tests.live_server import hang_up, html_page, serving
 
 BASE_PATH = "/xbezahldienste/api/v1.0.0"
 ID_PATTERN = re.compile(r"^[\w-]{1,36}$")
@@ -166,7 +165,7 @@ class Bezahldienst:
     @Request.application
     def __call__(self, request: Request) -> Response:
         if self.down:
-            _hang_up(request)
+            hang_up(request)
             return Response(status=503)
         transactions = rf"{BASE_PATH}/paymenttransaction/(?P<originator>[^/]+)/(?P<endpoint>[^/]+)"
         routes: list[tuple[str, str, Callable[..., Response]]] = [
@@ -204,7 +203,7 @@ class Bezahldienst:
             response = _problem(refusal)
         if is_api and self._drops:
             self._drops -= 1
-            _hang_up(request)
+            hang_up(request)
         return response
 
     def _authenticate(self, request: Request) -> None:
@@ -311,7 +310,7 @@ class Bezahldienst:
     def _pay_page(self, _request: Request, transaction_id: str) -> Response:
         transaction = self.transactions.get(transaction_id)
         if transaction is None or transaction["paymentInformation"]["status"] != "INITIAL":
-            return _page(
+            return html_page(
                 "Zahlung nicht gefunden",
                 "<p>Diese Zahlung gibt es nicht oder sie ist abgeschlossen.</p>",
                 404,
@@ -327,7 +326,7 @@ class Bezahldienst:
             '<button type="submit" name="outcome" value="CANCELED">Abbrechen</button>'
             "</form>"
         )
-        return _page("Bezahlen", body)
+        return html_page("Bezahlen", body)
 
     def _pay_page_choice(self, request: Request, transaction_id: str) -> Response:
         outcome = request.form.get("outcome", "")
@@ -337,7 +336,7 @@ class Bezahldienst:
             or outcome not in STATUSES[1:]
             or transaction["paymentInformation"]["status"] != "INITIAL"
         ):
-            return _page("Zahlung nicht gefunden", "<p>Diese Zahlung ist nicht offen.</p>", 404)
+            return html_page("Zahlung nicht gefunden", "<p>Diese Zahlung ist nicht offen.</p>", 404)
         return Response(status=303, headers={"Location": self._settle(transaction_id, outcome)})
 
     def _settle(self, transaction_id: str, status: str, detail: str = "") -> str:
@@ -459,20 +458,6 @@ def _problem(refusal: Refused) -> Response:
     return Response(
         json.dumps(document), status=refusal.status, mimetype="application/problem+json"
     )
-
-
-def _page(title: str, body: str, status: int = 200) -> Response:
-    document = (
-        '<!doctype html><html lang="de"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title></head><body><main>"
-        f"<h1>{html.escape(title)}</h1>{body}</main></body></html>"
-    )
-    return Response(document, status=status, mimetype="text/html")
-
-
-def _hang_up(request: Request) -> None:
-    connection: socket.socket = request.environ["werkzeug.socket"]
-    connection.shutdown(socket.SHUT_RDWR)
 
 
 @contextmanager
