@@ -1,28 +1,61 @@
-"""``/metrics`` for Prometheus: request counts and durations by endpoint and status.
+"""``/metrics`` for Prometheus.
 
-Labels use the endpoint name, never the path, so tenant slugs and reference
-numbers do not multiply the series.
+- Requests: a counter and a latency histogram per endpoint. Labels use the
+  endpoint name, never the path, so tenant slugs and reference numbers do not
+  multiply the series.
+- Queues: depth, age of the oldest waiting job and failed jobs per RQ queue,
+  read from Redis when Prometheus scrapes (no Redis, no sample).
+- Areas add their own numbers with :func:`register_collector`; a collector
+  runs at scrape time inside the request's app context.
+
+Under gunicorn every worker process counts its own requests; the config in
+``platform/gunicorn_conf.py`` sets ``PROMETHEUS_MULTIPROC_DIR`` so that any
+worker answering ``/metrics`` reports the sum over all of them.
+
+``/metrics`` is for the scraper inside the cluster: a request that came
+through the ingress (it carries ``X-Forwarded-For``) is answered 404.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.registry import FailedJobRegistry
+
+from amtsweg.platform.db import utcnow
+from amtsweg.platform.jobs import redis_connection
+
+log = logging.getLogger(__name__)
 
 REGISTRY_KEY = "amtsweg.metrics"
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class RequestMetrics:
+    """What the app counts itself, and the collectors asked at each scrape."""
+
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.scrape_collectors: list[Collector] = []
         self.requests = Counter(
             "amtsweg_http_requests",
             "HTTP requests answered",
@@ -47,7 +80,85 @@ class RequestMetrics:
         return response
 
     def expose(self) -> Response:
-        return Response(generate_latest(self.registry), mimetype=CONTENT_TYPE_LATEST)
+        if "X-Forwarded-For" in request.headers:
+            abort(404)
+        registry = _all_processes() if os.environ.get(MULTIPROCESS_DIR) else self.registry
+        output = generate_latest(registry) + generate_latest(_ScrapeTime(self.scrape_collectors))
+        return Response(output, mimetype=CONTENT_TYPE_LATEST)
+
+
+def _all_processes() -> CollectorRegistry:
+    """The request metrics summed over every gunicorn worker of this pod."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+class _ScrapeTime(CollectorRegistry):
+    """The collectors that are asked afresh at every scrape, as one registry."""
+
+    def __init__(self, collectors: Iterable[Collector]) -> None:
+        super().__init__(auto_describe=False)
+        self._scrape_collectors = list(collectors)
+
+    def collect(self) -> Iterator[Metric]:
+        for collector in self._scrape_collectors:
+            yield from collector.collect()
+
+
+class QueueCollector:
+    """Depth, oldest job's age and failed jobs of every RQ queue in Redis."""
+
+    def __init__(self, connect: Callable[[], Redis | None]) -> None:
+        self.connect = connect
+
+    def collect(self) -> Iterator[Metric]:
+        connection = self.connect()
+        if connection is None:
+            return
+        try:
+            families = self._read(connection)
+        except RedisError as error:
+            log.warning("queue metrics: redis not reachable: %s", type(error).__name__)
+            return
+        yield from families
+
+    @staticmethod
+    def _read(connection: Redis) -> list[Metric]:
+        depth = GaugeMetricFamily(
+            "amtsweg_queue_jobs", "Jobs waiting in the queue", labels=["queue"]
+        )
+        oldest = GaugeMetricFamily(
+            "amtsweg_queue_oldest_job_age_seconds",
+            "How long the longest-waiting job has waited (0 when the queue is empty)",
+            labels=["queue"],
+        )
+        failed = GaugeMetricFamily(
+            "amtsweg_queue_failed_jobs", "Jobs in the queue's failed registry", labels=["queue"]
+        )
+        now = utcnow()
+        for queue in Queue.all(connection=connection):
+            depth.add_metric([queue.name], queue.count)
+            oldest.add_metric([queue.name], _oldest_age(queue, now))
+            failed.add_metric([queue.name], FailedJobRegistry(queue=queue).count)
+        return [depth, oldest, failed]
+
+
+def _oldest_age(queue: Queue, now: dt.datetime) -> float:
+    for job_id in queue.get_job_ids(0, 1):
+        job = queue.fetch_job(job_id)
+        if job is not None and job.enqueued_at is not None:
+            return max(0.0, (now - job.enqueued_at).total_seconds())
+    return 0.0
+
+
+def _configured_redis() -> Redis | None:
+    return redis_connection() if current_app.config["AMTSWEG"].redis_url else None
+
+
+def register_collector(app: Flask, collector: Collector) -> None:
+    """Ask ``collector`` at every scrape of ``/metrics`` (inside the app context)."""
+    app.extensions[REGISTRY_KEY].scrape_collectors.append(collector)
 
 
 def init_app(app: Flask) -> None:
@@ -56,3 +167,4 @@ def init_app(app: Flask) -> None:
     app.before_request(metrics.start)
     app.after_request(metrics.finish)
     app.add_url_rule("/metrics", "metrics", metrics.expose)
+    register_collector(app, QueueCollector(_configured_redis))
