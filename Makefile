@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 CATALOGS := $(wildcard amtsweg/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: demo test lint pytest install translations extract-messages assets bench clean
+.PHONY: demo test lint pytest helm-check install translations extract-messages assets bench clean
 
 install: $(INSTALLED) $(COMPILED)
 
@@ -61,7 +61,18 @@ pytest: install node_modules/.installed
 	$(BIN)/pytest
 	AMTSWEG_TEST_DATABASE=sqlite $(BIN)/pytest -m sqlite -q
 
-test: lint pytest
+# checkov pins older versions of packages the app uses, so it gets a venv of its own.
+CHECKOV := $(VENV)/checkov/bin/checkov
+$(CHECKOV):
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
+
+# Renders helm/amtsweg with Helm's own engine (helm-python-sdk), validates every object
+# against the Kubernetes schemas and runs checkov's policies; names each object it checked.
+helm-check: install $(CHECKOV)
+	$(BIN)/python -m tests.helm.check --checkov $(CHECKOV)
+
+test: lint pytest helm-check
 
 assets:
 	bash tools/vendor-kern.sh

@@ -1,0 +1,117 @@
+"""What the chart deploys, rendered by Helm itself (see ``tests/helm/chart.py``).
+
+``make helm-check`` validates every object against the Kubernetes schemas and
+checkov's policies; these tests check what those cannot know: that the chart,
+the Procfile and the image start the same commands, and how the pieces fit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from amtsweg.platform import gunicorn_conf
+from tests.helm.chart import ROOT, find, load_values, objects, render
+
+PROCFILE = ROOT / "Procfile"
+CONTAINERFILE = ROOT / "Containerfile"
+PRODUCTION = ROOT / "helm" / "amtsweg" / "ci" / "production-values.yaml"
+
+
+def procfile() -> dict[str, list[str]]:
+    entries = (line.partition(":") for line in PROCFILE.read_text().splitlines() if line)
+    return {name: shlex.split(command) for name, _, command in entries}
+
+
+def container(obj: dict) -> dict:
+    (only,) = obj["spec"]["template"]["spec"]["containers"]
+    return only
+
+
+def env_names(obj: dict) -> set[str]:
+    return {variable["name"] for variable in container(obj).get("env", [])}
+
+
+def test_the_chart_the_procfile_and_the_image_start_the_same_commands() -> None:
+    rendered = objects({})
+    commands = procfile()
+    assert set(commands) == {"release", "web", "worker"}
+    assert container(find(rendered, "Deployment", "amtsweg-web"))["command"] == commands["web"]
+    worker = container(find(rendered, "Deployment", "amtsweg-worker-default"))
+    assert worker["command"] + worker.get("args", []) == commands["worker"]
+    assert container(find(rendered, "Job", "amtsweg-migrate"))["command"] == commands["release"]
+    (cmd,) = re.findall(r"^CMD (\[.*\])$", CONTAINERFILE.read_text(), re.MULTILINE)
+    assert json.loads(cmd) == commands["web"]
+
+
+def test_the_containerfile_passes_hadolint() -> None:
+    hadolint = Path(sys.executable).with_name("hadolint")
+    result = subprocess.run(
+        [str(hadolint), str(CONTAINERFILE)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_migration_runs_before_install_and_upgrade_as_the_only_table_owner() -> None:
+    for upgrade in (False, True):
+        rendered = [obj for docs in render({}, upgrade=upgrade).values() for obj in docs]
+        job = find(rendered, "Job", "amtsweg-migrate")
+        assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
+        assert "AMTSWEG_DATABASE_OWNER_URL" in env_names(job)
+    long_running = [o for o in rendered if o["kind"] == "Deployment"]
+    assert len(long_running) == 2
+    for deployment in long_running:
+        assert "DATABASE_URL" in env_names(deployment)
+        assert "AMTSWEG_DATABASE_OWNER_URL" not in env_names(deployment)
+
+
+def test_the_migration_gets_the_same_settings_as_the_configmap() -> None:
+    rendered = objects(load_values(PRODUCTION))
+    settings = find(rendered, "ConfigMap", "amtsweg-config")["data"]
+    job_env = {
+        variable["name"]: variable["value"]
+        for variable in container(find(rendered, "Job", "amtsweg-migrate"))["env"]
+        if "value" in variable
+    }
+    assert job_env == settings
+    assert settings["AMTSWEG_PROXY_HOPS"] == "2"
+
+
+def test_a_changed_setting_rolls_the_pods() -> None:
+    def pod_checksum(values: dict) -> str:
+        web = find(objects(values), "Deployment", "amtsweg-web")
+        return web["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+
+    changed = load_values(PRODUCTION)
+    before = pod_checksum(changed)
+    changed["config"]["AMTSWEG_LOG_LEVEL"] = "DEBUG"
+    assert pod_checksum(changed) != before
+
+
+def test_a_stopping_web_pod_lets_running_requests_finish() -> None:
+    web = find(objects({}), "Deployment", "amtsweg-web")
+    pause = int(container(web)["lifecycle"]["preStop"]["exec"]["command"][-1])
+    grace = web["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    assert pause + gunicorn_conf.graceful_timeout <= grace
+
+
+@pytest.mark.parametrize("worker_pools", [["default"], ["default", "mail"]])
+def test_each_worker_pool_is_a_deployment_with_its_own_budget(worker_pools) -> None:
+    pool = load_values(ROOT / "helm" / "amtsweg" / "values.yaml")["workers"]["default"]
+    rendered = objects({"workers": dict.fromkeys(worker_pools, pool)})
+    for name in worker_pools:
+        deployment = find(rendered, "Deployment", f"amtsweg-worker-{name}")
+        budget = find(rendered, "PodDisruptionBudget", f"amtsweg-worker-{name}")
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert budget["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+        assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    web = find(rendered, "Deployment", "amtsweg-web")["spec"]["template"]["metadata"]["labels"]
+    for budget in (o for o in rendered if o["kind"] == "PodDisruptionBudget"):
+        selects_web = budget["spec"]["selector"]["matchLabels"].items() <= web.items()
+        assert selects_web == (budget["metadata"]["name"] == "amtsweg-web")
