@@ -45,14 +45,17 @@ forwarded_allow_ips = ""
 accesslog = None
 errorlog = "-"
 
-# Set before the workers import prometheus_client, which reads it at import.
-METRICS_DIR = Path(tempfile.gettempdir()) / f"amtsweg-metrics-{os.getpid()}"
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
-
 
 def on_starting(_server: Any) -> None:
-    shutil.rmtree(METRICS_DIR, ignore_errors=True)
-    METRICS_DIR.mkdir(parents=True)
+    """In the master, before any worker imports prometheus_client (it reads the variable)."""
+    shutil.rmtree(_metrics_dir(), ignore_errors=True)
+    _metrics_dir().mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir())
+
+
+def _metrics_dir() -> Path:
+    """This gunicorn's own directory: the master's pid tells two on one machine apart."""
+    return Path(tempfile.gettempdir()) / f"amtsweg-metrics-{os.getpid()}"
 
 
 def child_exit(_server: Any, worker: Any) -> None:
@@ -62,4 +65,4 @@ def child_exit(_server: Any, worker: Any) -> None:
 
 
 def on_exit(_server: Any) -> None:
-    shutil.rmtree(METRICS_DIR, ignore_errors=True)
+    shutil.rmtree(_metrics_dir(), ignore_errors=True)

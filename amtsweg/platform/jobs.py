@@ -16,11 +16,12 @@ from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
-from rq import Queue
+from rq import Queue, get_current_job
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from amtsweg.platform.db import db
+from amtsweg.platform.logs import log_context
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,11 @@ def _call(name: str, args: tuple[Any, ...]) -> Any:
 
 def run_job(name: str, *args: Any) -> Any:
     """The callable RQ runs. ``amtsweg worker`` runs inside the app's context;
-    each job gets a fresh app context of its own, and so its own session."""
-    with current_app.app_context():
+    each job gets a fresh app context of its own, and so its own session.
+    Its log lines carry the job's id and name; a job adds the tenant and the
+    reference it works on with ``logs.log_context(tenant=…, reference=…)``."""
+    job = get_current_job()
+    with current_app.app_context(), log_context(job_id=job.id if job else "-", job=name):
         return _call(name, args)
 
 

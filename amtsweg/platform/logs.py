@@ -1,7 +1,9 @@
 """Structured JSON logs, one line per event, each with the request id.
 
 Only the path of a request is logged, never its query string, body, cookies
-or headers: they may hold personal data or secrets.
+or headers: they may hold personal data or secrets. Inside a job, every line
+also carries the job's id and whatever the job adds with :func:`log_context`
+(the tenant's slug, a submission's reference): never a person's data.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
@@ -18,11 +23,26 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 access_log = logging.getLogger("amtsweg.access")
+_context: ContextVar[dict[str, str]] = ContextVar("amtsweg_log_context", default={})  # noqa: B039 - never mutated, only replaced
+
+
+@contextmanager
+def log_context(**fields: str) -> Iterator[None]:
+    """Add ``fields`` to every log line written inside the block (and blocks within)."""
+    token = _context.set({**_context.get(), **fields})
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 class RequestIdFilter(logging.Filter):
+    """Stamps each line with the request id and the fields of :func:`log_context`."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        for name, value in _context.get().items():
+            setattr(record, name, value)
         return True
 
 
