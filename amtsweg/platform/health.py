@@ -23,11 +23,17 @@ def healthz() -> ResponseReturnValue:
 
 @bp.get("/readyz")
 def readyz() -> ResponseReturnValue:
+    checks = readiness_checks()
+    ready = all(result == "ok" for result in checks.values())
+    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+
+
+def readiness_checks() -> dict[str, str]:
+    """What ``/readyz`` (and the ``amtsweg_ready`` metric) reports: "ok" or the problem."""
     checks = {"database": _check_database()}
     if current_app.config["AMTSWEG"].redis_url:
         checks["redis"] = _check_redis()
-    ready = all(result == "ok" for result in checks.values())
-    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+    return checks
 
 
 def _check_database() -> str:

@@ -3,6 +3,7 @@
 - Requests: a counter and a latency histogram per endpoint. Labels use the
   endpoint name, never the path, so tenant slugs and reference numbers do not
   multiply the series.
+- Readiness: ``amtsweg_ready`` per check, the same checks as ``/readyz``.
 - Queues: depth, age of the oldest waiting job and failed jobs per RQ queue,
   read from Redis when Prometheus scrapes (no Redis, no sample).
 - Areas add their own numbers with :func:`register_collector`; a collector
@@ -42,6 +43,7 @@ from rq import Queue
 from rq.registry import FailedJobRegistry
 
 from amtsweg.platform.db import utcnow
+from amtsweg.platform.health import readiness_checks
 from amtsweg.platform.jobs import redis_connection
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,18 @@ class QueueCollector:
         return [depth, oldest, failed]
 
 
+class ReadinessCollector:
+    """1 for each check of ``/readyz`` that passes, 0 for one that fails."""
+
+    def collect(self) -> Iterator[Metric]:
+        ready = GaugeMetricFamily(
+            "amtsweg_ready", "Whether the pod can serve, per readiness check", labels=["check"]
+        )
+        for check, result in readiness_checks().items():
+            ready.add_metric([check], 1.0 if result == "ok" else 0.0)
+        yield ready
+
+
 def _oldest_age(queue: Queue, now: dt.datetime) -> float:
     for job_id in queue.get_job_ids(0, 1):
         job = queue.fetch_job(job_id)
@@ -167,4 +181,5 @@ def init_app(app: Flask) -> None:
     app.before_request(metrics.start)
     app.after_request(metrics.finish)
     app.add_url_rule("/metrics", "metrics", metrics.expose)
+    register_collector(app, ReadinessCollector())
     register_collector(app, QueueCollector(_configured_redis))

@@ -71,6 +71,8 @@ def test_an_unreachable_redis_leaves_out_the_queue_samples_and_nothing_else(
         assert client.get("/healthz").status_code == 200
         samples = scrape(client)
     assert sample(samples, "amtsweg_http_requests_total", **HEALTHZ_OK) == 1
+    assert sample(samples, "amtsweg_ready", check="database") == 1
+    assert sample(samples, "amtsweg_ready", check="redis") == 0
     assert not {n for n in names(samples) if n.startswith("amtsweg_queue_")}
 
 
@@ -89,6 +91,12 @@ def queue(redis_client):
     queue = Queue(f"metrics-test-{uuid.uuid4().hex[:8]}", connection=redis_connection())
     yield queue
     queue.delete(delete_jobs=True)
+
+
+def test_readiness_is_reported_per_check(redis_client) -> None:
+    samples = scrape(redis_client)
+    assert sample(samples, "amtsweg_ready", check="database") == 1
+    assert sample(samples, "amtsweg_ready", check="redis") == 1
 
 
 def test_queue_depth_and_the_oldest_jobs_age_come_from_redis(redis_client, queue) -> None:
