@@ -115,3 +115,32 @@ def test_each_worker_pool_is_a_deployment_with_its_own_budget(worker_pools) -> N
     for budget in (o for o in rendered if o["kind"] == "PodDisruptionBudget"):
         selects_web = budget["spec"]["selector"]["matchLabels"].items() <= web.items()
         assert selects_web == (budget["metadata"]["name"] == "amtsweg-web")
+
+
+def test_only_the_web_pods_can_be_reached_and_only_by_the_ingress_and_the_scraper() -> None:
+    rendered = objects({})
+    policies = {
+        name: find(rendered, "NetworkPolicy", f"amtsweg-{name}")["spec"]
+        for name in ("web", "background")
+    }
+
+    def selected(policy: dict, obj: dict) -> bool:
+        labels = obj["spec"]["template"]["metadata"]["labels"]
+        selector = policy["podSelector"]
+        expressions = selector.get("matchExpressions", [])
+        return selector["matchLabels"].items() <= labels.items() and all(
+            labels.get(e["key"]) in e["values"] for e in expressions
+        )
+
+    pods = [o for o in rendered if o["kind"] in {"Deployment", "Job"}]
+    assert len(pods) == 3
+    for pod in pods:
+        covering = [name for name, policy in policies.items() if selected(policy, pod)]
+        is_web = pod["metadata"]["name"] == "amtsweg-web"
+        assert covering == (["web"] if is_web else ["background"])
+    assert policies["background"]["ingress"] == []
+    values = load_values(ROOT / "helm" / "amtsweg" / "values.yaml")["networkPolicy"]
+    assert [rule["from"] for rule in policies["web"]["ingress"]] == [
+        values["ingressFrom"],
+        values["metricsFrom"],
+    ]
