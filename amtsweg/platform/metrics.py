@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import (
@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 REGISTRY_KEY = "amtsweg.metrics"
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+# Any word is a method to Werkzeug; made-up ones share one label value.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class RequestMetrics:
@@ -76,7 +78,8 @@ class RequestMetrics:
 
     def finish(self, response: Response) -> Response:
         endpoint = request.endpoint or "unmatched"
-        self.requests.labels(endpoint, request.method, str(response.status_code)).inc()
+        method = request.method if request.method in KNOWN_METHODS else "other"
+        self.requests.labels(endpoint, method, str(response.status_code)).inc()
         if started := g.get("metrics_started"):
             self.duration.labels(endpoint).observe(time.perf_counter() - started)
         return response
@@ -84,8 +87,11 @@ class RequestMetrics:
     def expose(self) -> Response:
         if "X-Forwarded-For" in request.headers:
             abort(404)
-        registry = _all_processes() if os.environ.get(MULTIPROCESS_DIR) else self.registry
-        output = generate_latest(registry) + generate_latest(_ScrapeTime(self.scrape_collectors))
+        counted = _all_processes() if os.environ.get(MULTIPROCESS_DIR) else self.registry
+        asked_now = CollectorRegistry(auto_describe=False)  # so registering asks nothing yet
+        for collector in self.scrape_collectors:
+            asked_now.register(collector)
+        output = generate_latest(counted) + generate_latest(asked_now)
         return Response(output, mimetype=CONTENT_TYPE_LATEST)
 
 
@@ -94,18 +100,6 @@ def _all_processes() -> CollectorRegistry:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     return registry
-
-
-class _ScrapeTime(CollectorRegistry):
-    """The collectors that are asked afresh at every scrape, as one registry."""
-
-    def __init__(self, collectors: Iterable[Collector]) -> None:
-        super().__init__(auto_describe=False)
-        self._scrape_collectors = list(collectors)
-
-    def collect(self) -> Iterator[Metric]:
-        for collector in self._scrape_collectors:
-            yield from collector.collect()
 
 
 class QueueCollector:

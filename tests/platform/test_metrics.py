@@ -57,6 +57,16 @@ def test_latency_is_a_histogram_per_endpoint(client, create_tenant) -> None:
     assert not any("musterstadt" in str(labels) for _, labels in samples)
 
 
+def test_made_up_methods_share_one_series(client) -> None:
+    for method in ("BREW", "WHEN", "PROPFIND"):
+        client.open("/healthz", method=method)
+    samples = scrape(client)
+    other = {labels for name, labels in samples if name == "amtsweg_http_requests_total"}
+    methods = {dict(labels)["method"] for labels in other}
+    assert "other" in methods
+    assert not methods & {"BREW", "WHEN", "PROPFIND"}
+
+
 def test_without_redis_there_are_no_queue_samples(client) -> None:
     assert not {n for n in names(scrape(client)) if n.startswith("amtsweg_queue_")}
 
