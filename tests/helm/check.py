@@ -1,11 +1,13 @@
 """``make helm-check``: render the chart with Helm, validate every object, police it.
 
 For each values file in ``helm/amtsweg/ci/``: ``helm lint``, the values
-schema, a render by Helm's own engine, every rendered object against the
+schema, a render by Helm's own engine, and every rendered object against the
 Kubernetes OpenAPI schemas (``kubernetes-validate``, strict: unknown fields
-are errors), then checkov's Kubernetes policies over all rendered manifests.
-Every values file in ``tests/helm/rejected/`` must be refused by the schema.
-Prints each object it validated; exits non-zero on the first kind of failure.
+are errors) of the oldest supported and the newest known version. Every values
+file in ``tests/helm/rejected/`` must be refused by the schema. Then checkov's
+Kubernetes policies run over all rendered manifests. Prints each object it
+validated and each skipped policy with its reason; exits non-zero if anything
+failed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 import helm_python as helm
@@ -32,7 +35,8 @@ from tests.helm.chart import (
     render,
 )
 
-KUBERNETES_VERSION = "1.30.0"
+# The oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest schemas known.
+KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 LINT_WARNING = 2  # helm lint's severities: 1 info, 2 warning, 3 error
 
 
@@ -43,7 +47,8 @@ def main() -> int:
     if not checkov.exists():
         click.echo(f"helm-check: {checkov} is missing (make helm-check installs it)")
         return 1
-    click.echo(f"helm-check: {engine_versions()}; Kubernetes schemas {KUBERNETES_VERSION}")
+    schemas = " and ".join(KUBERNETES_VERSIONS)
+    click.echo(f"helm-check: {engine_versions()}; Kubernetes schemas {schemas}")
     problems: list[str] = []
     count = 0
     with tempfile.TemporaryDirectory() as rendered_dir:
@@ -63,7 +68,7 @@ def main() -> int:
 def _check_values_file(values_file: Path, rendered_dir: Path, problems: list[str]) -> int:
     values = load_values(values_file)
     click.echo(f"{values_file.relative_to(CHART)}:")
-    lint = helm.lint(str(CHART), values, strict=True, kube_version=f"v{KUBERNETES_VERSION}")
+    lint = helm.lint(str(CHART), values, strict=True, kube_version=f"v{KUBERNETES_VERSIONS[0]}")
     for message in lint["messages"]:
         if message["severity"] < LINT_WARNING:
             click.echo(f"  helm lint note: {message['path']}: {message['error']}")
@@ -80,16 +85,24 @@ def _check_values_file(values_file: Path, rendered_dir: Path, problems: list[str
         for obj in docs:
             count += 1
             label = f"{obj.get('kind')} {obj.get('metadata', {}).get('name')}"
-            try:
-                kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
-            except kubernetes_validate.ValidationError as error:
-                problems.append(f"{values_file.name} {template}: {label}: {error.message}")
+            if invalid := _schema_problems(obj):
+                problems += [f"{values_file.name} {template}: {label}: {p}" for p in invalid]
                 continue
             click.echo(f"  valid  {obj['apiVersion']:<24} {label}")
             manifests.append(obj)
     out = rendered_dir / f"{values_file.stem}.yaml"
     out.write_text(yaml.safe_dump_all(manifests, sort_keys=False))
     return count
+
+
+def _schema_problems(obj: dict[str, Any]) -> list[str]:
+    problems = []
+    for version in KUBERNETES_VERSIONS:
+        try:
+            kubernetes_validate.validate(obj, version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            problems.append(f"Kubernetes {version}: {error.message}")
+    return problems
 
 
 def _check_rejected() -> list[str]:
