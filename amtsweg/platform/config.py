@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
 from limits import parse_many
 
 from amtsweg.platform.auth.trust import AcrMapping
@@ -153,6 +154,31 @@ class Settings:
         default="Amtsweg <noreply@amtsweg.invalid>", metadata={"env": "AMTSWEG_MAIL_FROM"}
     )
 
+    payment_keys: str = field(
+        default="",
+        metadata={
+            "env": "AMTSWEG_PAYMENT_KEYS",
+            "doc": "Fernet keys (comma separated, newest first) that encrypt payment "
+            "providers' credentials at rest; older keys still decrypt (rotation). Empty "
+            "outside production derives a development key from SECRET_KEY.",
+        },
+    )
+    payment_expiry_minutes: int = field(
+        default=90,
+        metadata={
+            "env": "AMTSWEG_PAYMENT_EXPIRY_MINUTES",
+            "doc": "An unpaid payment attempt expires after this many minutes.",
+        },
+    )
+    kassenzeichen_pattern: str = field(
+        default="{prefix}{year}{number:06d}",
+        metadata={
+            "env": "AMTSWEG_KASSENZEICHEN_PATTERN",
+            "doc": "Kassenzeichen before its check digit: {prefix} (the tenant's reference "
+            "prefix), {year}, {number} (per tenant and year); a Luhn check digit is appended.",
+        },
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read every setting from ``environ``; ``overrides`` win (tests use them)."""
@@ -220,12 +246,31 @@ class Settings:
                 problems.append(
                     "REDIS_URL is missing; production keeps jobs and rate limits in Redis."
                 )
+            if not self.payment_keys:
+                problems.append(
+                    "AMTSWEG_PAYMENT_KEYS is missing; payment credentials need an encryption key."
+                )
         problems += self._session_and_limit_problems()
         try:
             AcrMapping.parse(self.oidc_acr_map)
         except ValueError as error:
             problems.append(str(error))
         problems += mail_problems(self)
+        problems += self._payment_key_problems()
+        return problems
+
+    def _payment_key_problems(self) -> list[str]:
+        problems = []
+        for number, key in enumerate(self.payment_keys.split(","), start=1):
+            if not key.strip():
+                continue
+            try:
+                Fernet(key.strip())
+            except ValueError:
+                problems.append(
+                    f"AMTSWEG_PAYMENT_KEYS: key {number} is not a Fernet key "
+                    "(make one with Fernet.generate_key())."
+                )
         return problems
 
     def _production_login_problems(self) -> list[str]:

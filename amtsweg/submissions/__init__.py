@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.submissions import api, cli, labels, views
+    from amtsweg.submissions import api, cli, labels, service, views
 
     app.register_blueprint(views.bp)
     api.init_app(app)
     app.cli.add_command(cli.drafts_cli)
-    for name in ("submitted_at", "date_only", "status_label"):
+    service.connect_payment_receivers()
+    for name in ("submitted_at", "date_only", "status_label", "payment_status_label"):
         app.add_template_filter(getattr(labels, name), name)

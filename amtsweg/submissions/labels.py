@@ -17,6 +17,22 @@ STATUS_LABELS = {
 }
 
 
+PAYMENT_STATUS_LABELS = {
+    "created": lazy_gettext("not yet paid"),
+    "pending": lazy_gettext("in progress"),
+    "succeeded": lazy_gettext("paid"),
+    "failed": lazy_gettext("failed"),
+    "cancelled": lazy_gettext("cancelled"),
+    "expired": lazy_gettext("expired"),
+    "partially_refunded": lazy_gettext("paid, partly refunded"),
+    "refunded": lazy_gettext("refunded"),
+}
+
+
+def payment_status_label(status: str | None) -> str:
+    return str(PAYMENT_STATUS_LABELS.get(status or "created", status))
+
+
 def submitted_at(moment: dt.datetime) -> str:
     """Date and time in the authority's zone (Flask-Babel's default time zone)."""
     return format_datetime(moment, format="medium")

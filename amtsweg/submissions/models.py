@@ -55,6 +55,7 @@ class Submission(TenantOwned, Base):
         UniqueConstraint("tenant_id", "draft_id"),
         UniqueConstraint("tenant_id", "user_id", "idempotency_key"),
         ForeignKeyConstraint(["tenant_id", "draft_id"], ["drafts.tenant_id", "drafts.id"]),
+        Index("ix_submissions_tenant_payment_status", "tenant_id", "payment_status"),
     )
 
     reference: Mapped[str] = mapped_column(String(30))
@@ -70,6 +71,10 @@ class Submission(TenantOwned, Base):
     locale: Mapped[str] = mapped_column(String(5), default="de")
     confirmation_email: Mapped[str | None] = mapped_column(String(254))
     confirmation_sent_at: Mapped[dt.datetime | None]
+    # Kept by the receivers of the payment signals (see service.on_payment_changed):
+    # ``{"status", "amount_cents", "currency", "provider", "kassenzeichen"}``.
+    payment: Mapped[dict[str, Any] | None]
+    payment_status: Mapped[str | None] = mapped_column(String(40))
 
 
 class Upload(TenantOwned, Timestamped, Base):

@@ -35,9 +35,23 @@ class FeeSchema(ma.Schema):
     lines = ma.fields.List(ma.fields.Nested(FeeLineSchema))
 
 
+class PaymentSummarySchema(ma.Schema):
+    status = ma.fields.String(
+        metadata={
+            "description": "created, pending, succeeded, failed, cancelled, expired, "
+            "partially_refunded or refunded"
+        }
+    )
+    amount_cents = ma.fields.Integer()
+    currency = ma.fields.String()
+    provider = ma.fields.String()
+    kassenzeichen = ma.fields.String()
+
+
 class SubmissionSchema(ma.Schema):
     reference = ma.fields.String()
     status = ma.fields.Function(lambda submission: submission.status.value)
     submitted_at = ma.fields.AwareDateTime()
     answers = ma.fields.Dict()
     fee = ma.fields.Nested(FeeSchema)
+    payment = ma.fields.Nested(PaymentSummarySchema, allow_none=True)

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +30,7 @@ from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform.db import db, utcnow
 from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
-from amtsweg.platform.signals import submission_created
+from amtsweg.platform.signals import payment_changed, payment_succeeded, submission_created
 from amtsweg.platform.storage import delete_after_commit
 from amtsweg.submissions import confirmation
 from amtsweg.submissions.models import (
@@ -475,3 +475,39 @@ def applications_of(user: User) -> tuple[list[Draft], list[Submission]]:
         .order_by(Submission.submitted_at.desc())
     )
     return list(drafts), list(submissions)
+
+
+# --- payment signals ----------------------------------------------------------
+
+
+def on_payment_changed(
+    _sender: Any, *, tenant_id: uuid.UUID, submission_id: uuid.UUID, summary: dict[str, Any]
+) -> None:
+    """Keep the payment's summary on the submission, for pages, lists and the API."""
+    db.session.execute(
+        update(Submission)
+        .where(Submission.tenant_id == tenant_id, Submission.id == submission_id)
+        .values(payment=dict(summary), payment_status=summary["status"])
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def on_payment_succeeded(
+    _sender: Any, *, tenant_id: uuid.UUID, submission_id: uuid.UUID, **_kwargs: Any
+) -> None:
+    """Paid: the submission moves on (only from awaiting payment, so never backwards)."""
+    db.session.execute(
+        update(Submission)
+        .where(
+            Submission.tenant_id == tenant_id,
+            Submission.id == submission_id,
+            Submission.status == SubmissionStatus.AWAITING_PAYMENT,
+        )
+        .values(status=SubmissionStatus.PAID)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def connect_payment_receivers() -> None:
+    payment_changed.connect(on_payment_changed)
+    payment_succeeded.connect(on_payment_succeeded)

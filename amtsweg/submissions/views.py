@@ -5,7 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 
 from amtsweg.formdefs import service as formdefs
@@ -21,8 +30,8 @@ from amtsweg.formdefs.rendering import (
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.limits import submit_limit
-from amtsweg.submissions import confirmation, files, presentation, service
-from amtsweg.submissions.models import Draft, Submission
+from amtsweg.submissions import confirmation, files, panels, presentation, service
+from amtsweg.submissions.models import Draft, Submission, SubmissionStatus
 from amtsweg.submissions.web import CitizenView, FormView
 
 bp = Blueprint("journey", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates")
@@ -178,7 +187,7 @@ class SummaryPage(DraftView):
             )
         except service.AnswersInvalidError:
             return self._render(declaration_missing=False), 422
-        return redirect(_confirmation_url(self.tenant.slug, outcome.submission))
+        return redirect(_after_submit_url(self.tenant.slug, outcome.submission))
 
     def _render(self, *, declaration_missing: bool) -> str:
         locale = _locale()
@@ -196,6 +205,18 @@ class SummaryPage(DraftView):
             declaration_missing=declaration_missing,
             locale=locale,
         )
+
+
+PAY_ENDPOINT = "payment.pay"
+
+
+def _after_submit_url(tenant_slug: str, submission: Submission) -> str:
+    """To the payment when a fee is due online (the submission exists already, so
+    nothing is lost if the payment fails), else to the confirmation."""
+    due = submission.status is SubmissionStatus.AWAITING_PAYMENT
+    if due and PAY_ENDPOINT in current_app.view_functions:
+        return url_for(PAY_ENDPOINT, tenant_slug=tenant_slug, reference=submission.reference)
+    return _confirmation_url(tenant_slug, submission)
 
 
 def _confirmation_url(tenant_slug: str, submission: Submission) -> str:
@@ -226,6 +247,7 @@ class SubmissionPage(SubmissionView):
             submission=self.submission,
             title=service.form_title(self.submission, _locale()),
             fee=presentation.fee_of(self.submission.fee, _locale()),
+            panels=panels.citizen_panels(self.tenant, self.submission),
             locale=_locale(),
         )
 
@@ -252,6 +274,7 @@ class MyApplications(CitizenView):
             "submissions/applications.html",
             drafts=[(draft, service.draft_definition(draft)) for draft in drafts],
             submissions=[(s, service.form_title(s, locale)) for s in submissions],
+            can_pay=PAY_ENDPOINT in current_app.view_functions,
             locale=locale,
         )
 

@@ -17,6 +17,7 @@ SAFE_PRODUCTION = {
     "AMTSWEG_OIDC_ISSUER": "https://id.example",
     "AMTSWEG_OIDC_CLIENT_SECRET": "s" * 32,
     "REDIS_URL": "redis://redis:6379/0",
+    "AMTSWEG_PAYMENT_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
 }
 
 
@@ -69,8 +70,8 @@ def test_every_problem_is_reported_at_once() -> None:
     settings = Settings.from_env(
         {"AMTSWEG_ENV": "production", "DATABASE_URL": "sqlite://", "AMTSWEG_DEV_LOGIN": "1"}
     )
-    # secret, SQLite, dev login, issuer, client, URL, Redis, SMTP URL, sender
-    assert len(settings.problems()) == 9
+    # secret, SQLite, dev login, issuer, client, URL, Redis, payment keys, SMTP URL, sender
+    assert len(settings.problems()) == 10
 
 
 def test_unknown_environment_is_refused() -> None:
@@ -90,3 +91,10 @@ def test_the_development_login_serves_when_no_provider_is_configured() -> None:
 def test_the_acr_mapping_can_be_configured() -> None:
     settings = Settings.from_env({"AMTSWEG_OIDC_ACR_MAP": "urn:a=basic, urn:b=high"})
     assert settings.problems() == []
+
+
+def test_production_needs_valid_keys_for_payment_credentials() -> None:
+    missing = Settings.from_env({**SAFE_PRODUCTION, "AMTSWEG_PAYMENT_KEYS": ""})
+    assert any("AMTSWEG_PAYMENT_KEYS" in problem for problem in missing.problems())
+    broken = Settings.from_env({**SAFE_PRODUCTION, "AMTSWEG_PAYMENT_KEYS": "not-a-key"})
+    assert any("Fernet" in problem for problem in broken.problems())

@@ -197,9 +197,12 @@ def test_a_parking_permit_with_an_uploaded_registration(erika_logged_in) -> None
     assert "Zulassung.pdf" in summary
     assert "30,70\xa0€" in summary
     assert "Zahlungspflichtig absenden" in summary
-    confirmation = _submit(client, local(moved.headers["Location"]))
-    page = client.get(confirmation).get_data(as_text=True)
-    assert "Zahlung offen" in page  # a fee due online awaits payment
+    to_payment = _submit(client, local(moved.headers["Location"]))
+    assert to_payment.endswith("/pay")  # a fee due online: the citizen goes on to pay
+    page = client.get(to_payment).get_data(as_text=True)
+    assert "ist eingegangen und gespeichert" in page
+    status = client.get(to_payment.removesuffix("/pay")).get_data(as_text=True)
+    assert "Zahlung offen" in status  # saved, and awaiting the payment
 
 
 def test_dog_tax_with_two_dogs_added_by_button(erika_logged_in) -> None:

@@ -1,0 +1,36 @@
+"""``amtsweg payments ...``: the periodic settling job, key rotation, bank statements."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from amtsweg.payment import service
+from amtsweg.platform.db import db, tenant_scope
+from amtsweg.tenants import service as tenants
+
+payments_cli = AppGroup("payments", help="Payments: polling, keys, bank statements.")
+
+
+@payments_cli.command("poll")
+def poll() -> None:
+    """Read open payments' statuses from their providers and expire stale ones.
+
+    Run it every minute (cron, or a Kubernetes CronJob): it settles payments
+    whose citizen closed the tab before coming back.
+    """
+    for tenant in tenants.list_tenants():
+        with tenant_scope(tenant.id):
+            counts = service.poll_open_payments(tenant)
+            db.session.commit()
+        click.echo(f"{tenant.slug}: {counts['settled']} settled, {counts['expired']} expired")
+
+
+@payments_cli.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt every provider account with the newest of AMTSWEG_PAYMENT_KEYS."""
+    for tenant in tenants.list_tenants():
+        with tenant_scope(tenant.id):
+            count = service.rotate_credentials()
+            db.session.commit()
+        click.echo(f"{tenant.slug}: {count} account(s) re-encrypted")

@@ -1,0 +1,32 @@
+"""Which providers exist; each tenant account names one of them by its key.
+
+giropay is not here: the scheme ended on 31 December 2024. Its successor Wero
+reaches merchants only through acquirers (for example as a payment method of
+a Stripe account), so it comes with such a provider, never as a module of its
+own (see docs/payment.md).
+"""
+
+from __future__ import annotations
+
+from amtsweg.payment.interfaces import PaymentProvider
+from amtsweg.payment.providers import banktransfer, sandbox
+
+PROVIDERS: dict[str, type[PaymentProvider]] = {
+    sandbox.SandboxProvider.key: sandbox.SandboxProvider,
+    banktransfer.BankTransferProvider.key: banktransfer.BankTransferProvider,
+}
+
+# Shown in the admin's provider list so nobody looks for what no longer exists.
+RETIRED = {
+    "giropay": "giropay ended on 31 December 2024. Wero, its successor, is offered to "
+    "merchants only through acquirers (e.g. as a payment method of a Stripe account).",
+}
+
+
+def provider(key: str) -> PaymentProvider:
+    """The provider with this key; ``KeyError`` for an unknown one."""
+    return PROVIDERS[key]()
+
+
+def keys() -> list[str]:
+    return list(PROVIDERS)

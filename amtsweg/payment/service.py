@@ -1,0 +1,679 @@
+"""Payments: the only writer of the payment tables.
+
+Every status change goes through :func:`transition`, one conditional
+``UPDATE … WHERE status IN (allowed) RETURNING`` plus an event row, under the
+payment's row lock; the signals of :mod:`amtsweg.platform.signals` are sent
+from there, inside the same transaction. Statuses are always read from the
+provider (return page, polling job) or taken from a verified notification,
+never from the browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from flask_babel import gettext
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from amtsweg.payment import kassenzeichen, registry, secrets
+from amtsweg.payment.interfaces import (
+    Account,
+    Capability,
+    Observation,
+    PaymentProvider,
+    PaymentRequest,
+    ProviderRefused,
+    ProviderUnavailable,
+    RemoteStatus,
+    WebhookRejected,
+)
+from amtsweg.payment.models import (
+    KassenzeichenCounter,
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    ProviderAccount,
+    Refund,
+    WebhookReceipt,
+)
+from amtsweg.platform.db import db, require_tenant_scope, tenant_scope, utcnow
+from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
+from amtsweg.platform.jobs import enqueue_after_commit
+from amtsweg.platform.signals import payment_changed, payment_failed, payment_succeeded
+from amtsweg.submissions.models import Submission, SubmissionStatus
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant, User
+
+TREASURY_ZONE = ZoneInfo("Europe/Berlin")
+
+OPEN = frozenset({PaymentStatus.CREATED, PaymentStatus.PENDING})
+WITHOUT_MONEY = frozenset({PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED})
+WITH_MONEY = frozenset(
+    {PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
+)
+
+# Which statuses each status may be reached from. A success may follow a
+# failure, cancellation or expiry: providers report a late capture after a
+# declined first try or after our expiry, and the money is then real.
+ALLOWED_FROM: Mapping[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.PENDING: frozenset({PaymentStatus.CREATED}),
+    PaymentStatus.SUCCEEDED: OPEN | WITHOUT_MONEY,
+    PaymentStatus.FAILED: OPEN,
+    PaymentStatus.CANCELLED: OPEN,
+    PaymentStatus.EXPIRED: OPEN,
+    PaymentStatus.PARTIALLY_REFUNDED: frozenset(
+        {PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED}
+    ),
+    PaymentStatus.REFUNDED: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED}),
+}
+
+FROM_REMOTE = {
+    RemoteStatus.PENDING: PaymentStatus.PENDING,
+    RemoteStatus.SUCCEEDED: PaymentStatus.SUCCEEDED,
+    RemoteStatus.FAILED: PaymentStatus.FAILED,
+    RemoteStatus.CANCELLED: PaymentStatus.CANCELLED,
+}
+
+DUPLICATE_REASON = "Doppelte Zahlung desselben Antrags (automatische Erstattung)"
+
+
+class PaymentRefused(Refusal):
+    """A payment operation that cannot be done as asked."""
+
+
+class ProviderDown(Refusal):
+    status = 503
+
+
+# --- accounts ---------------------------------------------------------------------
+
+
+def accounts(tenant: Tenant) -> list[ProviderAccount]:
+    require_tenant_scope(tenant.id)
+    return list(db.session.scalars(select(ProviderAccount).order_by(ProviderAccount.provider)))
+
+
+def enabled_accounts(tenant: Tenant) -> list[ProviderAccount]:
+    return [account for account in accounts(tenant) if account.enabled]
+
+
+def find_account(tenant: Tenant, provider_key: str) -> ProviderAccount | None:
+    require_tenant_scope(tenant.id)
+    return db.session.scalar(
+        select(ProviderAccount).where(ProviderAccount.provider == provider_key)
+    )
+
+
+def connect_account(
+    tenant: Tenant,
+    provider_key: str,
+    values: Mapping[str, str],
+    *,
+    enabled: bool = True,
+    actor: User | None = None,
+) -> ProviderAccount:
+    """Create or update the tenant's account with a provider.
+
+    Secret fields left empty keep their stored value, so an admin can change a
+    setting without typing the secret key again (it is only ever shown masked).
+    """
+    require_tenant_scope(tenant.id)
+    provider = _provider_or_refuse(provider_key)
+    account = find_account(tenant, provider_key) or ProviderAccount(
+        tenant_id=tenant.id, provider=provider_key
+    )
+    stored = secrets.decrypt(account.credentials)
+    settings, credentials, problems = {}, {}, []
+    for config in provider.config_fields:
+        value = (values.get(config.name) or "").strip()
+        if config.secret:
+            value = value or stored.get(config.name, "")
+        if config.required and not value:
+            problems.append(
+                FieldProblem(json_pointer(config.name), gettext("This field is required."))
+            )
+        (credentials if config.secret else settings)[config.name] = value
+    if problems:
+        raise PaymentRefused(gettext("Please complete the provider's settings."), problems=problems)
+    account.settings = settings
+    account.credentials = secrets.encrypt(credentials)
+    account.enabled = enabled
+    db.session.add(account)
+    db.session.flush()
+    tenants.record(tenant, "payment.account_saved", "payment_account", provider_key, actor=actor)
+    return account
+
+
+def masked_credentials(account: ProviderAccount) -> dict[str, str]:
+    return {
+        name: secrets.masked(value) for name, value in secrets.decrypt(account.credentials).items()
+    }
+
+
+def check_account(tenant: Tenant, account: ProviderAccount) -> None:
+    """Test the connection; a refusal says what is wrong in words an admin can act on."""
+    try:
+        provider_of(account).check(account_view(tenant, account))
+    except ProviderUnavailable as error:
+        raise ProviderDown(
+            gettext("The provider cannot be reached: %(error)s", error=error)
+        ) from error
+    except ProviderRefused as error:
+        raise PaymentRefused(gettext("The provider refused: %(error)s", error=error)) from error
+
+
+def provider_of(account: ProviderAccount) -> PaymentProvider:
+    return registry.provider(account.provider)
+
+
+def _provider_or_refuse(provider_key: str) -> PaymentProvider:
+    try:
+        return registry.provider(provider_key)
+    except KeyError:
+        raise NotFound(gettext("There is no such payment provider.")) from None
+
+
+def account_view(tenant: Tenant, account: ProviderAccount) -> Account:
+    return Account(
+        account_id=account.id,
+        tenant_slug=tenant.slug,
+        settings=account.settings,
+        credentials=secrets.decrypt(account.credentials),
+        webhook_url=url_for(
+            "payment_api.Webhook",
+            tenant_slug=tenant.slug,
+            provider_key=account.provider,
+            _external=True,
+        ),
+    )
+
+
+def rotate_credentials() -> int:
+    """Re-encrypt every account of the current tenant with the newest key."""
+    rows = list(db.session.scalars(select(ProviderAccount)))
+    for account in rows:
+        account.credentials = secrets.rotate(account.credentials)
+    return len(rows)
+
+
+# --- Kassenzeichen ----------------------------------------------------------------
+
+
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+def next_kassenzeichen(tenant: Tenant) -> str:
+    """The next Kassenzeichen of the tenant; one upsert per number, so never twice."""
+    year = dt.datetime.now(TREASURY_ZONE).year
+    upsert = _INSERTS[db.session.get_bind().dialect.name](KassenzeichenCounter)
+    number = db.session.scalar(
+        upsert.values(tenant_id=tenant.id, id=uuid.uuid4(), year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[KassenzeichenCounter.tenant_id, KassenzeichenCounter.year],
+            set_={"last_number": KassenzeichenCounter.last_number + 1},
+        )
+        .returning(KassenzeichenCounter.last_number)
+    )
+    pattern = current_app.config["AMTSWEG"].kassenzeichen_pattern
+    return kassenzeichen.compose(pattern, prefix=tenant.reference_prefix, year=year, number=number)
+
+
+# --- the one state change ---------------------------------------------------------
+
+
+def transition(
+    payment: Payment,
+    to: PaymentStatus,
+    *,
+    source: str,
+    provider_reference: str | None = None,
+    detail: str | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> bool:
+    """Move ``payment`` to ``to`` if its current status allows it; False when not.
+
+    Locks the row, updates it only ``WHERE status IN (allowed)`` and records an
+    event. A success first tries to become the submission's settling payment;
+    when another payment settles it already (two tabs), this one is kept as a
+    duplicate and refunded by a job after the commit.
+    """
+    require_tenant_scope(payment.tenant_id)
+    current = lock(payment)
+    allowed = ALLOWED_FROM[to]
+    if current not in allowed:
+        return False
+    changes: dict[str, Any] = {"status": to, "updated_at": utcnow(), **(values or {})}
+    settles = False
+    if to is PaymentStatus.SUCCEEDED:
+        changes["succeeded_at"] = utcnow()
+        settles = _claim_settlement(payment, allowed, changes)
+        if not settles:
+            changes["duplicate"] = True
+    if not settles and not _update(payment, allowed, changes):
+        return False
+    db.session.refresh(payment)
+    db.session.add(
+        PaymentEvent(
+            tenant_id=payment.tenant_id,
+            payment_id=payment.id,
+            from_status=current,
+            to_status=to,
+            source=source,
+            provider_reference=provider_reference,
+            detail=detail,
+        )
+    )
+    _announce(payment, to, settled_now=settles)
+    return True
+
+
+def lock(payment: Payment) -> PaymentStatus:
+    """Take the payment's row lock for the rest of the transaction; its status now."""
+    return db.session.scalars(
+        select(Payment.status).where(Payment.id == payment.id).with_for_update()
+    ).one()
+
+
+def _update(payment: Payment, allowed: frozenset[PaymentStatus], changes: dict[str, Any]) -> bool:
+    returned = db.session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status.in_(allowed))
+        .values(**changes)
+        .returning(Payment.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return returned is not None
+
+
+def _claim_settlement(
+    payment: Payment, allowed: frozenset[PaymentStatus], changes: dict[str, Any]
+) -> bool:
+    """Try the success as the submission's one settling payment (partial unique index)."""
+    try:
+        with db.session.begin_nested():
+            return _update(payment, allowed, {**changes, "settles_submission": True})
+    except IntegrityError:
+        return False
+
+
+def _announce(payment: Payment, to: PaymentStatus, *, settled_now: bool) -> None:
+    kwargs = {
+        "tenant_id": payment.tenant_id,
+        "submission_id": payment.submission_id,
+        "summary": submission_summary(payment.submission_id),
+    }
+    payment_changed.send(None, **kwargs)
+    if settled_now:
+        payment_succeeded.send(None, **kwargs)
+    elif to is PaymentStatus.SUCCEEDED:
+        enqueue_after_commit(refund_duplicate_job, payment.tenant_id, payment.id)
+    elif to in WITHOUT_MONEY and kwargs["summary"]["status"] in WITHOUT_MONEY:
+        payment_failed.send(None, **kwargs)
+
+
+def summary_of(payment: Payment) -> dict[str, Any]:
+    return {
+        "status": payment.status.value,
+        "amount_cents": payment.amount_cents,
+        "currency": payment.currency,
+        "provider": payment.provider,
+        "kassenzeichen": payment.kassenzeichen,
+    }
+
+
+def submission_summary(submission_id: uuid.UUID) -> dict[str, Any]:
+    """The payment that speaks for the submission: the settling one, else the newest."""
+    payment = db.session.scalars(
+        select(Payment)
+        .where(Payment.submission_id == submission_id)
+        .order_by(Payment.settles_submission.desc(), Payment.created_at.desc())
+        .limit(1)
+    ).one()
+    return summary_of(payment)
+
+
+# --- starting ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StartedPayment:
+    payment: Payment
+    redirect_url: str | None
+
+
+def start_payment(tenant: Tenant, submission: Submission, provider_key: str) -> StartedPayment:
+    """Open a payment of the submission's fee with one of the tenant's providers.
+
+    The amount is the fee computed on the server when the submission was made
+    (pinned form version and the tenant's overrides), never taken from a
+    request. A provider that is down is a :class:`ProviderDown`; the
+    submission stays as it is and the citizen can pay later.
+    """
+    require_tenant_scope(tenant.id)
+    if submission.status is not SubmissionStatus.AWAITING_PAYMENT:
+        raise Conflict(gettext("This application has no fee outstanding."))
+    account = find_account(tenant, provider_key)
+    if account is None or not account.enabled:
+        raise NotFound(gettext("This payment method is not offered here."))
+    provider = provider_of(account)
+    payment = _new_payment(tenant, submission, account, provider)
+    request = PaymentRequest(
+        amount_cents=payment.amount_cents,
+        currency=payment.currency,
+        kassenzeichen=payment.kassenzeichen,
+        description=f"{submission.reference} {payment.kassenzeichen}",
+        return_url=url_for(
+            "payment.return", tenant_slug=tenant.slug, payment_id=payment.id, _external=True
+        ),
+        idempotency_key=f"amtsweg-{payment.id}",
+    )
+    try:
+        started = provider.start(account_view(tenant, account), request)
+    except ProviderUnavailable as error:
+        raise ProviderDown(
+            gettext(
+                "The payment service is not reachable at the moment. Your application "
+                "%(reference)s is saved; please pay later from “My applications”.",
+                reference=submission.reference,
+            )
+        ) from error
+    payment.provider_payment_id = started.provider_payment_id
+    payment.redirect_url = started.redirect_url
+    db.session.flush()
+    apply_observation(
+        payment, Observation(started.provider_payment_id, started.status), source="start"
+    )
+    return StartedPayment(payment, started.redirect_url)
+
+
+def _new_payment(
+    tenant: Tenant, submission: Submission, account: ProviderAccount, provider: PaymentProvider
+) -> Payment:
+    minutes = getattr(provider, "expiry_minutes", None) or (
+        current_app.config["AMTSWEG"].payment_expiry_minutes
+    )
+    payment = Payment(
+        tenant_id=tenant.id,
+        submission_id=submission.id,
+        account_id=account.id,
+        provider=account.provider,
+        amount_cents=submission.fee_total,
+        currency=submission.fee.get("currency", "EUR"),
+        kassenzeichen=next_kassenzeichen(tenant),
+        expires_at=utcnow() + dt.timedelta(minutes=minutes),
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+# --- reading statuses back --------------------------------------------------------
+
+
+def apply_observation(payment: Payment, observation: Observation, *, source: str) -> bool:
+    """Act on what the provider says; a status the payment cannot reach is ignored."""
+    values = {"payer": observation.payer} if observation.payer else None
+    return transition(
+        payment,
+        FROM_REMOTE[observation.status],
+        source=source,
+        provider_reference=observation.event_id or observation.provider_payment_id,
+        detail=observation.detail,
+        values=values,
+    )
+
+
+def refresh_from_provider(tenant: Tenant, payment: Payment, *, source: str) -> Payment:
+    """Read the payment's status from its provider and act on it (return page, polling)."""
+    require_tenant_scope(tenant.id)
+    lock(payment)
+    db.session.refresh(payment)
+    if payment.status not in OPEN or payment.provider_payment_id is None:
+        return payment
+    account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
+    try:
+        observation = provider_of(account).fetch_status(
+            account_view(tenant, account), payment.provider_payment_id
+        )
+    except ProviderUnavailable:
+        return payment  # read again next time; the status page says it is still open
+    apply_observation(payment, observation, source=source)
+    return payment
+
+
+def poll_open_payments(tenant: Tenant, now: dt.datetime | None = None) -> dict[str, int]:
+    """Settle payments whose citizen never came back, and expire stale ones.
+
+    Run periodically (``amtsweg payments poll``). Each open payment's status is
+    read from its provider; one still open past ``expires_at`` is cancelled at
+    the provider (where it can be) and expires.
+    """
+    require_tenant_scope(tenant.id)
+    now = now or utcnow()
+    counts = {"settled": 0, "expired": 0}
+    open_ids = list(db.session.scalars(select(Payment.id).where(Payment.status.in_(OPEN))))
+    for payment_id in open_ids:
+        payment = db.session.get_one(Payment, (tenant.id, payment_id))
+        refresh_from_provider(tenant, payment, source="poll")
+        if payment.status not in OPEN:
+            counts["settled"] += 1
+        elif payment.expires_at <= now and _expire(tenant, payment):
+            counts["expired"] += 1
+        db.session.commit()
+    return counts
+
+
+def _expire(tenant: Tenant, payment: Payment) -> bool:
+    account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
+    provider = provider_of(account)
+    if Capability.CANCEL in provider.capabilities and payment.provider_payment_id:
+        try:
+            provider.cancel(account_view(tenant, account), payment.provider_payment_id)
+        except (ProviderUnavailable, ProviderRefused):
+            return False  # maybe paid meanwhile: decide on the next poll
+    return transition(payment, PaymentStatus.EXPIRED, source="poll")
+
+
+# --- notifications ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookOutcome:
+    outcome: str  # "changed", "unchanged", "duplicate", "ignored", "unknown_payment"
+
+
+def receive_webhook(
+    tenant: Tenant, provider_key: str, body: bytes, headers: Mapping[str, str]
+) -> WebhookOutcome:
+    """Verify a notification, record its event id once, and apply it under the row lock.
+
+    A forged, stale or malformed notification is a 400 and changes nothing.
+    The same event id again (a provider's retry, or 20 copies at once) finds
+    the unique receipt and does nothing more.
+    """
+    require_tenant_scope(tenant.id)
+    account = find_account(tenant, provider_key)
+    if account is None:
+        raise NotFound(gettext("There is no such payment provider here."))
+    try:
+        observation = provider_of(account).parse_webhook(
+            account_view(tenant, account), body, headers
+        )
+    except WebhookRejected as error:
+        raise PaymentRefused(str(error), status=400) from error
+    if observation is None or observation.event_id is None:
+        return WebhookOutcome("ignored")
+    if not _first_receipt(tenant, provider_key, observation.event_id):
+        return WebhookOutcome("duplicate")
+    payment = db.session.scalar(
+        select(Payment).where(
+            Payment.provider == provider_key,
+            Payment.provider_payment_id == observation.provider_payment_id,
+        )
+    )
+    if payment is None:
+        return WebhookOutcome("unknown_payment")
+    changed = apply_observation(payment, observation, source="webhook")
+    return WebhookOutcome("changed" if changed else "unchanged")
+
+
+def _first_receipt(tenant: Tenant, provider_key: str, event_id: str) -> bool:
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                WebhookReceipt(tenant_id=tenant.id, provider=provider_key, event_id=event_id)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- refunds ----------------------------------------------------------------------
+
+
+def refundable_cents(payment: Payment) -> int:
+    if payment.status not in {PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED}:
+        return 0
+    return payment.amount_cents - payment.refunded_cents
+
+
+def refund(
+    tenant: Tenant,
+    payment: Payment,
+    amount_cents: int,
+    reason: str,
+    *,
+    actor: User | None = None,
+) -> Refund:
+    """Give back ``amount_cents`` (never more than what is left) and say why."""
+    require_tenant_scope(tenant.id)
+    lock(payment)
+    db.session.refresh(payment)
+    left = refundable_cents(payment)
+    if not reason.strip():
+        raise PaymentRefused(
+            gettext("Please give a reason."),
+            problems=[FieldProblem(json_pointer("reason"), gettext("Please give a reason."))],
+        )
+    if amount_cents <= 0 or amount_cents > left:
+        detail = gettext("At most %(left)s cents can be refunded.", left=left)
+        raise PaymentRefused(detail, problems=[FieldProblem(json_pointer("amount_cents"), detail)])
+    record = Refund(
+        tenant_id=tenant.id,
+        payment_id=payment.id,
+        amount_cents=amount_cents,
+        reason=reason.strip()[:500],
+        actor_id=actor.id if actor else None,
+    )
+    db.session.add(record)
+    db.session.flush()
+    record.provider_refund_id = _refund_at_provider(tenant, payment, amount_cents, record.id)
+    refunded = payment.refunded_cents + amount_cents
+    to = (
+        PaymentStatus.REFUNDED
+        if refunded == payment.amount_cents
+        else (PaymentStatus.PARTIALLY_REFUNDED)
+    )
+    transition(
+        payment,
+        to,
+        source="refund",
+        provider_reference=record.provider_refund_id,
+        detail=record.reason,
+        values={"refunded_cents": refunded},
+    )
+    tenants.record(
+        tenant,
+        "payment.refunded",
+        "payment",
+        str(payment.id),
+        details={"amount_cents": amount_cents},
+        actor=actor,
+    )
+    return record
+
+
+def _refund_at_provider(
+    tenant: Tenant, payment: Payment, amount_cents: int, refund_id: uuid.UUID
+) -> str | None:
+    account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
+    provider = provider_of(account)
+    if Capability.REFUND not in provider.capabilities or not payment.provider_payment_id:
+        return None  # paid by transfer: the treasury pays back by transfer
+    try:
+        return provider.refund(
+            account_view(tenant, account),
+            payment.provider_payment_id,
+            amount_cents,
+            f"amtsweg-refund-{refund_id}",
+        )
+    except ProviderUnavailable as error:
+        raise ProviderDown(
+            gettext("The provider cannot be reached; nothing was refunded.")
+        ) from error
+    except ProviderRefused as error:
+        raise PaymentRefused(
+            gettext("The provider refused the refund: %(error)s", error=error)
+        ) from error
+
+
+def refund_duplicate_job(tenant_id: uuid.UUID, payment_id: uuid.UUID) -> None:
+    """Give back a second success of an already paid submission (two tabs), once."""
+    tenant = db.session.get_one(Tenant, tenant_id)
+    with tenant_scope(tenant_id):
+        payment = db.session.get_one(Payment, (tenant_id, payment_id))
+        if payment.duplicate and refundable_cents(payment) == payment.amount_cents:
+            refund(tenant, payment, payment.amount_cents, DUPLICATE_REASON)
+        db.session.commit()
+
+
+# --- reading for pages --------------------------------------------------------------
+
+
+def find_payment(payment_id: uuid.UUID) -> Payment | None:
+    return db.session.scalar(select(Payment).where(Payment.id == payment_id))
+
+
+def payments_of(submission: Submission) -> list[Payment]:
+    return list(
+        db.session.scalars(
+            select(Payment)
+            .where(Payment.submission_id == submission.id)
+            .order_by(Payment.created_at.desc())
+        )
+    )
+
+
+def events_of(payment: Payment) -> list[PaymentEvent]:
+    return list(
+        db.session.scalars(
+            select(PaymentEvent)
+            .where(PaymentEvent.payment_id == payment.id)
+            .order_by(PaymentEvent.created_at, PaymentEvent.id)
+        )
+    )
+
+
+def refunds_of(payment: Payment) -> list[Refund]:
+    return list(
+        db.session.scalars(
+            select(Refund).where(Refund.payment_id == payment.id).order_by(Refund.created_at)
+        )
+    )
+
+
+def count_events(payment: Payment, to: PaymentStatus) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(PaymentEvent)
+        .where(PaymentEvent.payment_id == payment.id, PaymentEvent.to_status == to)
+    )

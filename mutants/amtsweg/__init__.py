@@ -1,0 +1,1 @@
+"""Amtsweg: online forms and payment for the member municipalities of an association."""

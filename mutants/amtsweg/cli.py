@@ -1,0 +1,113 @@
+"""The ``amtsweg`` console script: Flask's CLI with every area's commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from rq import Worker
+
+from amtsweg.app import create_app
+from amtsweg.formdefs import service as formdefs
+from amtsweg.payment import service as payment
+from amtsweg.platform import migrations
+from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.jobs import QUEUE_NAME, redis_connection
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant
+
+DEMO_TENANTS = (
+    (
+        "musterstadt",
+        "Gemeinde Musterstadt",
+        "MUS",
+        tenants.Branding(
+            colour="#0b5394",
+            contact_email="buergerbuero@musterstadt.example",
+            contact_phone="+49 1234 5678-0",
+            contact_address="Rathausplatz 1, 12345 Musterstadt",
+            imprint_url="https://musterstadt.example/impressum",
+            privacy_url="https://musterstadt.example/datenschutz",
+        ),
+    ),
+    (
+        "beispieldorf",
+        "Gemeinde Beispieldorf",
+        "BSP",
+        tenants.Branding(
+            colour="#2e6b30",
+            contact_email="gemeinde@beispieldorf.example",
+            contact_phone="+49 9876 5432-1",
+            contact_address="Dorfstraße 7, 98765 Beispieldorf",
+            imprint_url="https://beispieldorf.example/impressum",
+            privacy_url="https://beispieldorf.example/datenschutz",
+        ),
+    ),
+)
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """Amtsweg: online forms and payment for member municipalities."""
+
+
+main.add_command(migrations.db_cli)
+
+
+# Beispieldorf, a smaller village, offers only some of the catalogue.
+BEISPIELDORF_FORMS = ("hundesteuer-anmeldung", "sperrmuell-anmeldung", "fundsache-verlustmeldung")
+
+
+@main.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the demo tenants and the catalogue (keeps what is there already)."""
+    for slug, name, prefix, branding in DEMO_TENANTS:
+        if tenants.find_tenant(slug) is None:
+            tenants.create_tenant(slug, name, prefix, branding)
+            click.echo(f"Created the demo tenant {slug} ({name}).")
+        else:
+            click.echo(f"The demo tenant {slug} is there already.")
+    for change in formdefs.load_catalogue():
+        click.echo(f"Catalogue: {change.slug} {change.outcome} (version {change.version})")
+    for slug, offered in (("musterstadt", None), ("beispieldorf", BEISPIELDORF_FORMS)):
+        tenant = tenants.get_tenant(slug)
+        with tenant_scope(tenant.id):
+            for definition in formdefs.list_definitions():
+                wanted = offered is None or definition.slug in offered
+                if wanted and formdefs.find_tenant_form(tenant, definition) is None:
+                    formdefs.activate_form(tenant, definition)
+            _demo_payment_accounts(tenant)
+            db.session.commit()
+
+
+def _demo_payment_accounts(tenant: Tenant) -> None:
+    """The sandbox (test cards) and bank transfer with a demo account, where not connected."""
+    demo_accounts = {
+        "sandbox": {"webhook_secret": f"whsec_demo_{tenant.slug}_sandbox"},
+        "banktransfer": {
+            "account_holder": f"Stadtkasse {tenant.name}",
+            "iban": "DE02120300000000202051",
+            "bic": "BYLADEM1001",
+        },
+    }
+    for provider, values in demo_accounts.items():
+        if payment.find_account(tenant, provider) is None:
+            payment.connect_account(tenant, provider, values)
+            click.echo(f"{tenant.slug}: demo payment account {provider} connected.")
+
+
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run a background worker for the job queue (needs REDIS_URL)."""
+    if not current_app.config["AMTSWEG"].redis_url:
+        raise click.ClickException(
+            "REDIS_URL is not set; without it jobs run inside the web process."
+        )
+    Worker([QUEUE_NAME], connection=redis_connection()).work(burst=burst)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+"""Form definitions: schema, versions, the association's catalogue, rendering, rules, fees."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from amtsweg.formdefs import api, cli, labels, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.admin_bp)
+    api.init_app(app)
+    app.cli.add_command(cli.catalogue_cli)
+    app.cli.add_command(cli.formdefs_cli)
+    app.add_template_filter(labels.topic_label)
+    app.add_template_filter(labels.trust_level_label)
+    app.add_template_filter(labels.version_state_label)

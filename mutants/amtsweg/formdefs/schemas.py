@@ -1,0 +1,133 @@
+"""What the form-definition API reads and returns.
+
+A definition *document* is not described here: it is free-form JSON that the
+engine checks (``definition.schema.json`` plus the semantic checks), so that
+every problem is reported with its JSON path and marshmallow never refuses
+or drops a key of the definition itself. These schemas describe only the
+envelope: versions, definitions and what a tenant offers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+
+from amtsweg.formdefs.engine import LocalizedText
+from amtsweg.formdefs.models import FormDefinition, VersionState
+
+DOCUMENT_BODY = {
+    "required": True,
+    "description": (
+        "A form definition document, checked against `/api/v1/formdefs/schema.json` "
+        "and the engine's semantic checks."
+    ),
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+"""The OpenAPI request body of the endpoints that take a document."""
+
+DOCUMENT_RESPONSE: dict[str, Any] = {"type": "object", "description": "The document as stored"}
+
+
+def _text(text: LocalizedText) -> dict[str, str]:
+    return {"de": text.de, "en": text.en}
+
+
+def _newest_title(definition: FormDefinition) -> dict[str, str]:
+    return definition.versions[-1].title if definition.versions else {}
+
+
+def _number_in(definition: FormDefinition, state: VersionState) -> int | None:
+    numbers = [v.number for v in definition.versions if v.state is state]
+    return numbers[-1] if numbers else None
+
+
+class LocalizedTextSchema(ma.Schema):
+    de = ma.fields.String()
+    en = ma.fields.String()
+
+
+class VersionSchema(ma.Schema):
+    """One version of a definition, without its document."""
+
+    slug = ma.fields.Function(lambda version: version.definition.slug, metadata={"type": "string"})
+    number = ma.fields.Integer()
+    state = ma.fields.Enum(VersionState, by_value=True)
+    title = ma.fields.Nested(LocalizedTextSchema)
+    digest = ma.fields.String(metadata={"description": "SHA-256 of the canonical document"})
+    created_at = ma.fields.AwareDateTime()
+    published_at = ma.fields.AwareDateTime(allow_none=True)
+    retired_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class DefinitionSchema(ma.Schema):
+    """A definition of the catalogue and its versions, oldest first."""
+
+    slug = ma.fields.String()
+    title = ma.fields.Function(
+        _newest_title, metadata={"description": "Title of the newest version", "type": "object"}
+    )
+    published_version = ma.fields.Function(
+        lambda d: _number_in(d, VersionState.PUBLISHED),
+        metadata={"description": "Number of the version citizens use", "type": "integer"},
+    )
+    draft_version = ma.fields.Function(
+        lambda d: _number_in(d, VersionState.DRAFT),
+        metadata={"description": "Number of the draft being edited", "type": "integer"},
+    )
+    versions = ma.fields.List(ma.fields.Nested(VersionSchema))
+
+
+class ValidationResultSchema(ma.Schema):
+    valid = ma.fields.Boolean(metadata={"description": "Always true: problems are a 422"})
+
+
+class FeeRuleSchema(ma.Schema):
+    """A fee rule of the offered version, and what the tenant may set."""
+
+    id = ma.fields.String()
+    type = ma.fields.String(attribute="kind")
+    label = ma.fields.Function(lambda rule: _text(rule.label), metadata={"type": "object"})
+    amount = ma.fields.Integer(metadata={"description": "Default amount in cents"})
+    overridable = ma.fields.Boolean()
+    min = ma.fields.Integer(attribute="override_min", allow_none=True)
+    max = ma.fields.Integer(attribute="override_max", allow_none=True)
+
+
+class TenantFormSchema(ma.Schema):
+    """A form as a tenant offers it."""
+
+    form = ma.fields.String(attribute="slug")
+    title = ma.fields.Function(lambda offered: offered.version.title, metadata={"type": "object"})
+    version = ma.fields.Function(
+        lambda offered: offered.version.number, metadata={"type": "integer"}
+    )
+    fee_overrides = ma.fields.Function(
+        lambda offered: offered.tenant_form.fee_overrides,
+        metadata={"type": "object", "description": "Rule id → amount in cents"},
+    )
+    delivery_target = ma.fields.Function(
+        lambda offered: offered.tenant_form.delivery_target, metadata={"type": "object"}
+    )
+    fees = ma.fields.Function(
+        lambda offered: FeeRuleSchema(many=True).dump(offered.definition.fees),
+        metadata={"type": "array", "description": "The fee rules of the offered version"},
+    )
+
+
+class TenantFormInputSchema(ma.Schema):
+    """Offer a form: fee overrides (integer cents, checked against the rules) and a target."""
+
+    fee_overrides = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Raw(),
+        load_default=dict,
+        metadata={"description": "Rule id → amount in integer cents, within the rule's bounds"},
+    )
+    delivery_target = ma.fields.Dict(
+        load_default=dict,
+        metadata={
+            "description": "{type: mailbox, address} or {type: cmis, url, folder}; "
+            "the tenant's contact email when empty"
+        },
+    )

@@ -1,0 +1,483 @@
+"""Operations on form definitions and tenant forms; the only writer of their tables."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext, ngettext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
+
+from amtsweg.formdefs.engine import (
+    FeeBreakdown,
+    OverrideProblem,
+    Problem,
+    catalogue_documents,
+    check_definition,
+    check_fee_overrides,
+    compile_definition,
+    compute_fee,
+)
+from amtsweg.formdefs.engine import (
+    FormDefinition as CompiledDefinition,
+)
+from amtsweg.formdefs.labels import version_state_label
+from amtsweg.formdefs.models import (
+    BuildingBlock,
+    FormDefinition,
+    FormVersion,
+    TenantForm,
+    VersionState,
+)
+from amtsweg.formdefs.xdf import BlockImport
+from amtsweg.platform.db import db, require_tenant_scope, utcnow
+from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
+from amtsweg.platform.i18n import current_locale
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant, User
+
+log = logging.getLogger(__name__)
+
+DELIVERY_TYPES = ("mailbox", "cmis")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class FormDefError(Refusal):
+    """A refused operation on definitions or a tenant's offer."""
+
+    status = 400
+
+
+class InvalidDefinitionError(FormDefError):
+    """The document is not a valid definition; each problem points at its JSON path."""
+
+    status = 422
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(
+            ngettext(
+                "The form definition has %(num)d problem.",
+                "The form definition has %(num)d problems.",
+                len(problems),
+            ),
+            problems=[FieldProblem(problem.path, problem.message) for problem in problems],
+        )
+
+
+class ImmutableVersionError(FormDefError):
+    status = 409
+
+
+class FormNotFoundError(FormDefError):
+    status = 404
+
+
+class InvalidFeeOverridesError(FormDefError):
+    """A tenant's fee overrides do not fit the definition; each problem names its rule."""
+
+    status = 422
+
+    def __init__(self, problems: list[OverrideProblem]) -> None:
+        locale = current_locale()
+        super().__init__(
+            gettext("The fee overrides do not fit the form's fee rules."),
+            problems=[
+                FieldProblem(json_pointer("fee_overrides", p.rule_id), p.message(locale), p.code)
+                for p in problems
+            ],
+        )
+
+
+class InvalidDeliveryTargetError(FormDefError):
+    """A delivery target delivery could not use."""
+
+    status = 422
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, problems=[FieldProblem("/delivery_target", detail)])
+
+
+def digest(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+_COMPILED: dict[tuple[uuid.UUID, str], CompiledDefinition] = {}
+_COMPILED_LIMIT = 512
+
+
+def compiled(version: FormVersion) -> CompiledDefinition:
+    """The compiled definition of a version, cached by id and content digest.
+
+    Compiling is the expensive part of evaluating answers; published versions
+    never change, and a changed draft gets a new digest.
+    """
+    key = (version.id, version.digest)
+    if (found := _COMPILED.get(key)) is None:
+        if len(_COMPILED) >= _COMPILED_LIMIT:
+            _COMPILED.clear()
+        found = _COMPILED[key] = compile_definition(version.document)
+    return found
+
+
+# --- reading ---------------------------------------------------------------
+
+
+def list_definitions() -> list[FormDefinition]:
+    return list(db.session.scalars(select(FormDefinition).order_by(FormDefinition.slug)))
+
+
+def find_definition(slug: str) -> FormDefinition | None:
+    return db.session.scalar(select(FormDefinition).where(FormDefinition.slug == slug))
+
+
+def get_definition(slug: str) -> FormDefinition:
+    if (definition := find_definition(slug)) is None:
+        raise FormNotFoundError(gettext("There is no form definition %(slug)r.", slug=slug))
+    return definition
+
+
+def get_version(definition: FormDefinition, number: int) -> FormVersion:
+    for version in definition.versions:
+        if version.number == number:
+            return version
+    raise FormNotFoundError(
+        gettext("%(form)s has no version %(number)d.", form=definition.slug, number=number)
+    )
+
+
+def published_version(definition: FormDefinition) -> FormVersion | None:
+    return next((v for v in definition.versions if v.state is VersionState.PUBLISHED), None)
+
+
+def draft_version(definition: FormDefinition) -> FormVersion | None:
+    return next((v for v in definition.versions if v.state is VersionState.DRAFT), None)
+
+
+# --- the definition lifecycle ------------------------------------------------
+
+
+def validate(document: Any, slug: str | None = None) -> list[Problem]:
+    """Every problem of ``document``; with ``slug``, it must also keep that slug."""
+    problems = check_definition(document)
+    if not problems and slug is not None and document.get("slug") != slug:
+        problems.append(Problem("/slug", gettext("the slug must stay %(slug)r", slug=slug)))
+    return problems
+
+
+def _checked(document: Any, slug: str | None = None) -> dict[str, Any]:
+    if problems := validate(document, slug):
+        raise InvalidDefinitionError(problems)
+    return copy.deepcopy(document)
+
+
+def create_definition(document: Any, actor: User | None = None) -> FormVersion:
+    """A new definition with its first version as a draft."""
+    document = _checked(document)
+    if find_definition(document["slug"]) is not None:
+        raise ImmutableVersionError(
+            gettext("A definition %(slug)r exists already.", slug=document["slug"])
+        )
+    definition = FormDefinition(slug=document["slug"])
+    db.session.add(definition)
+    return _add_version(definition, document, actor)
+
+
+def _add_version(
+    definition: FormDefinition, document: dict[str, Any], actor: User | None
+) -> FormVersion:
+    number = max((v.number for v in definition.versions), default=0) + 1
+    version = FormVersion(
+        definition=definition,
+        number=number,
+        state=VersionState.DRAFT,
+        document=document,
+        digest=digest(document),
+        created_by=actor.id if actor else None,
+    )
+    db.session.add(version)
+    db.session.flush()
+    log.info("form definition %s: draft version %d created", definition.slug, number)
+    return version
+
+
+def create_draft(
+    definition: FormDefinition, document: Any = None, actor: User | None = None
+) -> FormVersion:
+    """A new draft, from ``document`` or as a copy of the newest version.
+
+    A definition has at most one draft; editing a published version always
+    goes through a new draft, never through the published one.
+    """
+    if (existing := draft_version(definition)) is not None:
+        raise ImmutableVersionError(
+            gettext(
+                "%(form)s has a draft already (version %(number)d); edit that one.",
+                form=definition.slug,
+                number=existing.number,
+            )
+        )
+    if document is None:
+        document = definition.versions[-1].document
+    return _add_version(definition, _checked(document, definition.slug), actor)
+
+
+def update_draft(version: FormVersion, document: Any) -> FormVersion:
+    if version.state is not VersionState.DRAFT:
+        raise ImmutableVersionError(
+            gettext(
+                "Version %(number)d is %(state)s and cannot change; create a new draft instead.",
+                number=version.number,
+                state=version_state_label(version.state.value),
+            )
+        )
+    document = _checked(document, version.definition.slug)
+    version.document = document
+    version.digest = digest(document)
+    return version
+
+
+def publish(version: FormVersion) -> FormVersion:
+    """Publish a draft; the previously published version is retired."""
+    if version.state is not VersionState.DRAFT:
+        raise ImmutableVersionError(
+            gettext(
+                "Version %(number)d is %(state)s already.",
+                number=version.number,
+                state=version_state_label(version.state.value),
+            )
+        )
+    _checked(version.document, version.definition.slug)
+    if (current := published_version(version.definition)) is not None:
+        retire(current)
+    version.state = VersionState.PUBLISHED
+    version.published_at = utcnow()
+    log.info("form definition %s: version %d published", version.definition.slug, version.number)
+    return version
+
+
+def retire(version: FormVersion) -> FormVersion:
+    if version.state is not VersionState.PUBLISHED:
+        raise ImmutableVersionError(
+            gettext(
+                "Only a published version can be retired, not a %(state)s one.",
+                state=version_state_label(version.state.value),
+            )
+        )
+    version.state = VersionState.RETIRED
+    version.retired_at = utcnow()
+    log.info("form definition %s: version %d retired", version.definition.slug, version.number)
+    return version
+
+
+# --- the catalogue ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueChange:
+    slug: str
+    outcome: str  # "created", "updated" or "unchanged"
+    version: int
+
+
+def load_catalogue() -> list[CatalogueChange]:
+    """Publish every catalogue form whose content is new; idempotent."""
+    return [_load_document(document) for _name, document in catalogue_documents()]
+
+
+def _load_document(document: dict[str, Any]) -> CatalogueChange:
+    definition = find_definition(document["slug"])
+    if definition is None:
+        version = publish(create_definition(document))
+        return CatalogueChange(document["slug"], "created", version.number)
+    current = published_version(definition)
+    if current is not None and current.digest == digest(document):
+        return CatalogueChange(definition.slug, "unchanged", current.number)
+    draft = draft_version(definition)
+    version = update_draft(draft, document) if draft else create_draft(definition, document)
+    publish(version)
+    return CatalogueChange(definition.slug, "updated", version.number)
+
+
+# --- FIM building blocks ----------------------------------------------------
+
+
+def list_building_blocks() -> list[BuildingBlock]:
+    query = select(BuildingBlock).order_by(BuildingBlock.fim_id, BuildingBlock.created_at)
+    return list(db.session.scalars(query))
+
+
+def find_building_block(fim_id: str, fim_version: str = "") -> BuildingBlock | None:
+    """The block of that id and version; without a version, the one imported last."""
+    query = select(BuildingBlock).where(BuildingBlock.fim_id == fim_id)
+    if fim_version:
+        query = query.where(BuildingBlock.fim_version == fim_version)
+    return db.session.scalars(query.order_by(BuildingBlock.created_at.desc())).first()
+
+
+def building_block_source(fim_id: str, fim_version: str) -> str | None:
+    """The stored XML of a block, as the XDatenfelder import looks blocks up."""
+    block = find_building_block(fim_id, fim_version)
+    return block.source if block is not None else None
+
+
+def save_building_block(imported: BlockImport) -> tuple[BuildingBlock, str]:
+    """Store an imported Datenfeldgruppe: ``stored``, ``replaced`` or ``unchanged``.
+
+    FIM never changes a published version, so importing the same id and version again
+    normally finds it unchanged; a different content replaces the stored one (the
+    newer export wins) and says so.
+    """
+    block = find_building_block(imported.fim_id, imported.fim_version)
+    if block is None:
+        return _insert_block(imported), "stored"
+    if block.source == imported.source:
+        return block, "unchanged"
+    block.xdf_version = imported.xdf_version
+    block.name = imported.name[:300]
+    block.group = imported.group
+    block.source = imported.source
+    block.updated_at = utcnow()
+    log.info("building block %s %s replaced", imported.fim_id, imported.fim_version)
+    return block, "replaced"
+
+
+def _insert_block(imported: BlockImport) -> BuildingBlock:
+    """A new row, or the equal one a concurrent import of the same file inserted first."""
+    block = BuildingBlock(
+        fim_id=imported.fim_id,
+        fim_version=imported.fim_version,
+        xdf_version=imported.xdf_version,
+        name=imported.name[:300],
+        group=imported.group,
+        source=imported.source,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(block)
+    except IntegrityError:
+        if (found := find_building_block(imported.fim_id, imported.fim_version)) is None:
+            raise
+        return found
+    log.info("building block %s %s stored", imported.fim_id, imported.fim_version)
+    return block
+
+
+# --- tenant forms -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedForm:
+    """A form as a tenant offers it: the current version and the tenant's fee."""
+
+    tenant_form: TenantForm
+    version: FormVersion
+    definition: CompiledDefinition
+
+    @property
+    def slug(self) -> str:
+        return self.definition.slug
+
+    def fee_for(self, answers: dict[str, Any]) -> FeeBreakdown:
+        return compute_fee(self.definition, answers, self.tenant_form.fee_overrides)
+
+
+def find_tenant_form(tenant: Tenant, definition: FormDefinition) -> TenantForm | None:
+    require_tenant_scope(tenant.id)
+    return db.session.scalar(select(TenantForm).where(TenantForm.definition_id == definition.id))
+
+
+def check_delivery_target(target: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
+    """A delivery target as delivery understands it; defaults to the tenant's mailbox."""
+    if not target:
+        if not tenant.contact_email:
+            raise InvalidDeliveryTargetError(
+                gettext("Choose a delivery target: the tenant has no contact email.")
+            )
+        return {"type": "mailbox", "address": tenant.contact_email}
+    kind = target.get("type")
+    if kind == "mailbox" and _EMAIL.match(str(target.get("address", ""))):
+        return {"type": "mailbox", "address": target["address"]}
+    if kind == "cmis" and str(target.get("url", "")).startswith("https://"):
+        return {"type": "cmis", "url": target["url"], "folder": str(target.get("folder", "/"))}
+    raise InvalidDeliveryTargetError(
+        gettext(
+            "A delivery target is {'type': 'mailbox', 'address': email} or "
+            "{'type': 'cmis', 'url': 'https://…', 'folder': '/…'}."
+        )
+    )
+
+
+def activate_form(
+    tenant: Tenant,
+    definition: FormDefinition,
+    fee_overrides: dict[str, Any] | None = None,
+    delivery_target: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> TenantForm:
+    """Offer ``definition`` in ``tenant`` (or change how it is offered)."""
+    version = published_version(definition)
+    if version is None:
+        raise FormDefError(
+            gettext("%(form)s has no published version to offer.", form=definition.slug)
+        )
+    overrides = dict(fee_overrides or {})
+    if problems := check_fee_overrides(compiled(version), overrides):
+        raise InvalidFeeOverridesError(problems)
+    tenant_form = find_tenant_form(tenant, definition)
+    if tenant_form is None:
+        tenant_form = TenantForm(tenant_id=tenant.id, definition=definition)
+        db.session.add(tenant_form)
+    tenant_form.active = True
+    tenant_form.fee_overrides = overrides
+    tenant_form.delivery_target = check_delivery_target(delivery_target or {}, tenant)
+    details = {"fee_overrides": overrides, "delivery": tenant_form.delivery_target["type"]}
+    tenants.record(tenant, "form.activated", "form", definition.slug, details=details, actor=actor)
+    return tenant_form
+
+
+def deactivate_form(tenant: Tenant, definition: FormDefinition, actor: User | None = None) -> None:
+    tenant_form = find_tenant_form(tenant, definition)
+    if tenant_form is None or not tenant_form.active:
+        raise FormNotFoundError(
+            gettext("%(tenant)s does not offer %(form)s.", tenant=tenant.slug, form=definition.slug)
+        )
+    tenant_form.active = False
+    tenants.record(tenant, "form.deactivated", "form", definition.slug, actor=actor)
+
+
+def _offered(tenant: Tenant, slug: str | None = None) -> list[OfferedForm]:
+    require_tenant_scope(tenant.id)
+    query = (
+        select(TenantForm, FormVersion)
+        .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
+        .where(TenantForm.active, FormVersion.state == VersionState.PUBLISHED)
+        # The document is large JSON; the compiled cache usually makes it unneeded.
+        .options(defer(FormVersion.document))
+    )
+    if slug is not None:
+        query = query.join(FormDefinition).where(FormDefinition.slug == slug)
+    return [
+        OfferedForm(tf, version, compiled(version)) for tf, version in db.session.execute(query)
+    ]
+
+
+def offered_forms(tenant: Tenant) -> list[OfferedForm]:
+    """The forms ``tenant`` offers now, in catalogue order, each at its current version."""
+    return sorted(_offered(tenant), key=lambda form: form.slug)
+
+
+def offered_form(tenant: Tenant, slug: str) -> OfferedForm:
+    if found := _offered(tenant, slug):
+        return found[0]
+    raise FormNotFoundError(
+        gettext("%(tenant)s does not offer %(form)r.", tenant=tenant.slug, form=slug)
+    )

@@ -1,0 +1,1 @@
+"""Building blocks every area uses: config, database, jobs, web shell, health, logs."""

@@ -1,0 +1,294 @@
+"""Database base classes, the session, and the ORM half of tenant isolation.
+
+Isolation has two independent locks (see docs/architecture.md):
+
+1. The ORM: every query of a :class:`TenantOwned` model gets
+   ``tenant_id = <current tenant>`` added through ``with_loader_criteria``;
+   with no current tenant such a query is refused instead of returning
+   everything.
+2. PostgreSQL Row Level Security: at the start of every transaction the
+   session sets ``app.tenant_id`` (transaction-local), which the policies
+   written by the migrations compare with each row (:mod:`amtsweg.platform.rls`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app
+from flask.globals import app_ctx
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Enum,
+    ForeignKey,
+    MetaData,
+    TypeDecorator,
+    Uuid,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    scoped_session,
+    sessionmaker,
+    with_loader_criteria,
+)
+from sqlalchemy.pool import StaticPool
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TENANT_SETTING = "app.tenant_id"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class AwareDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that always comes back timezone-aware (UTC), on SQLite too.
+
+    PostgreSQL's ``timestamptz`` does this itself; SQLite stores no zone and
+    would hand back naive datetimes that cannot be compared with ``utcnow()``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, _dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware one")
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(self, value: dt.datetime | None, _dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it as a class attribute
+        uuid.UUID: Uuid(),
+        dt.datetime: AwareDateTime(),
+        dict[str, Any]: JSON().with_variant(JSONB(), "postgresql"),
+        # Enums are stored by value as plain strings, portable to SQLite.
+        enum.Enum: Enum(
+            enum.Enum,
+            native_enum=False,
+            length=40,
+            values_callable=lambda members: [m.value for m in members],
+        ),
+    }
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TenantOwned:
+    """A row that belongs to exactly one tenant.
+
+    The primary key is ``(tenant_id, id)``, so every foreign key to such a row
+    is composite and can never point into another tenant. Migrations must
+    enable Row Level Security on the table (a test checks every table with a
+    ``tenant_id`` column).
+    """
+
+    @declared_attr
+    @classmethod
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(
+            ForeignKey("tenants.id", ondelete="RESTRICT"), primary_key=True, sort_order=-2
+        )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-1)
+
+
+class TenantScopeError(RuntimeError):
+    """A tenant-owned table was queried or written without a current tenant."""
+
+
+def current_tenant_id(session: Session) -> uuid.UUID | None:
+    return session.info.get("tenant_id")
+
+
+def set_current_tenant(session: Session, tenant_id: uuid.UUID | None) -> None:
+    """Scope ``session`` to one tenant (or to none) for both locks.
+
+    Only :func:`tenant_scope` calls this; everything else enters a scope with it.
+    """
+    session.info["tenant_id"] = tenant_id
+    transaction = session.get_transaction()
+    if transaction is not None and transaction.is_active:
+        _apply_database_setting(session.connection(), tenant_id)
+
+
+def _apply_database_setting(connection: Connection, tenant_id: uuid.UUID | None) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(
+        text("SELECT set_config(:name, :value, true)"),
+        {"name": TENANT_SETTING, "value": str(tenant_id) if tenant_id else ""},
+    )
+
+
+def _scope_queries(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not _touches_tenant_owned(state):
+        return
+    tenant_id = current_tenant_id(state.session)
+    if tenant_id is None:
+        raise TenantScopeError("query on a tenant-owned table without a current tenant")
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantOwned,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+        )
+    )
+
+
+def _touches_tenant_owned(state: ORMExecuteState) -> bool:
+    return any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers)
+
+
+def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
+    """Give new tenant-owned rows the current tenant; refuse a foreign one."""
+    tenant_id = current_tenant_id(session)
+    for obj in session.new:
+        if not isinstance(obj, TenantOwned):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantScopeError(f"new {type(obj).__name__} without a tenant")
+            obj.tenant_id = tenant_id
+        elif tenant_id is not None and obj.tenant_id != tenant_id:
+            raise TenantScopeError(f"new {type(obj).__name__} for another tenant")
+
+
+def _on_begin(session: Session, _transaction: Any, connection: Connection) -> None:
+    _apply_database_setting(connection, current_tenant_id(session))
+
+
+def install_tenant_scoping(session_factory: sessionmaker[Session]) -> None:
+    event.listen(session_factory, "do_orm_execute", _scope_queries)
+    event.listen(session_factory, "before_flush", _stamp_new_rows)
+    event.listen(session_factory, "after_begin", _on_begin)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            poolclass=StaticPool if url in {"sqlite://", "sqlite:///:memory:"} else None,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _app_context_key() -> int:
+    return id(app_ctx._get_current_object())  # noqa: SLF001 - Flask's proxy API
+
+
+class Database:
+    """One app's engine and its one session per application context.
+
+    ``bind`` lets a test hand in a connection with an open outer transaction;
+    sessions then work in savepoints on it and the test rolls everything back.
+    """
+
+    def __init__(self, url: str, bind: Engine | Connection | None = None) -> None:
+        if isinstance(bind, Connection):
+            self.engine = bind.engine
+        else:
+            self.engine = bind or make_engine(url)
+        factory = sessionmaker(
+            bind=bind or self.engine,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+        install_tenant_scoping(factory)
+        self.sessions = scoped_session(factory, scopefunc=_app_context_key)
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["amtsweg.db"] = self
+        app.teardown_appcontext(lambda _exc: self.sessions.remove())
+
+
+class _CurrentDatabase:
+    """``db.session`` is the session of the current app and app context."""
+
+    @property
+    def _database(self) -> Database:
+        return current_app.extensions["amtsweg.db"]
+
+    @property
+    def session(self) -> Session:
+        return self._database.sessions()
+
+    @property
+    def engine(self) -> Engine:
+        return self._database.engine
+
+
+db = _CurrentDatabase()
+
+
+@contextmanager
+def tenant_scope(tenant_id: uuid.UUID | None) -> Iterator[None]:
+    """Work for one tenant inside the block; the previous scope comes back after it.
+
+    Only the web shell (for a request under ``/t/<tenant>/``), CLI commands and
+    job functions enter a scope. Services never switch it: they check it with
+    :func:`require_tenant_scope`, so a helper handed another tenant's object
+    refuses instead of silently re-pointing the whole session at that tenant.
+    """
+    session = db.session
+    previous = current_tenant_id(session)
+    set_current_tenant(session, tenant_id)
+    try:
+        yield
+        # Rows added in the block are written while the block's tenant is in force.
+        session.flush()
+    finally:
+        set_current_tenant(session, previous)
+
+
+def require_tenant_scope(tenant_id: uuid.UUID) -> None:
+    """Refuse to work on ``tenant_id``'s rows unless the session is scoped to that tenant."""
+    current = current_tenant_id(db.session)
+    if current != tenant_id:
+        raise TenantScopeError(
+            f"working for tenant {tenant_id} while the session is scoped to {current}"
+        )

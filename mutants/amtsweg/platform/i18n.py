@@ -1,0 +1,70 @@
+"""German first, English second.
+
+The locale comes from, in order: the visible language switch (a cookie), the
+browser's ``Accept-Language``, German. Source strings are English; German
+translations live in ``amtsweg/translations`` and are compiled by
+``make translations``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, Flask, has_request_context, redirect, request
+from flask_babel import Babel, format_currency, get_locale
+from werkzeug.wrappers import Response
+
+from amtsweg.platform.redirects import safe_next_url
+
+LOCALES = ("de", "en")
+DEFAULT_LOCALE = "de"
+COOKIE = "amtsweg_lang"
+ONE_YEAR = 365 * 24 * 3600
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    if not has_request_context():  # a job or CLI command: German unless it forces another
+        return DEFAULT_LOCALE
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE)
+
+
+@bp.get("/lang/<any(de, en):locale>")
+def switch_language(locale: str) -> Response:
+    response = redirect(safe_next_url(request.args.get("next")))
+    response.set_cookie(COOKIE, locale, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+def current_locale() -> str:
+    """The language of the current request (or German outside one), as ``de`` or ``en``."""
+    locale = str(get_locale() or DEFAULT_LOCALE)
+    return locale if locale in LOCALES else DEFAULT_LOCALE
+
+
+def mail_locale(stored: str | None) -> str:
+    """The language for an email or PDF made later for a stored choice; German if we lack it."""
+    return stored if stored in LOCALES else DEFAULT_LOCALE
+
+
+def money(cents: int) -> str:
+    """Integer cents as the locale writes euros, e.g. ``26,00 €``; never via float."""
+    return format_currency(Decimal(cents) / 100, "EUR")
+
+
+def _template_context() -> dict[str, str]:
+    return {"current_locale": str(get_locale() or DEFAULT_LOCALE)}
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Babel(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+    app.context_processor(_template_context)
+    app.add_template_filter(money)

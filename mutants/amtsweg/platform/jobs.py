@@ -1,0 +1,94 @@
+"""Background jobs, enqueued only after the transaction that caused them commits.
+
+``enqueue_after_commit(func, *args)`` registers the job on the current
+session; the job goes to Redis (RQ) when that session commits and is dropped
+when it rolls back. Without ``REDIS_URL`` (``make demo``) the job runs in
+the same process right after the commit. Job functions take ids, reload
+what they need and are idempotent: the outbox sweeper may run them again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from amtsweg.platform.db import db
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "amtsweg"
+PENDING_KEY = "amtsweg.pending_jobs"
+
+
+def redis_connection() -> Redis:
+    app = current_app._get_current_object()  # noqa: SLF001 - Flask's proxy API
+    if "amtsweg.redis" not in app.extensions:
+        app.extensions["amtsweg.redis"] = Redis.from_url(app.config["AMTSWEG"].redis_url)
+    return app.extensions["amtsweg.redis"]
+
+
+def job_name(func: Callable[..., Any]) -> str:
+    return f"{func.__module__}:{func.__qualname__}"
+
+
+def enqueue_after_commit(func: Callable[..., Any], *args: Any) -> None:
+    """Send ``func(*args)`` to the workers once the current transaction commits."""
+    session = db.session
+    if not session.in_transaction():
+        # Begin now, so that a rollback before any SQL still drops the job.
+        session.begin()
+    session.info.setdefault(PENDING_KEY, []).append((job_name(func), args))
+
+
+def _send_pending(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, [])
+    for name, args in pending:
+        _dispatch(name, args)
+
+
+def _drop_pending(session: Session, _previous_transaction: Any = None) -> None:
+    if not session.in_transaction():
+        session.info.pop(PENDING_KEY, None)
+
+
+def _dispatch(name: str, args: tuple[Any, ...]) -> None:
+    if current_app.config["AMTSWEG"].redis_url:
+        Queue(QUEUE_NAME, connection=redis_connection()).enqueue(run_job, name, *args)
+        return
+    # In-process: a fresh app context gives the job its own session, apart
+    # from the one that is just finishing its commit. The change that caused
+    # the job is committed already, so a failing job must not fail the request:
+    # it is logged, as a worker would log it.
+    with current_app.app_context():
+        try:
+            _call(name, args)
+        except Exception:
+            log.exception("job failed", extra={"job": name})
+
+
+def _call(name: str, args: tuple[Any, ...]) -> Any:
+    module, _, attribute = name.partition(":")
+    func = getattr(importlib.import_module(module), attribute)
+    return func(*args)
+
+
+def run_job(name: str, *args: Any) -> Any:
+    """The callable RQ runs. ``amtsweg worker`` runs inside the app's context;
+    each job gets a fresh app context of its own, and so its own session."""
+    with current_app.app_context():
+        return _call(name, args)
+
+
+def init_app(app: Flask) -> None:  # noqa: ARG001 - the signature every part shares
+    # Listeners live on the Session class, so they are installed once per process.
+    if not event.contains(Session, "after_commit", _send_pending):
+        event.listen(Session, "after_commit", _send_pending)
+        event.listen(Session, "after_soft_rollback", _drop_pending)

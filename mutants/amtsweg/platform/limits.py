@@ -1,0 +1,75 @@
+"""Rate limits for the doors worth guessing at or flooding: logging in and submitting.
+
+Flask-Limiter with one :data:`limiter` per process; its counters live in Redis
+(``REDIS_URL``, required in production, so every web process counts together)
+or, without it, in the process's memory. Two limits, both read from the
+settings on every request:
+
+- :data:`login_limit`: ``AMTSWEG_LOGIN_RATE_LIMIT`` per client IP, counted
+  separately for each endpoint it decorates (login start, login callback).
+- :data:`submit_limit`: ``AMTSWEG_SUBMIT_RATE_LIMIT`` per person (per client
+  IP when nobody is logged in), for the HTML submit and the API's submit.
+
+Decorate a view function or a ``MethodView`` method with them::
+
+    @bp.post("/...")
+    @submit_limit
+    def post(): ...
+
+A request over the limit raises ``RateLimitExceeded`` (a 429), which
+:mod:`amtsweg.platform.web` answers with the HTML error page or a problem
+document; the limiter adds ``Retry-After`` (seconds) and the
+``X-RateLimit-*`` headers. The client IP is ``request.remote_addr``; behind a
+reverse proxy set ``AMTSWEG_PROXY_HOPS`` so that it is the client's, not the
+proxy's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from amtsweg.platform.auth.principal import current_principal
+
+KEY_PREFIX = "amtsweg-limits"
+
+
+def _person_or_address() -> str:
+    """Who is submitting: the logged-in person (hashed; Redis holds no subject) or the IP."""
+    principal = current_principal()
+    if principal is None:
+        return f"ip:{get_remote_address()}"
+    who = f"{principal.issuer}\n{principal.subject}".encode()
+    return "person:" + hashlib.sha256(who).hexdigest()
+
+
+def _login_limit() -> str:
+    return current_app.config["AMTSWEG"].login_rate_limit
+
+
+def _submit_limit() -> str:
+    return current_app.config["AMTSWEG"].submit_rate_limit
+
+
+# One limiter per process (the decorators below need it at import time); each app's
+# init_app gives it that app's storage. Everything else is fixed here, not per app.
+limiter = Limiter(
+    key_func=get_remote_address,
+    key_prefix=KEY_PREFIX,
+    strategy="moving-window",  # no burst of twice the limit around a window's edge
+    headers_enabled=True,
+)
+
+#: Decorator: at most ``AMTSWEG_LOGIN_RATE_LIMIT`` requests per client IP.
+login_limit = limiter.limit(_login_limit, key_func=get_remote_address)
+
+#: Decorator: at most ``AMTSWEG_SUBMIT_RATE_LIMIT`` submissions per person or IP.
+submit_limit = limiter.limit(_submit_limit, key_func=_person_or_address)
+
+
+def init_app(app: Flask) -> None:
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["AMTSWEG"].redis_url or "memory://"
+    limiter.init_app(app)

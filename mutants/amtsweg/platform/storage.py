@@ -1,0 +1,75 @@
+"""Files kept outside the database (uploads, coats of arms).
+
+``FileStorage`` is the interface; ``LocalDirectoryStorage`` keeps files in a
+directory (a mounted volume in production). Keys are generated here, never
+taken from a file name a person sent.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Protocol
+
+from flask import Flask, current_app
+
+from amtsweg.platform.jobs import enqueue_after_commit
+
+
+class FileStorage(Protocol):
+    def put(self, namespace: str, data: bytes) -> str:
+        """Store ``data`` and return its new key."""
+
+    def get(self, key: str) -> bytes:
+        """Return the stored bytes; ``KeyError`` if there is no such file."""
+
+    def delete(self, key: str) -> None: ...
+
+
+class LocalDirectoryStorage:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        namespace, _, name = key.partition("/")
+        if not (namespace.isidentifier() and name.isalnum()):
+            raise KeyError(key)
+        return self.root / namespace / name
+
+    def put(self, namespace: str, data: bytes) -> str:
+        key = f"{namespace}/{secrets.token_hex(16)}"
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+        return key
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+def storage() -> FileStorage:
+    return current_app.extensions["amtsweg.storage"]
+
+
+def delete_stored_file(key: str) -> None:
+    """Job: remove a file that a committed change no longer points to."""
+    storage().delete(key)
+
+
+def delete_after_commit(key: str) -> None:
+    """Remove ``key`` only once the change that replaced it is committed."""
+    enqueue_after_commit(delete_stored_file, key)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["amtsweg.storage"] = LocalDirectoryStorage(
+        app.config["AMTSWEG"].storage_dir.resolve()
+    )

@@ -1,0 +1,46 @@
+"""How submission facts read on pages: times and statuses in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import format_date, format_datetime, lazy_gettext
+
+from amtsweg.submissions.models import SubmissionStatus
+
+STATUS_LABELS = {
+    SubmissionStatus.SUBMITTED: lazy_gettext("Received"),
+    SubmissionStatus.AWAITING_PAYMENT: lazy_gettext("Received, payment outstanding"),
+    SubmissionStatus.PAID: lazy_gettext("Received and paid"),
+    SubmissionStatus.DELIVERED: lazy_gettext("Forwarded to the office in charge"),
+    SubmissionStatus.DELIVERY_FAILED: lazy_gettext("Received; forwarding is delayed"),
+}
+
+
+PAYMENT_STATUS_LABELS = {
+    "created": lazy_gettext("not yet paid"),
+    "pending": lazy_gettext("in progress"),
+    "succeeded": lazy_gettext("paid"),
+    "failed": lazy_gettext("failed"),
+    "cancelled": lazy_gettext("cancelled"),
+    "expired": lazy_gettext("expired"),
+    "partially_refunded": lazy_gettext("paid, partly refunded"),
+    "refunded": lazy_gettext("refunded"),
+}
+
+
+def payment_status_label(status: str | None) -> str:
+    return str(PAYMENT_STATUS_LABELS.get(status or "created", status))
+
+
+def submitted_at(moment: dt.datetime) -> str:
+    """Date and time in the authority's zone (Flask-Babel's default time zone)."""
+    return format_datetime(moment, format="medium")
+
+
+def date_only(moment: dt.datetime) -> str:
+    return format_date(moment, format="long")
+
+
+def status_label(status: SubmissionStatus) -> str:
+    return str(STATUS_LABELS[status])

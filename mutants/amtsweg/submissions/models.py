@@ -1,0 +1,106 @@
+"""Drafts, submissions, their uploads, and the counters behind reference numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from amtsweg.platform.db import Base, TenantOwned, Timestamped, utcnow
+
+
+class Draft(TenantOwned, Timestamped, Base):
+    """A citizen's application in progress, saved after every step.
+
+    It pins the form version it was started with, survives logout, and
+    expires after the definition's retention period without activity.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (Index(None, "tenant_id", "user_id"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_versions.id"))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    step: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    expires_at: Mapped[dt.datetime]
+    submitted_at: Mapped[dt.datetime | None]
+
+
+class SubmissionStatus(enum.StrEnum):
+    """Where a submission stands, as the citizen and the clerk see it."""
+
+    SUBMITTED = "submitted"
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+
+
+class Submission(TenantOwned, Base):
+    """A submitted application: the answers as validated against the pinned version.
+
+    ``draft_id`` (or the API's idempotency key) is unique per tenant, so a
+    double click, a back button or a retried request can create at most one.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "reference"),
+        UniqueConstraint("tenant_id", "draft_id"),
+        UniqueConstraint("tenant_id", "user_id", "idempotency_key"),
+        ForeignKeyConstraint(["tenant_id", "draft_id"], ["drafts.tenant_id", "drafts.id"]),
+        Index("ix_submissions_tenant_payment_status", "tenant_id", "payment_status"),
+    )
+
+    reference: Mapped[str] = mapped_column(String(30))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_versions.id"))
+    draft_id: Mapped[uuid.UUID | None]
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    answers: Mapped[dict[str, Any]]
+    fee: Mapped[dict[str, Any]]
+    fee_total: Mapped[int] = mapped_column(default=0)
+    status: Mapped[SubmissionStatus]
+    submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    locale: Mapped[str] = mapped_column(String(5), default="de")
+    confirmation_email: Mapped[str | None] = mapped_column(String(254))
+    confirmation_sent_at: Mapped[dt.datetime | None]
+    # Kept by the receivers of the payment signals (see service.on_payment_changed):
+    # ``{"status", "amount_cents", "currency", "provider", "kassenzeichen"}``.
+    payment: Mapped[dict[str, Any] | None]
+    payment_status: Mapped[str | None] = mapped_column(String(40))
+
+
+class Upload(TenantOwned, Timestamped, Base):
+    """A file a citizen uploaded for a draft, kept in file storage, not the database."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "draft_id"], ["drafts.tenant_id", "drafts.id"], ondelete="CASCADE"
+        ),
+    )
+
+    draft_id: Mapped[uuid.UUID]
+    field_path: Mapped[str] = mapped_column(String(200))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ReferenceCounter(TenantOwned, Base):
+    """The last reference number given out per tenant and year."""
+
+    __tablename__ = "reference_counters"
+    __table_args__ = (UniqueConstraint("tenant_id", "year"),)
+
+    year: Mapped[int]
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,513 @@
+"""The citizen's applications: drafts, submitting, references; the only writer of their tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale, gettext, ngettext
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from amtsweg.formdefs import service as formdefs
+from amtsweg.formdefs.engine import (
+    AnswerError,
+    Evaluation,
+    FeeBreakdown,
+    Field,
+    evaluate,
+    prefill,
+)
+from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
+from amtsweg.formdefs.models import FormVersion
+from amtsweg.platform.db import db, utcnow
+from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
+from amtsweg.platform.jobs import enqueue_after_commit
+from amtsweg.platform.signals import payment_changed, payment_succeeded, submission_created
+from amtsweg.platform.storage import delete_after_commit
+from amtsweg.submissions import confirmation
+from amtsweg.submissions.models import (
+    Draft,
+    ReferenceCounter,
+    Submission,
+    SubmissionStatus,
+    Upload,
+)
+from amtsweg.submissions.uploads import CheckedUpload
+from amtsweg.tenants.models import Tenant, User
+
+AUTHORITY_ZONE = ZoneInfo("Europe/Berlin")
+
+
+class SubmissionError(Refusal):
+    """A refused operation on an application."""
+
+
+class AnswersInvalidError(SubmissionError):
+    """The answers do not satisfy the definition; each problem points into ``/answers``.
+
+    ``evaluation.errors`` keeps the engine's errors for pages that show them
+    next to the fields.
+    """
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        super().__init__(
+            ngettext(
+                "%(num)d answer needs attention.",
+                "%(num)d answers need attention.",
+                len(evaluation.errors),
+            ),
+            problems=[
+                FieldProblem(answer_pointer(error.path), error.message, error.code)
+                for error in evaluation.errors
+            ],
+        )
+
+
+def answer_pointer(path: str) -> str:
+    """``hunde[1].rasse`` → ``/answers/hunde/1/rasse`` (a JSON pointer into the request)."""
+    return json_pointer("answers", *re.findall(r"[^.\[\]]+", path))
+
+
+def today() -> dt.date:
+    """The date in the authority's time zone, which relative date rules refer to."""
+    return dt.datetime.now(AUTHORITY_ZONE).date()
+
+
+# --- drafts -----------------------------------------------------------------
+
+
+def _expiry(definition: CompiledDefinition) -> dt.datetime:
+    return utcnow() + dt.timedelta(days=definition.retention_days)
+
+
+def open_draft(user: User, version: FormVersion) -> Draft | None:
+    """The citizen's unsubmitted, unexpired draft of this form, if any."""
+    return db.session.scalar(
+        select(Draft)
+        .join(FormVersion, FormVersion.id == Draft.version_id)
+        .where(
+            Draft.user_id == user.id,
+            FormVersion.definition_id == version.definition_id,
+            Draft.submitted_at.is_(None),
+            Draft.expires_at > utcnow(),
+        )
+        .order_by(Draft.updated_at.desc())
+        .limit(1)
+    )
+
+
+def start_draft(
+    tenant: Tenant, user: User, form: formdefs.OfferedForm, claims: Mapping[str, Any]
+) -> Draft:
+    """Resume the citizen's open draft of ``form``, or start one prefilled from the login."""
+    if (draft := open_draft(user, form.version)) is not None:
+        return draft
+    draft = Draft(
+        tenant_id=tenant.id,
+        user_id=user.id,
+        version_id=form.version.id,
+        answers=prefill(form.definition, claims),
+        step=form.definition.steps[0].id,
+        expires_at=_expiry(form.definition),
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def find_draft(user: User, draft_id: uuid.UUID) -> Draft | None:
+    """The citizen's own draft in the current tenant; anyone else's is ``None``."""
+    return db.session.scalar(
+        select(Draft).where(
+            Draft.id == draft_id, Draft.user_id == user.id, Draft.expires_at > utcnow()
+        )
+    )
+
+
+def draft_definition(draft: Draft) -> CompiledDefinition:
+    return formdefs.compiled(db.session.get_one(FormVersion, draft.version_id))
+
+
+def save_step(
+    draft: Draft,
+    step_id: str,
+    answers: Mapping[str, Any],
+    claims: Mapping[str, Any],
+    locale: str,
+) -> Evaluation:
+    """Store the answers after a step (invalid ones too, so nothing typed is lost).
+
+    ``answers`` are the draft's answers with this step's replaced by what was
+    posted. Fields locked to the login are filled from the login again, so a
+    forged post cannot change them.
+    """
+    definition = draft_definition(draft)
+    draft.answers = prefill(definition, claims, answers)
+    draft.step = step_id
+    draft.expires_at = _expiry(definition)
+    return evaluate(definition, draft.answers, locale=locale, step=step_id, today=today())
+
+
+def evaluate_draft(
+    draft: Draft, locale: str, form: formdefs.OfferedForm | None = None
+) -> Evaluation:
+    """All answers of the draft checked; with ``form``, the fee has the tenant's overrides."""
+    return evaluate(
+        draft_definition(draft),
+        draft.answers,
+        locale=locale,
+        today=today(),
+        fee_overrides=form.tenant_form.fee_overrides if form else None,
+    )
+
+
+def purge_expired_drafts() -> int:
+    """Delete unsubmitted drafts past their expiry in the current tenant, with their files."""
+    expired = list(
+        db.session.scalars(
+            select(Draft).where(Draft.submitted_at.is_(None), Draft.expires_at <= utcnow())
+        )
+    )
+    for draft in expired:
+        for key in db.session.scalars(
+            select(Upload.storage_key).where(Upload.draft_id == draft.id)
+        ):
+            delete_after_commit(key)
+        db.session.delete(draft)
+    return len(expired)
+
+
+# --- uploads ----------------------------------------------------------------
+
+
+def record_upload(
+    draft: Draft, field_path: str, checked: CheckedUpload, storage_key: str
+) -> Upload:
+    """Remember a checked file the citizen uploaded for ``draft`` (kept under ``storage_key``)."""
+    upload = Upload(
+        tenant_id=draft.tenant_id,
+        draft_id=draft.id,
+        field_path=field_path,
+        storage_key=storage_key,
+        name=checked.name,
+        mime=checked.mime,
+        size=checked.size,
+        sha256=checked.sha256,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def find_upload(draft: Draft, upload_id: uuid.UUID) -> Upload | None:
+    return db.session.scalar(
+        select(Upload).where(Upload.id == upload_id, Upload.draft_id == draft.id)
+    )
+
+
+# --- submitting -------------------------------------------------------------
+
+
+def next_reference(tenant: Tenant) -> str:
+    """``MUS-2026-000123``: per tenant and year, never the same number twice.
+
+    One upsert takes the next number: it creates the year's counter or
+    increments it, and holds the row's lock until the transaction ends, so
+    concurrent submissions (also the first two of a year) never collide.
+    """
+    year = dt.datetime.now(AUTHORITY_ZONE).year
+    upsert = _INSERTS[db.session.get_bind().dialect.name](ReferenceCounter)
+    number = db.session.scalar(
+        upsert.values(tenant_id=tenant.id, id=uuid.uuid4(), year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[ReferenceCounter.tenant_id, ReferenceCounter.year],
+            set_={"last_number": ReferenceCounter.last_number + 1},
+        )
+        .returning(ReferenceCounter.last_number)
+    )
+    return f"{tenant.reference_prefix}-{year}-{number:06d}"
+
+
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    submission: Submission
+    created: bool  # False when an earlier identical request already created it
+
+
+def fee_document(evaluation: Evaluation, definition: CompiledDefinition) -> dict[str, Any]:
+    """The fee as stored with a submission and shown on the summary page."""
+    return _fee_document(evaluation.fee, definition.fee_collection)
+
+
+def _fee_document(fee: FeeBreakdown, collection: str) -> dict[str, Any]:
+    return {
+        "collection": collection,
+        "currency": fee.currency,
+        "total": fee.total,
+        "lines": [
+            {
+                "rule": line.rule_id,
+                "label": {"de": line.label.de, "en": line.label.en},
+                "quantity": line.quantity,
+                "unit_amount": line.unit_amount,
+                "amount": line.amount,
+            }
+            for line in fee.lines
+        ],
+    }
+
+
+def _status_for(fee: FeeBreakdown, collection: str) -> SubmissionStatus:
+    if collection == "online" and fee.total > 0:
+        return SubmissionStatus.AWAITING_PAYMENT
+    return SubmissionStatus.SUBMITTED
+
+
+def _create(
+    tenant: Tenant,
+    user: User,
+    form: formdefs.OfferedForm,
+    version: FormVersion,
+    answers: Mapping[str, Any],
+    *,
+    locale: str,
+    draft: Draft | None = None,
+    idempotency_key: str | None = None,
+    confirmation_email: str | None = None,
+) -> Outcome:
+    definition = formdefs.compiled(version)
+    evaluation = evaluate(
+        definition,
+        answers,
+        locale=locale,
+        today=today(),
+        fee_overrides=form.tenant_form.fee_overrides,
+    )
+    if not evaluation.ok:
+        raise AnswersInvalidError(evaluation)
+    _refuse_files_not_uploaded(definition, evaluation, draft, locale)
+    submission = Submission(
+        tenant_id=tenant.id,
+        reference=next_reference(tenant),
+        user_id=user.id,
+        version_id=version.id,
+        draft_id=draft.id if draft else None,
+        idempotency_key=idempotency_key,
+        answers=dict(evaluation.cleaned),
+        fee=_fee_document(evaluation.fee, definition.fee_collection),
+        fee_total=evaluation.fee.total,
+        status=_status_for(evaluation.fee, definition.fee_collection),
+        locale=locale,
+        confirmation_email=confirmation_email,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+    except IntegrityError:
+        earlier = _earlier(user, draft, idempotency_key)
+        if earlier is None:
+            raise
+        return Outcome(earlier, created=False)
+    if draft is not None:
+        draft.submitted_at = submission.submitted_at
+    submission_created.send(submission, tenant=tenant)
+    enqueue_after_commit(confirmation.send_confirmation, tenant.id, submission.id)
+    return Outcome(submission, created=True)
+
+
+def mark_confirmation_sent(submission: Submission) -> None:
+    submission.confirmation_sent_at = utcnow()
+
+
+def _uploaded_tokens(draft: Draft | None) -> set[str]:
+    if draft is None:
+        return set()
+    return {
+        str(upload_id)
+        for upload_id in db.session.scalars(select(Upload.id).where(Upload.draft_id == draft.id))
+    }
+
+
+def _file_answers(
+    fields: Iterable[Field], answers: Mapping[str, Any], path: str = ""
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(answer path, file metadata) of every file answer, inside repeating groups too."""
+    for field in fields:
+        value = answers.get(field.id)
+        if field.kind == "file":
+            for upload in value or ():
+                yield f"{path}{field.id}", upload
+        elif field.kind == "group":
+            for index, item in enumerate(value or ()):
+                yield from _file_answers(field.fields, item, f"{path}{field.id}[{index}].")
+
+
+def _refuse_files_not_uploaded(
+    definition: CompiledDefinition, evaluation: Evaluation, draft: Draft | None, locale: str
+) -> None:
+    """Every file answer must name an upload of this draft: file answers are
+    metadata, and made-up metadata must not pass for a document that was never
+    received. Without a draft (the API) no file can have been uploaded."""
+    known = _uploaded_tokens(draft)
+    with force_locale(locale):
+        message = gettext("Files can only be uploaded in the application in the browser.")
+    errors = tuple(
+        AnswerError(path, "file_not_uploaded", message)
+        for path, upload in _file_answers(definition.fields_by_id.values(), evaluation.cleaned)
+        if upload.get("token") not in known
+    )
+    if errors:
+        raise AnswersInvalidError(replace(evaluation, errors=errors))
+
+
+def _earlier(user: User, draft: Draft | None, idempotency_key: str | None) -> Submission | None:
+    if draft is not None:
+        return db.session.scalar(select(Submission).where(Submission.draft_id == draft.id))
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.user_id == user.id, Submission.idempotency_key == idempotency_key
+        )
+    )
+
+
+def submit_draft(
+    tenant: Tenant,
+    user: User,
+    form: formdefs.OfferedForm,
+    draft: Draft,
+    *,
+    locale: str,
+    confirmation_email: str | None = None,
+) -> Outcome:
+    """Submit a draft exactly once; a repeated submit returns the first submission.
+
+    The receipt goes to ``confirmation_email`` (the login's address), else to
+    an ``email`` answer of the form, by a job after the commit.
+    """
+    if draft.submitted_at is not None and (earlier := _earlier(user, draft, None)):
+        return Outcome(earlier, created=False)
+    version = db.session.get_one(FormVersion, draft.version_id)
+    return _create(
+        tenant,
+        user,
+        form,
+        version,
+        draft.answers,
+        locale=locale,
+        draft=draft,
+        confirmation_email=confirmation_email or _answered_email(draft.answers),
+    )
+
+
+def _answered_email(answers: Mapping[str, Any]) -> str | None:
+    email = answers.get("email")
+    return email if isinstance(email, str) and "@" in email else None
+
+
+def submit_answers(
+    tenant: Tenant,
+    user: User,
+    form: formdefs.OfferedForm,
+    answers: Mapping[str, Any],
+    *,
+    locale: str,
+    idempotency_key: str | None = None,
+    confirmation_email: str | None = None,
+) -> Outcome:
+    """The headless API: the same validation and result as the HTML journey."""
+    if idempotency_key and (earlier := _earlier(user, None, idempotency_key)):
+        return Outcome(earlier, created=False)
+    return _create(
+        tenant,
+        user,
+        form,
+        form.version,
+        answers,
+        locale=locale,
+        idempotency_key=idempotency_key,
+        confirmation_email=confirmation_email or _answered_email(answers),
+    )
+
+
+# --- reading ----------------------------------------------------------------
+
+
+def submission_of_draft(draft: Draft) -> Submission:
+    return db.session.scalars(select(Submission).where(Submission.draft_id == draft.id)).one()
+
+
+def submission_definition(submission: Submission) -> CompiledDefinition:
+    return formdefs.compiled(db.session.get_one(FormVersion, submission.version_id))
+
+
+def form_title(submission: Submission, locale: str) -> str:
+    return submission_definition(submission).title.get(locale)
+
+
+def find_submission(user: User, reference: str) -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(Submission.reference == reference, Submission.user_id == user.id)
+    )
+
+
+def applications_of(user: User) -> tuple[list[Draft], list[Submission]]:
+    """The citizen's open drafts and submissions in the current tenant, newest first."""
+    drafts = db.session.scalars(
+        select(Draft)
+        .where(Draft.user_id == user.id, Draft.submitted_at.is_(None), Draft.expires_at > utcnow())
+        .order_by(Draft.updated_at.desc())
+    )
+    submissions = db.session.scalars(
+        select(Submission)
+        .where(Submission.user_id == user.id)
+        .order_by(Submission.submitted_at.desc())
+    )
+    return list(drafts), list(submissions)
+
+
+# --- payment signals ----------------------------------------------------------
+
+
+def on_payment_changed(
+    _sender: Any, *, tenant_id: uuid.UUID, submission_id: uuid.UUID, summary: dict[str, Any]
+) -> None:
+    """Keep the payment's summary on the submission, for pages, lists and the API."""
+    db.session.execute(
+        update(Submission)
+        .where(Submission.tenant_id == tenant_id, Submission.id == submission_id)
+        .values(payment=dict(summary), payment_status=summary["status"])
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def on_payment_succeeded(
+    _sender: Any, *, tenant_id: uuid.UUID, submission_id: uuid.UUID, **_kwargs: Any
+) -> None:
+    """Paid: the submission moves on (only from awaiting payment, so never backwards)."""
+    db.session.execute(
+        update(Submission)
+        .where(
+            Submission.tenant_id == tenant_id,
+            Submission.id == submission_id,
+            Submission.status == SubmissionStatus.AWAITING_PAYMENT,
+        )
+        .values(status=SubmissionStatus.PAID)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def connect_payment_receivers() -> None:
+    payment_changed.connect(on_payment_changed)
+    payment_succeeded.connect(on_payment_succeeded)

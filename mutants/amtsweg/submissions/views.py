@@ -1,0 +1,309 @@
+"""The citizen journey: start page → steps → summary → submit → confirmation and receipt."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+
+from amtsweg.formdefs import service as formdefs
+from amtsweg.formdefs.engine import Evaluation, Step
+from amtsweg.formdefs.fees import summarise_fee
+from amtsweg.formdefs.rendering import (
+    answers_from_formdata,
+    apply_action,
+    build_step_form,
+    locked_fields,
+    read_action,
+)
+from amtsweg.platform.auth.access import require_principal
+from amtsweg.platform.auth.trust import TrustLevel
+from amtsweg.platform.limits import submit_limit
+from amtsweg.submissions import confirmation, files, panels, presentation, service
+from amtsweg.submissions.models import Draft, Submission, SubmissionStatus
+from amtsweg.submissions.web import CitizenView, FormView
+
+bp = Blueprint("journey", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates")
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+class FormStart(FormView):
+    """What a citizen should know before starting: needs, fee, duration, privacy."""
+
+    def get(self) -> str:
+        return render_template(
+            "submissions/start.html",
+            form=self.form,
+            definition=self.form.definition,
+            fee=summarise_fee(self.form.definition, self.form.tenant_form.fee_overrides),
+            documents=presentation.documents_needed(self.form.definition, _locale()),
+            locale=_locale(),
+        )
+
+
+class StartApplication(FormView, CitizenView):
+    """Log in at the form's trust level, then resume the open draft or start one."""
+
+    def get(self) -> Response:
+        draft = service.start_draft(self.tenant, self.user, self.form, self.principal.prefill)
+        return redirect(_step_url(self.tenant.slug, draft, draft.step))
+
+
+def _step_url(tenant_slug: str, draft: Draft, step_id: str | None) -> str:
+    if step_id is None:
+        return url_for("journey.summary", tenant_slug=tenant_slug, draft_id=draft.id)
+    return url_for("journey.step", tenant_slug=tenant_slug, draft_id=draft.id, step_id=step_id)
+
+
+class DraftView(CitizenView):
+    """Loads the citizen's own draft; anyone else's, or an expired one, is a 404."""
+
+    def _process_args(self, draft_id: uuid.UUID, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.draft_id = draft_id
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        draft = service.find_draft(self.user, self.draft_id)
+        if draft is None:
+            abort(404)
+        if draft.submitted_at is not None:
+            submission = service.submission_of_draft(draft)
+            abort(redirect(_confirmation_url(self.tenant.slug, submission)))
+        self.draft = draft
+        self.definition = service.draft_definition(draft)
+        try:
+            self.form = formdefs.offered_form(self.tenant, self.definition.slug)
+        except formdefs.FormNotFoundError:
+            abort(404)
+        level = TrustLevel(self.definition.trust_level)
+        if not self.principal.trust_level.satisfies(level):
+            require_principal(level)  # asks for a stronger login
+
+
+class StepPage(DraftView):
+    """One step: shown, posted, re-shown with errors, or left for the next step."""
+
+    def _process_args(self, step_id: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.step_id = step_id
+
+    def _step(self, evaluation: Evaluation) -> Step:
+        if self.step_id not in evaluation.visible_steps:
+            abort(404)
+        return self.definition.step(self.step_id)
+
+    def get(self) -> str:
+        evaluation = service.evaluate_draft(self.draft, _locale())
+        return self._render(self._step(evaluation), self.draft.answers, evaluation, show=False)
+
+    def post(self) -> Any:
+        step = self._step(service.evaluate_draft(self.draft, _locale()))
+        answers = answers_from_formdata(step, request.form, previous=self.draft.answers)
+        upload_errors = files.receive(self.draft, step, request.files, answers, _locale())
+        action = read_action(step, request.form)
+        answers = apply_action(step, answers, action)
+        evaluation = service.save_step(
+            self.draft, step.id, answers, self.principal.prefill, _locale()
+        )
+        if action.shows_errors and evaluation.ok and not upload_errors:
+            return redirect(self._next_url(evaluation))
+        return self._render(
+            step, self.draft.answers, evaluation, show=action.shows_errors, extra=upload_errors
+        )
+
+    def _next_url(self, evaluation: Evaluation) -> str:
+        visible = list(evaluation.visible_steps)
+        later = visible[visible.index(self.step_id) + 1 :]
+        if request.args.get("return") == "summary" or not later:
+            return _step_url(self.tenant.slug, self.draft, None)
+        return _step_url(self.tenant.slug, self.draft, later[0])
+
+    def _render(
+        self,
+        step: Step,
+        answers: dict[str, Any],
+        evaluation: Evaluation,
+        *,
+        show: bool,
+        extra: tuple[Any, ...] = (),
+    ) -> str:
+        locale = _locale()
+        step_form = build_step_form(
+            self.definition,
+            step.id,
+            answers=answers,
+            evaluation=evaluation,
+            locale=locale,
+            errors=(*evaluation.errors, *extra) if show else extra,
+            locked=locked_fields(self.definition, self.principal.prefill),
+        )
+        visible = list(evaluation.visible_steps)
+        return render_template(
+            "submissions/step.html",
+            definition=self.definition,
+            step=step,
+            step_form=step_form,
+            position=visible.index(step.id) + 1,
+            steps=[self.definition.step(step_id) for step_id in visible],
+            draft=self.draft,
+            locale=locale,
+            previous=visible[visible.index(step.id) - 1] if visible.index(step.id) else None,
+        )
+
+
+class SummaryPage(DraftView):
+    """Every answer with a change link, the fee, the declaration, and submit."""
+
+    def get(self) -> str:
+        return self._render(declaration_missing=False)
+
+    @submit_limit
+    def post(self) -> Any:
+        if request.form.get("declaration") != "yes":
+            return self._render(declaration_missing=True), 422
+        try:
+            outcome = service.submit_draft(
+                self.tenant,
+                self.user,
+                self.form,
+                self.draft,
+                locale=_locale(),
+                confirmation_email=self.principal.prefill.get("email"),
+            )
+        except service.AnswersInvalidError:
+            return self._render(declaration_missing=False), 422
+        return redirect(_after_submit_url(self.tenant.slug, outcome.submission))
+
+    def _render(self, *, declaration_missing: bool) -> str:
+        locale = _locale()
+        evaluation = service.evaluate_draft(self.draft, locale, self.form)
+        return render_template(
+            "submissions/summary.html",
+            definition=self.definition,
+            draft=self.draft,
+            problems=[
+                (error.message, presentation.error_step(self.definition, error.path))
+                for error in evaluation.errors
+            ],
+            sections=presentation.answer_sections(self.definition, evaluation.cleaned, locale),
+            fee=presentation.fee_of(service.fee_document(evaluation, self.definition), locale),
+            declaration_missing=declaration_missing,
+            locale=locale,
+        )
+
+
+PAY_ENDPOINT = "payment.pay"
+
+
+def _after_submit_url(tenant_slug: str, submission: Submission) -> str:
+    """To the payment when a fee is due online (the submission exists already, so
+    nothing is lost if the payment fails), else to the confirmation."""
+    due = submission.status is SubmissionStatus.AWAITING_PAYMENT
+    if due and PAY_ENDPOINT in current_app.view_functions:
+        return url_for(PAY_ENDPOINT, tenant_slug=tenant_slug, reference=submission.reference)
+    return _confirmation_url(tenant_slug, submission)
+
+
+def _confirmation_url(tenant_slug: str, submission: Submission) -> str:
+    return url_for("journey.submission", tenant_slug=tenant_slug, reference=submission.reference)
+
+
+class SubmissionView(CitizenView):
+    """Loads the citizen's own submission by its reference; anyone else's is a 404."""
+
+    def _process_args(self, reference: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.reference = reference
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        submission = service.find_submission(self.user, self.reference)
+        if submission is None:
+            abort(404)
+        self.submission = submission
+
+
+class SubmissionPage(SubmissionView):
+    """The confirmation right after submitting, and the status page later."""
+
+    def get(self) -> str:
+        return render_template(
+            "submissions/submission.html",
+            submission=self.submission,
+            title=service.form_title(self.submission, _locale()),
+            fee=presentation.fee_of(self.submission.fee, _locale()),
+            panels=panels.citizen_panels(self.tenant, self.submission),
+            locale=_locale(),
+        )
+
+
+class ReceiptDownload(SubmissionView):
+    def get(self) -> Response:
+        pdf = confirmation.receipt_pdf(self.tenant, self.submission, _locale())
+        response = Response(pdf, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{self.submission.reference}.pdf"'
+        )
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+        return response
+
+
+class MyApplications(CitizenView):
+    """The citizen's drafts and submissions in this municipality."""
+
+    def get(self) -> str:
+        drafts, submissions = service.applications_of(self.user)
+        locale = _locale()
+        return render_template(
+            "submissions/applications.html",
+            drafts=[(draft, service.draft_definition(draft)) for draft in drafts],
+            submissions=[(s, service.form_title(s, locale)) for s in submissions],
+            can_pay=PAY_ENDPOINT in current_app.view_functions,
+            locale=locale,
+        )
+
+
+class UploadDownload(DraftView):
+    """A citizen's own upload, back to them (e.g. to check what they sent)."""
+
+    def _process_args(self, upload_id: uuid.UUID, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.upload_id = upload_id
+
+    def get(self) -> Response:
+        upload, data = files.load(self.draft, self.upload_id)
+        response = Response(data, mimetype=upload.mime)
+        response.headers["Content-Disposition"] = "attachment"
+        response.cache_control.no_store = True
+        return response
+
+
+bp.add_url_rule("/forms/<form_slug>/", view_func=FormStart.as_view("start"))
+bp.add_url_rule("/forms/<form_slug>/apply", view_func=StartApplication.as_view("apply"))
+bp.add_url_rule("/applications/<uuid:draft_id>/steps/<step_id>", view_func=StepPage.as_view("step"))
+bp.add_url_rule("/applications/<uuid:draft_id>/summary", view_func=SummaryPage.as_view("summary"))
+bp.add_url_rule(
+    "/applications/<uuid:draft_id>/uploads/<uuid:upload_id>",
+    view_func=UploadDownload.as_view("upload"),
+)
+bp.add_url_rule("/applications/", view_func=MyApplications.as_view("applications"))
+bp.add_url_rule("/submissions/<reference>", view_func=SubmissionPage.as_view("submission"))
+bp.add_url_rule(
+    "/submissions/<reference>/receipt.pdf", view_func=ReceiptDownload.as_view("receipt")
+)

@@ -1,0 +1,56 @@
+"""Handler bases shared by the journey's pages and the submission API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from flask_babel import gettext
+
+from amtsweg.formdefs import service as formdefs
+from amtsweg.platform.auth.access import require_principal
+from amtsweg.platform.auth.principal import Principal
+from amtsweg.platform.auth.trust import TrustLevel
+from amtsweg.platform.errors import Refusal
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import User
+from amtsweg.tenants.web import TenantView
+
+
+class FormView(TenantView):
+    """Loads ``self.form``, a form the tenant offers; 404 when it does not offer it."""
+
+    form: formdefs.OfferedForm
+
+    def _process_args(self, form_slug: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        try:
+            self.form = formdefs.offered_form(self.tenant, form_slug)
+        except formdefs.FormNotFoundError:
+            abort(404)
+
+
+class CitizenView(TenantView):
+    """For a logged-in citizen (browser login or bearer token); ``self.user`` is their person.
+
+    The login must reach :meth:`needed_level`; a handler that loaded a form asks
+    for the form's level. Service accounts act for software, never for a citizen.
+    """
+
+    principal: Principal
+    user: User
+
+    def needed_level(self) -> TrustLevel:
+        form: formdefs.OfferedForm | None = getattr(self, "form", None)
+        return TrustLevel(form.definition.trust_level) if form else TrustLevel.NONE
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        self.principal = require_principal(self.needed_level())
+        if self.principal.is_service:
+            raise Refusal(
+                gettext("Service accounts cannot submit applications for citizens."), status=403
+            )
+        self.user = tenants.find_or_create_user(
+            self.principal.issuer, self.principal.subject, self.principal.name
+        )

@@ -1,0 +1,99 @@
+"""Handler bases that check who may do what, before anything of the request is read.
+
+- :class:`ProtectedView`: a handler with ``required_roles``; outside a tenant
+  only association admins pass (403 for anyone else, the login or a 401 for
+  nobody).
+- :class:`TenantView`: the base of every handler under ``/t/<tenant>/``.
+
+Access is checked in ``_check_access`` and nowhere else: it runs after the
+URL's objects are loaded and before the method, so an API call without a
+valid token gets its 401 before flask-smorest reads and judges the body.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask import Flask, abort, g
+from werkzeug.routing import BaseConverter
+
+from amtsweg.platform.auth.access import require_principal
+from amtsweg.platform.auth.principal import Principal
+from amtsweg.platform.db import tenant_scope
+from amtsweg.platform.web import RequestHandler
+from amtsweg.tenants import service
+from amtsweg.tenants.access import require_tenant_role
+from amtsweg.tenants.models import SLUG_PATTERN, Role, Tenant, User
+
+
+class SlugConverter(BaseConverter):
+    """Only well-formed slugs reach a view; anything else is a plain 404."""
+
+    regex = SLUG_PATTERN
+
+
+class ProtectedView(RequestHandler):
+    """Runs only for a principal holding one of ``required_roles`` (none: for everyone).
+
+    The principal is then ``self.principal``; :meth:`actor` is its person as
+    audit entries record it.
+    """
+
+    principal: Principal | None = None
+    required_roles: ClassVar[tuple[Role, ...]] = ()
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        if self.required_roles:
+            self.principal = self._require_roles()
+
+    def _require_roles(self) -> Principal:
+        principal = require_principal()
+        if not (Role.ASSOCIATION_ADMIN in self.required_roles and principal.is_association_admin):
+            abort(403)
+        return principal
+
+    def actor(self) -> User | None:
+        """The person (or service account) acting, as recorded in audit entries."""
+        if self.principal is None:
+            return None
+        return service.find_or_create_user(
+            self.principal.issuer, self.principal.subject, self.principal.name
+        )
+
+
+class TenantView(ProtectedView):
+    """Loads the enabled tenant named in the URL and scopes the session to it.
+
+    An unknown or disabled tenant is a 404. The whole request (loading,
+    checking access, processing, the commit) runs inside the tenant's scope
+    (:func:`~amtsweg.platform.db.tenant_scope`); a streamed response body
+    that reads rows after the handler returned enters the scope itself.
+    Subclasses load their own objects after calling
+    ``super()._process_args(...)``; those queries are already limited to
+    ``self.tenant``. ``required_roles`` must be held in this tenant: anyone
+    else gets a 404, so tenant A's staff learn nothing about tenant B.
+    """
+
+    tenant: Tenant
+
+    def dispatch_request(self, tenant_slug: str, **kwargs: Any) -> Any:
+        tenant = service.find_tenant(tenant_slug)
+        if tenant is None or not tenant.enabled:
+            abort(404)
+        self.tenant = g.tenant = tenant
+        with tenant_scope(tenant.id):
+            return super().dispatch_request(**kwargs)
+
+    def _require_roles(self) -> Principal:
+        return require_tenant_role(self.tenant, *self.required_roles)
+
+
+def _template_context() -> dict[str, Any]:
+    """Error pages under a tenant keep its branding."""
+    return {"tenant": g.get("tenant")}
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["slug"] = SlugConverter
+    app.context_processor(_template_context)

@@ -1,0 +1,164 @@
+"""The citizen journey in a real browser: Debian's Chromium, playwright-core and axe-core.
+
+The app runs as a real HTTP server with the demo municipalities (loaded by ``amtsweg demo``);
+``journey.mjs`` walks whole applications for three catalogue forms in German and English, one
+of them with the keyboard only and one with JavaScript switched off, runs axe (WCAG 2.1 A and
+AA) on every page and prints a JSON report that this test reads.
+
+Needs Node.js with ``node_modules`` (``make test`` runs ``npm ci``) and ``/usr/bin/chromium``
+(Debian's package ``chromium``; ``.ci/run`` installs it). Nothing downloads a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from amtsweg.cli import main
+from tests import servers
+from tests.live_server import live_server
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).with_name("journey.mjs")
+SESSION_SCRIPT = Path(__file__).with_name("session_dialog.mjs")
+CHROMIUM = Path(os.environ.get("AMTSWEG_CHROMIUM", "/usr/bin/chromium"))
+JOURNEY_SECONDS = 170
+REFERENCE = re.compile(r"[A-Z]{3}-\d{4}-\d{6}")
+FORMS = {"fundsache-verlustmeldung", "hundesteuer-anmeldung", "gewerbeanmeldung"}
+WALKS = {(form, locale) for form in FORMS for locale in ("de", "en")}
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    modules = [ROOT / "node_modules" / name for name in ("playwright-core", "axe-core")]
+    if node is None or not all(module.is_dir() for module in modules):
+        servers.unavailable("Node.js with node_modules/playwright-core and axe-core (make test)")
+    if not CHROMIUM.is_file():
+        servers.unavailable(f"Chromium at {CHROMIUM} (Debian's package chromium)")
+    return str(node)
+
+
+@pytest.fixture
+def site(make_app, settings) -> Iterator[str]:
+    """The demo municipalities served over HTTP on a free port."""
+    port = servers.free_port()
+    # One person walks seven applications in a minute from one address: above the rate limits.
+    app = make_app(
+        settings=replace(
+            settings,
+            public_url=f"http://127.0.0.1:{port}",
+            login_rate_limit="1000/minute",
+            submit_rate_limit="1000/minute",
+        )
+    )
+    with app.app_context():
+        loaded = app.test_cli_runner().invoke(main, ["demo"])
+        assert loaded.exit_code == 0, loaded.output
+    with live_server(app, port) as url:
+        yield url
+
+
+def _walk(node: str, url: str) -> dict[str, Any]:
+    return _run(node, SCRIPT, url, "musterstadt")
+
+
+def _run(node: str, script: Path, url: str, *args: str) -> dict[str, Any]:
+    """Run a browser script against ``url``; its browser and it are stopped whatever happens."""
+    process = subprocess.Popen(
+        [node, str(script), url, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # Chromium joins the group, so a timeout ends it too
+    )
+    try:
+        out, err = process.communicate(timeout=JOURNEY_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        pytest.fail(f"{script.name} ran longer than {JOURNEY_SECONDS} s\n{err[-2000:]}")
+    assert out.strip(), (
+        f"{script.name} printed no report (exit {process.returncode}):\n{err[-4000:]}"
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _violations(report: dict[str, Any]) -> list[str]:
+    return [
+        f"{page['journey']} / {page['name']} ({page['url']}): "
+        f"{rule['id']} [{rule['impact']}] {rule['help']} at {', '.join(rule['targets'][:5])}"
+        for page in report["pages"]
+        for rule in page["violations"]
+    ]
+
+
+def test_the_citizen_journey_is_accessible_in_a_browser(site: str) -> None:
+    report = _walk(_node(), site)
+    assert "error" not in report, report["error"]
+
+    journeys = report["journeys"]
+    failed = [f"{j['name']}: {j['error']}" for j in journeys if j["error"] or not j["confirmed"]]
+    assert not failed, "journeys that did not reach the confirmation:\n" + "\n".join(failed)
+    for journey in journeys:
+        assert REFERENCE.fullmatch(journey["reference"] or ""), journey
+        assert journey["reference"].startswith("MUS-")
+    assert {j["form"] for j in journeys} >= FORMS
+    assert {(j["form"], j["locale"]) for j in journeys} >= WALKS
+    assert {j["mode"] for j in journeys} == {"keyboard", "mouse", "no-js"}
+
+    checks = [f"{c['name']}: {c['detail']}" for c in report["checks"] if not c["ok"]]
+    assert not checks, "keyboard checks that failed:\n" + "\n".join(checks)
+    assert len(report["checks"]) >= 5
+
+    audited = [page for page in report["pages"] if page["checked"]]
+    assert len(audited) >= 60, [page["name"] for page in audited]
+    for name in ("tenant-start", "form-start", "step-errors", "summary", "confirmation"):
+        assert any(page["name"] == name for page in audited), name
+    assert any(page["name"] == "my-applications" for page in audited)
+    wrong_language = [
+        f"{page['journey']} / {page['name']}: {page['lang']}"
+        for page in report["pages"]
+        for journey in journeys
+        if page["journey"] == journey["name"]
+        and page["name"] != "tenant-start"
+        and page["lang"] != journey["locale"]
+    ]
+    assert not wrong_language, wrong_language
+    violations = _violations(report)
+    assert not violations, f"{len(violations)} axe violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def site_with_short_logins(make_app, settings) -> Iterator[str]:
+    """A site whose logins last five minutes: the timeout warning is due at once."""
+    port = servers.free_port()
+    app = make_app(
+        settings=replace(settings, public_url=f"http://127.0.0.1:{port}", login_session_minutes=5)
+    )
+    with app.app_context():
+        loaded = app.test_cli_runner().invoke(main, ["demo"])
+        assert loaded.exit_code == 0, loaded.output
+    with live_server(app, port) as url:
+        yield url
+
+
+def test_the_timeout_warning_works_with_javascript(site_with_short_logins: str) -> None:
+    report = _run(_node(), SESSION_SCRIPT, site_with_short_logins)
+    assert "error" not in report, report["error"]
+    failed = [f"{c['name']}: {c['detail']}" for c in report["checks"] if not c["ok"]]
+    assert not failed, failed
+    assert len(report["checks"]) == 4
+    assert report["violations"] == []

@@ -1,0 +1,177 @@
+"""Test fixtures: a database built by the real migrations, apps, clients, factories.
+
+PostgreSQL (the default): one fresh database per test run, migrated as an
+owner role; the app connects as a separate role that owns nothing and cannot
+bypass Row Level Security, exactly as in production. Each test runs inside an
+outer transaction that is rolled back afterwards.
+
+SQLite (``AMTSWEG_TEST_DATABASE=sqlite``, for the tests marked ``sqlite``):
+one migrated file per run, copied for every test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, create_engine
+
+from amtsweg.app import create_app
+from amtsweg.platform import migrations
+from amtsweg.platform.config import Settings
+from amtsweg.platform.db import db
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant
+from tests import servers
+from tests.login import log_in  # noqa: F401
+from tests.peers.smtp import smtp_server  # noqa: F401
+
+OWNER_ROLE = "amtsweg_test_owner"
+APP_ROLE = "amtsweg_test_app"
+USE_SQLITE = os.environ.get("AMTSWEG_TEST_DATABASE") == "sqlite"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if USE_SQLITE:
+        for item in items:
+            if item.get_closest_marker("sqlite") is None:
+                item.add_marker(pytest.mark.skip(reason="runs on PostgreSQL only"))
+
+
+class TestDatabase:
+    """Where the tests' database lives and how to reach it as owner and as app."""
+
+    def __init__(self, owner_url: str, app_url: str) -> None:
+        self.owner_url = owner_url
+        self.app_url = app_url
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.app_url.startswith("postgresql")
+
+
+def _migrate(settings: Settings) -> None:
+    app = create_app({"settings": settings})
+    with app.app_context():
+        migrations.upgrade()
+
+
+@pytest.fixture(scope="session")
+def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase]:
+    if USE_SQLITE:
+        template = tmp_path_factory.mktemp("sqlite") / "template.sqlite"
+        url = f"sqlite:///{template}"
+        _migrate(Settings(env="test", database_url=url))
+        yield TestDatabase(url, url)
+        return
+    with servers.postgres_server() as admin_url:
+        if admin_url is None:
+            servers.unavailable("PostgreSQL")
+        yield from _postgres_database(admin_url)
+
+
+def _postgres_database(admin_url: str) -> Iterator[TestDatabase]:
+    with servers.scratch_database(admin_url, OWNER_ROLE, APP_ROLE) as (owner_url, app_url):
+        _migrate(
+            Settings(
+                env="test",
+                database_url=app_url,
+                database_owner_url=owner_url,
+                database_app_role=APP_ROLE,
+            )
+        )
+        yield TestDatabase(owner_url, app_url)
+
+
+@pytest.fixture(scope="session")
+def app_engine(test_database: TestDatabase) -> Iterator[Engine]:
+    engine = create_engine(test_database.app_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(test_database: TestDatabase, tmp_path: Path) -> str:
+    """The URL this test's app uses (a fresh copy of the template on SQLite)."""
+    if test_database.is_postgres:
+        return test_database.app_url
+    copy = tmp_path / "test.sqlite"
+    shutil.copy(test_database.app_url.removeprefix("sqlite:///"), copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def connection(test_database: TestDatabase, app_engine: Engine) -> Iterator[Connection | None]:
+    """An outer transaction every session of the test joins; rolled back at the end."""
+    if not test_database.is_postgres:
+        yield None
+        return
+    with app_engine.connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+def dev_login_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One signing key for the development login per run (made on first use)."""
+    return tmp_path_factory.mktemp("dev-idp") / "key.pem"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, dev_login_key_file: Path) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        storage_dir=tmp_path / "files",
+        mail_outbox_dir=tmp_path / "outbox",
+        redis_url="",
+        log_level="WARNING",
+        dev_login_key_file=dev_login_key_file,
+    )
+
+
+@pytest.fixture
+def make_app(settings: Settings, connection: Connection | None) -> Callable[..., Flask]:
+    def make(**overrides: Any) -> Flask:
+        config: dict[str, Any] = {"settings": settings, "db_bind": connection, "TESTING": True}
+        config.update(overrides)
+        return create_app(config)
+
+    return make
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def create_tenant(app: Flask) -> Callable[..., Tenant]:
+    """Factory: ``create_tenant("musterstadt")`` → a committed, enabled tenant."""
+    counter = iter(range(1, 10_000))
+
+    def create(slug: str | None = None, name: str | None = None, **branding: Any) -> Tenant:
+        number = next(counter)
+        slug = slug or f"gemeinde-{number}"
+        prefix = "".join(ch for ch in slug.upper() if ch.isalpha())[:3] + chr(64 + number % 26 + 1)
+        tenant = tenants.create_tenant(
+            slug, name or f"Gemeinde {slug.title()}", prefix, tenants.Branding(**branding)
+        )
+        db.session.commit()
+        return tenant
+
+    return create

@@ -1,0 +1,38 @@
+"""German first, English second; the browser picks, the visible switch overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def tenant(create_tenant):
+    return create_tenant("musterstadt", "Gemeinde Musterstadt")
+
+
+def test_german_is_the_default(client, tenant) -> None:
+    page = client.get("/t/musterstadt/").get_data(as_text=True)
+    assert '<html lang="de">' in page
+    assert "Zum Inhalt springen" in page
+    assert 'hreflang="en"' in page
+
+
+def test_the_browser_language_picks_english(client, tenant) -> None:
+    page = client.get("/t/musterstadt/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    text = page.get_data(as_text=True)
+    assert '<html lang="en">' in text
+    assert "Skip to content" in text
+
+
+def test_the_switch_overrides_the_browser(client, tenant) -> None:
+    switch = client.get("/lang/en?next=/t/musterstadt/", headers={"Accept-Language": "de"})
+    assert switch.status_code == 302
+    assert switch.headers["Location"] == "/t/musterstadt/"
+    page = client.get("/t/musterstadt/", headers={"Accept-Language": "de"})
+    assert '<html lang="en">' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_the_switch_never_redirects_off_site(client, target) -> None:
+    switch = client.get("/lang/de", query_string={"next": target})
+    assert switch.headers["Location"] == "/"

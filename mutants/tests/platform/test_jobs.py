@@ -1,0 +1,72 @@
+"""Jobs go out only after the commit: in-process in the demo, through Redis and RQ otherwise."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+
+import pytest
+from redis import Redis
+from rq import Queue, SimpleWorker
+
+from amtsweg.platform.db import db
+from amtsweg.platform.jobs import QUEUE_NAME, enqueue_after_commit, redis_connection
+from tests import servers
+
+ran: list[str] = []
+
+
+def remember(marker: str) -> None:
+    ran.append(marker)
+
+
+def explode(marker: str) -> None:
+    raise RuntimeError(marker)
+
+
+@pytest.fixture(autouse=True)
+def _forget() -> None:
+    ran.clear()
+
+
+@pytest.mark.sqlite
+def test_a_job_runs_after_the_commit_and_never_after_a_rollback(app) -> None:
+    enqueue_after_commit(remember, "rolled back")
+    db.session.rollback()
+    enqueue_after_commit(remember, "committed")
+    assert ran == []
+    db.session.commit()
+    assert ran == ["committed"]
+
+
+def test_a_failing_job_is_logged_and_the_commit_stands(app, caplog) -> None:
+    enqueue_after_commit(explode, "boom")
+    with caplog.at_level(logging.ERROR):
+        db.session.commit()
+    assert any(record.message == "job failed" for record in caplog.records)
+
+
+@pytest.fixture
+def redis_app(make_app, settings):
+    with servers.redis_server() as url:
+        if url is None:
+            servers.unavailable("Redis")
+        app = make_app(settings=replace(settings, redis_url=url))
+        with app.app_context():
+            queue = Queue(f"{QUEUE_NAME}", connection=redis_connection())
+            queue.empty()
+            yield app
+            queue.empty()
+
+
+def test_with_redis_the_job_waits_in_the_queue_for_a_worker(redis_app) -> None:
+    marker = uuid.uuid4().hex
+    enqueue_after_commit(remember, marker)
+    connection: Redis = redis_connection()
+    assert Queue(QUEUE_NAME, connection=connection).count == 0
+    db.session.commit()
+    assert Queue(QUEUE_NAME, connection=connection).count == 1
+    assert ran == []
+    SimpleWorker([QUEUE_NAME], connection=connection).work(burst=True)
+    assert ran == [marker]

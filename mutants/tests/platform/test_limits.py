@@ -1,0 +1,78 @@
+"""Rate limits on logging in: the 11th attempt in a minute waits, in memory and in Redis."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from flask import Flask
+
+from amtsweg.platform.config import Settings
+from tests import servers
+
+
+def _attempts(client, count: int) -> list[int]:
+    return [client.get("/login", query_string={"next": "/"}).status_code for _ in range(count)]
+
+
+@pytest.mark.sqlite
+def test_the_eleventh_login_attempt_in_a_minute_is_refused(
+    make_app: Callable[..., Flask], settings: Settings
+) -> None:
+    app = make_app(settings=replace(settings, login_rate_limit="10/minute"))
+    client = app.test_client()
+    assert _attempts(client, 10) == [302] * 10  # each sent on to the provider
+    refused = client.get("/login", headers={"Accept-Language": "de"})
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    page = refused.get_data(as_text=True)
+    assert "Zu viele Anfragen" in page
+    assert "Bitte warten Sie einen Moment" in page
+
+
+def test_a_refused_login_as_json_is_a_problem_document(
+    make_app: Callable[..., Flask], settings: Settings
+) -> None:
+    app = make_app(settings=replace(settings, login_rate_limit="1/minute"))
+    client = app.test_client()
+    assert _attempts(client, 1) == [302]
+    refused = client.get("/login", headers={"Accept": "application/problem+json"})
+    assert refused.status_code == 429
+    assert refused.mimetype == "application/problem+json"
+    assert refused.json["status"] == 429
+    assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_each_client_address_has_its_own_allowance(
+    make_app: Callable[..., Flask], settings: Settings
+) -> None:
+    app = make_app(settings=replace(settings, login_rate_limit="2/minute", proxy_hops=1))
+    client = app.test_client()
+    first = {"X-Forwarded-For": "192.0.2.1"}
+    assert [client.get("/login", headers=first).status_code for _ in range(3)] == [302, 302, 429]
+    other = client.get("/login", headers={"X-Forwarded-For": "192.0.2.2"})
+    assert other.status_code == 302
+
+
+def test_redis_keeps_the_count_for_every_web_process(
+    make_app: Callable[..., Flask], settings: Settings
+) -> None:
+    with servers.redis_server() as redis_url:
+        if redis_url is None:
+            servers.unavailable("Redis")
+        limited = replace(settings, redis_url=redis_url, login_rate_limit="3/minute", proxy_hops=1)
+        # A fresh documentation address per run, so counts of earlier runs do not interfere.
+        client_ip = {"X-Forwarded-For": f"2001:db8::{secrets.token_hex(2)}"}
+        one = make_app(settings=limited).test_client()
+        assert [one.get("/login", headers=client_ip).status_code for _ in range(2)] == [302, 302]
+        # A second web process with the same Redis counts on from the first one's attempts.
+        two = make_app(settings=limited).test_client()
+        assert [two.get("/login", headers=client_ip).status_code for _ in range(2)] == [302, 429]
+
+
+@pytest.mark.parametrize("value", ["ten per minute", "10/fortnight", ""])
+def test_a_malformed_limit_is_refused(value: str) -> None:
+    problems = Settings(login_rate_limit=value).problems()
+    assert problems == [f"AMTSWEG_LOGIN_RATE_LIMIT must look like '10/minute', not {value!r}."]
