@@ -52,5 +52,9 @@ def is_valid(kassenzeichen: str) -> bool:
 
 def find_in(text: str) -> list[str]:
     """Every well-formed Kassenzeichen inside a transfer's remittance text."""
-    words = re.findall(r"[A-Za-z0-9]+", text.replace(" ", " "))
-    return [word.upper() for word in words if len(word) >= 6 and is_valid(word)]
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    return [
+        word.upper()
+        for word in words
+        if len(word) >= 6 and any(char.isdigit() for char in word[:-1]) and is_valid(word)
+    ]

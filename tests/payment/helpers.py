@@ -1,0 +1,68 @@
+"""Payments made through the services, and notifications signed as a provider signs them."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from flask import Flask
+
+from amtsweg.formdefs import service as formdefs
+from amtsweg.payment import service
+from amtsweg.payment.models import Payment
+from amtsweg.payment.providers import sandbox
+from amtsweg.platform.db import db, tenant_scope
+from amtsweg.submissions import service as submissions
+from amtsweg.submissions.models import Submission
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant
+from tests.payment.conftest import FORM, WEBHOOK_SECRET
+
+
+def submit(app: Flask, tenant: Tenant, subject: str = "erika") -> Submission:
+    """A citizen's submission of the fee form, awaiting payment."""
+    user = tenants.find_or_create_user("https://id.example", subject, subject.title())
+    with app.test_request_context(), tenant_scope(tenant.id):
+        form = formdefs.offered_form(tenant, FORM)
+        outcome = submissions.submit_answers(
+            tenant, user, form, {"kennzeichen": "M-AB 1"}, locale="de"
+        )
+        db.session.commit()
+    return outcome.submission
+
+
+def start(app: Flask, tenant: Tenant, submission: Submission, provider: str = "sandbox") -> Payment:
+    with app.test_request_context(), tenant_scope(tenant.id):
+        started = service.start_payment(tenant, submission, provider)
+        db.session.commit()
+    return started.payment
+
+
+def webhook_body(payment: Payment, status: str, event_id: str | None = None) -> bytes:
+    return json.dumps(
+        {
+            "id": event_id or f"evt_{uuid.uuid4().hex}",
+            "type": f"charge.{status}",
+            "data": {"id": payment.provider_payment_id, "status": status},
+        }
+    ).encode()
+
+
+def signed(body: bytes, secret: str = WEBHOOK_SECRET, at: int | None = None) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        sandbox.SIGNATURE_HEADER: sandbox.sign(
+            secret, body, at if at is not None else int(time.time())
+        ),
+    }
+
+
+def webhook_url(tenant: Tenant) -> str:
+    return f"/api/v1/tenants/{tenant.slug}/payment/webhooks/sandbox"
+
+
+def reload(tenant: Tenant, payment: Payment) -> Payment:
+    with tenant_scope(tenant.id):
+        db.session.expire_all()
+        return db.session.get_one(Payment, (tenant.id, payment.id))
