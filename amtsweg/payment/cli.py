@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from amtsweg.payment import service
 from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.errors import Refusal
 from amtsweg.tenants import service as tenants
 
 payments_cli = AppGroup("payments", help="Payments: polling, keys, bank statements.")
@@ -24,6 +25,24 @@ def poll() -> None:
             counts = service.poll_open_payments(tenant)
             db.session.commit()
         click.echo(f"{tenant.slug}: {counts['settled']} settled, {counts['expired']} expired")
+
+
+@payments_cli.command("import-camt")
+@click.argument("tenant_slug")
+@click.argument("statement", type=click.File("rb"))
+def import_camt(tenant_slug: str, statement: click.utils.LazyFile) -> None:
+    """Settle bank transfers of TENANT_SLUG from a camt.053 STATEMENT file."""
+    tenant = tenants.get_tenant(tenant_slug)
+    with tenant_scope(tenant.id):
+        try:
+            result = service.import_statement(tenant, statement.read())
+        except Refusal as refusal:
+            raise click.ClickException(refusal.detail) from refusal
+        db.session.commit()
+    click.echo(
+        f"{tenant.slug}: {result.matched} settled, {result.for_clerk} for a clerk, "
+        f"{result.known} already imported"
+    )
 
 
 @payments_cli.command("rotate-keys")

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from amtsweg.payment import kassenzeichen, registry, secrets
+from amtsweg.payment import camt, kassenzeichen, registry, secrets
 from amtsweg.payment.interfaces import (
     Account,
     Capability,
@@ -43,6 +43,7 @@ from amtsweg.payment.models import (
     PaymentStatus,
     ProviderAccount,
     Refund,
+    StatementLine,
     WebhookReceipt,
 )
 from amtsweg.platform.db import db, require_tenant_scope, tenant_scope, utcnow
@@ -634,6 +635,107 @@ def refund_duplicate_job(tenant_id: uuid.UUID, payment_id: uuid.UUID) -> None:
         if payment.duplicate and refundable_cents(payment) == payment.amount_cents:
             refund(tenant, payment, payment.amount_cents, DUPLICATE_REASON)
         db.session.commit()
+
+
+# --- bank statements ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatementResult:
+    matched: int
+    for_clerk: int
+    known: int  # lines of an earlier import, skipped
+
+
+def import_statement(
+    tenant: Tenant, document: bytes, *, actor: User | None = None
+) -> StatementResult:
+    """Settle bank-transfer payments from a camt.053 statement.
+
+    A credit settles a payment when its remittance text holds the payment's
+    Kassenzeichen and the amount is exactly the amount due. Partial, over- and
+    unmatched credits, and credits for an already paid Kassenzeichen, go to the
+    clerk's list. Each entry is taken once (by the bank's entry reference), so
+    importing the same statement again changes nothing.
+    """
+    require_tenant_scope(tenant.id)
+    try:
+        entries = camt.read_credits(document)
+    except camt.StatementError as error:
+        raise PaymentRefused(
+            gettext("The file is not a camt.053 bank statement: %(error)s", error=error),
+            status=400,
+        ) from error
+    counts = {"matched": 0, "for_clerk": 0, "known": 0}
+    for credit in entries:
+        outcome = _book_credit(tenant, credit)
+        counts[
+            "known" if outcome is None else "matched" if outcome == "matched" else "for_clerk"
+        ] += 1
+    tenants.record(
+        tenant, "payment.statement_imported", "statement", "camt.053", details=counts, actor=actor
+    )
+    return StatementResult(**counts)
+
+
+def _book_credit(tenant: Tenant, credit: camt.Credit) -> str | None:
+    line = StatementLine(
+        tenant_id=tenant.id,
+        entry_reference=credit.entry_reference,
+        booking_date=credit.booking_date,
+        amount_cents=credit.amount_cents,
+        currency=credit.currency,
+        remittance=credit.remittance,
+        debtor=credit.debtor,
+        outcome="unmatched",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(line)
+    except IntegrityError:
+        return None
+    payment = _payment_named_in(credit.remittance)
+    line.payment_id = payment.id if payment else None
+    line.outcome = _match(payment, credit)
+    if line.outcome == "matched":
+        transition(
+            payment,
+            PaymentStatus.SUCCEEDED,
+            source="statement",
+            provider_reference=credit.entry_reference,
+            values={"payer": credit.debtor},
+        )
+    return line.outcome
+
+
+def _payment_named_in(remittance: str) -> Payment | None:
+    for candidate in kassenzeichen.find_in(remittance):
+        payment = db.session.scalar(select(Payment).where(Payment.kassenzeichen == candidate))
+        if payment is not None:
+            return payment
+    return None
+
+
+def _match(payment: Payment | None, credit: camt.Credit) -> str:
+    if payment is None:
+        return "unmatched"
+    if payment.status in WITH_MONEY:
+        return "already_paid"
+    if credit.currency != payment.currency or credit.amount_cents < payment.amount_cents:
+        return "partial"
+    if credit.amount_cents > payment.amount_cents:
+        return "over"
+    return "matched"
+
+
+def lines_for_clerk() -> list[StatementLine]:
+    return list(
+        db.session.scalars(
+            select(StatementLine)
+            .where(StatementLine.outcome != "matched")
+            .order_by(StatementLine.created_at.desc())
+        )
+    )
 
 
 # --- reading for pages --------------------------------------------------------------
