@@ -84,6 +84,9 @@ class Observation:
     event_id: str | None = None
     payer: str | None = None
     detail: str | None = None
+    # When the notification names the payment by our Kassenzeichen (a provider's
+    # metadata) rather than by the id ``start`` returned.
+    kassenzeichen: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

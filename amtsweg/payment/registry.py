@@ -9,10 +9,11 @@ own (see docs/payment.md).
 from __future__ import annotations
 
 from amtsweg.payment.interfaces import PaymentProvider
-from amtsweg.payment.providers import banktransfer, sandbox
+from amtsweg.payment.providers import banktransfer, sandbox, stripe
 
 PROVIDERS: dict[str, type[PaymentProvider]] = {
     sandbox.SandboxProvider.key: sandbox.SandboxProvider,
+    stripe.StripeProvider.key: stripe.StripeProvider,
     banktransfer.BankTransferProvider.key: banktransfer.BankTransferProvider,
 }
 

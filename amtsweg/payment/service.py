@@ -11,6 +11,7 @@ never from the browser.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_babel import gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +54,8 @@ from amtsweg.platform.signals import payment_changed, payment_failed, payment_su
 from amtsweg.submissions.models import Submission, SubmissionStatus
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant, User
+
+log = logging.getLogger(__name__)
 
 TREASURY_ZONE = ZoneInfo("Europe/Berlin")
 
@@ -379,7 +382,11 @@ def start_payment(tenant: Tenant, submission: Submission, provider_key: str) -> 
     )
     try:
         started = provider.start(account_view(tenant, account), request)
-    except ProviderUnavailable as error:
+    except (ProviderUnavailable, ProviderRefused) as error:
+        log.warning(
+            "payment provider failed at start",
+            extra={"provider": provider_key, "error": type(error).__name__},
+        )
         raise ProviderDown(
             gettext(
                 "The payment service is not reachable at the moment. Your application "
@@ -515,16 +522,18 @@ def receive_webhook(
         return WebhookOutcome("ignored")
     if not _first_receipt(tenant, provider_key, observation.event_id):
         return WebhookOutcome("duplicate")
-    payment = db.session.scalar(
-        select(Payment).where(
-            Payment.provider == provider_key,
-            Payment.provider_payment_id == observation.provider_payment_id,
-        )
-    )
+    payment = _payment_observed(provider_key, observation)
     if payment is None:
         return WebhookOutcome("unknown_payment")
     changed = apply_observation(payment, observation, source="webhook")
     return WebhookOutcome("changed" if changed else "unchanged")
+
+
+def _payment_observed(provider_key: str, observation: Observation) -> Payment | None:
+    named = Payment.provider_payment_id == observation.provider_payment_id
+    if observation.kassenzeichen:
+        named = or_(named, Payment.kassenzeichen == observation.kassenzeichen)
+    return db.session.scalar(select(Payment).where(Payment.provider == provider_key, named))
 
 
 def _first_receipt(tenant: Tenant, provider_key: str, event_id: str) -> bool:

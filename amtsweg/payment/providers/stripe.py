@@ -1,0 +1,202 @@
+"""Card payments through the municipality's own Stripe account (the official ``stripe`` SDK).
+
+Each tenant connects its **own** Stripe account with its own secret key and
+webhook secret (not Stripe Connect): the money goes straight from Stripe to
+the municipality, the association never holds it and never becomes a payment
+platform with the onboarding and liability Connect brings; a municipality
+that leaves takes its account with it.
+
+The citizen pays on Stripe's hosted Checkout page (no JavaScript on our
+pages): :meth:`StripeProvider.start` creates a Checkout Session whose
+PaymentIntent carries the Kassenzeichen in its metadata. Statuses are read
+from the session and its PaymentIntent; notifications about either are
+verified from the raw body with ``Stripe-Signature`` and a 300 s tolerance.
+Every create call sends an ``Idempotency-Key`` derived from our payment or
+refund id, so a retried call never charges or refunds twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import stripe
+
+from amtsweg.payment.interfaces import (
+    Account,
+    Capability,
+    ConfigField,
+    Observation,
+    PaymentRequest,
+    ProviderRefused,
+    ProviderUnavailable,
+    RemoteStatus,
+    Started,
+    WebhookRejected,
+)
+
+TOLERANCE_SECONDS = 300
+TIMEOUT_SECONDS = 10
+
+_INTENT = {
+    "requires_payment_method": RemoteStatus.PENDING,
+    "requires_confirmation": RemoteStatus.PENDING,
+    "requires_action": RemoteStatus.PENDING,
+    "processing": RemoteStatus.PENDING,
+    "requires_capture": RemoteStatus.PENDING,
+    "succeeded": RemoteStatus.SUCCEEDED,
+    "canceled": RemoteStatus.CANCELLED,
+}
+_EVENTS = {
+    "payment_intent.succeeded": RemoteStatus.SUCCEEDED,
+    "payment_intent.payment_failed": RemoteStatus.FAILED,
+    "payment_intent.canceled": RemoteStatus.CANCELLED,
+    "payment_intent.processing": RemoteStatus.PENDING,
+    "checkout.session.completed": None,  # paid, or pending for delayed methods
+    "checkout.session.async_payment_succeeded": RemoteStatus.SUCCEEDED,
+    "checkout.session.async_payment_failed": RemoteStatus.FAILED,
+    "checkout.session.expired": RemoteStatus.CANCELLED,
+}
+
+
+def _client(account: Account) -> stripe.StripeClient:
+    base = account.settings.get("api_base") or stripe.DEFAULT_API_BASE
+    return stripe.StripeClient(
+        account.credentials["secret_key"],
+        base_addresses={"api": base},
+        max_network_retries=0,
+        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+    )
+
+
+def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Stripe's errors in our words: unreachable (try later) or refused (say why)."""
+    try:
+        return function(*args, **kwargs)
+    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+        raise ProviderUnavailable(str(error.user_message or error)) from error
+    except stripe.StripeError as error:
+        if error.http_status and error.http_status >= 500:
+            raise ProviderUnavailable(str(error.user_message or error)) from error
+        raise ProviderRefused(str(error.user_message or error)) from error
+
+
+class StripeProvider:
+    key = "stripe"
+    label = "Stripe (card)"
+    capabilities = frozenset(
+        {Capability.REDIRECT, Capability.WEBHOOKS, Capability.REFUND, Capability.CANCEL}
+    )
+    config_fields = (
+        ConfigField("secret_key", "Secret key (sk_…) of the municipality's account", secret=True),
+        ConfigField("webhook_secret", "Webhook signing secret (whsec_…)", secret=True),
+        ConfigField("api_base", "API address (only for tests)", required=False),
+    )
+
+    def start(self, account: Account, request: PaymentRequest) -> Started:
+        session = _call(
+            _client(account).v1.checkout.sessions.create,
+            {
+                "mode": "payment",
+                "client_reference_id": request.kassenzeichen,
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": request.currency.lower(),
+                            "unit_amount": request.amount_cents,
+                            "product_data": {"name": request.description},
+                        },
+                    }
+                ],
+                "payment_method_types": ["card"],
+                "payment_intent_data": {
+                    "description": request.description,
+                    "metadata": {"kassenzeichen": request.kassenzeichen},
+                },
+                "success_url": request.return_url,
+                "cancel_url": request.return_url,
+            },
+            {"idempotency_key": request.idempotency_key},
+        )
+        return Started(provider_payment_id=session.id, redirect_url=session.url)
+
+    def fetch_status(self, account: Account, provider_payment_id: str) -> Observation:
+        client = _client(account)
+        intent_id = provider_payment_id
+        if provider_payment_id.startswith("cs_"):
+            session = _call(client.v1.checkout.sessions.retrieve, provider_payment_id)
+            if session.status == "expired":
+                return Observation(provider_payment_id, RemoteStatus.CANCELLED)
+            if not session.payment_intent:
+                return Observation(provider_payment_id, RemoteStatus.PENDING)
+            intent_id = str(session.payment_intent)
+        intent = _call(client.v1.payment_intents.retrieve, intent_id)
+        return Observation(provider_payment_id, _intent_status(intent))
+
+    def parse_webhook(
+        self, account: Account, body: bytes, headers: Mapping[str, str]
+    ) -> Observation | None:
+        try:
+            event = stripe.Webhook.construct_event(
+                body,
+                headers.get("Stripe-Signature", ""),
+                account.credentials["webhook_secret"],
+                tolerance=TOLERANCE_SECONDS,
+            )
+        except (stripe.SignatureVerificationError, ValueError) as error:
+            raise WebhookRejected(f"the Stripe notification is not genuine: {error}") from error
+        if event.type not in _EVENTS:
+            return None
+        subject = event.data.object.to_dict()
+        if event.type.startswith("checkout.session."):
+            status = _EVENTS[event.type] or (
+                RemoteStatus.SUCCEEDED
+                if subject.get("payment_status") == "paid"
+                else RemoteStatus.PENDING
+            )
+            return Observation(subject["id"], status, event_id=event.id)
+        metadata = subject.get("metadata") or {}
+        return Observation(
+            provider_payment_id=subject["id"],
+            status=_EVENTS[event.type],
+            event_id=event.id,
+            kassenzeichen=metadata.get("kassenzeichen"),
+        )
+
+    def refund(
+        self, account: Account, provider_payment_id: str, amount_cents: int, idempotency_key: str
+    ) -> str:
+        client = _client(account)
+        intent_id = self._intent_of(client, provider_payment_id)
+        refund = _call(
+            client.v1.refunds.create,
+            {"payment_intent": intent_id, "amount": amount_cents},
+            {"idempotency_key": idempotency_key},
+        )
+        return refund.id
+
+    def cancel(self, account: Account, provider_payment_id: str) -> None:
+        client = _client(account)
+        if provider_payment_id.startswith("cs_"):
+            _call(client.v1.checkout.sessions.expire, provider_payment_id)
+            return
+        _call(client.v1.payment_intents.cancel, provider_payment_id)
+
+    def check(self, account: Account) -> None:
+        _call(_client(account).v1.balance.retrieve)
+
+    @staticmethod
+    def _intent_of(client: stripe.StripeClient, provider_payment_id: str) -> str:
+        if not provider_payment_id.startswith("cs_"):
+            return provider_payment_id
+        session = _call(client.v1.checkout.sessions.retrieve, provider_payment_id)
+        if not session.payment_intent:
+            raise ProviderRefused("the Checkout Session has no payment yet")
+        return str(session.payment_intent)
+
+
+def _intent_status(intent: Any) -> RemoteStatus:
+    if intent.status == "requires_payment_method" and intent.to_dict().get("last_payment_error"):
+        return RemoteStatus.FAILED
+    return _INTENT.get(intent.status, RemoteStatus.PENDING)
