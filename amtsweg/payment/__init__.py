@@ -6,12 +6,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.payment import api, cli, labels, views
+    from amtsweg.payment import api, cli, labels, staff_views, views
     from amtsweg.submissions.panels import register_citizen_panel
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.sandbox_bp)
+    app.register_blueprint(staff_views.bp)
     api.init_app(app)
     app.cli.add_command(cli.payments_cli)
     app.add_template_filter(labels.payment_method_label, "payment_method_label")
+    app.add_template_filter(labels.statement_outcome_label, "statement_outcome_label")
     register_citizen_panel("payment", views.citizen_panel)

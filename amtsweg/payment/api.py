@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from flask import Flask, request
-from flask_smorest import Blueprint
+from flask import Flask, Response, request
+from flask_smorest import Blueprint, abort
 
-from amtsweg.payment import service
+from amtsweg.payment import registry, service
+from amtsweg.payment.schemas import (
+    BookingCodeSchema,
+    ConnectSchema,
+    PaymentFilterSchema,
+    PaymentSchema,
+    ProviderListSchema,
+    ProviderSchema,
+    RefundRequestSchema,
+    RefundSchema,
+    StatementLineSchema,
+    StatementResultSchema,
+)
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.auth.principal import current_principal
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Role
 from amtsweg.tenants.web import TenantView
 
 blp = Blueprint(
@@ -37,6 +53,179 @@ class Webhook(TenantView):
             self.tenant, self.provider_key, request.get_data(), request.headers
         )
         return {"outcome": outcome.outcome}
+
+
+ADMINS = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+STAFF = (Role.CLERK, Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+SECURED = {"security": [{"bearer": []}]}
+
+
+@blp.route("/<slug:tenant_slug>/payment/providers")
+class Providers(TenantView):
+    required_roles = ADMINS
+
+    @blp.response(200, ProviderListSchema)
+    @blp.alt_response(401, schema=ProblemErrorSchema, description="No valid access token")
+    @blp.alt_response(404, schema=ProblemErrorSchema, description="No such tenant for you")
+    @blp.doc(**SECURED)
+    def get(self) -> Any:
+        """Every provider with the tenant's account (secrets masked), and retired schemes."""
+        return {"providers": service.provider_entries(self.tenant), "retired": registry.RETIRED}
+
+
+class ProviderView(TenantView):
+    required_roles = ADMINS
+
+    def _process_args(self, provider_key: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.provider_key = provider_key
+
+
+@blp.route("/<slug:tenant_slug>/payment/providers/<provider_key>")
+class Provider(ProviderView):
+    @blp.arguments(ConnectSchema)
+    @blp.response(200, ProviderSchema)
+    @blp.alt_response(422, schema=ProblemErrorSchema, description="A required field is missing")
+    @blp.doc(**SECURED)
+    def put(self, body: dict[str, Any]) -> Any:
+        """Connect the tenant's own account (or change it); secrets are stored encrypted."""
+        service.connect_account(
+            self.tenant, self.provider_key, body["values"], enabled=body["enabled"], actor=actor()
+        )
+        return next(e for e in service.provider_entries(self.tenant) if e.key == self.provider_key)
+
+
+@blp.route("/<slug:tenant_slug>/payment/providers/<provider_key>/test")
+class ProviderTest(ProviderView):
+    @blp.response(204)
+    @blp.alt_response(422, schema=ProblemErrorSchema, description="The provider refused")
+    @blp.alt_response(503, schema=ProblemErrorSchema, description="The provider is unreachable")
+    @blp.doc(**SECURED)
+    def post(self) -> None:
+        """Test the connection with the stored credentials."""
+        account = service.find_account(self.tenant, self.provider_key)
+        if account is None:
+            abort(404)
+        service.check_account(self.tenant, account)
+
+
+@blp.route("/<slug:tenant_slug>/payment/booking-codes/<form_slug>")
+class BookingCodes(TenantView):
+    required_roles = ADMINS
+
+    def _process_args(self, form_slug: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.form_slug = form_slug
+
+    @blp.arguments(BookingCodeSchema)
+    @blp.response(200, BookingCodeSchema)
+    @blp.doc(**SECURED)
+    def put(self, body: dict[str, Any]) -> Any:
+        """Haushaltsstelle and Objektnummer for a form's fees (shown in the HKR export)."""
+        return service.set_booking_codes(self.tenant, self.form_slug, **body, actor=actor())
+
+
+@blp.route("/<slug:tenant_slug>/payments")
+class Payments(TenantView):
+    required_roles = STAFF
+
+    @blp.arguments(PaymentFilterSchema, location="query")
+    @blp.response(200, PaymentSchema(many=True))
+    @blp.doc(**SECURED)
+    def get(self, filters: dict[str, Any]) -> Any:
+        """The tenant's payments, newest first, filtered by status, provider, reference."""
+        return service.payments_for_clerk(
+            status=filters.get("status"), provider=filters.get("provider"), query=filters.get("q")
+        )
+
+
+@blp.route("/<slug:tenant_slug>/payments/<uuid:payment_id>/refunds")
+class Refunds(TenantView):
+    required_roles = STAFF
+
+    def _process_args(self, payment_id: uuid.UUID, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.payment_id = payment_id
+
+    def _check_access(self) -> None:
+        super()._check_access()  # a 401 before anything about the payment is told
+        payment = service.find_payment(self.payment_id)
+        if payment is None:
+            abort(404)
+        self.payment = payment
+
+    @blp.response(200, RefundSchema(many=True))
+    @blp.doc(**SECURED)
+    def get(self) -> Any:
+        """The refunds of the payment with their reasons."""
+        return service.refunds_of(self.payment)
+
+    @blp.arguments(RefundRequestSchema)
+    @blp.response(201, RefundSchema)
+    @blp.alt_response(422, schema=ProblemErrorSchema, description="More than is left, no reason")
+    @blp.alt_response(503, schema=ProblemErrorSchema, description="The provider is unreachable")
+    @blp.doc(**SECURED)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Refund all or part of what is left, with a reason."""
+        return service.refund(
+            self.tenant, self.payment, body["amount_cents"], body["reason"], actor=actor()
+        )
+
+
+@blp.route("/<slug:tenant_slug>/payments/export.csv")
+class Export(TenantView):
+    required_roles = STAFF
+
+    @blp.response(200, content_type="text/csv")
+    @blp.doc(
+        **SECURED,
+        parameters=[{"in": "query", "name": "variant", "schema": {"enum": ["csv", "excel"]}}],
+    )
+    def get(self) -> Response:
+        """The HKR export (docs/payment.md); ``variant=excel``: ``;`` and a UTF-8 BOM."""
+        return export_response(self.tenant, excel=request.args.get("variant") == "excel")
+
+
+@blp.route("/<slug:tenant_slug>/payment/statements")
+class Statements(TenantView):
+    required_roles = STAFF
+
+    @blp.response(200, StatementResultSchema)
+    @blp.alt_response(400, schema=ProblemErrorSchema, description="Not a camt.053 statement")
+    @blp.doc(
+        **SECURED,
+        requestBody={"content": {"application/xml": {"schema": {"type": "string"}}}},
+    )
+    def post(self) -> Any:
+        """Import a camt.053 bank statement (the XML as the body): settles bank transfers."""
+        return service.import_statement(self.tenant, request.get_data(), actor=actor())
+
+
+@blp.route("/<slug:tenant_slug>/payment/statement-lines")
+class StatementLines(TenantView):
+    required_roles = STAFF
+
+    @blp.response(200, StatementLineSchema(many=True))
+    @blp.doc(**SECURED)
+    def get(self) -> Any:
+        """Credits a statement could not settle alone: partial, over, unmatched, repeated."""
+        return service.lines_for_clerk()
+
+
+def export_response(tenant: Any, *, excel: bool) -> Response:
+    data = service.hkr_export(tenant, excel=excel)
+    name = f"hkr-{tenant.slug}{'-excel' if excel else ''}.csv"
+    response = Response(data, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.cache_control.no_store = True
+    return response
+
+
+def actor() -> Any:
+    principal = current_principal()
+    if principal is None:
+        return None
+    return tenants.find_or_create_user(principal.issuer, principal.subject, principal.name)
 
 
 def init_app(app: Flask) -> None:

@@ -13,3 +13,16 @@ METHOD_LABELS = {
 
 def payment_method_label(key: str) -> str:
     return str(METHOD_LABELS.get(key, key))
+
+
+OUTCOME_LABELS = {
+    "unmatched": lazy_gettext("no Kassenzeichen found"),
+    "partial": lazy_gettext("less than due"),
+    "over": lazy_gettext("more than due"),
+    "already_paid": lazy_gettext("already paid"),
+    "matched": lazy_gettext("settled"),
+}
+
+
+def statement_outcome_label(outcome: str) -> str:
+    return str(OUTCOME_LABELS.get(outcome, outcome))

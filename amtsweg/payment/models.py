@@ -189,3 +189,14 @@ class StatementLine(TenantOwned, Timestamped, Base):
     debtor: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[str] = mapped_column(String(20))
     payment_id: Mapped[uuid.UUID | None]
+
+
+class BookingCode(TenantOwned, Base):
+    """Where the treasury books a form's fees: Haushaltsstelle and Objektnummer."""
+
+    __tablename__ = "payment_booking_codes"
+    __table_args__ = (UniqueConstraint("tenant_id", "form_slug"),)
+
+    form_slug: Mapped[str] = mapped_column(String(100))
+    haushaltsstelle: Mapped[str] = mapped_column(String(60), default="")
+    objektnummer: Mapped[str] = mapped_column(String(60), default="")

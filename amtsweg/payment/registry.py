@@ -29,5 +29,5 @@ def provider(key: str) -> PaymentProvider:
     return PROVIDERS[key]()
 
 
-def keys() -> list[str]:
+def provider_keys() -> list[str]:
     return list(PROVIDERS)

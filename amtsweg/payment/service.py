@@ -25,7 +25,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from amtsweg.payment import camt, kassenzeichen, registry, secrets
+from amtsweg.formdefs.models import FormDefinition, FormVersion
+from amtsweg.payment import camt, export, kassenzeichen, registry, secrets
 from amtsweg.payment.interfaces import (
     Account,
     Capability,
@@ -38,6 +39,7 @@ from amtsweg.payment.interfaces import (
     WebhookRejected,
 )
 from amtsweg.payment.models import (
+    BookingCode,
     KassenzeichenCounter,
     Payment,
     PaymentEvent,
@@ -155,6 +157,43 @@ def connect_account(
     db.session.flush()
     tenants.record(tenant, "payment.account_saved", "payment_account", provider_key, actor=actor)
     return account
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEntry:
+    """A provider as the admin sees it: what it needs, and the tenant's account if any."""
+
+    key: str
+    label: str
+    config_fields: tuple[Any, ...]
+    connected: bool
+    enabled: bool
+    settings: dict[str, Any]
+    credentials: dict[str, str]
+    webhook_url: str
+
+
+def provider_entries(tenant: Tenant) -> list[ProviderEntry]:
+    """Every provider, with the tenant's account masked (secrets never leave unmasked)."""
+    entries = []
+    for key in registry.provider_keys():
+        provider = registry.provider(key)
+        account = find_account(tenant, key)
+        entries.append(
+            ProviderEntry(
+                key=key,
+                label=provider.label,
+                config_fields=provider.config_fields,
+                connected=account is not None,
+                enabled=bool(account and account.enabled),
+                settings=dict(account.settings) if account else {},
+                credentials=masked_credentials(account) if account else {},
+                webhook_url=url_for(
+                    "payment_api.Webhook", tenant_slug=tenant.slug, provider_key=key, _external=True
+                ),
+            )
+        )
+    return entries
 
 
 def masked_credentials(account: ProviderAccount) -> dict[str, str]:
@@ -745,6 +784,82 @@ def lines_for_clerk() -> list[StatementLine]:
             .order_by(StatementLine.created_at.desc())
         )
     )
+
+
+# --- for the municipality: booking codes, lists, the HKR export ---------------------
+
+
+def set_booking_codes(
+    tenant: Tenant,
+    form_slug: str,
+    haushaltsstelle: str,
+    objektnummer: str,
+    *,
+    actor: User | None = None,
+) -> BookingCode:
+    """Where the treasury books the fees of one form (shown in the HKR export)."""
+    require_tenant_scope(tenant.id)
+    code = db.session.scalar(select(BookingCode).where(BookingCode.form_slug == form_slug))
+    code = code or BookingCode(tenant_id=tenant.id, form_slug=form_slug)
+    code.haushaltsstelle, code.objektnummer = haushaltsstelle.strip(), objektnummer.strip()
+    db.session.add(code)
+    db.session.flush()
+    tenants.record(tenant, "payment.booking_codes_saved", "form", form_slug, actor=actor)
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class ClerkRow:
+    payment: Payment
+    reference: str
+    form_slug: str
+
+
+def payments_for_clerk(
+    *, status: str | None = None, provider: str | None = None, query: str | None = None
+) -> list[ClerkRow]:
+    """Payments of the current tenant, newest first, filtered by status, provider, or a
+    submission reference / Kassenzeichen."""
+    statement = (
+        select(Payment, Submission.reference, FormDefinition.slug)
+        .join(Submission, Submission.id == Payment.submission_id)
+        .join(FormVersion, FormVersion.id == Submission.version_id)
+        .join(FormDefinition, FormDefinition.id == FormVersion.definition_id)
+        .order_by(Payment.created_at.desc())
+    )
+    if status:
+        statement = statement.where(Payment.status == PaymentStatus(status))
+    if provider:
+        statement = statement.where(Payment.provider == provider)
+    if query:
+        statement = statement.where(
+            or_(
+                Submission.reference == query.strip(),
+                Payment.kassenzeichen == query.strip().upper(),
+            )
+        )
+    return [ClerkRow(*row) for row in db.session.execute(statement)]
+
+
+def hkr_export(tenant: Tenant, *, excel: bool) -> bytes:
+    """Every payment that moved money, for the municipal accounting (docs/payment.md)."""
+    require_tenant_scope(tenant.id)
+    codes = {code.form_slug: code for code in db.session.scalars(select(BookingCode))}
+    rows = []
+    for row in payments_for_clerk():
+        if row.payment.status not in WITH_MONEY:
+            continue
+        code = codes.get(row.form_slug)
+        rows.append(
+            export.Row(
+                payment=row.payment,
+                reference=row.reference,
+                haushaltsstelle=code.haushaltsstelle if code else "",
+                objektnummer=code.objektnummer if code else "",
+                refunds=tuple(refunds_of(row.payment)),
+            )
+        )
+    return export.render(rows, excel=excel)
 
 
 # --- reading for pages --------------------------------------------------------------

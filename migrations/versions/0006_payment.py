@@ -23,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 TABLES = (
+    "payment_booking_codes",
     "kassenzeichen_counters",
     "payment_accounts",
     "payment_statement_lines",
@@ -35,6 +36,24 @@ TABLES = (
 
 
 def upgrade() -> None:
+    op.create_table(
+        "payment_booking_codes",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("form_slug", sa.String(length=100), nullable=False),
+        sa.Column("haushaltsstelle", sa.String(length=60), nullable=False),
+        sa.Column("objektnummer", sa.String(length=60), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_payment_booking_codes_tenant_id_tenants"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_payment_booking_codes")),
+        sa.UniqueConstraint(
+            "tenant_id", "form_slug", name=op.f("uq_payment_booking_codes_tenant_id_form_slug")
+        ),
+    )
     op.create_table(
         "kassenzeichen_counters",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -352,3 +371,4 @@ def downgrade() -> None:
     op.drop_table("payment_statement_lines")
     op.drop_table("payment_accounts")
     op.drop_table("kassenzeichen_counters")
+    op.drop_table("payment_booking_codes")

@@ -107,3 +107,23 @@ def test_a_pending_card_is_settled_by_the_providers_webhook(client, musterstadt,
         events = db.session.scalars(select(PaymentEvent).order_by(PaymentEvent.created_at))
         sources = [(e.to_status.value, e.source) for e in events]
     assert ("succeeded", "webhook") in sources
+
+
+def test_the_citizens_payment_pages_are_404_for_another_tenant(
+    client, musterstadt, create_tenant, apply_and_submit
+):
+    from tests.isolation import assert_other_tenant_gets_404
+
+    other = create_tenant("nachbarort", "Gemeinde Nachbarort", contact_email="a@n.example")
+    pay_url = local(apply_and_submit().headers["Location"])
+    assert_other_tenant_gets_404(client, pay_url, owner=musterstadt, other=other)
+    page = client.get(pay_url)
+    chosen = client.post(pay_url, data={"csrf_token": csrf_token(page), "provider": "banktransfer"})
+    confirmation = local(chosen.headers["Location"])
+    assert_other_tenant_gets_404(
+        client, f"{confirmation}/girocode.png", owner=musterstadt, other=other
+    )
+    with tenant_scope(musterstadt.id):
+        payment = db.session.scalars(select(Payment)).one()
+    return_url = f"/t/musterstadt/payments/{payment.id}/return"
+    assert_other_tenant_gets_404(client, return_url, owner=musterstadt, other=other)

@@ -130,7 +130,7 @@ def test_a_signed_webhook_from_stripe_settles_the_payment(stripe_town, stripe_ap
     try:
         intent = _checkout_pays(stripe_api, payment)
         assert intent.status == "succeeded"
-        assert arrived.wait(timeout=15), "localstripe's webhook did not arrive"
+        assert arrived.wait(timeout=30), "localstripe's webhook did not arrive"
     finally:
         payment_succeeded.disconnect(receiver)
     paid = reload(tenant, payment)

@@ -1,0 +1,104 @@
+"""What the payment API takes and returns."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+
+class ConfigFieldSchema(ma.Schema):
+    name = ma.fields.String()
+    label = ma.fields.String()
+    secret = ma.fields.Boolean()
+    required = ma.fields.Boolean()
+
+
+class ProviderSchema(ma.Schema):
+    key = ma.fields.String()
+    label = ma.fields.String()
+    config_fields = ma.fields.List(ma.fields.Nested(ConfigFieldSchema))
+    connected = ma.fields.Boolean()
+    enabled = ma.fields.Boolean()
+    settings = ma.fields.Dict(metadata={"description": "Settings that are not secret"})
+    credentials = ma.fields.Dict(metadata={"description": "Secrets, masked (••••abcd)"})
+    webhook_url = ma.fields.String(metadata={"description": "Give this address to the provider"})
+
+
+class ProviderListSchema(ma.Schema):
+    providers = ma.fields.List(ma.fields.Nested(ProviderSchema))
+    retired = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        metadata={"description": "Schemes that no longer exist (giropay), and why"},
+    )
+
+
+class ConnectSchema(ma.Schema):
+    values = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        required=True,
+        metadata={"description": "Config field values; an empty secret keeps the stored one"},
+    )
+    enabled = ma.fields.Boolean(load_default=True)
+
+
+class BookingCodeSchema(ma.Schema):
+    form_slug = ma.fields.String(dump_only=True)
+    haushaltsstelle = ma.fields.String(required=True, validate=ma.validate.Length(max=60))
+    objektnummer = ma.fields.String(required=True, validate=ma.validate.Length(max=60))
+
+
+class PaymentFilterSchema(ma.Schema):
+    status = ma.fields.String(
+        validate=ma.validate.OneOf(
+            ["created", "pending", "succeeded", "failed", "cancelled", "expired",
+             "partially_refunded", "refunded"]
+        )
+    )  # fmt: skip
+    provider = ma.fields.String()
+    q = ma.fields.String(metadata={"description": "A submission reference or Kassenzeichen"})
+
+
+class PaymentSchema(ma.Schema):
+    id = ma.fields.UUID(attribute="payment.id")
+    reference = ma.fields.String(metadata={"description": "The submission's reference"})
+    form = ma.fields.String(attribute="form_slug")
+    status = ma.fields.Function(lambda row: row.payment.status.value)
+    amount_cents = ma.fields.Integer(attribute="payment.amount_cents")
+    refunded_cents = ma.fields.Integer(attribute="payment.refunded_cents")
+    currency = ma.fields.String(attribute="payment.currency")
+    provider = ma.fields.String(attribute="payment.provider")
+    provider_payment_id = ma.fields.String(attribute="payment.provider_payment_id")
+    kassenzeichen = ma.fields.String(attribute="payment.kassenzeichen")
+    duplicate = ma.fields.Boolean(attribute="payment.duplicate")
+    created_at = ma.fields.AwareDateTime(attribute="payment.created_at")
+    succeeded_at = ma.fields.AwareDateTime(attribute="payment.succeeded_at")
+
+
+class RefundRequestSchema(ma.Schema):
+    amount_cents = ma.fields.Integer(required=True, strict=True)
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+
+
+class RefundSchema(ma.Schema):
+    id = ma.fields.UUID()
+    amount_cents = ma.fields.Integer()
+    reason = ma.fields.String()
+    provider_refund_id = ma.fields.String()
+    created_at = ma.fields.AwareDateTime()
+
+
+class StatementResultSchema(ma.Schema):
+    matched = ma.fields.Integer()
+    for_clerk = ma.fields.Integer()
+    known = ma.fields.Integer()
+
+
+class StatementLineSchema(ma.Schema):
+    entry_reference = ma.fields.String()
+    booking_date = ma.fields.Date()
+    amount_cents = ma.fields.Integer()
+    currency = ma.fields.String()
+    remittance = ma.fields.String()
+    debtor = ma.fields.String()
+    outcome = ma.fields.String(metadata={"description": "unmatched, partial, over or already_paid"})

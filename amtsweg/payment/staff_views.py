@@ -1,0 +1,180 @@
+"""Pages for the municipality: admins connect and test providers, clerks see and refund
+payments, import bank statements and download the HKR export."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from amtsweg.payment import api, registry, service
+from amtsweg.platform.errors import Refusal
+from amtsweg.tenants.web import TenantView
+
+bp = Blueprint(
+    "payment_staff", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates"
+)
+
+
+class AdminView(TenantView):
+    required_roles = api.ADMINS
+
+
+class ProviderAdmin(AdminView):
+    """Every provider: connect (secrets masked), enable, test; retired schemes explained."""
+
+    def get(self) -> str:
+        return render_template(
+            "payment/admin.html",
+            entries=service.provider_entries(self.tenant),
+            retired=registry.RETIRED,
+        )
+
+
+class ProviderSave(AdminView):
+    def _process_args(self, provider_key: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        if provider_key not in registry.PROVIDERS:
+            abort(404)
+        self.provider_key = provider_key
+
+    def post(self) -> Response:
+        values = {key: value for key, value in request.form.items() if key != "csrf_token"}
+        try:
+            service.connect_account(
+                self.tenant,
+                self.provider_key,
+                values,
+                enabled=request.form.get("enabled") == "yes",
+                actor=api.actor(),
+            )
+        except Refusal as refused:
+            flash(refused.detail + " " + " ".join(p.detail for p in refused.problems), "error")
+            return redirect(url_for(".admin", tenant_slug=self.tenant.slug), code=303)
+        flash(gettext("The settings are saved."), "success")
+        return redirect(url_for(".admin", tenant_slug=self.tenant.slug), code=303)
+
+
+class ProviderCheck(ProviderSave):
+    def post(self) -> Response:
+        account = service.find_account(self.tenant, self.provider_key)
+        if account is None:
+            abort(404)
+        try:
+            service.check_account(self.tenant, account)
+        except Refusal as refused:
+            flash(refused.detail, "error")
+        else:
+            flash(gettext("The connection works."), "success")
+        return redirect(url_for(".admin", tenant_slug=self.tenant.slug), code=303)
+
+
+class ClerkView(TenantView):
+    required_roles = api.STAFF
+
+
+class PaymentList(ClerkView):
+    """Payments with filters, the statement lines waiting for a clerk, the exports."""
+
+    def get(self) -> str:
+        status = request.args.get("status") or None
+        if status and status not in {s.value for s in service.PaymentStatus}:
+            status = None
+        provider = request.args.get("provider") or None
+        return render_template(
+            "payment/clerk_list.html",
+            rows=service.payments_for_clerk(
+                status=status, provider=provider, query=request.args.get("q")
+            ),
+            lines=service.lines_for_clerk(),
+            statuses=[s.value for s in service.PaymentStatus],
+            providers=registry.provider_keys(),
+            chosen={"status": status, "provider": provider, "q": request.args.get("q", "")},
+        )
+
+
+class PaymentDetail(ClerkView):
+    """One payment: its events, its refunds, and a refund form (never more than is left)."""
+
+    def _process_args(self, payment_id: uuid.UUID, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.payment_id = payment_id
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        payment = service.find_payment(self.payment_id)
+        if payment is None:
+            abort(404)
+        self.payment = payment
+
+    def get(self) -> str:
+        return self._render()
+
+    def post(self) -> Any:
+        try:
+            amount = _cents(request.form.get("amount", ""))
+            service.refund(
+                self.tenant, self.payment, amount, request.form.get("reason", ""), actor=api.actor()
+            )
+        except Refusal as refused:
+            return self._render(error=refused.detail), refused.status
+        flash(gettext("The refund is recorded."), "success")
+        return redirect(request.path, code=303)
+
+    def _render(self, error: str = "") -> str:
+        return render_template(
+            "payment/clerk_detail.html",
+            payment=self.payment,
+            events=service.events_of(self.payment),
+            refunds=service.refunds_of(self.payment),
+            left=service.refundable_cents(self.payment),
+            error=error,
+        )
+
+
+def _cents(text: str) -> int:
+    """``12,50`` or ``12.50`` euros → 1250 cents, exactly (no floats)."""
+    cleaned = text.strip().replace(".", ",") if text.count(".") <= 1 else ""
+    euros, _, cents = cleaned.partition(",")
+    if not euros.isdigit() or (cents and not (cents.isdigit() and len(cents) <= 2)):
+        raise service.PaymentRefused(gettext("Please enter an amount in euros, e.g. 12,50."))
+    return int(euros) * 100 + int(cents.ljust(2, "0") or 0)
+
+
+class ExportDownload(ClerkView):
+    def get(self) -> Response:
+        return api.export_response(self.tenant, excel=request.args.get("variant") == "excel")
+
+
+class StatementUpload(ClerkView):
+    def post(self) -> Response:
+        upload = request.files.get("statement")
+        try:
+            result = service.import_statement(
+                self.tenant, upload.read() if upload else b"", actor=api.actor()
+            )
+        except Refusal as refused:
+            flash(refused.detail, "error")
+        else:
+            flash(
+                gettext(
+                    "%(matched)s transfers settled, %(for_clerk)s for a clerk, "
+                    "%(known)s imported before.",
+                    matched=result.matched,
+                    for_clerk=result.for_clerk,
+                    known=result.known,
+                ),
+                "success",
+            )
+        return redirect(url_for(".payments", tenant_slug=self.tenant.slug), code=303)
+
+
+bp.add_url_rule("/admin/payment/", view_func=ProviderAdmin.as_view("admin"))
+bp.add_url_rule("/admin/payment/<provider_key>", view_func=ProviderSave.as_view("save"))
+bp.add_url_rule("/admin/payment/<provider_key>/test", view_func=ProviderCheck.as_view("check"))
+bp.add_url_rule("/clerk/payments/", view_func=PaymentList.as_view("payments"))
+bp.add_url_rule("/clerk/payments/<uuid:payment_id>", view_func=PaymentDetail.as_view("payment"))
+bp.add_url_rule("/clerk/payments/export.csv", view_func=ExportDownload.as_view("export"))
+bp.add_url_rule("/clerk/payments/statements", view_func=StatementUpload.as_view("statements"))

@@ -1,0 +1,220 @@
+"""The municipality's side: admins connect and test providers, clerks list, refund, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from amtsweg.platform.db import db, tenant_scope
+from tests.isolation import assert_other_tenant_gets_404
+from tests.login import csrf_token
+from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
+from tests.payment.helpers import signed, start, submit, webhook_body, webhook_url
+from tests.platform.test_bearer_tokens import dev_token
+
+API = "/api/v1/tenants/musterstadt"
+
+
+@pytest.fixture
+def admin(app, musterstadt):
+    token = dev_token(app, "--role", "tenant_admin", "--tenant", "musterstadt")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def clerk(app, musterstadt):
+    return {
+        "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', 'musterstadt')}"
+    }
+
+
+@pytest.fixture
+def paid(app, client, musterstadt):
+    payment = start(app, musterstadt, submit(app, musterstadt))
+    body = webhook_body(payment, "succeeded")
+    assert (
+        client.post(webhook_url(musterstadt), data=body, headers=signed(body)).json["outcome"]
+        == "changed"
+    )
+    return payment
+
+
+@pytest.fixture
+def nachbarort(app, create_tenant):
+    other = create_tenant("nachbarort", "Gemeinde Nachbarort", contact_email="amt@n.example")
+    with tenant_scope(other.id):
+        offer_fee_form(other)
+    connect_sandbox(other)
+    db.session.commit()
+    return other
+
+
+def test_admins_see_providers_with_secrets_masked_and_giropay_explained(client, admin) -> None:
+    listing = client.get(f"{API}/payment/providers", headers=admin)
+    assert listing.status_code == 200
+    sandbox = next(p for p in listing.json["providers"] if p["key"] == "sandbox")
+    assert sandbox["connected"]
+    assert sandbox["enabled"]
+    assert sandbox["credentials"] == {"webhook_secret": "••••cdef"}
+    assert WEBHOOK_SECRET not in listing.get_data(as_text=True)
+    assert sandbox["webhook_url"].endswith("/api/v1/tenants/musterstadt/payment/webhooks/sandbox")
+    assert "31 December 2024" in listing.json["retired"]["giropay"]
+    assert "giropay" not in {p["key"] for p in listing.json["providers"]}
+
+
+def test_admins_connect_and_test_a_provider(client, admin) -> None:
+    saved = client.put(
+        f"{API}/payment/providers/stripe",
+        json={"values": {"secret_key": "sk_test_1234567890abcd", "webhook_secret": "whsec_x"}},
+        headers=admin,
+    )
+    assert saved.status_code == 200, saved.json
+    assert saved.json["credentials"]["secret_key"] == "••••abcd"
+    missing = client.put(
+        f"{API}/payment/providers/banktransfer", json={"values": {}}, headers=admin
+    )
+    assert missing.status_code == 422
+    assert {e["pointer"] for e in missing.json["errors"]} == {"/account_holder", "/iban", "/bic"}
+    assert client.post(f"{API}/payment/providers/sandbox/test", headers=admin).status_code == 204
+
+
+def test_clerks_cannot_connect_providers_and_nobody_without_a_token(client, clerk) -> None:
+    assert client.get(f"{API}/payment/providers", headers=clerk).status_code == 404
+    assert client.get(f"{API}/payment/providers").status_code == 401
+    assert (
+        client.post(
+            f"{API}/payments/00000000-0000-0000-0000-000000000000/refunds", data="not json"
+        ).status_code
+        == 401
+    )
+
+
+def test_clerks_filter_refund_and_never_beyond_what_is_left(client, clerk, paid) -> None:
+    listed = client.get(f"{API}/payments", query_string={"status": "succeeded"}, headers=clerk)
+    assert [p["kassenzeichen"] for p in listed.json] == [paid.kassenzeichen]
+    assert (
+        client.get(f"{API}/payments", query_string={"status": "failed"}, headers=clerk).json == []
+    )
+    assert (
+        client.get(
+            f"{API}/payments", query_string={"status": "nonsense"}, headers=clerk
+        ).status_code
+        == 422
+    )
+    refunds = f"{API}/payments/{paid.id}/refunds"
+    too_much = client.post(refunds, json={"amount_cents": 3071, "reason": "Fehler"}, headers=clerk)
+    assert too_much.status_code == 422
+    assert too_much.json["errors"][0]["pointer"] == "/amount_cents"
+    done = client.post(refunds, json={"amount_cents": 1070, "reason": "Ermäßigung"}, headers=clerk)
+    assert done.status_code == 201
+    assert client.get(refunds, headers=clerk).json[0]["reason"] == "Ermäßigung"
+    again = client.post(refunds, json={"amount_cents": 2001, "reason": "Rest"}, headers=clerk)
+    assert again.status_code == 422
+    state = client.get(f"{API}/payments", headers=clerk).json[0]
+    assert (state["status"], state["refunded_cents"]) == ("partially_refunded", 1070)
+
+
+def test_the_hkr_export_in_both_variants(client, admin, clerk, paid) -> None:
+    client.put(
+        f"{API}/payment/booking-codes/{FORM}",
+        json={"haushaltsstelle": "1.1200.43100", "objektnummer": "PARK-01"},
+        headers=admin,
+    )
+    plain = client.get(f"{API}/payments/export.csv", headers=clerk)
+    assert plain.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(plain.get_data(as_text=True))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["kassenzeichen"] == paid.kassenzeichen
+    assert (row["haushaltsstelle"], row["objektnummer"]) == ("1.1200.43100", "PARK-01")
+    assert (row["betrag"], row["waehrung"], row["zahlungsdienst"]) == ("30.70", "EUR", "sandbox")
+    assert row["transaktions_id"] == paid.provider_payment_id
+    assert row["status"] == "succeeded"
+    assert row["erstattet"] == "0.00"
+    assert row["antrag"].startswith("GEM") or row["antrag"]
+    excel = client.get(
+        f"{API}/payments/export.csv", query_string={"variant": "excel"}, headers=clerk
+    )
+    assert excel.data.startswith(b"\xef\xbb\xbf")
+    lines = excel.data[3:].decode("utf-8").splitlines()
+    assert lines[0].split(";")[0] == "kassenzeichen"
+    assert ";30,70;EUR;" in lines[1]
+
+
+def test_clerk_pages_list_and_refund(client, log_in, musterstadt, paid) -> None:
+    log_in("clerk-musterstadt")
+    page = client.get("/t/musterstadt/clerk/payments/?status=succeeded")
+    assert page.status_code == 200
+    assert paid.kassenzeichen in page.get_data(as_text=True)
+    detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
+    detail = client.get(detail_url)
+    token = csrf_token(detail)
+    refused = client.post(detail_url, data={"csrf_token": token, "amount": "30,71", "reason": "x"})
+    assert refused.status_code == 422
+    assert "höchstens 3070 Cent" in refused.get_data(as_text=True)
+    done = client.post(detail_url, data={"csrf_token": token, "amount": "10,00", "reason": "Teil"})
+    assert done.status_code == 303
+    assert "Teil" in client.get(detail_url).get_data(as_text=True)
+    assert client.get("/t/musterstadt/admin/payment/").status_code == 404  # admins only
+
+
+def test_admin_page_shows_masked_secrets(client, log_in, musterstadt) -> None:
+    log_in("admin-musterstadt")
+    page = client.get("/t/musterstadt/admin/payment/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "••••cdef" in text
+    assert WEBHOOK_SECRET not in text
+    assert "31. Dezember 2024" in text
+
+
+STAFF_ENDPOINTS = [
+    ("/payment/providers", "GET", {}),
+    ("/payment/providers/sandbox", "PUT", {"json": {"values": {}}}),
+    ("/payment/providers/sandbox/test", "POST", {}),
+    (
+        f"/payment/booking-codes/{FORM}",
+        "PUT",
+        {"json": {"haushaltsstelle": "1", "objektnummer": "2"}},
+    ),
+    ("/payments", "GET", {}),
+    ("/payments/export.csv", "GET", {}),
+    ("/payment/statements", "POST", {"data": b"<x/>"}),
+    ("/payment/statement-lines", "GET", {}),
+]
+
+
+@pytest.fixture
+def their_admin(app, musterstadt, nachbarort):
+    token = dev_token(app, "--role", "tenant_admin", "--tenant", nachbarort.slug)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize(("path", "method", "extra"), STAFF_ENDPOINTS)
+def test_staff_endpoints_answer_401_then_404_for_another_tenants_staff(
+    client, their_admin, path, method, extra
+) -> None:
+    response = client.open(f"{API}{path}", method=method, headers=their_admin, **extra)
+    assert response.status_code == 404
+    assert client.open(f"{API}{path}", method=method, **extra).status_code == 401
+
+
+def test_a_payment_is_a_404_under_another_tenant_even_for_an_association_admin(
+    client, app, paid, musterstadt, nachbarort
+) -> None:
+    everywhere = {"Authorization": f"Bearer {dev_token(app, '--role', 'admin')}"}
+    assert_other_tenant_gets_404(
+        client, f"{API}/payments/{paid.id}/refunds", owner=musterstadt, other=nachbarort,
+        headers=everywhere,
+    )  # fmt: skip
+
+
+def test_clerk_pages_are_404_for_another_tenant(
+    client, log_in, paid, musterstadt, nachbarort
+) -> None:
+    log_in("association-admin")
+    assert_other_tenant_gets_404(
+        client, f"/t/musterstadt/clerk/payments/{paid.id}", owner=musterstadt, other=nachbarort
+    )
