@@ -9,10 +9,12 @@ from rq import Worker
 
 from amtsweg.app import create_app
 from amtsweg.formdefs import service as formdefs
+from amtsweg.payment import service as payment
 from amtsweg.platform import migrations
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.jobs import QUEUE_NAME, redis_connection
 from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant
 
 DEMO_TENANTS = (
     (
@@ -75,7 +77,24 @@ def demo() -> None:
                 wanted = offered is None or definition.slug in offered
                 if wanted and formdefs.find_tenant_form(tenant, definition) is None:
                     formdefs.activate_form(tenant, definition)
+            _demo_payment_accounts(tenant)
             db.session.commit()
+
+
+def _demo_payment_accounts(tenant: Tenant) -> None:
+    """The sandbox (test cards) and bank transfer with a demo account, where not connected."""
+    demo_accounts = {
+        "sandbox": {"webhook_secret": f"whsec_demo_{tenant.slug}_sandbox"},
+        "banktransfer": {
+            "account_holder": f"Stadtkasse {tenant.name}",
+            "iban": "DE02120300000000202051",
+            "bic": "BYLADEM1001",
+        },
+    }
+    for provider, values in demo_accounts.items():
+        if payment.find_account(tenant, provider) is None:
+            payment.connect_account(tenant, provider, values)
+            click.echo(f"{tenant.slug}: demo payment account {provider} connected.")
 
 
 @main.command("worker")
