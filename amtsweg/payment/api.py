@@ -22,8 +22,6 @@ from amtsweg.payment.schemas import (
     StatementResultSchema,
 )
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
-from amtsweg.platform.auth.principal import current_principal
-from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Role
 from amtsweg.tenants.web import TenantView
 
@@ -90,7 +88,11 @@ class Provider(ProviderView):
     def put(self, body: dict[str, Any]) -> Any:
         """Connect the tenant's own account (or change it); secrets are stored encrypted."""
         service.connect_account(
-            self.tenant, self.provider_key, body["values"], enabled=body["enabled"], actor=actor()
+            self.tenant,
+            self.provider_key,
+            body["values"],
+            enabled=body["enabled"],
+            actor=self.actor(),
         )
         return next(e for e in service.provider_entries(self.tenant) if e.key == self.provider_key)
 
@@ -122,7 +124,7 @@ class BookingCodes(TenantView):
     @blp.doc(**SECURED)
     def put(self, body: dict[str, Any]) -> Any:
         """Haushaltsstelle and Objektnummer for a form's fees (shown in the HKR export)."""
-        return service.set_booking_codes(self.tenant, self.form_slug, **body, actor=actor())
+        return service.set_booking_codes(self.tenant, self.form_slug, **body, actor=self.actor())
 
 
 @blp.route("/<slug:tenant_slug>/payments")
@@ -168,7 +170,7 @@ class Refunds(TenantView):
     def post(self, body: dict[str, Any]) -> Any:
         """Refund all or part of what is left, with a reason."""
         return service.refund(
-            self.tenant, self.payment, body["amount_cents"], body["reason"], actor=actor()
+            self.tenant, self.payment, body["amount_cents"], body["reason"], actor=self.actor()
         )
 
 
@@ -198,7 +200,7 @@ class Statements(TenantView):
     )
     def post(self) -> Any:
         """Import a camt.053 bank statement (the XML as the body): settles bank transfers."""
-        return service.import_statement(self.tenant, request.get_data(), actor=actor())
+        return service.import_statement(self.tenant, request.get_data(), actor=self.actor())
 
 
 @blp.route("/<slug:tenant_slug>/payment/statement-lines")
@@ -219,13 +221,6 @@ def export_response(tenant: Any, *, excel: bool) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.cache_control.no_store = True
     return response
-
-
-def actor() -> Any:
-    principal = current_principal()
-    if principal is None:
-        return None
-    return tenants.find_or_create_user(principal.issuer, principal.subject, principal.name)
 
 
 def init_app(app: Flask) -> None:

@@ -48,7 +48,7 @@ class ProviderSave(AdminView):
                 self.provider_key,
                 values,
                 enabled=request.form.get("enabled") == "yes",
-                actor=api.actor(),
+                actor=self.actor(),
             )
         except Refusal as refused:
             flash(refused.detail + " " + " ".join(p.detail for p in refused.problems), "error")
@@ -116,7 +116,11 @@ class PaymentDetail(ClerkView):
         try:
             amount = _cents(request.form.get("amount", ""))
             service.refund(
-                self.tenant, self.payment, amount, request.form.get("reason", ""), actor=api.actor()
+                self.tenant,
+                self.payment,
+                amount,
+                request.form.get("reason", ""),
+                actor=self.actor(),
             )
         except Refusal as refused:
             return self._render(error=refused.detail), refused.status
@@ -153,7 +157,7 @@ class StatementUpload(ClerkView):
         upload = request.files.get("statement")
         try:
             result = service.import_statement(
-                self.tenant, upload.read() if upload else b"", actor=api.actor()
+                self.tenant, upload.read() if upload else b"", actor=self.actor()
             )
         except Refusal as refused:
             flash(refused.detail, "error")

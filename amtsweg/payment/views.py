@@ -16,7 +16,8 @@ from amtsweg.payment.providers import banktransfer, sandbox
 from amtsweg.platform.db import db
 from amtsweg.platform.limits import submit_limit
 from amtsweg.submissions.models import Submission, SubmissionStatus
-from amtsweg.submissions.views import CitizenView, SubmissionView
+from amtsweg.submissions.views import SubmissionView
+from amtsweg.submissions.web import CitizenView
 from amtsweg.tenants.models import Tenant
 from amtsweg.tenants.web import TenantView
 

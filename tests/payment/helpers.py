@@ -7,6 +7,7 @@ import time
 import uuid
 
 from flask import Flask
+from sqlalchemy import inspect
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.payment import service
@@ -63,6 +64,6 @@ def webhook_url(tenant: Tenant) -> str:
 
 
 def reload(tenant: Tenant, payment: Payment) -> Payment:
+    key = inspect(payment).identity  # no load: a failed request may have expired the object
     with tenant_scope(tenant.id):
-        db.session.expire_all()
-        return db.session.get_one(Payment, (tenant.id, payment.id))
+        return db.session.get_one(Payment, key, populate_existing=True)

@@ -92,8 +92,9 @@ def test_clerks_cannot_connect_providers_and_nobody_without_a_token(client, cler
 
 
 def test_clerks_filter_refund_and_never_beyond_what_is_left(client, clerk, paid) -> None:
+    kassenzeichen, refunds = paid.kassenzeichen, f"{API}/payments/{paid.id}/refunds"
     listed = client.get(f"{API}/payments", query_string={"status": "succeeded"}, headers=clerk)
-    assert [p["kassenzeichen"] for p in listed.json] == [paid.kassenzeichen]
+    assert [p["kassenzeichen"] for p in listed.json] == [kassenzeichen]
     assert (
         client.get(f"{API}/payments", query_string={"status": "failed"}, headers=clerk).json == []
     )
@@ -103,7 +104,6 @@ def test_clerks_filter_refund_and_never_beyond_what_is_left(client, clerk, paid)
         ).status_code
         == 422
     )
-    refunds = f"{API}/payments/{paid.id}/refunds"
     too_much = client.post(refunds, json={"amount_cents": 3071, "reason": "Fehler"}, headers=clerk)
     assert too_much.status_code == 422
     assert too_much.json["errors"][0]["pointer"] == "/amount_cents"

@@ -121,9 +121,10 @@ def test_a_signed_webhook_from_stripe_settles_the_payment(stripe_town, stripe_ap
     app, tenant, public = stripe_town
     payment = _recorded_payment(app, tenant, public)
     arrived = threading.Event()
+    tenant_id = tenant.id  # read here: the receiver runs in the server's thread
 
     def receiver(_sender, **kwargs):
-        if kwargs["tenant_id"] == tenant.id:
+        if kwargs["tenant_id"] == tenant_id:
             arrived.set()
 
     payment_succeeded.connect(receiver)
@@ -133,6 +134,10 @@ def test_a_signed_webhook_from_stripe_settles_the_payment(stripe_town, stripe_ap
         assert arrived.wait(timeout=30), "localstripe's webhook did not arrive"
     finally:
         payment_succeeded.disconnect(receiver)
+    # The signal comes inside the webhook's transaction: its row lock makes us wait for the commit.
+    with tenant_scope(tenant_id):
+        service.lock(payment)
+        db.session.commit()
     paid = reload(tenant, payment)
     assert paid.status is PaymentStatus.SUCCEEDED
     with tenant_scope(tenant.id):
