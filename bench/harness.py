@@ -134,3 +134,74 @@ def load(request: Request, seconds: float = 5.0) -> Stats:
         p50_ms=statistics.median(latencies),
         p99_ms=latencies[int(len(latencies) * 0.99) - 1],
     )
+
+
+def _varied_worker(method: str, url: str, items: list[tuple[bytes, tuple[tuple[str, str], ...]]],
+                   seconds: float, expect: int) -> tuple[list[float], int]:  # fmt: skip
+    """Like ``_worker``, but every request is the next of ``items`` (each used once)."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    parts = urlsplit(url)
+    queue = iter(items)
+
+    def loop() -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine: list[float] = []
+        failed = 0
+        while time.monotonic() < deadline:
+            with lock:
+                item = next(queue, None)
+            if item is None:
+                break
+            body, headers = item
+            started = time.perf_counter()
+            connection.request(method, parts.path, body, dict(headers))
+            response = connection.getresponse()
+            response.read()
+            mine.append((time.perf_counter() - started) * 1000)
+            failed += response.status != expect
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=loop) for _ in range(THREADS_PER_PROCESS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors[0]
+
+
+def load_varied(
+    method: str,
+    url: str,
+    items: list[tuple[bytes, tuple[tuple[str, str], ...]]],
+    seconds: float = 5.0,
+    expect: int = 200,
+) -> Stats:
+    """Send each of ``items`` once (split across the load processes) for ``seconds``."""
+    slices = [items[index::LOAD_PROCESSES] for index in range(LOAD_PROCESSES)]
+    started = time.monotonic()
+    with ProcessPoolExecutor(LOAD_PROCESSES) as pool:
+        results = list(
+            pool.map(
+                _varied_worker,
+                [method] * LOAD_PROCESSES,
+                [url] * LOAD_PROCESSES,
+                slices,
+                [seconds] * LOAD_PROCESSES,
+                [expect] * LOAD_PROCESSES,
+            )
+        )
+    elapsed = time.monotonic() - started
+    latencies = sorted(value for part, _ in results for value in part)
+    return Stats(
+        requests=len(latencies),
+        errors=sum(failed for _, failed in results),
+        seconds=elapsed,
+        p50_ms=statistics.median(latencies),
+        p99_ms=latencies[int(len(latencies) * 0.99) - 1],
+    )

@@ -20,11 +20,17 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 
 from amtsweg.app import create_app
+from amtsweg.formdefs import service as formdefs
+from amtsweg.payment import service as payment
+from amtsweg.payment.providers import sandbox
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions import service
+from amtsweg.tenants import service as tenants
 from amtsweg.tenants.login import COOKIE as LOGIN_COOKIE
-from bench.harness import Request, Stats, gunicorn, load
+from bench.harness import Request, Stats, gunicorn, load, load_varied
 from tests import servers
 from tests.login import dev_login, local
+from tests.payment.conftest import PARKING_PERMIT, offer_fee_form
 
 ROOT = Path(__file__).resolve().parents[1]
 OWNER, APP = "amtsweg_bench_owner", "amtsweg_bench_app"
@@ -99,8 +105,56 @@ def citizen(env: dict[str, str]) -> tuple[str, str, str]:
     return cookie, local(step.headers["Location"]), token.strip()
 
 
+WEBHOOK_PAYMENTS = 50
+WEBHOOK_EVENTS = 40_000  # more than any run sends: each is used once
+
+
+def webhook_requests(env: dict[str, str]) -> list[tuple[bytes, tuple[tuple[str, str], ...]]]:
+    """Signed sandbox notifications, each with its own event id, about open payments.
+
+    The payments are made through the app itself (the fee form, submissions,
+    start_payment). The first notification about each payment makes its
+    transition; every one is verified, recorded once by event id and committed.
+    """
+    os.environ.update(env)
+    app = create_app()
+    with app.app_context(), app.test_request_context(base_url="http://127.0.0.1"):
+        tenant = tenants.get_tenant("musterstadt")
+        user = tenants.find_or_create_user("https://bench.example", "payer", "Payer")
+        with tenant_scope(tenant.id):
+            offer_fee_form(tenant)
+            form = formdefs.offered_form(tenant, PARKING_PERMIT["slug"])
+            payments = []
+            for number in range(WEBHOOK_PAYMENTS):
+                outcome = service.submit_answers(
+                    tenant, user, form, {"kennzeichen": f"M-AB {number + 1}"}, locale="de"
+                )
+                payments.append(
+                    payment.start_payment(tenant, outcome.submission, "sandbox").payment
+                )
+            db.session.commit()
+        ids = [p.provider_payment_id for p in payments]
+    secret = f"whsec_demo_{tenant.slug}_sandbox"
+    items = []
+    for index in range(WEBHOOK_EVENTS):
+        body = json.dumps(
+            {
+                "id": f"evt_bench_{index}",
+                "type": "charge.succeeded",
+                "data": {"id": ids[index % len(ids)], "status": "succeeded"},
+            }
+        ).encode()
+        headers = (
+            ("Content-Type", "application/json"),
+            (sandbox.SIGNATURE_HEADER, sandbox.sign(secret, body)),
+        )
+        items.append((body, headers))
+    return items
+
+
 def web_benchmarks(env: dict[str, str], seconds: float) -> list[dict[str, object]]:
     cookie, step_path, token = citizen(env)
+    webhooks = webhook_requests(env)
     answers = FUND_ANSWERS | {"verlustdatum": service.today().isoformat()}
     submit = json.dumps({"answers": answers}).encode()
     with gunicorn("bench.baseline:create_app()", env) as base:
@@ -127,11 +181,15 @@ def web_benchmarks(env: dict[str, str], seconds: float) -> list[dict[str, object
             ),
             seconds,
         )
+        hooks = load_varied(
+            "POST", f"{ours}/api/v1/tenants/musterstadt/payment/webhooks/sandbox", webhooks, seconds
+        )
     return [
         compare("GET /healthz vs bare hello", healthz, hello),
         compare("GET /t/musterstadt/ vs bare row page", home, row),
         compare("GET step page (logged in) vs bare hello", step, hello),
         compare("POST submission API vs bare insert", api, insert),
+        compare("POST signed webhook vs bare insert", hooks, insert),
     ]
 
 
