@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from amtsweg.payment import money
 from amtsweg.payment.models import Payment, Refund
 
 TREASURY_ZONE = ZoneInfo("Europe/Berlin")
@@ -43,10 +44,7 @@ class Row:
 
 
 def _amount(cents: int, *, excel: bool) -> str:
-    """Cents as ``30.70`` (or ``30,70`` for German Excel); integers only, never floats."""
-    sign = "-" if cents < 0 else ""
-    text = f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-    return text.replace(".", ",") if excel else text
+    return money.decimal_text(cents, "," if excel else ".")
 
 
 def _values(row: Row, *, excel: bool) -> list[str]:

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from amtsweg.formdefs.models import FormDefinition, FormVersion
-from amtsweg.payment import camt, export, kassenzeichen, registry, secrets
+from amtsweg.payment import camt, export, kassenzeichen, money, registry, secrets
 from amtsweg.payment.interfaces import (
     Account,
     Capability,
@@ -49,6 +49,7 @@ from amtsweg.payment.models import (
     StatementLine,
     WebhookReceipt,
 )
+from amtsweg.payment.money import ALLOWED_FROM, OPEN, WITH_MONEY, WITHOUT_MONEY
 from amtsweg.platform.db import db, require_tenant_scope, tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
@@ -60,27 +61,6 @@ from amtsweg.tenants.models import Tenant, User
 log = logging.getLogger(__name__)
 
 TREASURY_ZONE = ZoneInfo("Europe/Berlin")
-
-OPEN = frozenset({PaymentStatus.CREATED, PaymentStatus.PENDING})
-WITHOUT_MONEY = frozenset({PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED})
-WITH_MONEY = frozenset(
-    {PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
-)
-
-# Which statuses each status may be reached from. A success may follow a
-# failure, cancellation or expiry: providers report a late capture after a
-# declined first try or after our expiry, and the money is then real.
-ALLOWED_FROM: Mapping[PaymentStatus, frozenset[PaymentStatus]] = {
-    PaymentStatus.PENDING: frozenset({PaymentStatus.CREATED}),
-    PaymentStatus.SUCCEEDED: OPEN | WITHOUT_MONEY,
-    PaymentStatus.FAILED: OPEN,
-    PaymentStatus.CANCELLED: OPEN,
-    PaymentStatus.EXPIRED: OPEN,
-    PaymentStatus.PARTIALLY_REFUNDED: frozenset(
-        {PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED}
-    ),
-    PaymentStatus.REFUNDED: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED}),
-}
 
 FROM_REMOTE = {
     RemoteStatus.PENDING: PaymentStatus.PENDING,
@@ -590,9 +570,7 @@ def _first_receipt(tenant: Tenant, provider_key: str, event_id: str) -> bool:
 
 
 def refundable_cents(payment: Payment) -> int:
-    if payment.status not in {PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED}:
-        return 0
-    return payment.amount_cents - payment.refunded_cents
+    return money.refundable_cents(payment.status, payment.amount_cents, payment.refunded_cents)
 
 
 def refund(
@@ -613,7 +591,7 @@ def refund(
             gettext("Please give a reason."),
             problems=[FieldProblem(json_pointer("reason"), gettext("Please give a reason."))],
         )
-    if amount_cents <= 0 or amount_cents > left:
+    if not money.refund_fits(amount_cents, left):
         detail = gettext("At most %(left)s cents can be refunded.", left=left)
         raise PaymentRefused(detail, problems=[FieldProblem(json_pointer("amount_cents"), detail)])
     record = Refund(
@@ -627,11 +605,7 @@ def refund(
     db.session.flush()
     record.provider_refund_id = _refund_at_provider(tenant, payment, amount_cents, record.id)
     refunded = payment.refunded_cents + amount_cents
-    to = (
-        PaymentStatus.REFUNDED
-        if refunded == payment.amount_cents
-        else (PaymentStatus.PARTIALLY_REFUNDED)
-    )
+    to = money.status_after_refund(payment.amount_cents, refunded)
     transition(
         payment,
         to,

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from amtsweg.payment import api, registry, service
+from amtsweg.payment import api, money, registry, service
 from amtsweg.platform.errors import Refusal
 from amtsweg.tenants.web import TenantView
 
@@ -139,12 +139,10 @@ class PaymentDetail(ClerkView):
 
 
 def _cents(text: str) -> int:
-    """``12,50`` or ``12.50`` euros → 1250 cents, exactly (no floats)."""
-    cleaned = text.strip().replace(".", ",") if text.count(".") <= 1 else ""
-    euros, _, cents = cleaned.partition(",")
-    if not euros.isdigit() or (cents and not (cents.isdigit() and len(cents) <= 2)):
+    cents = money.parse_euros(text)
+    if cents is None:
         raise service.PaymentRefused(gettext("Please enter an amount in euros, e.g. 12,50."))
-    return int(euros) * 100 + int(cents.ljust(2, "0") or 0)
+    return cents
 
 
 class ExportDownload(ClerkView):

@@ -1,0 +1,62 @@
+"""The payment's arithmetic and its state table, pure (no database), so that every line
+is pinned down by tests/payment/test_money.py and mutation-tested (docs/payment.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from amtsweg.payment.models import PaymentStatus
+
+OPEN = frozenset({PaymentStatus.CREATED, PaymentStatus.PENDING})
+WITHOUT_MONEY = frozenset({PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED})
+WITH_MONEY = frozenset(
+    {PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED}
+)
+REFUNDABLE = frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED})
+
+# Which statuses each status may be reached from. A success may follow a
+# failure, cancellation or expiry: providers report a late capture after a
+# declined first try or after our expiry, and the money is then real.
+ALLOWED_FROM: Mapping[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.PENDING: frozenset({PaymentStatus.CREATED}),
+    PaymentStatus.SUCCEEDED: OPEN | WITHOUT_MONEY,
+    PaymentStatus.FAILED: OPEN,
+    PaymentStatus.CANCELLED: OPEN,
+    PaymentStatus.EXPIRED: OPEN,
+    PaymentStatus.PARTIALLY_REFUNDED: REFUNDABLE,
+    PaymentStatus.REFUNDED: REFUNDABLE,
+}
+
+
+def refundable_cents(status: PaymentStatus, amount_cents: int, refunded_cents: int) -> int:
+    """What can still be given back: nothing unless money came in."""
+    if status not in REFUNDABLE:
+        return 0
+    return amount_cents - refunded_cents
+
+
+def refund_fits(requested_cents: int, left_cents: int) -> bool:
+    """At least one cent, and never more than what is left."""
+    return 0 < requested_cents <= left_cents
+
+
+def status_after_refund(amount_cents: int, refunded_cents: int) -> PaymentStatus:
+    """``refunded_cents`` is the total given back, this refund included."""
+    if refunded_cents == amount_cents:
+        return PaymentStatus.REFUNDED
+    return PaymentStatus.PARTIALLY_REFUNDED
+
+
+def decimal_text(cents: int, separator: str = ".") -> str:
+    """``3070`` → ``30.70`` (or ``30,70``): integer arithmetic only, never floats."""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}{separator}{abs(cents) % 100:02d}"
+
+
+def parse_euros(text: str) -> int | None:
+    """``12,50`` / ``12.50`` / ``12`` euros → cents; ``None`` for anything else."""
+    cleaned = text.strip().replace(".", ",")
+    euros, comma, cents = cleaned.partition(",")
+    if not euros.isdigit() or (comma and not cents.isdigit()) or len(cents) > 2:
+        return None
+    return int(euros) * 100 + int(cents.ljust(2, "0")) if cents else int(euros) * 100
