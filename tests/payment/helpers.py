@@ -7,9 +7,10 @@ import time
 import uuid
 
 from flask import Flask
-from sqlalchemy import inspect
+from sqlalchemy import Engine, delete, inspect, select
 
 from amtsweg.formdefs import service as formdefs
+from amtsweg.formdefs.models import FormDefinition, FormVersion
 from amtsweg.payment import service
 from amtsweg.payment.models import Payment
 from amtsweg.payment.providers import sandbox
@@ -67,3 +68,12 @@ def reload(tenant: Tenant, payment: Payment) -> Payment:
     key = inspect(payment).identity  # no load: a failed request may have expired the object
     with tenant_scope(tenant.id):
         return db.session.get_one(Payment, key, populate_existing=True)
+
+
+def remove_fee_form(engine: Engine) -> None:
+    """Delete the fee form a committed test published (no tenant offers it any more)."""
+    with engine.begin() as connection:
+        definition = FormDefinition.__table__
+        ids = select(definition.c.id).where(definition.c.slug == FORM).scalar_subquery()
+        connection.execute(delete(FormVersion.__table__).where(FormVersion.definition_id == ids))
+        connection.execute(delete(definition).where(definition.c.slug == FORM))

@@ -19,7 +19,7 @@ from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.signals import payment_succeeded
 from amtsweg.tenants import service as tenants
 from tests.payment.conftest import connect_sandbox, offer_fee_form
-from tests.payment.helpers import signed, start, submit, webhook_body
+from tests.payment.helpers import remove_fee_form, signed, start, submit, webhook_body
 from tests.submissions.test_concurrency import _remove_tenant
 
 COPIES = 20
@@ -47,6 +47,7 @@ def committed(make_app, app_engine, test_database):
         db.session.commit()
         user_id = user.id
     _remove_tenant(app_engine, ids["tenant"], user_id)
+    remove_fee_form(app_engine)
 
 
 def test_twenty_concurrent_copies_make_one_transition_and_one_signal(committed) -> None:

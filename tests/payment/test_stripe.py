@@ -34,7 +34,7 @@ from amtsweg.tenants import service as tenants
 from tests import servers
 from tests.live_server import live_server
 from tests.payment.conftest import offer_fee_form
-from tests.payment.helpers import reload, submit
+from tests.payment.helpers import reload, remove_fee_form, submit
 from tests.peers.localstripe import localstripe, send_webhooks_to
 from tests.submissions.test_concurrency import _remove_tenant
 
@@ -82,6 +82,7 @@ def stripe_town(make_app, settings, app_engine, test_database, stripe_api):
         user = tenants.find_or_create_user("https://id.example", f"citizen-{slug}")
         db.session.commit()
     _remove_tenant(app_engine, tenant.id, user.id)
+    remove_fee_form(app_engine)
 
 
 def _recorded_payment(app, tenant, public):
