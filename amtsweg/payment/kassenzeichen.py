@@ -28,12 +28,8 @@ def check_digit(body: str) -> int:
         raise ValueError(f"a Kassenzeichen holds only A-Z and 0-9, not {body!r}")
     total = 0
     for position, char in enumerate(reversed(_digits(body))):
-        value = int(char)
-        if position % 2 == 0:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += sum(divmod(value, 10))  # the digits of a doubled digit: 14 → 1 + 4
     return (10 - total % 10) % 10
 
 

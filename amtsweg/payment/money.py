@@ -59,4 +59,4 @@ def parse_euros(text: str) -> int | None:
     euros, comma, cents = cleaned.partition(",")
     if not euros.isdigit() or (comma and not cents.isdigit()) or len(cents) > 2:
         return None
-    return int(euros) * 100 + int(cents.ljust(2, "0")) if cents else int(euros) * 100
+    return int(euros) * 100 + int(cents.ljust(2, "0"))

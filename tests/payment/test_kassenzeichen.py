@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import string
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,6 +32,20 @@ def test_every_single_wrong_character_is_caught(body: str) -> None:
         if wrong != valid[position] and valid[position].isdigit():
             typo = valid[:position] + wrong + valid[position + 1 :]
             assert not kassenzeichen.is_valid(typo), typo
+
+
+def test_only_letters_and_digits_have_a_check_digit() -> None:
+    with pytest.raises(ValueError, match="only A-Z and 0-9"):
+        kassenzeichen.check_digit("MUS-1")
+
+
+def test_a_transfer_names_its_kassenzeichen_anywhere_in_its_text() -> None:
+    six = "ABCD1" + str(kassenzeichen.check_digit("ABCD1"))
+    five = "ABC1" + str(kassenzeichen.check_digit("ABC1"))
+    letters = "ABCDEF" + str(kassenzeichen.check_digit("ABCDEF"))
+    assert kassenzeichen.find_in(f"Gebühr {six}, danke") == [six]
+    assert kassenzeichen.find_in(f"Gebühr {five}") == []  # too short to be one of ours
+    assert kassenzeichen.find_in(f"Gebühr {letters}") == []  # ours always hold a number
 
 
 def test_malformed_values_are_not_kassenzeichen() -> None:
