@@ -141,6 +141,12 @@ async function finish(page, journey, { audits = true } = {}) {
 }
 
 async function confirmation(page, journey, { audits = true } = {}) {
+  if (page.url().endsWith('/pay')) {
+    // A fee due online: the application is saved and the citizen is offered to pay
+    // (tests/browser/payment.mjs pays); here we go on to the application's status page.
+    await audit(page, journey, 'pay', { axe: audits });
+    await page.goto(page.url().slice(0, -'/pay'.length));
+  }
   if (!page.url().includes('/submissions/')) throw new Error(`expected the confirmation, got ${page.url()}`);
   await audit(page, journey, 'confirmation', { axe: audits });
   const found = (await page.locator('main [role="status"] strong').innerText()).match(REFERENCE);

@@ -18,7 +18,6 @@ from tests.browser.test_accessibility import (
     _run,
     _violations,
 )
-from tests.browser.test_accessibility import site as demo_site  # noqa: F401 - the fixture "site"
 
 pytestmark = pytest.mark.browser
 
