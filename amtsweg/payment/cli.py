@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from amtsweg.payment import service
@@ -20,8 +21,11 @@ def poll() -> None:
     Run it every minute (cron, or a Kubernetes CronJob): it settles payments
     whose citizen closed the tab before coming back.
     """
+    public_url = current_app.config["AMTSWEG"].public_url
     for tenant in tenants.list_tenants():
-        with tenant_scope(tenant.id):
+        # Providers get our return and notification addresses, absolute; outside a web
+        # request they are built against the public address.
+        with current_app.test_request_context(base_url=public_url), tenant_scope(tenant.id):
             counts = service.poll_open_payments(tenant)
             db.session.commit()
         click.echo(f"{tenant.slug}: {counts['settled']} settled, {counts['expired']} expired")

@@ -56,7 +56,10 @@ class Account:
 @dataclass(frozen=True, slots=True)
 class PaymentRequest:
     """What to charge. ``idempotency_key`` is stable per payment, so a retried
-    create never charges twice."""
+    create never charges twice. ``cancel_url`` is where a provider that tells
+    "turned back" apart from "came back" sends a citizen who turned back;
+    ``booking_data`` (Haushaltsstelle, Objektnummer of the form) is for
+    providers that book for the treasury; ``payer_name`` for those that ask."""
 
     amount_cents: int
     currency: str
@@ -64,6 +67,9 @@ class PaymentRequest:
     description: str
     return_url: str
     idempotency_key: str
+    cancel_url: str = ""
+    booking_data: Mapping[str, str] = field(default_factory=dict)
+    payer_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)

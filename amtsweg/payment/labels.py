@@ -8,6 +8,7 @@ METHOD_LABELS = {
     "sandbox": lazy_gettext("Card (sandbox test payment)"),
     "stripe": lazy_gettext("Credit or debit card"),
     "banktransfer": lazy_gettext("Bank transfer with GiroCode"),
+    "paypal": lazy_gettext("PayPal"),
 }
 
 

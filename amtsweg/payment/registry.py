@@ -9,11 +9,12 @@ own (see docs/payment.md).
 from __future__ import annotations
 
 from amtsweg.payment.interfaces import PaymentProvider
-from amtsweg.payment.providers import banktransfer, sandbox, stripe
+from amtsweg.payment.providers import banktransfer, paypal, sandbox, stripe
 
 PROVIDERS: dict[str, type[PaymentProvider]] = {
     sandbox.SandboxProvider.key: sandbox.SandboxProvider,
     stripe.StripeProvider.key: stripe.StripeProvider,
+    paypal.PayPalProvider.key: paypal.PayPalProvider,
     banktransfer.BankTransferProvider.key: banktransfer.BankTransferProvider,
 }
 

@@ -398,6 +398,11 @@ def start_payment(tenant: Tenant, submission: Submission, provider_key: str) -> 
             "payment.return", tenant_slug=tenant.slug, payment_id=payment.id, _external=True
         ),
         idempotency_key=f"amtsweg-{payment.id}",
+        cancel_url=url_for(
+            "payment.turned_back", tenant_slug=tenant.slug, payment_id=payment.id, _external=True
+        ),
+        booking_data=booking_data_of(submission),
+        payer_name=db.session.get_one(User, submission.user_id).display_name,
     )
     try:
         started = provider.start(account_view(tenant, account), request)
@@ -477,6 +482,20 @@ def refresh_from_provider(tenant: Tenant, payment: Payment, *, source: str) -> P
     return payment
 
 
+def abandon(tenant: Tenant, payment: Payment) -> Payment:
+    """The citizen turned back on the provider's page (its cancel address).
+
+    The status is read from the provider first (it may be paid after all); a
+    payment still open is cancelled, at the provider where it can be, so that
+    the citizen can pay again at once. A success the provider reports later
+    still wins (see ``ALLOWED_FROM``).
+    """
+    refresh_from_provider(tenant, payment, source="return")
+    if payment.status in OPEN and _cancel_at_provider(tenant, payment):
+        transition(payment, PaymentStatus.CANCELLED, source="return")
+    return payment
+
+
 def poll_open_payments(tenant: Tenant, now: dt.datetime | None = None) -> dict[str, int]:
     """Settle payments whose citizen never came back, and expire stale ones.
 
@@ -500,14 +519,22 @@ def poll_open_payments(tenant: Tenant, now: dt.datetime | None = None) -> dict[s
 
 
 def _expire(tenant: Tenant, payment: Payment) -> bool:
+    return _cancel_at_provider(tenant, payment) and transition(
+        payment, PaymentStatus.EXPIRED, source="poll"
+    )
+
+
+def _cancel_at_provider(tenant: Tenant, payment: Payment) -> bool:
+    """Cancel where the provider can; False when it could not (maybe paid meanwhile:
+    decide on the next reading)."""
     account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
     provider = provider_of(account)
     if Capability.CANCEL in provider.capabilities and payment.provider_payment_id:
         try:
             provider.cancel(account_view(tenant, account), payment.provider_payment_id)
         except (ProviderUnavailable, ProviderRefused):
-            return False  # maybe paid meanwhile: decide on the next poll
-    return transition(payment, PaymentStatus.EXPIRED, source="poll")
+            return False
+    return True
 
 
 # --- notifications ----------------------------------------------------------------
@@ -537,6 +564,11 @@ def receive_webhook(
         )
     except WebhookRejected as error:
         raise PaymentRefused(str(error), status=400) from error
+    except ProviderUnavailable as error:
+        # Verifying needs the provider (PayPal): a 503 makes it deliver again later.
+        raise ProviderDown(
+            gettext("The provider cannot be reached: %(error)s", error=error)
+        ) from error
     if observation is None or observation.event_id is None:
         return WebhookOutcome("ignored")
     if not _first_receipt(tenant, provider_key, observation.event_id):
@@ -761,6 +793,20 @@ def lines_for_clerk() -> list[StatementLine]:
 
 
 # --- for the municipality: booking codes, lists, the HKR export ---------------------
+
+
+def booking_data_of(submission: Submission) -> dict[str, str]:
+    """The booking codes of the submission's form, named as the treasury names them
+    (sent to providers that book, and the same values as in the HKR export)."""
+    code = db.session.scalar(
+        select(BookingCode)
+        .join(FormDefinition, FormDefinition.slug == BookingCode.form_slug)
+        .join(FormVersion, FormVersion.definition_id == FormDefinition.id)
+        .where(FormVersion.id == submission.version_id)
+    )
+    if code is None:
+        return {}
+    return {"Haushaltsstelle": code.haushaltsstelle, "Objektnummer": code.objektnummer}
 
 
 def set_booking_codes(

@@ -99,6 +99,16 @@ class PaymentReturn(CitizenView):
         )
 
 
+class PaymentTurnedBack(PaymentReturn):
+    """Where a provider sends a citizen who turned back on its page (PayPal's cancel address):
+    the status is still read from the provider; a payment still open is cancelled."""
+
+    def get(self) -> Any:
+        service.abandon(self.tenant, self.payment)
+        db.session.commit()
+        return super().get()
+
+
 class GiroCodeImage(SubmissionView):
     """The GiroCode of the submission's open bank-transfer payment, as a PNG."""
 
@@ -147,6 +157,9 @@ def citizen_panel(tenant: Tenant, submission: Submission) -> Markup:
 
 bp.add_url_rule("/submissions/<reference>/pay", view_func=PayPage.as_view("pay"))
 bp.add_url_rule("/payments/<uuid:payment_id>/return", view_func=PaymentReturn.as_view("return"))
+bp.add_url_rule(
+    "/payments/<uuid:payment_id>/turned-back", view_func=PaymentTurnedBack.as_view("turned_back")
+)
 bp.add_url_rule(
     "/submissions/<reference>/girocode.png", view_func=GiroCodeImage.as_view("girocode")
 )

@@ -1,0 +1,327 @@
+"""PayPal (Orders v2) against the PayPal peer: the citizen's journey through HTTP, the
+approval page, captures, verified notifications, refunds and the polling job."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from amtsweg.payment import service
+from amtsweg.payment.interfaces import PaymentRequest
+from amtsweg.payment.models import Payment, PaymentStatus, WebhookReceipt
+from amtsweg.payment.providers.paypal import PayPalProvider
+from amtsweg.platform.db import db, tenant_scope
+from tests import servers
+from tests.isolation import assert_other_tenant_gets_404
+from tests.login import csrf_token, local
+from tests.payment.conftest import offer_fee_form
+from tests.payment.helpers import reload
+from tests.payment.test_journey import choose
+from tests.peers.paypal import PayPalSandbox, paypal  # noqa: F401
+from tests.platform.test_bearer_tokens import dev_token
+
+
+def connect_paypal(tenant, peer: PayPalSandbox, **changes: str) -> None:
+    with tenant_scope(tenant.id):
+        service.connect_account(
+            tenant,
+            "paypal",
+            {
+                "client_id": peer.client_id,
+                "client_secret": peer.client_secret,
+                "webhook_id": peer.webhook_id,
+                "api_base": peer.url,
+                **changes,
+            },
+        )
+        db.session.commit()
+
+
+@pytest.fixture
+def town(musterstadt, paypal):  # noqa: F811
+    """Musterstadt with its PayPal account; PayPal's notifications are replayed by the test
+    (the peer posts them to a closed port, keeping exactly what it signed)."""
+    connect_paypal(musterstadt, paypal)
+    paypal.webhook_url = f"http://127.0.0.1:{servers.free_port()}/closed"
+    return musterstadt
+
+
+def to_paypal(client, apply_and_submit) -> tuple[str, str]:
+    """Erika submits and chooses PayPal; the pay page URL and PayPal's approval URL."""
+    pay_url = local(apply_and_submit().headers["Location"])
+    response = choose(client, pay_url, "paypal")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return pay_url, response.headers["Location"]
+
+
+def decide_on_paypal(approval_url: str, decision: str) -> str:
+    """What the payer's click on PayPal's approval page does; where PayPal sends them."""
+    page = requests.get(approval_url, timeout=10)
+    assert page.status_code == 200
+    action = re.search(r'action="([^"]+)"', page.text).group(1)
+    answer = requests.post(action, data={"decision": decision}, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    return answer.headers["Location"]
+
+
+def the_payment(tenant) -> Payment:
+    with tenant_scope(tenant.id):
+        db.session.expire_all()
+        return db.session.scalars(select(Payment).order_by(Payment.created_at.desc())).first()
+
+
+def replay(client, tenant, sent):
+    return client.post(
+        f"/api/v1/tenants/{tenant.slug}/payment/webhooks/paypal",
+        data=sent.body,
+        headers=sent.headers,
+    )
+
+
+def delivered(paypal: PayPalSandbox, event_type: str):  # noqa: F811
+    paypal.deliver_events()
+    return next(s for s in reversed(paypal.sent_webhooks) if s.event["event_type"] == event_type)
+
+
+def test_summary_paypal_approval_return_confirmation(client, town, paypal, apply_and_submit):  # noqa: F811
+    _, approval = to_paypal(client, apply_and_submit)
+    order_id = the_payment(town).provider_payment_id
+    created = paypal.orders[order_id]
+    unit = created["purchase_units"][0]
+    assert unit["amount"] == {"currency_code": "EUR", "value": "30.70"}  # the tenant's fee
+    assert unit["invoice_id"] == unit["custom_id"] == the_payment(town).kassenzeichen
+    assert approval.startswith(f"{paypal.url}/checkoutnow?token={order_id}")
+
+    back = decide_on_paypal(approval, "approve")
+    assert back.startswith("http://localhost/t/musterstadt/payments/")
+    returned = client.get(local(back))
+    assert returned.status_code == 302
+    confirmation = client.get(local(returned.headers["Location"])).get_data(as_text=True)
+    payment = the_payment(town)
+    assert payment.status is PaymentStatus.SUCCEEDED
+    assert payment.payer == "Erika Mustermann"
+    assert "Eingegangen und bezahlt" in confirmation
+    assert payment.kassenzeichen in confirmation
+    assert [c["status"] for c in paypal.captures.values()] == ["COMPLETED"]
+    posts = [path for method, path in paypal.calls if method == "POST" and "/v2/" in path]
+    assert posts == ["/v2/checkout/orders?", f"/v2/checkout/orders/{order_id}/capture?"]
+
+
+def test_turned_back_on_paypal_then_declined_then_paid(client, town, paypal, apply_and_submit):  # noqa: F811
+    pay_url, approval = to_paypal(client, apply_and_submit)
+    back = client.get(local(decide_on_paypal(approval, "cancel")))
+    assert back.status_code == 200
+    assert "Die Zahlung ist nicht gelungen" in back.get_data(as_text=True)
+    assert the_payment(town).status is PaymentStatus.CANCELLED
+
+    paypal.next_capture_outcome = "DECLINED"
+    _, approval = to_paypal_again(client, pay_url)
+    declined = client.get(local(decide_on_paypal(approval, "approve")))
+    assert "Die Zahlung ist nicht gelungen" in declined.get_data(as_text=True)
+    assert the_payment(town).status is PaymentStatus.FAILED
+    assert paypal.captures == {}  # INSTRUMENT_DECLINED: nothing was taken
+
+    _, approval = to_paypal_again(client, pay_url)
+    paid = client.get(local(decide_on_paypal(approval, "approve")))
+    assert paid.status_code == 302
+    with tenant_scope(town.id):
+        statuses = sorted(p.status.value for p in db.session.scalars(select(Payment)))
+    assert statuses == ["cancelled", "failed", "succeeded"]
+
+
+def to_paypal_again(client, pay_url: str) -> tuple[str, str]:
+    response = choose(client, pay_url, "paypal")
+    assert response.status_code == 303
+    return pay_url, response.headers["Location"]
+
+
+def test_paypal_down_at_creation_keeps_the_submission(client, town, paypal, apply_and_submit):  # noqa: F811
+    paypal.down = True
+    pay_url = local(apply_and_submit().headers["Location"])
+    page = client.get(pay_url)
+    refused = client.post(pay_url, data={"csrf_token": csrf_token(page), "provider": "paypal"})
+    assert refused.status_code == 503
+    assert "Der Zahlungsdienst ist gerade nicht erreichbar" in refused.get_data(as_text=True)
+    assert the_payment(town) is None
+    paypal.down = False
+    assert choose(client, pay_url, "paypal").status_code == 303  # the same submission pays later
+
+
+def test_paypal_failing_on_the_return_leaves_the_payment_open_until_read_again(
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    _, approval = to_paypal(client, apply_and_submit)
+    back = local(decide_on_paypal(approval, "approve"))
+    paypal.fail_next(1, 503)
+    waiting = client.get(back)
+    assert waiting.status_code == 200
+    assert "Zahlung in Bearbeitung" in waiting.get_data(as_text=True)
+    paypal.drop_after_accepting(1)  # PayPal reads the order, the answer is lost on the way
+    assert "Zahlung in Bearbeitung" in client.get(back).get_data(as_text=True)
+    assert the_payment(town).status is PaymentStatus.PENDING
+    paypal.expire_tokens()  # PayPal no longer accepts the cached token: one new token
+    done = client.get(back)
+    assert done.status_code == 302
+    assert the_payment(town).status is PaymentStatus.SUCCEEDED
+    assert len(paypal.captures) == 1
+    token_calls = [path for method, path in paypal.calls if path.startswith("/v1/oauth2/token")]
+    assert len(token_calls) == 2  # the first, cached for every call until it was refused
+
+
+def test_a_repeated_create_with_the_same_request_id_makes_one_order(app, town, paypal):  # noqa: F811
+    with app.test_request_context(), tenant_scope(town.id):
+        account = service.account_view(town, service.find_account(town, "paypal"))
+        order = PaymentRequest(
+            amount_cents=1250,
+            currency="EUR",
+            kassenzeichen="MUS2026000001",
+            description="Antrag",
+            return_url="https://amtsweg.example/back",
+            idempotency_key="amtsweg-one-payment",
+        )
+        first = PayPalProvider().start(account, order)
+        again = PayPalProvider().start(account, order)
+    assert first.provider_payment_id == again.provider_payment_id
+    assert list(paypal.orders) == [first.provider_payment_id]
+
+
+def test_a_verified_notification_settles_a_closed_tab_once(client, town, paypal, apply_and_submit):  # noqa: F811
+    to_paypal(client, apply_and_submit)
+    payment = the_payment(town)
+    paypal.approve(payment.provider_payment_id)  # and Erika closes the tab
+    approved = delivered(paypal, "CHECKOUT.ORDER.APPROVED")
+    assert replay(client, town, approved).json == {"outcome": "changed"}
+    for _ in range(3):
+        assert replay(client, town, approved).json == {"outcome": "duplicate"}
+    completed = delivered(paypal, "PAYMENT.CAPTURE.COMPLETED")
+    assert replay(client, town, completed).json == {"outcome": "unchanged"}
+    paid = reload(town, payment)
+    assert paid.status is PaymentStatus.SUCCEEDED
+    assert len(paypal.captures) == 1
+    with tenant_scope(town.id):
+        assert service.count_events(paid, PaymentStatus.SUCCEEDED) == 1
+
+
+def test_a_forged_paypal_notification_is_refused_and_changes_nothing(
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    to_paypal(client, apply_and_submit)
+    payment = the_payment(town)
+    paypal.approve(payment.provider_payment_id)
+    genuine = delivered(paypal, "CHECKOUT.ORDER.APPROVED")
+    forged_body = genuine.body.replace(b"An order has been approved", b"An order was approved")
+    forged = type(genuine)(genuine.headers, forged_body, None)
+    refused = replay(client, town, forged)
+    assert refused.status_code == 400
+    assert refused.content_type == "application/problem+json"
+    unsigned = type(genuine)({"Content-Type": "application/json"}, genuine.body, None)
+    assert replay(client, town, unsigned).status_code == 400
+    assert reload(town, payment).status is PaymentStatus.PENDING
+    assert paypal.captures == {}  # nothing was acted on
+    with tenant_scope(town.id):
+        assert db.session.scalar(select(func.count()).select_from(WebhookReceipt)) == 0
+
+
+def test_the_polling_job_captures_an_order_approved_in_a_closed_tab(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    to_paypal(client, apply_and_submit)
+    payment = the_payment(town)
+    paypal.approve(payment.provider_payment_id)
+    result = app.test_cli_runner().invoke(args=["payments", "poll"])
+    assert result.exit_code == 0, result.output
+    assert "musterstadt: 1 settled" in result.output
+    assert reload(town, payment).status is PaymentStatus.SUCCEEDED
+    assert len(paypal.captures) == 1
+
+
+def test_refunds_through_the_capture_never_beyond_what_is_left(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    _, approval = to_paypal(client, apply_and_submit)
+    client.get(local(decide_on_paypal(approval, "approve")))
+    payment = the_payment(town)
+    clerk = {
+        "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', 'musterstadt')}"
+    }
+    refunds = f"/api/v1/tenants/musterstadt/payments/{payment.id}/refunds"
+
+    def refund(cents: int):
+        return client.post(
+            refunds, json={"amount_cents": cents, "reason": "Zurückgenommen"}, headers=clerk
+        )
+
+    assert refund(1000).status_code == 201
+    too_much = refund(2071)
+    assert too_much.status_code == 422
+    assert too_much.json["errors"][0]["pointer"] == "/amount_cents"
+    assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
+    assert refund(2070).status_code == 201
+    assert reload(town, payment).status is PaymentStatus.REFUNDED
+    assert sorted(r["amount"]["value"] for r in paypal.refunds.values()) == ["10.00", "20.70"]
+    capture = next(iter(paypal.captures.values()))
+    assert capture["status"] == "REFUNDED"
+
+
+def test_admins_test_the_paypal_connection_and_see_the_secret_masked(
+    client,
+    town,
+    paypal,  # noqa: F811
+    log_in,
+):
+    log_in("admin-musterstadt")
+    page = client.get("/t/musterstadt/admin/payment/")
+    text = page.get_data(as_text=True)
+    assert "••••cret" in text
+    assert paypal.client_secret not in text
+    tested = client.post(
+        "/t/musterstadt/admin/payment/paypal/test", data={"csrf_token": csrf_token(page)}
+    )
+    assert "Die Verbindung funktioniert" in client.get(tested.headers["Location"]).get_data(
+        as_text=True
+    )
+    connect_paypal(town, paypal, client_secret="wrong-secret")
+    page = client.get("/t/musterstadt/admin/payment/")
+    tested = client.post(
+        "/t/musterstadt/admin/payment/paypal/test", data={"csrf_token": csrf_token(page)}
+    )
+    assert "invalid_client" in client.get(tested.headers["Location"]).get_data(as_text=True)
+
+
+def test_another_tenants_paypal_notification_and_pages_are_refused(
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+    create_tenant,
+):
+    other = create_tenant("nachbarort", "Gemeinde Nachbarort", contact_email="amt@n.example")
+    with tenant_scope(other.id):
+        offer_fee_form(other)
+    connect_paypal(other, paypal, webhook_id="WEBHOOK-OF-NACHBARORT")
+    to_paypal(client, apply_and_submit)
+    payment = the_payment(town)
+    paypal.approve(payment.provider_payment_id)
+    approved = delivered(paypal, "CHECKOUT.ORDER.APPROVED")
+    assert replay(client, other, approved).status_code == 400  # not for Nachbarort's webhook
+    assert reload(town, payment).status is PaymentStatus.PENDING
+    assert_other_tenant_gets_404(
+        client, f"/t/musterstadt/payments/{payment.id}/turned-back", owner=town, other=other
+    )
