@@ -9,6 +9,7 @@ METHOD_LABELS = {
     "stripe": lazy_gettext("Credit or debit card"),
     "banktransfer": lazy_gettext("Bank transfer with GiroCode"),
     "paypal": lazy_gettext("PayPal"),
+    "xbezahldienste": lazy_gettext("Online through the state's payment platform"),
 }
 
 

@@ -9,12 +9,13 @@ own (see docs/payment.md).
 from __future__ import annotations
 
 from amtsweg.payment.interfaces import PaymentProvider
-from amtsweg.payment.providers import banktransfer, paypal, sandbox, stripe
+from amtsweg.payment.providers import banktransfer, paypal, sandbox, stripe, xbezahldienste
 
 PROVIDERS: dict[str, type[PaymentProvider]] = {
     sandbox.SandboxProvider.key: sandbox.SandboxProvider,
     stripe.StripeProvider.key: stripe.StripeProvider,
     paypal.PayPalProvider.key: paypal.PayPalProvider,
+    xbezahldienste.XBezahldiensteProvider.key: xbezahldienste.XBezahldiensteProvider,
     banktransfer.BankTransferProvider.key: banktransfer.BankTransferProvider,
 }
 

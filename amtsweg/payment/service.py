@@ -178,7 +178,9 @@ def provider_entries(tenant: Tenant) -> list[ProviderEntry]:
 
 def masked_credentials(account: ProviderAccount) -> dict[str, str]:
     return {
-        name: secrets.masked(value) for name, value in secrets.decrypt(account.credentials).items()
+        name: secrets.masked(value)
+        for name, value in secrets.decrypt(account.credentials).items()
+        if value  # an optional secret never given is not "stored"
     }
 
 
