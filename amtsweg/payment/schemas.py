@@ -20,7 +20,9 @@ class ProviderSchema(ma.Schema):
     enabled = ma.fields.Boolean()
     settings = ma.fields.Dict(metadata={"description": "Settings that are not secret"})
     credentials = ma.fields.Dict(metadata={"description": "Secrets, masked (••••abcd)"})
-    webhook_url = ma.fields.String(metadata={"description": "Give this address to the provider"})
+    webhook_url = ma.fields.String(
+        metadata={"description": "Give this address to the provider (empty: it notifies nobody)"}
+    )
 
 
 class ProviderListSchema(ma.Schema):

@@ -154,7 +154,8 @@ class ProviderEntry:
 
 
 def provider_entries(tenant: Tenant) -> list[ProviderEntry]:
-    """Every provider, with the tenant's account masked (secrets never leave unmasked)."""
+    """Every provider, with the tenant's account masked (secrets never leave unmasked), and
+    the address for its notifications where it sends any."""
     entries = []
     for key in registry.provider_keys():
         provider = registry.provider(key)
@@ -170,7 +171,9 @@ def provider_entries(tenant: Tenant) -> list[ProviderEntry]:
                 credentials=masked_credentials(account) if account else {},
                 webhook_url=url_for(
                     "payment_api.Webhook", tenant_slug=tenant.slug, provider_key=key, _external=True
-                ),
+                )
+                if Capability.WEBHOOKS in provider.capabilities
+                else "",
             )
         )
     return entries

@@ -208,6 +208,44 @@ def test_a_verified_notification_settles_a_closed_tab_once(client, town, paypal,
         assert service.count_events(paid, PaymentStatus.SUCCEEDED) == 1
 
 
+def test_a_pending_capture_is_settled_by_the_later_notification(
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    paypal.next_capture_outcome = "PENDING"
+    _, approval = to_paypal(client, apply_and_submit)
+    waiting = client.get(local(decide_on_paypal(approval, "approve")))
+    assert "Zahlung in Bearbeitung" in waiting.get_data(as_text=True)
+    payment = the_payment(town)
+    assert payment.status is PaymentStatus.PENDING
+    pending = delivered(paypal, "PAYMENT.CAPTURE.PENDING")
+    assert replay(client, town, pending).json == {"outcome": "unchanged"}
+    paypal.complete_pending(next(iter(paypal.captures)))
+    completed = delivered(paypal, "PAYMENT.CAPTURE.COMPLETED")
+    assert replay(client, town, completed).json == {"outcome": "changed"}
+    assert reload(town, payment).status is PaymentStatus.SUCCEEDED
+
+
+def test_a_notification_paypal_cannot_verify_now_is_answered_503_and_taken_later(
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    to_paypal(client, apply_and_submit)
+    payment = the_payment(town)
+    paypal.approve(payment.provider_payment_id)
+    approved = delivered(paypal, "CHECKOUT.ORDER.APPROVED")
+    paypal.fail_next(1, 503)
+    later = replay(client, town, approved)
+    assert later.status_code == 503  # PayPal delivers again
+    assert reload(town, payment).status is PaymentStatus.PENDING
+    assert replay(client, town, approved).json == {"outcome": "changed"}
+    assert reload(town, payment).status is PaymentStatus.SUCCEEDED
+
+
 def test_a_forged_paypal_notification_is_refused_and_changes_nothing(
     client,
     town,

@@ -248,6 +248,7 @@ def test_admins_test_the_connection_with_the_password_masked(
     entry = next(p for p in listing.json["providers"] if p["key"] == "xbezahldienste")
     assert entry["credentials"] == {"password": "••••cret"}
     assert entry["settings"]["originator_id"] == ORIGINATOR
+    assert entry["webhook_url"] == ""  # XBezahldienste notifies nobody: no address to hand out
     tested = client.post(
         "/api/v1/tenants/musterstadt/payment/providers/xbezahldienste/test", headers=headers
     )
