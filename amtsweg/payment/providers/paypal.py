@@ -33,6 +33,7 @@ from typing import Any
 
 import requests
 
+from amtsweg.payment import money
 from amtsweg.payment.interfaces import (
     Account,
     Capability,
@@ -258,8 +259,8 @@ def _issue(body: Mapping[str, Any]) -> str:
 
 
 def _money(currency: str, cents: int) -> dict[str, str]:
-    """Cents as PayPal's decimal string (``30.70``): integers only, never floats."""
-    return {"currency_code": currency, "value": f"{cents // 100}.{cents % 100:02d}"}
+    """Cents as PayPal's decimal string (``30.70``)."""
+    return {"currency_code": currency, "value": money.decimal_text(cents)}
 
 
 def _link(document: Mapping[str, Any], rel: str) -> str | None:
