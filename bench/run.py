@@ -34,7 +34,7 @@ from tests.payment.conftest import PARKING_PERMIT, offer_fee_form
 
 ROOT = Path(__file__).resolve().parents[1]
 OWNER, APP = "amtsweg_bench_owner", "amtsweg_bench_app"
-BENCH_REDIS_DB = 14  # a database of its own, emptied afterwards
+BENCH_REDIS_DB = int(os.environ.get("AMTSWEG_BENCH_REDIS_DB", "14"))  # its own, emptied afterwards
 
 
 def prepare(owner_url: str, app_url: str, redis_url: str, workdir: Path) -> dict[str, str]:
@@ -161,7 +161,8 @@ def web_benchmarks(env: dict[str, str], seconds: float) -> list[dict[str, object
         hello = load(Request("GET", f"{base}/hello"), seconds)
         row = load(Request("GET", f"{base}/row/musterstadt"), seconds)
         insert = load(Request("POST", f"{base}/insert", b"", expect=201), seconds)
-    with gunicorn("amtsweg.app:create_app()", env) as ours:
+    # Served as in production: "development" re-reads every template from disk per render.
+    with gunicorn("amtsweg.app:create_app()", env | {"AMTSWEG_ENV": "test"}) as ours:
         healthz = load(Request("GET", f"{ours}/healthz"), seconds)
         home = load(Request("GET", f"{ours}/t/musterstadt/"), seconds)
         step = load(
