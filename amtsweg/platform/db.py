@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,19 +25,25 @@ from flask import Flask, current_app
 from flask.globals import app_ctx
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     DateTime,
     Engine,
     Enum,
     ForeignKey,
     MetaData,
+    String,
     TypeDecorator,
     Uuid,
+    cast,
     create_engine,
     event,
+    func,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -59,6 +66,8 @@ NAMING_CONVENTION = {
 }
 
 TENANT_SETTING = "app.tenant_id"
+_APPLIED = "tenant_setting"  # session.info: (transaction, tenant id) the database holds
+_SHARED = "shared_connection"  # session.info: sessions work in savepoints of a test's transaction
 
 
 def utcnow() -> dt.datetime:
@@ -141,16 +150,46 @@ def set_current_tenant(session: Session, tenant_id: uuid.UUID | None) -> None:
     session.info["tenant_id"] = tenant_id
     transaction = session.get_transaction()
     if transaction is not None and transaction.is_active:
-        _apply_database_setting(session.connection(), tenant_id)
+        _apply_database_setting(session, session.connection(), tenant_id)
 
 
-def _apply_database_setting(connection: Connection, tenant_id: uuid.UUID | None) -> None:
+def _apply_database_setting(
+    session: Session, connection: Connection, tenant_id: uuid.UUID | None
+) -> None:
+    """Make the transaction's ``app.tenant_id`` say ``tenant_id``, unless it says so already.
+
+    Each round trip counts on every request, so the session remembers what it
+    set in the current transaction (a setting found with
+    :func:`tenant_setting_column` counts too) and does not set it twice.
+    """
     if connection.dialect.name != "postgresql":
+        return
+    transaction = session.get_transaction()
+    if session.info.get(_APPLIED) == (transaction, tenant_id):
         return
     connection.execute(
         text("SELECT set_config(:name, :value, true)"),
         {"name": TENANT_SETTING, "value": str(tenant_id) if tenant_id else ""},
     )
+    session.info[_APPLIED] = (transaction, tenant_id)
+
+
+def tenant_setting_column(tenant_id: ColumnElement[uuid.UUID]) -> ColumnElement[str]:
+    """A column that sets the transaction's ``app.tenant_id`` to ``tenant_id`` of its row.
+
+    The query that finds the tenant of a request sets the database half of the
+    scope in the same round trip; call :func:`note_tenant_setting` with the
+    tenant it returned, then enter :func:`tenant_scope`, which finds nothing
+    left to set. PostgreSQL evaluates the column only for rows the query
+    returns, so a query that finds no row sets nothing.
+    """
+    return func.set_config(TENANT_SETTING, cast(tenant_id, String), true())
+
+
+def note_tenant_setting(session: Session, tenant_id: uuid.UUID) -> None:
+    """The last query set ``app.tenant_id`` to ``tenant_id`` (see :func:`tenant_setting_column`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.info[_APPLIED] = (session.get_transaction(), tenant_id)
 
 
 def _scope_queries(state: ORMExecuteState) -> None:
@@ -188,14 +227,31 @@ def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
             raise TenantScopeError(f"new {type(obj).__name__} for another tenant")
 
 
-def _on_begin(session: Session, _transaction: Any, connection: Connection) -> None:
-    _apply_database_setting(connection, current_tenant_id(session))
+def _on_begin(session: Session, transaction: Any, connection: Connection) -> None:
+    """A transaction starts with ``app.tenant_id`` unset (the setting is transaction-local,
+    nothing sets it for a whole connection), which matches no row: set it only for a tenant.
+
+    A session working in savepoints of a test's transaction inherits what the
+    session before it set, so it always sets the setting.
+    """
+    if transaction.parent is None:
+        session.info.pop(_APPLIED, None)
+    tenant_id = current_tenant_id(session)
+    if tenant_id is not None or session.info.get(_SHARED):
+        _apply_database_setting(session, connection, tenant_id)
+
+
+def _on_savepoint_end(session: Session, transaction: Any) -> None:
+    """A savepoint rolled back takes back a setting made inside it: forget what was set."""
+    if transaction.nested:
+        session.info.pop(_APPLIED, None)
 
 
 def install_tenant_scoping(session_factory: sessionmaker[Session]) -> None:
     event.listen(session_factory, "do_orm_execute", _scope_queries)
     event.listen(session_factory, "before_flush", _stamp_new_rows)
     event.listen(session_factory, "after_begin", _on_begin)
+    event.listen(session_factory, "after_transaction_end", _on_savepoint_end)
 
 
 def make_engine(url: str) -> Engine:
@@ -207,7 +263,34 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "checkin", _note_last_use)
+    return engine
+
+
+#: A pooled connection unused for longer is tested with a ``SELECT 1`` before it is handed
+#: out (firewalls and poolers drop idle connections); a busy one is not (a round trip less
+#: per request). A connection lost while busy (the server restarted) fails its request
+#: once; SQLAlchemy then replaces every connection of the pool.
+PING_AFTER_IDLE_SECONDS = 5.0
+_LAST_USE = "amtsweg.last_use"
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    if time.monotonic() - record.info.get(_LAST_USE, 0.0) <= PING_AFTER_IDLE_SECONDS:
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    except Exception as error:  # the pool retries with a new connection
+        raise DisconnectionError from error
+    finally:
+        cursor.close()
+
+
+def _note_last_use(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_LAST_USE] = time.monotonic()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -237,6 +320,7 @@ class Database:
             bind=bind or self.engine,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
+            info={_SHARED: isinstance(bind, Connection)},
         )
         install_tenant_scoping(factory)
         self.sessions = scoped_session(factory, scopefunc=_app_context_key)

@@ -11,13 +11,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from amtsweg.platform.auth.claims import display_name, prefill_claims
+from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.relying_party import LoginResult
 from amtsweg.platform.auth.roles import ROLES_CLAIM, grants_as_claim
-from amtsweg.platform.db import db, require_tenant_scope, tenant_scope, utcnow
+from amtsweg.platform.db import (
+    db,
+    note_tenant_setting,
+    require_tenant_scope,
+    tenant_scope,
+    tenant_setting_column,
+    utcnow,
+)
 from amtsweg.platform.errors import NotFound, Refusal
 from amtsweg.platform.storage import delete_after_commit, storage
 from amtsweg.tenants.branding import check_colour, detect_image_type
@@ -52,6 +60,26 @@ class Branding:
 
 def find_tenant(slug: str) -> Tenant | None:
     return db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+
+# Built once: every request under /t/<tenant>/ runs it.
+_ENABLED_TENANT = select(Tenant, tenant_setting_column(Tenant.id)).where(
+    Tenant.slug == bindparam("slug"), Tenant.enabled
+)
+
+
+def find_enabled_tenant(slug: str) -> Tenant | None:
+    """The enabled tenant with this slug, for a request the web shell is about to scope to it.
+
+    The same round trip sets the database half of that scope (Row Level
+    Security's ``app.tenant_id``); the web shell enters the tenant's scope
+    right after, and nothing is set when no enabled tenant has the slug.
+    """
+    found = db.session.execute(_ENABLED_TENANT, {"slug": slug}).first()
+    if found is None:
+        return None
+    note_tenant_setting(db.session, found[0].id)
+    return found[0]
 
 
 def get_tenant(slug: str) -> Tenant:
@@ -166,6 +194,18 @@ def find_or_create_user(issuer: str, subject: str, display_name: str = "") -> Us
     if display_name and user.display_name != display_name:
         user.display_name = display_name
     return user
+
+
+def user_of(principal: Principal) -> User:
+    """The person a principal speaks for.
+
+    A browser login already loaded its person with the login session (in this
+    session's identity map, so no query); a bearer token names its person by
+    issuer and subject, who is created on first sight.
+    """
+    if principal.user_id is not None and (user := db.session.get(User, principal.user_id)):
+        return user
+    return find_or_create_user(principal.issuer, principal.subject, principal.name)
 
 
 def grant_role(tenant: Tenant, user: User, role: Role) -> Membership:

@@ -57,9 +57,7 @@ class ProtectedView(RequestHandler):
         """The person (or service account) acting, as recorded in audit entries."""
         if self.principal is None:
             return None
-        return service.find_or_create_user(
-            self.principal.issuer, self.principal.subject, self.principal.name
-        )
+        return service.user_of(self.principal)
 
 
 class TenantView(ProtectedView):
@@ -78,8 +76,8 @@ class TenantView(ProtectedView):
     tenant: Tenant
 
     def dispatch_request(self, tenant_slug: str, **kwargs: Any) -> Any:
-        tenant = service.find_tenant(tenant_slug)
-        if tenant is None or not tenant.enabled:
+        tenant = service.find_enabled_tenant(tenant_slug)
+        if tenant is None:
             abort(404)
         self.tenant = g.tenant = tenant
         with tenant_scope(tenant.id):
