@@ -51,6 +51,4 @@ class CitizenView(TenantView):
             raise Refusal(
                 gettext("Service accounts cannot submit applications for citizens."), status=403
             )
-        self.user = tenants.find_or_create_user(
-            self.principal.issuer, self.principal.subject, self.principal.name
-        )
+        self.user = tenants.user_of(self.principal)
