@@ -8,8 +8,9 @@ import uuid
 from typing import Any
 
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform.db import Base, TenantOwned, Timestamped, utcnow
 
 
@@ -30,6 +31,9 @@ class Draft(TenantOwned, Timestamped, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     expires_at: Mapped[dt.datetime]
     submitted_at: Mapped[dt.datetime | None]
+
+    #: Loaded with the draft where a page needs its definition (see ``service.find_draft``).
+    version: Mapped[FormVersion] = relationship(viewonly=True)
 
 
 class SubmissionStatus(enum.StrEnum):

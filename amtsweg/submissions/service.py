@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.engine import (
@@ -125,16 +126,20 @@ def start_draft(
 
 
 def find_draft(user: User, draft_id: uuid.UUID) -> Draft | None:
-    """The citizen's own draft in the current tenant; anyone else's is ``None``."""
+    """The citizen's own draft in the current tenant; anyone else's is ``None``.
+
+    Its version comes in the same query, without the (large) document, which
+    only compiling needs and the compiled cache usually spares.
+    """
     return db.session.scalar(
-        select(Draft).where(
-            Draft.id == draft_id, Draft.user_id == user.id, Draft.expires_at > utcnow()
-        )
+        select(Draft)
+        .where(Draft.id == draft_id, Draft.user_id == user.id, Draft.expires_at > utcnow())
+        .options(joinedload(Draft.version, innerjoin=True).defer(FormVersion.document))
     )
 
 
 def draft_definition(draft: Draft) -> CompiledDefinition:
-    return formdefs.compiled(db.session.get_one(FormVersion, draft.version_id))
+    return formdefs.compiled(draft.version)
 
 
 def save_step(
@@ -312,6 +317,28 @@ def _create(
         locale=locale,
         confirmation_email=confirmation_email,
     )
+    if (earlier := _insert_once(submission, user, draft, idempotency_key)) is not None:
+        return Outcome(earlier, created=False)
+    if draft is not None:
+        draft.submitted_at = submission.submitted_at
+    submission_created.send(submission, tenant=tenant)
+    enqueue_after_commit(confirmation.send_confirmation, tenant.id, submission.id)
+    return Outcome(submission, created=True)
+
+
+def _insert_once(
+    submission: Submission, user: User, draft: Draft | None, idempotency_key: str | None
+) -> Submission | None:
+    """Insert ``submission``, or return the earlier one of the same draft or Idempotency-Key.
+
+    Only a draft or a key can make a request a repetition; without either
+    nothing can collide and the savepoint to recover from a collision (two
+    round trips) is left out.
+    """
+    if draft is None and idempotency_key is None:
+        db.session.add(submission)
+        db.session.flush()
+        return None
     try:
         with db.session.begin_nested():
             db.session.add(submission)
@@ -319,12 +346,8 @@ def _create(
         earlier = _earlier(user, draft, idempotency_key)
         if earlier is None:
             raise
-        return Outcome(earlier, created=False)
-    if draft is not None:
-        draft.submitted_at = submission.submitted_at
-    submission_created.send(submission, tenant=tenant)
-    enqueue_after_commit(confirmation.send_confirmation, tenant.id, submission.id)
-    return Outcome(submission, created=True)
+        return earlier
+    return None
 
 
 def mark_confirmation_sent(submission: Submission) -> None:
