@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from wtforms import fields as wtf
 from wtforms.fields.choices import SelectChoice
 from wtforms.fields.core import UnboundField
@@ -43,6 +42,7 @@ from amtsweg.formdefs.rendering.formdata import (
     join,
     path_to_name,
 )
+from amtsweg.platform.forms import Form
 
 CHOICE_KINDS = frozenset({"radio", "yesno", "checkboxes"})
 """Kinds drawn as a fieldset of options; the error summary links to the first option."""
@@ -185,7 +185,7 @@ class StepForm:
     step: Step
     title: str
     description: str | None
-    form: FlaskForm
+    form: Form
     controls: list[Control]
     summary: list[SummaryEntry]
     has_files: bool
@@ -231,7 +231,7 @@ def build_step_form(
     builder = _Builder(locale, evaluation, answers, frozenset(locked))
     visible = set(evaluation.visible_fields.get(step.id, ()))
     controls = [builder.control(field) for field in step.fields if field.id in visible]
-    form_class = type("StepFormFields", (FlaskForm,), dict(builder.fields))
+    form_class = type("StepFormFields", (Form,), dict(builder.fields))
     form = form_class(formdata=formdata_from_answers(step, shown), meta=dict(meta or {}))
     for name, control in builder.inputs.items():
         control.input = form[name]
@@ -247,7 +247,7 @@ def build_step_form(
     )
 
 
-class _CsrfOnly(FlaskForm):
+class _CsrfOnly(Form):
     """A form of nothing but the CSRF token."""
 
 

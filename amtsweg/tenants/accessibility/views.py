@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, StringField, TextAreaField
 
+from amtsweg.platform.forms import Form
 from amtsweg.platform.limits import submit_limit
 from amtsweg.platform.web import content_security_policy
 from amtsweg.tenants.accessibility import service
@@ -19,7 +19,7 @@ from amtsweg.tenants.web import TenantView
 bp = Blueprint("accessibility", __name__, url_prefix="/t/<slug:tenant_slug>")
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     """Name and email are optional, the message is required; checked by the service."""
 
     name = StringField()
