@@ -1,0 +1,101 @@
+"""How many SQL statements the busiest requests send: each one is a round trip per request.
+
+The counts are pinned, not timed: a change that adds a lookup to every step
+page or submission fails here, and whoever makes it decides whether the new
+round trip is worth it (and updates the count and ``docs/performance.md``).
+``make bench`` measures what the counts cost.
+
+The tests' sessions work in savepoints of one outer transaction: a
+session's commit is the release of its savepoint, and counting stops there
+(the tests run the receipt job in-process right after the commit, where
+production hands it to the queue). The savepoint itself is not counted; the
+one ``set_config`` each session transaction then starts with is (a
+transaction of its own in production starts with the setting empty and
+skips it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from amtsweg.platform.db import db
+from tests.login import local
+from tests.platform.test_bearer_tokens import dev_token
+from tests.submissions.test_api import FUND, fund_answers
+
+pytestmark = pytest.mark.usefixtures("musterstadt")
+
+FUNDSACHE_APPLY = "/t/musterstadt/forms/fundsache-verlustmeldung/apply"
+
+
+@contextmanager
+def statements(connection) -> Iterator[list[str]]:
+    """The statements the request's transaction sent inside the block, up to its commit."""
+    sent: list[str] = []
+    committed = []
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:
+        if statement.startswith("RELEASE SAVEPOINT"):
+            committed.append(statement)
+        elif not committed and not statement.startswith("SAVEPOINT"):
+            sent.append(statement)
+
+    target = connection if connection is not None else db.engine
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(target, "before_cursor_execute", record)
+
+
+def _kinds(sent: list[str]) -> list[str]:
+    """Each statement as ``set_config``, or its verb and first table (``SELECT tenants``)."""
+    kinds = []
+    for statement in sent:
+        words = statement.split()
+        if "set_config" in statement and "FROM" not in statement:
+            kinds.append("set_config")
+        elif words[0] == "SELECT":
+            kinds.append(f"SELECT {words[words.index('FROM') + 1]}")
+        else:
+            kinds.append(f"{words[0]} {words[2]}")
+    return kinds
+
+
+def test_a_step_page_takes_four_queries(client, log_in, connection) -> None:
+    """The tenant (with its Row Level Security setting), the login with its person,
+    the draft with its form version, and the offered form."""
+    log_in("erika")
+    step = local(client.get(FUNDSACHE_APPLY).headers["Location"])
+    client.get(step)  # the first view compiles the definition; later ones find it cached
+    with statements(connection) as sent:
+        page = client.get(step)
+    assert page.status_code == 200
+    assert _kinds(sent) == [
+        "set_config",  # the test harness's, see the module's docstring
+        "SELECT tenants",
+        "SELECT login_sessions",
+        "SELECT drafts",
+        "SELECT tenant_forms",
+    ], sent
+
+
+def test_a_submission_through_the_api_takes_five_statements(app, client, connection) -> None:
+    """The tenant, the offered form, the person, the next reference number, the insert."""
+    token = {"Authorization": f"Bearer {dev_token(app, '--role', 'citizen')}"}
+    client.post(FUND, json={"answers": fund_answers()}, headers=token)  # the person's first
+    with statements(connection) as sent:
+        response = client.post(FUND, json={"answers": fund_answers()}, headers=token)
+    assert response.status_code == 201, response.json
+    assert _kinds(sent) == [
+        "set_config",  # the test harness's, see the module's docstring
+        "SELECT tenants",
+        "SELECT tenant_forms",
+        "SELECT users",
+        "INSERT reference_counters",
+        "INSERT submissions",
+    ], sent
