@@ -1,12 +1,13 @@
 """Where a request's time goes: statements, Redis commands and a profile per request.
 
-Usage: ``python -m bench.profile_requests [--requests N] [--html DIR]``. Sets up
+Usage: ``python -m bench.profile_requests [--requests N]``. Sets up
 the same database and citizen as ``make bench`` and sends the step page GET
 and the submission API POST through the app in-process (no HTTP server), so
 the figures are the app's own. Prints, per request, the SQL statements and
-Redis commands it sent, the Python function calls it made, and a
-pyinstrument profile of ``N`` requests. Not part of ``make bench``: it
-explains the figures ``make bench`` measures.
+Redis commands it sent, its CPU time, the Python function calls it made,
+and where ``N`` requests spent their time (cProfile: our functions by
+cumulative time, all by own time). Not part of ``make bench``: it explains
+the figures ``make bench`` measures.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pyinstrument import Profiler
 from redis.connection import Connection as RedisConnection
 from sqlalchemy import event
 
@@ -32,8 +32,6 @@ from amtsweg.submissions import service
 from amtsweg.tenants.login import COOKIE as LOGIN_COOKIE
 from bench.run import APP, BENCH_REDIS_DB, FUND_ANSWERS, OWNER, citizen, prepare
 from tests import servers
-
-CALL_SAMPLE = 50  # requests under cProfile, for calls per request and where CPU time goes
 
 
 @contextmanager
@@ -59,9 +57,7 @@ def counting(engine: Any) -> Iterator[dict[str, list[str]]]:
         event.remove(engine, "before_cursor_execute", on_execute)
 
 
-def explain(
-    name: str, send: Callable[[], int], engine: Any, requests: int, html: Path | None
-) -> None:
+def explain(name: str, send: Callable[[], int], engine: Any, requests: int) -> None:
     for _ in range(20):  # warm every cache a long-running worker has warm
         send()
     with counting(engine) as sent:
@@ -77,25 +73,19 @@ def explain(
     cpu_ms = (time.process_time() - started) * 1000 / requests
     print(f"{cpu_ms:.2f} ms CPU per request (in-process, {requests} requests, no profiler)")
     calls = cProfile.Profile()
-    for _ in range(CALL_SAMPLE):
-        calls.runcall(send)
-    stats = pstats.Stats(calls)
-    print(f"{stats.total_calls // CALL_SAMPLE} Python function calls")  # type: ignore[attr-defined]
+    calls.runcall(send)
+    print(f"{pstats.Stats(calls).total_calls} Python function calls")  # type: ignore[attr-defined]
+    profile = cProfile.Profile()
+    for _ in range(requests):
+        profile.runcall(send)
+    stats = pstats.Stats(profile)
+    stats.sort_stats("cumulative").print_stats("amtsweg/", 30)
     stats.sort_stats("tottime").print_stats(25)
-    profiler = Profiler(interval=0.0002)
-    with profiler:
-        for _ in range(requests):
-            send()
-    print(profiler.output_text(unicode=False, color=False, show_all=False))
-    if html is not None:
-        html.mkdir(parents=True, exist_ok=True)
-        (html / f"{name}.html").write_text(profiler.output_html())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=300, help="requests per profile")
-    parser.add_argument("--html", type=Path, help="also write HTML profiles into this folder")
     arguments = parser.parse_args()
     with (
         servers.postgres_server() as admin_url,
@@ -128,8 +118,8 @@ def main() -> None:
                     content_type="application/json",
                 ).status_code
 
-            explain("step-page", step, engine, arguments.requests, arguments.html)
-            explain("submission-api", post, engine, arguments.requests, arguments.html)
+            explain("step-page", step, engine, arguments.requests)
+            explain("submission-api", post, engine, arguments.requests)
 
 
 if __name__ == "__main__":
