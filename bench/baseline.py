@@ -1,13 +1,16 @@
 """The baseline: a bare Flask + SQLAlchemy app doing the same kind of work.
 
 ``/hello`` answers a constant; ``/row/<slug>`` reads one row and renders a
-small template; ``/insert`` inserts one row. Run on the same database as the
-benchmarked app, so the ratio shows what Amtsweg's own layers cost.
+small template; ``/page/<slug>`` reads the same row and renders a template
+as large as Amtsweg's step page (its HTML, from ``BASELINE_PAGE_TEMPLATE``);
+``/insert`` inserts one row. Run on the same database as the benchmarked
+app, so the ratio shows what Amtsweg's own layers cost.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from flask import Flask, render_template_string
 from sqlalchemy import create_engine, text
@@ -15,9 +18,20 @@ from sqlalchemy import create_engine, text
 PAGE = "<!doctype html><html lang=de><title>{{ name }}</title><h1>{{ name }}</h1></html>"
 
 
+def page_template(html: str) -> str:
+    """A template that renders as ``html`` plus the tenant's name (its markup taken as is)."""
+    return "<!-- {{ name }} -->{% raw %}" + html + "{% endraw %}"
+
+
 def create_app() -> Flask:
     app = Flask(__name__)
     engine = create_engine(os.environ["BASELINE_DATABASE_URL"])
+    page_source = Path(os.environ.get("BASELINE_PAGE_TEMPLATE", "/dev/null")).read_text()
+    page = app.jinja_env.from_string(page_template(page_source))  # compiled once, as Flask does
+
+    def tenant_name(slug: str) -> str | None:
+        with engine.connect() as connection:
+            return connection.scalar(text("SELECT name FROM tenants WHERE slug = :s"), {"s": slug})
 
     @app.get("/hello")
     def hello() -> str:
@@ -25,9 +39,11 @@ def create_app() -> Flask:
 
     @app.get("/row/<slug>")
     def row(slug: str) -> str:
-        with engine.connect() as connection:
-            name = connection.scalar(text("SELECT name FROM tenants WHERE slug = :s"), {"s": slug})
-        return render_template_string(PAGE, name=name)
+        return render_template_string(PAGE, name=tenant_name(slug))
+
+    @app.get("/page/<slug>")
+    def large_page(slug: str) -> str:
+        return page.render(name=tenant_name(slug))
 
     @app.post("/insert")
     def insert() -> tuple[str, int]:

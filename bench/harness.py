@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 LOAD_PROCESSES = 2
@@ -45,19 +46,43 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def worker_memory(self) -> list[int]:
+        """Resident memory (bytes) of each gunicorn worker, read from ``/proc``."""
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        return [_resident_bytes(int(child)) for child in children]
+
+
+def _resident_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workers: int = 2) -> Iterator[str]:
-    """Serve ``app_spec`` (``module:factory()``) and yield its base URL."""
+def gunicorn(
+    app_spec: str, env: dict[str, str], workers: int = 2, config: str | None = None
+) -> Iterator[Server]:
+    """Serve ``app_spec`` (``module:factory()``) and yield its base URL and master process.
+
+    ``config`` is a gunicorn ``--config`` (e.g. the one production runs with).
+    """
     port = free_port()
+    options = ["--config", config] if config else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+        [sys.executable, "-m", "gunicorn", *options, "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         _wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -84,18 +109,23 @@ class Request:
     expect: int = 200
 
 
-def _worker(request: Request, seconds: float) -> tuple[list[float], int]:
+def _worker(request: Request, seconds: float, count: int | None = None) -> tuple[list[float], int]:
+    """Send ``request`` for ``seconds``, or ``count`` times over all threads."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
     parts = urlsplit(request.url)
+    per_thread = None if count is None else -(-count // THREADS_PER_PROCESS)
+
+    def more(sent: int) -> bool:
+        return sent < per_thread if per_thread is not None else time.monotonic() < deadline
 
     def loop() -> None:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         mine: list[float] = []
         failed = 0
-        while time.monotonic() < deadline:
+        while more(len(mine)):
             started = time.perf_counter()
             connection.request(
                 request.method, parts.path or "/", request.body, dict(request.headers)
@@ -121,9 +151,19 @@ def _worker(request: Request, seconds: float) -> tuple[list[float], int]:
 def load(request: Request, seconds: float = 5.0) -> Stats:
     """Send ``request`` as fast as the server answers for ``seconds``."""
     _worker(request, 0.5)  # warm up every gunicorn worker and connection pool
+    return _measure(request, [seconds] * LOAD_PROCESSES, [None] * LOAD_PROCESSES)
+
+
+def load_count(request: Request, count: int) -> Stats:
+    """Send ``request`` ``count`` times, as fast as the server answers."""
+    each = -(-count // LOAD_PROCESSES)
+    return _measure(request, [0.0] * LOAD_PROCESSES, [each] * LOAD_PROCESSES)
+
+
+def _measure(request: Request, seconds: list[float], counts: list[int | None]) -> Stats:
     started = time.monotonic()
     with ProcessPoolExecutor(LOAD_PROCESSES) as pool:
-        results = list(pool.map(_worker, [request] * LOAD_PROCESSES, [seconds] * LOAD_PROCESSES))
+        results = list(pool.map(_worker, [request] * LOAD_PROCESSES, seconds, counts))
     elapsed = time.monotonic() - started
     latencies = sorted(value for part, _ in results for value in part)
     errors = sum(failed for _, failed in results)

@@ -97,7 +97,7 @@ def main() -> None:
         queue_url = redis_url.rsplit("/", 1)[0] + f"/{BENCH_REDIS_DB}"
         with servers.scratch_database(admin_url, OWNER, APP) as (owner_url, app_url):
             env = prepare(owner_url, app_url, queue_url, Path(workdir))
-            cookie, step_path, token = citizen(env)
+            cookie, step_path, _html, token = citizen(env)
             os.environ.update(env | {"AMTSWEG_ENV": "test"})  # as make bench serves it
             app = create_app()
             engine = app.extensions["amtsweg.db"].engine

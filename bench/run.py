@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from redis import Redis
@@ -27,7 +27,7 @@ from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions import service
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.login import COOKIE as LOGIN_COOKIE
-from bench.harness import Request, Stats, gunicorn, load, load_varied
+from bench.harness import Request, Server, Stats, gunicorn, load, load_count, load_varied
 from tests import servers
 from tests.login import dev_login, local
 from tests.payment.conftest import PARKING_PERMIT, offer_fee_form
@@ -70,7 +70,7 @@ def prepare(owner_url: str, app_url: str, redis_url: str, workdir: Path) -> dict
 def compare(name: str, ours: Stats, baseline: Stats) -> dict[str, object]:
     ratio = ours.per_second / baseline.per_second
     print(
-        f"{name:<34} {ours.per_second:8.0f}/s  p50 {ours.p50_ms:6.1f} ms  p99 {ours.p99_ms:6.1f} ms"
+        f"{name:<42} {ours.per_second:8.0f}/s  p50 {ours.p50_ms:6.1f} ms  p99 {ours.p99_ms:6.1f} ms"
         f" | baseline {baseline.per_second:8.0f}/s  p50 {baseline.p50_ms:6.1f} ms"
         f"  p99 {baseline.p99_ms:6.1f} ms | ratio {ratio:.2f}"
         + (f"  ({ours.errors} unexpected answers)" if ours.errors else "")
@@ -88,8 +88,8 @@ FUND_ANSWERS = {
 }
 
 
-def citizen(env: dict[str, str]) -> tuple[str, str, str]:
-    """A citizen's login cookie, the path of a step page of their draft, and a token.
+def citizen(env: dict[str, str]) -> tuple[str, str, str, str]:
+    """A citizen's login cookie, the path of a step page of their draft, its HTML, and a token.
 
     Made through the app itself: the development provider's login, as a person
     would, then the start of a lost-property report.
@@ -99,10 +99,11 @@ def citizen(env: dict[str, str]) -> tuple[str, str, str]:
     with app.app_context():
         client = app.test_client()
         dev_login(client, "erika")
-        step = client.get("/t/musterstadt/forms/fundsache-verlustmeldung/apply")
+        step = local(client.get("/t/musterstadt/forms/fundsache-verlustmeldung/apply").location)
+        html = client.get(step).get_data(as_text=True)
         cookie = client.get_cookie(LOGIN_COOKIE).value
         token = app.test_cli_runner().invoke(args=["dev-token", "--role", "citizen"]).output
-    return cookie, local(step.headers["Location"]), token.strip()
+    return cookie, step, html, token.strip()
 
 
 WEBHOOK_PAYMENTS = 50
@@ -152,27 +153,37 @@ def webhook_requests(env: dict[str, str]) -> list[tuple[bytes, tuple[tuple[str, 
     return items
 
 
-def web_benchmarks(env: dict[str, str], seconds: float) -> list[dict[str, object]]:
-    cookie, step_path, token = citizen(env)
+def web_benchmarks(
+    env: dict[str, str], seconds: float, memory_requests: int
+) -> list[dict[str, object]]:
+    cookie, step_path, html, token = citizen(env)
     webhooks = webhook_requests(env)
+    page_template = Path(env["AMTSWEG_STORAGE_DIR"]).parent / "step-page.html"
+    page_template.write_text(html)
     answers = FUND_ANSWERS | {"verlustdatum": service.today().isoformat()}
     submit = json.dumps({"answers": answers}).encode()
-    with gunicorn("bench.baseline:create_app()", env) as base:
-        hello = load(Request("GET", f"{base}/hello"), seconds)
-        row = load(Request("GET", f"{base}/row/musterstadt"), seconds)
-        insert = load(Request("POST", f"{base}/insert", b"", expect=201), seconds)
-    # Served as in production: "development" re-reads every template from disk per render.
-    with gunicorn("amtsweg.app:create_app()", env | {"AMTSWEG_ENV": "test"}) as ours:
-        healthz = load(Request("GET", f"{ours}/healthz"), seconds)
-        home = load(Request("GET", f"{ours}/t/musterstadt/"), seconds)
-        step = load(
-            Request("GET", f"{ours}{step_path}", headers=(("Cookie", f"{LOGIN_COOKIE}={cookie}"),)),
-            seconds,
-        )
+    with gunicorn(
+        "bench.baseline:create_app()", env | {"BASELINE_PAGE_TEMPLATE": str(page_template)}
+    ) as base:
+        hello = load(Request("GET", f"{base.url}/hello"), seconds)
+        row = load(Request("GET", f"{base.url}/row/musterstadt"), seconds)
+        page = load(Request("GET", f"{base.url}/page/musterstadt"), seconds)
+        insert = load(Request("POST", f"{base.url}/insert", b"", expect=201), seconds)
+    step_request = Request("GET", step_path, headers=(("Cookie", f"{LOGIN_COOKIE}={cookie}"),))
+    # Served as in production: with its gunicorn config (metrics summed over the workers),
+    # and not in "development", which re-reads every template from disk per render.
+    with gunicorn(
+        "amtsweg.app:create_app()",
+        env | {"AMTSWEG_ENV": "test"},
+        config="python:amtsweg.platform.gunicorn_conf",
+    ) as ours:
+        healthz = load(Request("GET", f"{ours.url}/healthz"), seconds)
+        home = load(Request("GET", f"{ours.url}/t/musterstadt/"), seconds)
+        step = load(replace(step_request, url=ours.url + step_path), seconds)
         api = load(
             Request(
                 "POST",
-                f"{ours}/api/v1/tenants/musterstadt/forms/fundsache-verlustmeldung/submissions",
+                f"{ours.url}/api/v1/tenants/musterstadt/forms/fundsache-verlustmeldung/submissions",
                 submit,
                 headers=(
                     ("Authorization", f"Bearer {token}"),
@@ -183,15 +194,54 @@ def web_benchmarks(env: dict[str, str], seconds: float) -> list[dict[str, object
             seconds,
         )
         hooks = load_varied(
-            "POST", f"{ours}/api/v1/tenants/musterstadt/payment/webhooks/sandbox", webhooks, seconds
+            "POST",
+            f"{ours.url}/api/v1/tenants/musterstadt/payment/webhooks/sandbox",
+            webhooks,
+            seconds,
         )
+        memory = worker_memory_growth(
+            ours, replace(step_request, url=ours.url + step_path), memory_requests
+        )
+    print(f"step page HTML: {len(html.encode())} bytes (the bare page renders as many)")
     return [
         compare("GET /healthz vs bare hello", healthz, hello),
         compare("GET /t/musterstadt/ vs bare row page", home, row),
         compare("GET step page (logged in) vs bare hello", step, hello),
+        compare("GET step page vs bare page of its size", step, page),
         compare("POST submission API vs bare insert", api, insert),
         compare("POST signed webhook vs bare insert", hooks, insert),
+        memory,
     ]
+
+
+def worker_memory_growth(server: Server, request: Request, requests: int) -> dict[str, object]:
+    """How much the web workers' resident memory grows over ``requests`` step pages.
+
+    Measured from after a warm-up (caches filled, 2 % of the requests) to the
+    end, summed over the workers; printed after every tenth of the requests.
+    """
+    load_count(request, max(requests // 50, 1000))
+    before = sum(server.worker_memory())
+    tenth = max(requests // 10, 1)
+    sent, errors, seconds = 0, 0, 0.0
+    while sent < requests:
+        stats = load_count(request, min(tenth, requests - sent))
+        sent, errors, seconds = (
+            sent + stats.requests,
+            errors + stats.errors,
+            seconds + stats.seconds,
+        )
+        now = sum(server.worker_memory())
+        print(f"  after {sent:6d} step pages: {now / 2**20:6.1f} MiB ({now / before - 1:+.1%})")
+    after = sum(server.worker_memory())
+    growth = (after - before) / before
+    print(
+        f"{'worker memory over ' + str(sent) + ' step pages':<42}"
+        f" {before / 2**20:6.1f} MiB -> {after / 2**20:6.1f} MiB  growth {growth:+.1%}"
+        f"  ({sent / seconds:.0f}/s" + (f", {errors} unexpected answers)" if errors else ")")
+    )
+    return {"name": "worker memory", "requests": sent, "before": before, "after": after,
+            "growth": growth}  # fmt: skip
 
 
 def script_benchmarks() -> list[dict[str, object]]:
@@ -212,7 +262,10 @@ def script_benchmarks() -> list[dict[str, object]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0, help="load per measurement")
-    seconds = parser.parse_args().seconds
+    parser.add_argument(
+        "--memory-requests", type=int, default=100_000, help="step pages for the memory check"
+    )
+    arguments = parser.parse_args()
     with (
         servers.postgres_server() as admin_url,
         servers.redis_server() as redis_url,
@@ -223,7 +276,7 @@ def main() -> None:
         queue_url = redis_url.rsplit("/", 1)[0] + f"/{BENCH_REDIS_DB}"
         with servers.scratch_database(admin_url, OWNER, APP) as (owner_url, app_url):
             env = prepare(owner_url, app_url, queue_url, Path(workdir))
-            results = web_benchmarks(env, seconds)
+            results = web_benchmarks(env, arguments.seconds, arguments.memory_requests)
         Redis.from_url(queue_url).flushdb()
     results += script_benchmarks()
     out = ROOT / "bench" / "results"
