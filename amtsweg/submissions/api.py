@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_babel import gettext
 from flask_smorest import Blueprint
 
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.errors import NotFound, Refusal
 from amtsweg.platform.limits import submit_limit
-from amtsweg.submissions import service
+from amtsweg.submissions import document, service
 from amtsweg.submissions.schemas import SubmissionSchema, SubmitSchema
 from amtsweg.submissions.web import CitizenView, FormView
 
@@ -21,6 +22,13 @@ blp = Blueprint(
     __name__,
     url_prefix=f"{API_PREFIX}/tenants",
     description="Citizens' submissions",
+)
+
+schemas_blp = Blueprint(
+    "submission_schemas",
+    __name__,
+    url_prefix=f"{API_PREFIX}/schemas",
+    description="JSON Schemas of the documents delivered to municipalities (public)",
 )
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -84,6 +92,19 @@ class SubmissionByReference(CitizenView):
         return submission
 
 
+@schemas_blp.route(f"/{document.SCHEMA_NAME}")
+@schemas_blp.response(200, {"type": "object"}, description="JSON Schema (2020-12)")
+def submission_schema() -> Response:
+    """The JSON Schema of ``submission.json``, which every delivery target receives."""
+    response = Response(
+        json.dumps(document.schema(), ensure_ascii=False), mimetype="application/schema+json"
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         register_blueprint(blp)
+        register_blueprint(schemas_blp)

@@ -534,3 +534,26 @@ def on_payment_succeeded(
 def connect_payment_receivers() -> None:
     payment_changed.connect(on_payment_changed)
     payment_succeeded.connect(on_payment_succeeded)
+
+
+def uploads_of(submission: Submission) -> list[Upload]:
+    """The files the submission's answers name, in the order the answers name them.
+
+    Uploads belong to the draft; one the citizen replaced or removed before
+    submitting is not part of the submission. The API cannot upload, so a
+    submission without a draft has none.
+    """
+    if submission.draft_id is None:
+        return []
+    definition = submission_definition(submission)
+    rows = {
+        str(upload.id): upload
+        for upload in db.session.scalars(
+            select(Upload).where(Upload.draft_id == submission.draft_id)
+        )
+    }
+    named = (
+        upload.get("token")
+        for _path, upload in _file_answers(definition.fields_by_id.values(), submission.answers)
+    )
+    return [rows[token] for token in named if token in rows]
