@@ -19,6 +19,7 @@ from amtsweg.platform import (
     logs,
     mail,
     metrics,
+    outbox,
     storage,
     web,
 )
@@ -56,7 +57,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logs.configure_logging(settings.log_level)
 
     Database(settings.database_url, bind=db_bind).init_app(app)
-    for part in (logs, web, csrf, i18n, api, health, metrics, jobs, storage, mail, auth, devidp):
+    for part in (
+        logs,
+        web,
+        csrf,
+        i18n,
+        api,
+        health,
+        metrics,
+        jobs,
+        outbox,
+        storage,
+        mail,
+        auth,
+        devidp,
+    ):
         part.init_app(app)
     limits.init_app(app)
     for area in (tenants, formdefs, submissions, payment, delivery):

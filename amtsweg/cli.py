@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from rq import Worker
 
 from amtsweg.app import create_app
+from amtsweg.delivery import service as delivery
 from amtsweg.formdefs import service as formdefs
 from amtsweg.payment import service as payment
-from amtsweg.platform import migrations
+from amtsweg.platform import migrations, outbox
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.jobs import QUEUE_NAME, redis_connection
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant
+
+log = logging.getLogger(__name__)
 
 DEMO_TENANTS = (
     (
@@ -78,6 +84,9 @@ def demo() -> None:
                 if wanted and formdefs.find_tenant_form(tenant, definition) is None:
                     formdefs.activate_form(tenant, definition)
             _demo_payment_accounts(tenant)
+            if not delivery.targets(tenant):
+                delivery.save_target(tenant, "ablage", "folder", {}, default=True)
+                click.echo(f"Submissions to {slug} are delivered into var/deliveries/{slug}/.")
             db.session.commit()
 
 
@@ -106,7 +115,43 @@ def worker(burst: bool) -> None:
         raise click.ClickException(
             "REDIS_URL is not set; without it jobs run inside the web process."
         )
-    Worker([QUEUE_NAME], connection=redis_connection()).work(burst=burst)
+    app = current_app._get_current_object()  # noqa: SLF001 - Flask's proxy API
+    sweep_once(app)
+    if not burst:
+        threading.Thread(target=_sweep_forever, args=(app,), daemon=True).start()
+    Worker([QUEUE_NAME], connection=redis_connection()).work(burst=burst, with_scheduler=True)
+
+
+def sweep_once(app: Flask) -> int:
+    """Enqueue every due outbox message of every tenant (see platform/outbox.py)."""
+    with app.app_context():
+        tenant_ids = [tenant.id for tenant in tenants.list_tenants()]
+        db.session.rollback()
+        return outbox.sweep(tenant_ids)
+
+
+def _sweep_forever(app: Flask) -> None:
+    pause = app.config["AMTSWEG"].sweep_seconds
+    stop = threading.Event()
+    while not stop.wait(pause):
+        try:
+            sweep_once(app)
+        except Exception:
+            # Redis or the database away for a moment: the next round tries again.
+            log.exception("outbox sweep failed")
+
+
+@main.group("outbox")
+def outbox_cli() -> None:
+    """Outgoing messages and deliveries."""
+
+
+@outbox_cli.command("sweep")
+@with_appcontext
+def sweep_command() -> None:
+    """Send every message that is due now (for cron, or without a worker)."""
+    count = sweep_once(current_app._get_current_object())  # noqa: SLF001
+    click.echo(f"{count} message(s) sent on their way.")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ from alembic import context
 from sqlalchemy import Connection, text
 
 # Each area's models are imported so autogenerate and `db check` see their tables.
+from amtsweg.delivery import models as _delivery_models  # noqa: F401
 from amtsweg.formdefs import models as _formdefs_models  # noqa: F401
+from amtsweg.platform import outbox as _outbox_models  # noqa: F401
 from amtsweg.platform.db import AwareDateTime, Base, make_engine
 from amtsweg.submissions import models as _submissions_models  # noqa: F401
 from amtsweg.tenants import models as _tenant_models  # noqa: F401

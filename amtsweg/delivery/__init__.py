@@ -1,4 +1,4 @@
-"""Delivery: the outbox and the jobs that hand submissions to a tenant's DMS or mailbox."""
+"""Delivery: the outbox entries and jobs that hand submissions to a tenant's targets."""
 
 from __future__ import annotations
 
@@ -6,4 +6,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet."""
+    from amtsweg.delivery import api, service
+    from amtsweg.formdefs import service as formdefs
+    from amtsweg.platform import outbox
+    from amtsweg.platform.signals import payment_succeeded, submission_created
+
+    api.init_app(app)
+    outbox.register(app, service.KIND, outbox.Handler(service.deliver, service.on_dead))
+    formdefs.register_delivery_check(app, service.unknown_target_names)
+    # Receivers are module functions (blinker keeps weak references); connecting
+    # twice (a second app in one process) is a no-op.
+    submission_created.connect(service.on_submission_created)
+    payment_succeeded.connect(service.on_payment_succeeded)

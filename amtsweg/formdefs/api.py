@@ -4,7 +4,7 @@
 version's document, validate, publish, retire; association admins only.
 ``/api/v1/formdefs/schema.json`` (the JSON Schema of a document) is public.
 ``/api/v1/tenants/<slug>/forms``: which forms a tenant offers, with its fee
-overrides and delivery target; that tenant's admins and association admins.
+overrides and delivery targets; that tenant's admins and association admins.
 
 Handlers load → check access → process (:class:`RequestHandler`) and call the
 service; a refused operation (:class:`service.FormDefError`) becomes a problem
@@ -330,7 +330,8 @@ class TenantFormById(TenantFormsResource):
     def put(self, offer: dict[str, Any]) -> service.OfferedForm:
         """Offer the form (or change how): fee overrides in integer cents, delivery target.
 
-        An empty body offers it at the definition's fees, delivered to the tenant's mailbox.
+        An empty body offers it at the definition's fees, delivered to the tenant's default
+        delivery targets.
         """
         if request.get_data() and not request.is_json:
             not_json()
@@ -338,7 +339,7 @@ class TenantFormById(TenantFormsResource):
             self.tenant,
             self.definition,
             fee_overrides=offer["fee_overrides"],
-            delivery_target=offer["delivery_target"],
+            delivery_targets=offer["delivery_targets"],
             actor=self.actor(),
         )
         return service.offered_form(self.tenant, self.definition.slug)

@@ -7,7 +7,8 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from amtsweg.platform.db import Base, TenantOwned, Timestamped
@@ -75,7 +76,11 @@ class TenantForm(TenantOwned, Timestamped, Base):
     definition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_definitions.id"))
     active: Mapped[bool] = mapped_column(default=True)
     fee_overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    delivery_target: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Names of the tenant's delivery targets; empty means the tenant's default targets.
+    # The delivery area owns the targets and checks the names (see formdefs.service).
+    delivery_targets: Mapped[list[str]] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql"), default=list
+    )
     definition: Mapped[FormDefinition] = relationship()
 
 

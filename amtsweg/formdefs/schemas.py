@@ -106,8 +106,9 @@ class TenantFormSchema(ma.Schema):
         lambda offered: offered.tenant_form.fee_overrides,
         metadata={"type": "object", "description": "Rule id → amount in cents"},
     )
-    delivery_target = ma.fields.Function(
-        lambda offered: offered.tenant_form.delivery_target, metadata={"type": "object"}
+    delivery_targets = ma.fields.Function(
+        lambda offered: offered.tenant_form.delivery_targets,
+        metadata={"type": "array", "items": {"type": "string"}},
     )
     fees = ma.fields.Function(
         lambda offered: FeeRuleSchema(many=True).dump(offered.definition.fees),
@@ -124,10 +125,11 @@ class TenantFormInputSchema(ma.Schema):
         load_default=dict,
         metadata={"description": "Rule id → amount in integer cents, within the rule's bounds"},
     )
-    delivery_target = ma.fields.Dict(
-        load_default=dict,
+    delivery_targets = ma.fields.List(
+        ma.fields.String(),
+        load_default=list,
         metadata={
-            "description": "{type: mailbox, address} or {type: cmis, url, folder}; "
-            "the tenant's contact email when empty"
+            "description": "Names of the tenant's delivery targets "
+            "(/api/v1/tenants/<slug>/delivery/targets); empty means its default targets"
         },
     )

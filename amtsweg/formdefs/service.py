@@ -6,11 +6,12 @@ import copy
 import hashlib
 import json
 import logging
-import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask, current_app
 from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +48,6 @@ from amtsweg.tenants.models import Tenant, User
 log = logging.getLogger(__name__)
 
 DELIVERY_TYPES = ("mailbox", "cmis")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class FormDefError(Refusal):
@@ -102,7 +102,7 @@ class InvalidDeliveryTargetError(FormDefError):
     status = 422
 
     def __init__(self, detail: str) -> None:
-        super().__init__(detail, problems=[FieldProblem("/delivery_target", detail)])
+        super().__init__(detail, problems=[FieldProblem("/delivery_targets", detail)])
 
 
 def digest(document: dict[str, Any]) -> str:
@@ -395,35 +395,43 @@ def find_tenant_form(tenant: Tenant, definition: FormDefinition) -> TenantForm |
     return db.session.scalar(select(TenantForm).where(TenantForm.definition_id == definition.id))
 
 
-def check_delivery_target(target: dict[str, Any], tenant: Tenant) -> dict[str, Any]:
-    """A delivery target as delivery understands it; defaults to the tenant's mailbox."""
-    if not target:
-        if not tenant.contact_email:
-            raise InvalidDeliveryTargetError(
-                gettext("Choose a delivery target: the tenant has no contact email.")
+DELIVERY_CHECK = "amtsweg.formdefs.delivery_check"
+
+
+def register_delivery_check(app: Flask, check: Callable[[Tenant, list[str]], list[str]]) -> None:
+    """The delivery area tells which target names a tenant has: ``check`` returns the unknown.
+
+    Formdefs stores only the names, so it never imports delivery (which builds on it).
+    """
+    app.extensions[DELIVERY_CHECK] = check
+
+
+def check_delivery_targets(tenant: Tenant, names: list[str]) -> list[str]:
+    """The names once each, in order, if the tenant has a target of each name."""
+    names = list(dict.fromkeys(names))
+    check = current_app.extensions.get(DELIVERY_CHECK)
+    if check is not None and (unknown := check(tenant, names)):
+        raise InvalidDeliveryTargetError(
+            gettext(
+                "The municipality has no delivery target named %(names)s.",
+                names=", ".join(map(repr, unknown)),
             )
-        return {"type": "mailbox", "address": tenant.contact_email}
-    kind = target.get("type")
-    if kind == "mailbox" and _EMAIL.match(str(target.get("address", ""))):
-        return {"type": "mailbox", "address": target["address"]}
-    if kind == "cmis" and str(target.get("url", "")).startswith("https://"):
-        return {"type": "cmis", "url": target["url"], "folder": str(target.get("folder", "/"))}
-    raise InvalidDeliveryTargetError(
-        gettext(
-            "A delivery target is {'type': 'mailbox', 'address': email} or "
-            "{'type': 'cmis', 'url': 'https://…', 'folder': '/…'}."
         )
-    )
+    return names
 
 
 def activate_form(
     tenant: Tenant,
     definition: FormDefinition,
     fee_overrides: dict[str, Any] | None = None,
-    delivery_target: dict[str, Any] | None = None,
+    delivery_targets: list[str] | None = None,
     actor: User | None = None,
 ) -> TenantForm:
-    """Offer ``definition`` in ``tenant`` (or change how it is offered)."""
+    """Offer ``definition`` in ``tenant`` (or change how it is offered).
+
+    ``delivery_targets`` names the tenant's targets the submissions go to;
+    empty or ``None`` means the tenant's default targets.
+    """
     version = published_version(definition)
     if version is None:
         raise FormDefError(
@@ -438,8 +446,8 @@ def activate_form(
         db.session.add(tenant_form)
     tenant_form.active = True
     tenant_form.fee_overrides = overrides
-    tenant_form.delivery_target = check_delivery_target(delivery_target or {}, tenant)
-    details = {"fee_overrides": overrides, "delivery": tenant_form.delivery_target["type"]}
+    tenant_form.delivery_targets = check_delivery_targets(tenant, list(delivery_targets or ()))
+    details = {"fee_overrides": overrides, "delivery": tenant_form.delivery_targets}
     tenants.record(tenant, "form.activated", "form", definition.slug, details=details, actor=actor)
     return tenant_form
 

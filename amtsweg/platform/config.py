@@ -62,6 +62,21 @@ class Settings:
         },
     )
     redis_url: str = field(default="", metadata={"env": "REDIS_URL"})
+    sweep_seconds: int = field(
+        default=30,
+        metadata={
+            "env": "AMTSWEG_SWEEP_SECONDS",
+            "doc": "How often `amtsweg worker` enqueues outbox messages that are due "
+            "(after a Redis outage, a lost job or a retry's pause).",
+        },
+    )
+    deliveries_dir: Path = field(
+        default=Path("var/deliveries"),
+        metadata={
+            "env": "AMTSWEG_DELIVERIES_DIR",
+            "doc": "Where the folder delivery target writes (one directory per tenant).",
+        },
+    )
     dev_login: bool = field(default=True, metadata={"env": "AMTSWEG_DEV_LOGIN"})
     storage_dir: Path = field(default=Path("var/files"), metadata={"env": "AMTSWEG_STORAGE_DIR"})
     max_request_bytes: int = field(

@@ -4,18 +4,26 @@
 session; the job goes to Redis (RQ) when that session commits and is dropped
 when it rolls back. Without ``REDIS_URL`` (``make demo``) the job runs in
 the same process right after the commit. Job functions take ids, reload
-what they need and are idempotent, because a job may run again.
+what they need and are idempotent: the outbox sweeper may run them again.
+
+A job that must not be lost has a row in the outbox (``platform/outbox.py``)
+and a deterministic ``job_id``: if Redis refuses the job after the commit,
+that is logged and nothing else (the change is saved; the request must not
+fail), and the outbox sweeper enqueues it once Redis answers again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, get_current_job
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -32,7 +40,10 @@ PENDING_KEY = "amtsweg.pending_jobs"
 def redis_connection() -> Redis:
     app = current_app._get_current_object()  # noqa: SLF001 - Flask's proxy API
     if "amtsweg.redis" not in app.extensions:
-        app.extensions["amtsweg.redis"] = Redis.from_url(app.config["AMTSWEG"].redis_url)
+        # A Redis that is down must cost a request a moment, not a hang.
+        app.extensions["amtsweg.redis"] = Redis.from_url(
+            app.config["AMTSWEG"].redis_url, socket_connect_timeout=2
+        )
     return app.extensions["amtsweg.redis"]
 
 
@@ -40,19 +51,45 @@ def job_name(func: Callable[..., Any]) -> str:
     return f"{func.__module__}:{func.__qualname__}"
 
 
-def enqueue_after_commit(func: Callable[..., Any], *args: Any) -> None:
-    """Send ``func(*args)`` to the workers once the current transaction commits."""
+@dataclass(frozen=True, slots=True)
+class _Job:
+    name: str
+    args: tuple[Any, ...]
+    job_id: str | None = None
+    delay: dt.timedelta | None = None
+
+
+def enqueue_after_commit(
+    func: Callable[..., Any],
+    *args: Any,
+    job_id: str | None = None,
+    delay: dt.timedelta | None = None,
+) -> None:
+    """Send ``func(*args)`` to the workers once the current transaction commits.
+
+    ``job_id`` makes the job deterministic (enqueuing it again replaces it);
+    ``delay`` holds it back in RQ's scheduler (``amtsweg worker`` runs one).
+    """
     session = db.session
     if not session.in_transaction():
         # Begin now, so that a rollback before any SQL still drops the job.
         session.begin()
-    session.info.setdefault(PENDING_KEY, []).append((job_name(func), args))
+    session.info.setdefault(PENDING_KEY, []).append(_Job(job_name(func), args, job_id, delay))
+
+
+def enqueue_now(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None:
+    """Send ``func(*args)`` to the workers at once (the sweeper; nothing to commit first)."""
+    _dispatch(_Job(job_name(func), args, job_id))
 
 
 def _send_pending(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, [])
-    for name, args in pending:
-        _dispatch(name, args)
+    for job in pending:
+        try:
+            _dispatch(job)
+        except RedisError:
+            # Committed already: the outbox row is the record, the sweeper sends it later.
+            log.warning("job not enqueued, Redis refused it", extra={"job": job.name})
 
 
 def _drop_pending(session: Session, _previous_transaction: Any = None) -> None:
@@ -60,9 +97,19 @@ def _drop_pending(session: Session, _previous_transaction: Any = None) -> None:
         session.info.pop(PENDING_KEY, None)
 
 
-def _dispatch(name: str, args: tuple[Any, ...]) -> None:
+def queue() -> Queue:
+    return Queue(QUEUE_NAME, connection=redis_connection())
+
+
+def _dispatch(job: _Job) -> None:
     if current_app.config["AMTSWEG"].redis_url:
-        Queue(QUEUE_NAME, connection=redis_connection()).enqueue(run_job, name, *args)
+        if job.delay:
+            queue().enqueue_in(job.delay, run_job, job.name, *job.args, job_id=job.job_id)
+        else:
+            queue().enqueue(run_job, job.name, *job.args, job_id=job.job_id)
+        return
+    if job.delay:
+        # No scheduler without Redis: `amtsweg outbox sweep` sends it when it is due.
         return
     # In-process: a fresh app context gives the job its own session, apart
     # from the one that is just finishing its commit. The change that caused
@@ -70,9 +117,9 @@ def _dispatch(name: str, args: tuple[Any, ...]) -> None:
     # it is logged, as a worker would log it.
     with current_app.app_context():
         try:
-            _call(name, args)
+            _call(job.name, job.args)
         except Exception:
-            log.exception("job failed", extra={"job": name})
+            log.exception("job failed", extra={"job": job.name})
 
 
 def _call(name: str, args: tuple[Any, ...]) -> Any:

@@ -274,6 +274,17 @@ def mailbox_for(settings: Settings) -> Mailbox:
     return OutboxFolderMailbox(settings.mail_outbox_dir.resolve(), settings.mail_from)
 
 
+def stable_message_id(key: str) -> str:
+    """A Message-ID that is the same on every try, so a receiver can drop a duplicate.
+
+    SMTP cannot promise exactly once: a crash after the server accepted a
+    message and before the outbox recorded it sends it again on the retry.
+    """
+    sender = _address(current_app.config["AMTSWEG"].mail_from, "AMTSWEG_MAIL_FROM")
+    domain = sender.rstrip(">").rpartition("@")[2]
+    return f"<{key}@{domain}>"
+
+
 def mailbox() -> Mailbox:
     """The app's mailbox (inside an app context, e.g. in a job)."""
     return current_app.extensions["amtsweg.mailbox"]

@@ -6,7 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.submissions import api, cli, labels, service, views
+    from amtsweg.platform import outbox
+    from amtsweg.platform.signals import delivery_dead, delivery_succeeded
+    from amtsweg.submissions import api, cli, confirmation, labels, service, views
+
+    outbox.register(app, confirmation.KIND, outbox.Handler(confirmation.send_confirmation))
+    delivery_succeeded.connect(service.on_delivery_succeeded)
+    delivery_dead.connect(service.on_delivery_dead)
 
     app.register_blueprint(views.bp)
     api.init_app(app)

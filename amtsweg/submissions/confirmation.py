@@ -1,4 +1,9 @@
-"""The receipt (PDF) of a submission and the confirmation email that carries it."""
+"""The receipt (PDF) of a submission and the confirmation email that carries it.
+
+The email is an outbox message (``platform/outbox.py``) of kind
+:data:`KIND`, written with the submission: retried after a temporary SMTP
+failure, dead after a permanent one, sent once.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,13 @@ import logging
 import uuid
 
 from flask_babel import force_locale, gettext, pgettext
+from sqlalchemy import select
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.models import FormVersion
-from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.db import db
 from amtsweg.platform.i18n import mail_locale
-from amtsweg.platform.mail import compose, mailbox
+from amtsweg.platform.mail import compose, mailbox, stable_message_id
 from amtsweg.platform.storage import storage
 from amtsweg.submissions import presentation, service
 from amtsweg.submissions.models import Submission
@@ -19,6 +25,8 @@ from amtsweg.submissions.receipts import Letterhead, ReceiptData, render_receipt
 from amtsweg.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
+
+KIND = "mail.confirmation"
 
 
 def _letterhead(tenant: Tenant) -> Letterhead:
@@ -99,19 +107,17 @@ def receipt_texts() -> dict[str, str]:
     }
 
 
-def send_confirmation(tenant_id: uuid.UUID, submission_id: uuid.UUID) -> None:
-    """Job: email the receipt to the citizen once; a rerun after success sends nothing."""
-    with tenant_scope(tenant_id):
-        tenant = db.session.get_one(Tenant, tenant_id)
-        submission = db.session.get_one(Submission, (tenant_id, submission_id))
-        if submission.confirmation_sent_at is not None or not submission.confirmation_email:
-            return
-        locale = mail_locale(submission.locale)
-        with force_locale(locale):
-            subject, body = _confirmation_text(tenant, submission, locale)
-        _send(tenant, submission, subject, body, locale)
-        service.mark_confirmation_sent(submission)
-        db.session.commit()
+def send_confirmation(submission_id: uuid.UUID) -> None:
+    """Outbox handler: email the receipt to the citizen (raises :class:`MailError`)."""
+    submission = db.session.scalars(select(Submission).where(Submission.id == submission_id)).one()
+    tenant = db.session.get_one(Tenant, submission.tenant_id)
+    if submission.confirmation_sent_at is not None or not submission.confirmation_email:
+        return
+    locale = mail_locale(submission.locale)
+    with force_locale(locale):
+        subject, body = _confirmation_text(tenant, submission, locale)
+    _send(tenant, submission, subject, body, locale)
+    service.mark_confirmation_sent(submission)
 
 
 def _confirmation_text(tenant: Tenant, submission: Submission, locale: str) -> tuple[str, str]:
@@ -147,4 +153,5 @@ def _send(tenant: Tenant, submission: Submission, subject: str, body: str, local
         ],
         reply_to=tenant.contact_email,
     )
+    message["Message-ID"] = stable_message_id(f"receipt.{submission.id}")
     mailbox().send(message)

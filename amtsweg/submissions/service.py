@@ -28,9 +28,9 @@ from amtsweg.formdefs.engine import (
 )
 from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
 from amtsweg.formdefs.models import FormVersion
+from amtsweg.platform import outbox
 from amtsweg.platform.db import db, utcnow
 from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
-from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.platform.signals import payment_changed, payment_succeeded, submission_created
 from amtsweg.platform.storage import delete_after_commit
 from amtsweg.submissions import confirmation
@@ -322,7 +322,8 @@ def _create(
     if draft is not None:
         draft.submitted_at = submission.submitted_at
     submission_created.send(submission, tenant=tenant)
-    enqueue_after_commit(confirmation.send_confirmation, tenant.id, submission.id)
+    if confirmation_email:
+        outbox.add(tenant.id, confirmation.KIND, submission.id)
     return Outcome(submission, created=True)
 
 
@@ -557,3 +558,23 @@ def uploads_of(submission: Submission) -> list[Upload]:
         for _path, upload in _file_answers(definition.fields_by_id.values(), submission.answers)
     )
     return [rows[token] for token in named if token in rows]
+
+
+# --- what delivery reports -----------------------------------------------------
+
+
+def on_delivery_succeeded(
+    _sender: Any, *, submission_id: uuid.UUID, all_delivered: bool, **_kwargs: Any
+) -> None:
+    """The submission is delivered once every one of its targets has it."""
+    if all_delivered:
+        _submission_by_id(submission_id).status = SubmissionStatus.DELIVERED
+
+
+def on_delivery_dead(_sender: Any, *, submission_id: uuid.UUID, **_kwargs: Any) -> None:
+    """A target gave up: staff must act (see the submission's deliveries)."""
+    _submission_by_id(submission_id).status = SubmissionStatus.DELIVERY_FAILED
+
+
+def _submission_by_id(submission_id: uuid.UUID) -> Submission:
+    return db.session.scalars(select(Submission).where(Submission.id == submission_id)).one()

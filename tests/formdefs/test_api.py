@@ -344,10 +344,7 @@ def test_a_tenant_admin_offers_a_form_with_its_own_fee(client, tenants, tenant_a
     assert answer.json["form"] == "gewerbeanmeldung"
     assert answer.json["version"] == 1
     assert answer.json["fee_overrides"] == {"gebuehr": 3500}
-    assert answer.json["delivery_target"] == {
-        "type": "mailbox",
-        "address": "post@musterstadt.example",
-    }
+    assert answer.json["delivery_targets"] == []
     rule = answer.json["fees"][0]
     assert (rule["id"], rule["amount"], rule["overridable"], rule["min"], rule["max"]) == (
         "gebuehr",
@@ -366,12 +363,19 @@ def test_a_tenant_admin_offers_a_form_with_its_own_fee(client, tenants, tenant_a
     ]
 
 
-def test_a_tenant_admin_sets_the_delivery_target_and_withdraws_the_form(
+def test_a_tenant_admin_chooses_the_delivery_targets_and_withdraws_the_form(
     client, tenants, tenant_admin
 ) -> None:
-    target = {"type": "cmis", "url": "https://dms.musterstadt.example/cmis", "folder": "/Gewerbe"}
-    answer = client.put(FORM, json={"delivery_target": target}, headers=tenant_admin)
-    assert answer.json["delivery_target"] == target
+    for name in ("dms", "postfach"):
+        config = {"address": "gewerbe@musterstadt.example"}
+        made = client.put(
+            f"/api/v1/tenants/musterstadt/delivery/targets/{name}",
+            json={"kind": "mailbox", "config": config},
+            headers=tenant_admin,
+        )
+        assert made.status_code == 200, made.json
+    answer = client.put(FORM, json={"delivery_targets": ["postfach", "dms"]}, headers=tenant_admin)
+    assert answer.json["delivery_targets"] == ["postfach", "dms"]
     assert answer.json["fee_overrides"] == {}
 
     withdrawn = client.delete(FORM, headers=tenant_admin)
@@ -408,9 +412,9 @@ def test_a_bad_fee_override_is_a_422_naming_the_rule(
 
 
 def test_a_bad_offer_is_a_422(client, tenants, tenant_admin) -> None:
-    ftp = client.put(FORM, json={"delivery_target": {"type": "ftp"}}, headers=tenant_admin)
-    assert ftp.status_code == 422
-    assert "/delivery_target" in pointers(ftp)
+    nowhere = client.put(FORM, json={"delivery_targets": ["ftp"]}, headers=tenant_admin)
+    assert nowhere.status_code == 422
+    assert "'ftp'" in pointers(nowhere)["/delivery_targets"]
     unknown = client.put(FORM, json={"fee": 100}, headers=tenant_admin)
     assert unknown.status_code == 422
     assert "/fee" in pointers(unknown)
@@ -476,7 +480,7 @@ def test_offers_are_audited_without_personal_data(client, tenants, tenant_admin)
         "gewerbeanmeldung",
     )
     assert activated["action"] == "form.activated"
-    assert activated["details"] == {"fee_overrides": {"gebuehr": 3500}, "delivery": "mailbox"}
+    assert activated["details"] == {"fee_overrides": {"gebuehr": 3500}, "delivery": []}
     assert activated["actor_id"]
     assert activated["actor_id"] == deactivated["actor_id"]
     assert "@" not in str(log)

@@ -89,9 +89,9 @@ def test_a_deactivated_form_disappears(client, musterstadt) -> None:
     assert client.get("/t/musterstadt/forms/gewerbeanmeldung/").status_code == 404
 
 
-def test_delivery_target_defaults_to_the_tenant_mailbox_and_is_checked(musterstadt) -> None:
+def test_a_form_goes_to_the_default_targets_unless_it_names_existing_ones(musterstadt) -> None:
     definition = service.get_definition("gewerbeanmeldung")
     form = service.find_tenant_form(musterstadt, definition)
-    assert form.delivery_target == {"type": "mailbox", "address": "a@b.example"}
-    with pytest.raises(service.FormDefError, match="Zustellziel"):
-        service.activate_form(musterstadt, definition, delivery_target={"type": "ftp"})
+    assert form.delivery_targets == []
+    with pytest.raises(service.FormDefError, match="kein Zustellziel namens 'ftp'"):
+        service.activate_form(musterstadt, definition, delivery_targets=["ftp"])

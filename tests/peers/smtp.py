@@ -3,7 +3,8 @@
 ``smtp_server`` is the plain server most tests need; ``running_smtp_server``
 starts one with a login, STARTTLS or implicit TLS. ``peer.url`` goes into
 ``AMTSWEG_SMTP_URL``; ``peer.wait_for(n)`` returns the first ``n`` messages, or
-fails once its deadline has passed.
+fails once its deadline has passed; ``peer.reply_next("451 …")`` answers the
+next message's DATA with that reply (4xx temporary, 5xx permanent) and keeps it.
 """
 
 from __future__ import annotations
@@ -33,10 +34,15 @@ class SmtpPeer:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)
+    replies: list[str] = field(default_factory=list)
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
     def refuse(self, address: str) -> None:
         self.refused.add(address)
+
+    def reply_next(self, reply: str, count: int = 1) -> None:
+        """Turn the next ``count`` messages away with ``reply`` (e.g. ``"451 4.3.0 Busy"``)."""
+        self.replies.extend([reply] * count)
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
@@ -61,6 +67,8 @@ class SmtpPeer:
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
         self, _server: SMTP, _session: Session, envelope: Envelope
     ) -> str:
+        if self.replies:
+            return self.replies.pop(0)
         received = message_from_bytes(envelope.original_content or b"", policy=policy.default)
         with self._arrived:
             self.messages.append(received)  # type: ignore[arg-type]

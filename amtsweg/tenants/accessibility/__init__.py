@@ -20,6 +20,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.tenants.accessibility import views
+    from amtsweg.platform import outbox
+    from amtsweg.tenants.accessibility import tasks, views
+
+    outbox.register(app, tasks.KIND, outbox.Handler(tasks.send_feedback))
 
     app.register_blueprint(views.bp)

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext
 
+from amtsweg.platform import outbox
 from amtsweg.platform.db import db, utcnow
 from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
-from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.accessibility import tasks
 from amtsweg.tenants.models import AccessibilityFeedback, Tenant
@@ -144,7 +144,7 @@ def record_feedback(
     db.session.add(feedback)
     db.session.flush()
     tenants.record(tenant, "accessibility.feedback_received", "feedback", str(feedback.id))
-    enqueue_after_commit(tasks.send_feedback, tenant.id, feedback.id)
+    outbox.add(tenant.id, tasks.KIND, feedback.id)
     return feedback
 
 

@@ -1,4 +1,9 @@
-"""Jobs of the accessibility pages: mail a feedback message to the tenant."""
+"""Mail a feedback message from the accessibility statement to the tenant.
+
+An outbox message (``platform/outbox.py``) of kind :data:`KIND`, written with
+the feedback: retried after a temporary SMTP failure, dead after a permanent
+one, sent once.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +11,40 @@ import logging
 import uuid
 
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
-from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.db import db
 from amtsweg.platform.i18n import DEFAULT_LOCALE
-from amtsweg.platform.mail import compose, mailbox
+from amtsweg.platform.mail import MailError, compose, mailbox, stable_message_id
 from amtsweg.tenants.accessibility import service
 from amtsweg.tenants.models import AccessibilityFeedback, Tenant
 
 log = logging.getLogger(__name__)
 
 
-def send_feedback(tenant_id: uuid.UUID, feedback_id: uuid.UUID) -> None:
-    """Job: mail the message to the tenant's contact once; a rerun after success sends nothing.
+KIND = "mail.accessibility_feedback"
+
+
+def send_feedback(feedback_id: uuid.UUID) -> None:
+    """Outbox handler: mail the message to the tenant's contact (raises :class:`MailError`).
 
     The municipality's staff read it in German, whatever language the sender used.
     """
-    with tenant_scope(tenant_id):
-        tenant = db.session.get_one(Tenant, tenant_id)
-        feedback = db.session.get_one(AccessibilityFeedback, (tenant_id, feedback_id))
-        if feedback.mailed_at is not None:
-            return
-        if not tenant.contact_email:
-            log.warning(
-                "accessibility feedback kept, no contact email", extra={"tenant": tenant.slug}
-            )
-            return
-        with force_locale(DEFAULT_LOCALE):
-            subject, body = _feedback_text(tenant, feedback)
-        mailbox().send(compose(tenant.contact_email, subject, body, reply_to=feedback.email))
-        service.mark_feedback_mailed(feedback)
-        db.session.commit()
+    feedback = db.session.scalars(
+        select(AccessibilityFeedback).where(AccessibilityFeedback.id == feedback_id)
+    ).one()
+    tenant = db.session.get_one(Tenant, feedback.tenant_id)
+    if feedback.mailed_at is not None:
+        return
+    if not tenant.contact_email:
+        # Kept, and dead in the outbox: an admin sets the address and sends it again.
+        raise MailError("The municipality has no contact email.", permanent=True)
+    with force_locale(DEFAULT_LOCALE):
+        subject, body = _feedback_text(tenant, feedback)
+    message = compose(tenant.contact_email, subject, body, reply_to=feedback.email)
+    message["Message-ID"] = stable_message_id(f"feedback.{feedback.id}")
+    mailbox().send(message)
+    service.mark_feedback_mailed(feedback)
 
 
 def _feedback_text(tenant: Tenant, feedback: AccessibilityFeedback) -> tuple[str, str]:

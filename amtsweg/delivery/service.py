@@ -1,0 +1,406 @@
+"""Delivery: which targets a submission goes to, and handing it over; the only writer of
+``delivery_targets`` and ``deliveries``.
+
+A delivery row per (submission, target) is written in the transaction that
+makes the submission deliverable: the submitting one (``submission_created``)
+or, for a fee paid online, the one that records the payment
+(``payment_succeeded``). Each row gets an outbox message (``platform/outbox.py``)
+whose job calls :func:`deliver`; the outbox retries, records every attempt and
+marks it dead. Targets are independent: one failing never holds back or
+repeats another. Submissions learns the outcome through ``delivery_succeeded``
+and ``delivery_dead``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from amtsweg.delivery.interfaces import File, Parcel
+from amtsweg.delivery.models import Delivery, Target
+from amtsweg.delivery.targets import KINDS
+from amtsweg.formdefs.models import FormVersion, TenantForm
+from amtsweg.platform import outbox
+from amtsweg.platform.db import db, require_tenant_scope, utcnow
+from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
+from amtsweg.platform.signals import delivery_dead, delivery_succeeded
+from amtsweg.platform.storage import storage
+from amtsweg.submissions import confirmation, presentation
+from amtsweg.submissions import service as submissions
+from amtsweg.submissions.document import submission_document
+from amtsweg.submissions.models import Submission, SubmissionStatus
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant, User
+
+KIND = "delivery"
+MASK = "********"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+
+# --- targets -----------------------------------------------------------------
+
+
+def targets(tenant: Tenant) -> list[Target]:
+    require_tenant_scope(tenant.id)
+    return list(db.session.scalars(select(Target).order_by(Target.name)))
+
+
+def find_target(tenant: Tenant, name: str) -> Target | None:
+    require_tenant_scope(tenant.id)
+    return db.session.scalar(select(Target).where(Target.name == name))
+
+
+def get_target(tenant: Tenant, name: str) -> Target:
+    if (target := find_target(tenant, name)) is None:
+        raise NotFound(f"There is no delivery target named {name!r}.")
+    return target
+
+
+def unknown_target_names(tenant: Tenant, names: list[str]) -> list[str]:
+    """The names the tenant has no target for (formdefs checks a form's selection with it)."""
+    require_tenant_scope(tenant.id)
+    known = set(db.session.scalars(select(Target.name).where(Target.name.in_(names))))
+    return [name for name in names if name not in known]
+
+
+def save_target(
+    tenant: Tenant,
+    name: str,
+    kind: str,
+    config: Mapping[str, Any],
+    *,
+    default: bool = False,
+    enabled: bool = True,
+    actor: User | None = None,
+) -> Target:
+    """Create or change the target ``name``; a secret left out or masked keeps its value."""
+    require_tenant_scope(tenant.id)
+    target = find_target(tenant, name)
+    config = _with_kept_secrets(target, kind, config)
+    _refuse_bad_target(name, kind, config)
+    if target is None:
+        target = Target(tenant_id=tenant.id, name=name)
+        db.session.add(target)
+    target.kind, target.config, target.default, target.enabled = kind, config, default, enabled
+    db.session.flush()
+    details = {"kind": kind, "default": default, "enabled": enabled}
+    tenants.record(
+        tenant, "delivery.target_saved", "delivery_target", name, details=details, actor=actor
+    )
+    return target
+
+
+def _with_kept_secrets(target: Target | None, kind: str, config: Mapping[str, Any]) -> dict:
+    kept = dict(config)
+    if target is None or target.kind != kind or kind not in KINDS:
+        return kept
+    for spec in KINDS[kind].config_fields:
+        if spec.kind == "secret" and kept.get(spec.name) in (None, "", MASK):
+            kept[spec.name] = target.config.get(spec.name)
+    return kept
+
+
+def _refuse_bad_target(name: str, kind: str, config: Mapping[str, Any]) -> None:
+    problems: list[FieldProblem] = []
+    if not _NAME.match(name):
+        problems.append(
+            FieldProblem(
+                json_pointer("name"),
+                "Use lower-case letters, digits and hyphens (at most 60).",
+                "invalid",
+            )
+        )
+    if kind not in KINDS:
+        problems.append(
+            FieldProblem(json_pointer("kind"), "Choose one of: " + ", ".join(KINDS), "invalid")
+        )
+    else:
+        problems.extend(KINDS[kind].check_config(config))
+    if problems:
+        raise Refusal("The delivery target is not valid.", problems=problems)
+
+
+def public_config(target: Target) -> dict[str, Any]:
+    """The configuration as pages and the API show it: secrets masked."""
+    secrets = {spec.name for spec in KINDS[target.kind].config_fields if spec.kind == "secret"}
+    return {key: MASK if key in secrets else value for key, value in target.config.items()}
+
+
+def delete_target(tenant: Tenant, target: Target, actor: User | None = None) -> None:
+    """Remove a target no submission was sent to; one with deliveries can only be disabled."""
+    require_tenant_scope(tenant.id)
+    used = db.session.scalar(select(func.count()).where(Delivery.target_id == target.id))
+    if used:
+        raise Conflict("Submissions were delivered to this target; disable it instead.")
+    db.session.delete(target)
+    tenants.record(tenant, "delivery.target_deleted", "delivery_target", target.name, actor=actor)
+
+
+def send_test_delivery(tenant: Tenant, target: Target, actor: User | None = None) -> str | None:
+    """Send a sample submission to ``target`` now; the error as text, ``None`` on success.
+
+    The admin waits for the answer on purpose: a test delivery is about seeing
+    at once whether the configuration works.
+    """
+    require_tenant_scope(tenant.id)
+    sample = _sample_parcel(tenant)
+    try:
+        KINDS[target.kind].from_config(target.config).deliver(sample)
+    except outbox.SendError as error:
+        outcome: str | None = str(error)
+    else:
+        outcome = None
+    details = {"ok": outcome is None}
+    tenants.record(
+        tenant, "delivery.tested", "delivery_target", target.name, details=details, actor=actor
+    )
+    return outcome
+
+
+def _sample_parcel(tenant: Tenant) -> Parcel:
+    reference = f"TEST-{utcnow():%Y%m%d%H%M%S}"
+    document = {"schema": "urn:amtsweg:submission:v1", "reference": reference, "test": True}
+    return Parcel(
+        delivery_id=uuid.uuid4(),
+        tenant_slug=tenant.slug,
+        reference=reference,
+        form_slug="testzustellung",
+        form_title="Testzustellung",
+        submitted_at=utcnow(),
+        applicant="Amtsweg (Test)",
+        kassenzeichen=None,
+        document=document,
+        summary="Dies ist eine Testzustellung ohne Antrag.",
+        pdf=File(f"{reference}.pdf", "application/pdf", _SAMPLE_PDF),
+    )
+
+
+_SAMPLE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]"
+    b"/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+# --- planning ----------------------------------------------------------------
+
+
+def plan(submission: Submission) -> list[Delivery]:
+    """A delivery (and its outbox message) for each of the submission's targets, once."""
+    require_tenant_scope(submission.tenant_id)
+    planned = []
+    for target in targets_for(submission):
+        delivery = db.session.scalar(
+            select(Delivery).where(
+                Delivery.submission_id == submission.id, Delivery.target_id == target.id
+            )
+        )
+        if delivery is None:
+            delivery = Delivery(
+                tenant_id=submission.tenant_id,
+                submission_id=submission.id,
+                target_id=target.id,
+                created_at=utcnow(),
+            )
+            db.session.add(delivery)
+            db.session.flush()
+            outbox.add(submission.tenant_id, KIND, delivery.id)
+        planned.append(delivery)
+    return planned
+
+
+def targets_for(submission: Submission) -> list[Target]:
+    """The enabled targets the form names, or the tenant's default targets if it names none."""
+    names = db.session.scalar(
+        select(TenantForm.delivery_targets)
+        .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
+        .where(FormVersion.id == submission.version_id)
+    )
+    chosen = Target.name.in_(names) if names else Target.default
+    return list(
+        db.session.scalars(select(Target).where(chosen, Target.enabled).order_by(Target.name))
+    )
+
+
+def on_submission_created(submission: Submission, tenant: Tenant) -> None:  # noqa: ARG001
+    """Deliver now, unless the fee is paid online: then after ``payment_succeeded``."""
+    if submission.status is not SubmissionStatus.AWAITING_PAYMENT:
+        plan(submission)
+
+
+def on_payment_succeeded(_sender: Any, *, tenant_id: uuid.UUID, submission_id: uuid.UUID, **_: Any):
+    require_tenant_scope(tenant_id)
+    plan(db.session.scalars(select(Submission).where(Submission.id == submission_id)).one())
+
+
+# --- handing over (the outbox handler) ---------------------------------------
+
+
+def deliver(delivery_id: uuid.UUID) -> None:
+    """Outbox handler: hand the submission to the delivery's target once."""
+    delivery, target, submission = _loaded(delivery_id)
+    KINDS[target.kind].from_config(target.config).deliver(parcel(submission, delivery))
+    delivery.delivered_at = utcnow()
+    db.session.flush()
+    delivery_succeeded.send(
+        None,
+        tenant_id=submission.tenant_id,
+        submission_id=submission.id,
+        target=target.name,
+        all_delivered=_all_delivered(submission),
+    )
+
+
+def on_dead(delivery_id: uuid.UUID) -> None:
+    _delivery, target, submission = _loaded(delivery_id)
+    delivery_dead.send(
+        None, tenant_id=submission.tenant_id, submission_id=submission.id, target=target.name
+    )
+
+
+def _loaded(delivery_id: uuid.UUID) -> tuple[Delivery, Target, Submission]:
+    delivery = db.session.scalars(select(Delivery).where(Delivery.id == delivery_id)).one()
+    target = db.session.scalars(select(Target).where(Target.id == delivery.target_id)).one()
+    submission = db.session.scalars(
+        select(Submission).where(Submission.id == delivery.submission_id)
+    ).one()
+    return delivery, target, submission
+
+
+def _all_delivered(submission: Submission) -> bool:
+    waiting = db.session.scalar(
+        select(func.count()).where(
+            Delivery.submission_id == submission.id, Delivery.delivered_at.is_(None)
+        )
+    )
+    return waiting == 0
+
+
+def parcel(submission: Submission, delivery: Delivery) -> Parcel:
+    """What a target receives: the municipality reads German."""
+    tenant = db.session.get_one(Tenant, submission.tenant_id)
+    definition = submissions.submission_definition(submission)
+    document = submission_document(submission)
+    uploads = tuple(
+        File(upload.name, upload.mime, storage().get(upload.storage_key))
+        for upload in submissions.uploads_of(submission)
+    )
+    public_url = current_app.config["AMTSWEG"].public_url.rstrip("/")
+    return Parcel(
+        delivery_id=delivery.id,
+        tenant_slug=tenant.slug,
+        reference=submission.reference,
+        form_slug=definition.slug,
+        form_title=definition.title.de,
+        submitted_at=submission.submitted_at,
+        applicant=_applicant(submission.answers),
+        kassenzeichen=(document["payment"] or {}).get("kassenzeichen"),
+        document=document,
+        summary=_summary(definition, submission),
+        pdf=File(
+            f"{submission.reference}.pdf",
+            "application/pdf",
+            confirmation.receipt_pdf(tenant, submission, "de"),
+        ),
+        uploads=uploads,
+        files_url=f"{public_url}/t/{tenant.slug}/admin/delivery/submissions/{submission.reference}",
+    )
+
+
+def _applicant(answers: Mapping[str, Any]) -> str:
+    """The applicant's name as the catalogue's forms ask it (``name`` or first + last name)."""
+    if isinstance(answers.get("name"), str):
+        return answers["name"]
+    first = answers.get("vorname") or answers.get("vornamen") or ""
+    last = answers.get("nachname") or answers.get("familienname") or ""
+    return f"{first} {last}".strip()
+
+
+def _summary(definition: Any, submission: Submission) -> str:
+    lines = []
+    for _step, section in presentation.answer_sections(definition, submission.answers, "de"):
+        lines.append(f"\n{section.heading}")
+        lines.extend(_answer_lines(section.answers, "  "))
+    return "\n".join(lines) + "\n"
+
+
+def _answer_lines(answers: Any, indent: str) -> list[str]:
+    lines = []
+    for answer in answers:
+        if answer.items:
+            lines.append(f"{indent}{answer.label}:")
+            for number, item in enumerate(answer.items, start=1):
+                lines.append(f"{indent}  {number}.")
+                lines.extend(_answer_lines(item, indent + "    "))
+            continue
+        value = answer.value
+        if isinstance(value, bool):
+            value = "Ja" if value else "Nein"
+        elif not isinstance(value, str):
+            value = ", ".join(value)
+        lines.append(f"{indent}{answer.label}: {value}")
+    return lines
+
+
+# --- for clerks and admins ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryState:
+    """One delivery as clerks and admins see it: where, how it stands, each attempt."""
+
+    delivery: Delivery
+    target: Target
+    message: outbox.OutboxMessage
+    attempts: list[outbox.OutboxAttempt]
+
+
+def deliveries_of(submission: Submission) -> list[DeliveryState]:
+    require_tenant_scope(submission.tenant_id)
+    states = []
+    rows = db.session.execute(
+        select(Delivery, Target)
+        .join(Target, Target.id == Delivery.target_id)
+        .where(Delivery.submission_id == submission.id)
+        .order_by(Target.name)
+    )
+    for delivery, target in rows:
+        message = outbox.find(KIND, delivery.id)
+        states.append(DeliveryState(delivery, target, message, outbox.attempts_of(message)))
+    return states
+
+
+def find_submission(tenant: Tenant, reference: str) -> Submission:
+    require_tenant_scope(tenant.id)
+    submission = db.session.scalar(select(Submission).where(Submission.reference == reference))
+    if submission is None:
+        raise NotFound(f"There is no submission {reference!r}.")
+    return submission
+
+
+def redeliver(tenant: Tenant, state: DeliveryState, actor: User | None = None) -> None:
+    """Send a dead delivery again from its first attempt; refused unless it is dead."""
+    if not outbox.retry(state.message):
+        raise Conflict("Only a delivery that gave up can be sent again.")
+    details = {"target": state.target.name}
+    tenants.record(
+        tenant,
+        "delivery.redelivered",
+        "delivery",
+        str(state.delivery.id),
+        details=details,
+        actor=actor,
+    )
+
+
+def delivery_for(submission: Submission, target_name: str) -> DeliveryState:
+    for state in deliveries_of(submission):
+        if state.target.name == target_name:
+            return state
+    raise NotFound(f"{submission.reference} is not delivered to {target_name!r}.")

@@ -1,0 +1,20 @@
+"""The kinds of delivery target, by the name a tenant's configuration gives them.
+
+``folder`` (a directory on the server, ``make demo``'s default), ``mailbox``
+(the municipality's functional mailbox over SMTP), ``webhook`` (a signed
+HTTPS POST to a specialist system) and ``cmis`` (a DMS over the CMIS 1.1
+browser binding). ``fields.check_fields`` checks what every kind's fields have
+in common (``fields.py``); each kind adds its own checks.
+"""
+
+from __future__ import annotations
+
+from amtsweg.delivery.interfaces import DeliveryTarget
+from amtsweg.delivery.targets.cmis import CmisTarget
+from amtsweg.delivery.targets.folder import FolderTarget
+from amtsweg.delivery.targets.mailbox import MailboxTarget
+from amtsweg.delivery.targets.webhook import WebhookTarget
+
+KINDS: dict[str, type[DeliveryTarget]] = {
+    kind.kind: kind for kind in (FolderTarget, MailboxTarget, WebhookTarget, CmisTarget)
+}

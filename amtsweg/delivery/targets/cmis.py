@@ -1,0 +1,163 @@
+"""``cmis``: a DMS (d.velop d.3, Alfresco, …) over the CMIS 1.1 browser binding.
+
+Each submission becomes a folder named by its reference under the configured
+``folder``, holding the PDF, ``submission.json`` and the uploads as documents
+with the properties ``amtsweg:reference``, ``amtsweg:form``,
+``amtsweg:submittedAt``, ``amtsweg:kassenzeichen``, ``amtsweg:applicant`` and
+``amtsweg:deliveryId`` (map them to the DMS's own document type there).
+
+Exactly one copy: before creating anything the target looks the submission's
+folder up by reference and lists what it holds, and creates only the
+documents that are missing. A crash after the DMS accepted a document, or an
+answer lost on the way back, therefore never makes a second one; a name
+conflict on create (another try got there first) is read as "already there".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import requests
+
+from amtsweg.delivery.interfaces import ConfigField, File, Parcel
+from amtsweg.delivery.targets.fields import check_fields
+from amtsweg.platform.errors import FieldProblem
+from amtsweg.platform.outbox import SendError
+
+TIMEOUT = 60
+NOT_FOUND = 404
+CONFLICT = 409
+PERMANENT = {400, 401, 403, 404, 405, 409}
+
+
+@dataclass(frozen=True, slots=True)
+class CmisTarget:
+    kind: ClassVar[str] = "cmis"
+    config_fields: ClassVar[tuple[ConfigField, ...]] = (
+        ConfigField("url", "Repository address (browser binding)", "url"),
+        ConfigField("folder", "Folder for submissions", "text", required=False, default="/"),
+        ConfigField("username", "User name"),
+        ConfigField("password", "Password", "secret"),
+        ConfigField(
+            "document_type", "Document type", "text", required=False, default="cmis:document"
+        ),
+    )
+
+    url: str
+    folder: str
+    username: str
+    password: str
+    document_type: str = "cmis:document"
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> CmisTarget:
+        return cls(
+            url=config["url"].rstrip("/"),
+            folder="/" + str(config.get("folder") or "/").strip("/"),
+            username=config["username"],
+            password=config["password"],
+            document_type=config.get("document_type") or "cmis:document",
+        )
+
+    @classmethod
+    def check_config(cls, config: Mapping[str, Any]) -> list[FieldProblem]:
+        return check_fields(cls.config_fields, config)
+
+    def deliver(self, parcel: Parcel) -> None:
+        with requests.Session() as http:
+            http.auth = (self.username, self.password)
+            folder_path = self._submission_folder(http, parcel)
+            present = self._names_in(http, folder_path)
+            for file in parcel.files:
+                if file.name not in present:
+                    self._create_document(http, folder_path, file, parcel)
+
+    # --- steps
+
+    def _submission_folder(self, http: requests.Session, parcel: Parcel) -> str:
+        path = f"{self.folder.rstrip('/')}/{parcel.reference}"
+        if self._call(http, "GET", path, NOT_FOUND, params={"cmisselector": "object"}):
+            return path
+        properties = {
+            "cmis:name": parcel.reference,
+            "cmis:objectTypeId": "cmis:folder",
+            **_properties(parcel),
+        }
+        self._call(http, "POST", self.folder, CONFLICT, data=_form("createFolder", properties))
+        return path
+
+    def _names_in(self, http: requests.Session, path: str) -> set[str]:
+        listing = self._call(
+            http, "GET", path, None, params={"cmisselector": "children", "succinct": "true"}
+        )
+        objects = (listing or {}).get("objects", [])
+        return {entry["object"]["succinctProperties"]["cmis:name"] for entry in objects}
+
+    def _create_document(
+        self, http: requests.Session, path: str, file: File, parcel: Parcel
+    ) -> None:
+        properties = {
+            "cmis:name": file.name,
+            "cmis:objectTypeId": self.document_type,
+            **_properties(parcel),
+        }
+        self._call(
+            http,
+            "POST",
+            path,
+            CONFLICT,
+            data=_form("createDocument", properties),
+            files={"content": (file.name, file.content, file.mime)},
+        )
+
+    # --- the wire
+
+    def _call(
+        self, http: requests.Session, method: str, path: str, expected: int | None, **options: Any
+    ) -> dict[str, Any] | None:
+        """The answer's JSON, or ``None`` for the ``expected`` error status
+        (404 "not there" when looking up, 409 "already there" when creating)."""
+        url = f"{self.url}/root{quote(path)}"
+        try:
+            answer = http.request(method, url, timeout=TIMEOUT, **options)
+        except requests.RequestException as error:
+            raise SendError(f"The DMS at {self.url} did not answer: {error}") from error
+        if answer.status_code == expected:
+            return None
+        if answer.status_code >= 300:
+            raise SendError(
+                f"The DMS answered {answer.status_code} to {method} {path}: {_exception(answer)}",
+                permanent=answer.status_code in PERMANENT,
+            )
+        return answer.json()
+
+
+def _properties(parcel: Parcel) -> dict[str, str]:
+    return {
+        "amtsweg:reference": parcel.reference,
+        "amtsweg:form": parcel.form_slug,
+        "amtsweg:submittedAt": parcel.submitted_at.isoformat(),
+        "amtsweg:kassenzeichen": parcel.kassenzeichen or "",
+        "amtsweg:applicant": parcel.applicant,
+        "amtsweg:deliveryId": str(parcel.delivery_id),
+    }
+
+
+def _form(action: str, properties: Mapping[str, str]) -> dict[str, str]:
+    """Browser binding form fields: ``cmisaction`` and ``propertyId[n]``/``propertyValue[n]``."""
+    fields = {"cmisaction": action, "succinct": "true"}
+    for index, (name, value) in enumerate(properties.items()):
+        fields[f"propertyId[{index}]"] = name
+        fields[f"propertyValue[{index}]"] = value
+    return fields
+
+
+def _exception(answer: requests.Response) -> str:
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.text[:200]
+    return f"{body.get('exception', '')}: {body.get('message', '')}"[:300]

@@ -1,0 +1,293 @@
+"""The outbox: every message that leaves Amtsweg, sent reliably and exactly once.
+
+A row in ``outbox_messages`` is written in the same transaction as the change
+that makes a message due (a submission, a feedback, a delivery to a target);
+after the commit a job with the deterministic id ``outbox-<row id>`` goes to
+RQ. The row in PostgreSQL is the truth, never Redis: ``status`` (pending →
+done | dead), ``attempts``, ``next_attempt_at``, ``last_error``; each try is an
+``outbox_attempts`` row with its error. The job claims its row with
+``SELECT … FOR UPDATE SKIP LOCKED`` and holds that lock while it talks to the
+other system, so two jobs for one row never both send, a final row is never
+sent again, and a worker killed mid-send releases the row at once (its
+connection drops). A failure whose exception has a true ``permanent``
+attribute (:class:`~amtsweg.platform.mail.MailError` for 5xx, a target's
+:class:`SendError`) makes the row dead; any other failure is retried after
+:data:`BACKOFF`, and after the last step the row is dead too. Dead is a status
+people act on: :func:`retry` starts the row afresh.
+
+:func:`sweep` (``amtsweg worker`` runs it every ``AMTSWEG_SWEEP_SECONDS``,
+``amtsweg outbox sweep`` once) enqueues every due row whose job is not waiting
+in Redis, so a Redis outage, a lost job or a killed worker only delay a message.
+
+Areas register a :class:`Handler` per ``kind`` in their ``init_app``; a handler
+does the I/O and may write its own rows, which commit with the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from amtsweg.platform.db import Base, TenantOwned, db, require_tenant_scope, tenant_scope, utcnow
+from amtsweg.platform.jobs import enqueue_after_commit, enqueue_now, redis_connection
+
+log = logging.getLogger(__name__)
+
+# The pause before each retry: 1 min, 5 min, 30 min, 2 h, 12 h, 24 h; then dead.
+BACKOFF = tuple(
+    dt.timedelta(seconds=s) for s in (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600, 24 * 3600)
+)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+ERROR_LIMIT = 2000
+WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    DEAD = "dead"
+
+
+class SendError(RuntimeError):
+    """A message could not be handed over; ``permanent`` means retrying will not help."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class OutboxMessage(TenantOwned, Base):
+    """One message to send: ``kind`` names the handler, ``subject_id`` what it is about."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "kind", "subject_id"),
+        Index(None, "tenant_id", "status", "next_attempt_at"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(60))
+    subject_id: Mapped[uuid.UUID]
+    status: Mapped[OutboxStatus] = mapped_column(default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+
+    @property
+    def job_id(self) -> str:
+        return job_id(self.id)
+
+
+class OutboxAttempt(TenantOwned, Base):
+    """One try to send a message, and how it ended (``done``, ``retry`` or ``dead``)."""
+
+    __tablename__ = "outbox_attempts"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "message_id"],
+            ["outbox_messages.tenant_id", "outbox_messages.id"],
+            ondelete="CASCADE",
+        ),
+        Index(None, "tenant_id", "message_id"),
+    )
+
+    message_id: Mapped[uuid.UUID]
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(10))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+@dataclass(frozen=True, slots=True)
+class Handler:
+    """How one kind of message is sent, and who learns that it went dead.
+
+    ``send(subject_id)`` runs in the tenant's scope inside a savepoint: what it
+    wrote stays when it returns and is undone when it raises.
+    """
+
+    send: Callable[[uuid.UUID], None]
+    on_dead: Callable[[uuid.UUID], None] | None = None
+
+
+def job_id(message_id: uuid.UUID) -> str:
+    return f"outbox-{message_id}"
+
+
+def register(app: Flask, kind: str, handler: Handler) -> None:
+    app.extensions.setdefault("amtsweg.outbox", {})[kind] = handler
+
+
+def _handler(kind: str) -> Handler:
+    return current_app.extensions["amtsweg.outbox"][kind]
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def add(tenant_id: uuid.UUID, kind: str, subject_id: uuid.UUID) -> OutboxMessage:
+    """Make a message due with the current transaction; its job goes out after the commit.
+
+    Adding the same (kind, subject) again returns the existing row.
+    """
+    require_tenant_scope(tenant_id)
+    existing = find(kind, subject_id)
+    if existing is not None:
+        return existing
+    message = OutboxMessage(tenant_id=tenant_id, kind=kind, subject_id=subject_id)
+    db.session.add(message)
+    db.session.flush()
+    enqueue_after_commit(send, tenant_id, message.id, job_id=message.job_id)
+    return message
+
+
+def find(kind: str, subject_id: uuid.UUID) -> OutboxMessage | None:
+    return db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == kind, OutboxMessage.subject_id == subject_id
+        )
+    )
+
+
+def attempts_of(message: OutboxMessage) -> list[OutboxAttempt]:
+    return list(
+        db.session.scalars(
+            select(OutboxAttempt)
+            .where(OutboxAttempt.message_id == message.id)
+            .order_by(OutboxAttempt.started_at)
+        )
+    )
+
+
+def retry(message: OutboxMessage) -> bool:
+    """Start a dead message afresh (attempts reset); ``False`` if it is not dead."""
+    require_tenant_scope(message.tenant_id)
+    if message.status is not OutboxStatus.DEAD:
+        return False
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.finished_at = None
+    enqueue_after_commit(send, message.tenant_id, message.id, job_id=message.job_id)
+    return True
+
+
+# --- the job -----------------------------------------------------------------
+
+
+def send(tenant_id: uuid.UUID, message_id: uuid.UUID) -> None:
+    """Job: one try of one message, if it is due and no other job holds it."""
+    with tenant_scope(tenant_id):
+        message = db.session.scalar(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= utcnow(),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        if message is None:
+            db.session.rollback()
+            return
+        _attempt(message, _handler(message.kind))
+        db.session.commit()
+
+
+def _attempt(message: OutboxMessage, handler: Handler) -> None:
+    started = utcnow()
+    message.attempts += 1
+    try:
+        with db.session.begin_nested():
+            handler.send(message.subject_id)
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        _failed(message, handler, error, started)
+        return
+    message.status = OutboxStatus.DONE
+    message.finished_at = utcnow()
+    message.last_error = None
+    db.session.add(OutboxAttempt(message_id=message.id, started_at=started, outcome="done"))
+
+
+def _failed(message: OutboxMessage, handler: Handler, error: Exception, started: dt.datetime):
+    text = _describe(error)
+    gives_up = getattr(error, "permanent", False) or message.attempts >= MAX_ATTEMPTS
+    message.last_error = text
+    outcome = "dead" if gives_up else "retry"
+    db.session.add(
+        OutboxAttempt(message_id=message.id, started_at=started, outcome=outcome, error=text)
+    )
+    log.warning(
+        "outbox message %s failed",
+        outcome,
+        extra={"kind": message.kind, "message_id": str(message.id), "error": text},
+    )
+    if gives_up:
+        message.status = OutboxStatus.DEAD
+        message.finished_at = utcnow()
+        if handler.on_dead is not None:
+            handler.on_dead(message.subject_id)
+        return
+    delay = BACKOFF[message.attempts - 1]
+    message.next_attempt_at = utcnow() + delay
+    enqueue_after_commit(send, message.tenant_id, message.id, job_id=message.job_id, delay=delay)
+
+
+def _describe(error: Exception) -> str:
+    """The error as people read it, with the traceback's last frames for the admins."""
+    frames = "".join(traceback.format_exception(error, limit=-3))
+    return f"{error}\n\n{frames}"[:ERROR_LIMIT]
+
+
+# --- the sweeper -------------------------------------------------------------
+
+
+def sweep(tenant_ids: list[uuid.UUID]) -> int:
+    """Enqueue every due message of these tenants whose job is not waiting in Redis.
+
+    Rows a job is sending right now are locked and skipped. Returns how many
+    jobs were enqueued.
+    """
+    enqueued = 0
+    for tenant_id in tenant_ids:
+        with tenant_scope(tenant_id):
+            due = list(
+                db.session.scalars(
+                    select(OutboxMessage.id)
+                    .where(
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        OutboxMessage.next_attempt_at <= utcnow(),
+                    )
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            db.session.rollback()
+        for message_id in due:
+            if not _waiting_in_redis(job_id(message_id)):
+                enqueue_now(send, tenant_id, message_id, job_id=job_id(message_id))
+                enqueued += 1
+    return enqueued
+
+
+def _waiting_in_redis(job: str) -> bool:
+    if not current_app.config["AMTSWEG"].redis_url:
+        return False
+    try:
+        return Job.fetch(job, connection=redis_connection()).get_status() in WAITING
+    except NoSuchJobError:
+        return False
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.setdefault("amtsweg.outbox", {})
