@@ -72,4 +72,8 @@ submit_limit = limiter.limit(_submit_limit, key_func=_person_or_address)
 
 def init_app(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = app.config["AMTSWEG"].redis_url or "memory://"
+    # Redis down must not turn a citizen's submission into an error page: each
+    # process counts for itself until Redis answers again.
+    app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    app.config["RATELIMIT_SWALLOW_ERRORS"] = True
     limiter.init_app(app)
