@@ -6,12 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.delivery import api, service
+    from amtsweg.delivery import api, service, views
     from amtsweg.formdefs import service as formdefs
     from amtsweg.platform import outbox
     from amtsweg.platform.signals import payment_succeeded, submission_created
 
     api.init_app(app)
+    app.register_blueprint(views.bp)
     outbox.register(app, service.KIND, outbox.Handler(service.deliver, service.on_dead))
     formdefs.register_delivery_check(app, service.unknown_target_names)
     # Receivers are module functions (blinker keeps weak references); connecting

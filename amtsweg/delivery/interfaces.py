@@ -29,7 +29,7 @@ class ConfigField:
     """One setting of a target kind, as the admin page and the API show it."""
 
     name: str
-    label: str  # English source text; the pages translate it
+    label: str  # a lazy gettext string: shown in the reader's language
     kind: FieldKind = "text"
     required: bool = True
     default: Any = None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from amtsweg.delivery.interfaces import File, Parcel
@@ -58,7 +59,7 @@ def find_target(tenant: Tenant, name: str) -> Target | None:
 
 def get_target(tenant: Tenant, name: str) -> Target:
     if (target := find_target(tenant, name)) is None:
-        raise NotFound(f"There is no delivery target named {name!r}.")
+        raise NotFound(gettext("There is no delivery target named %(name)s.", name=name))
     return target
 
 
@@ -112,18 +113,22 @@ def _refuse_bad_target(name: str, kind: str, config: Mapping[str, Any]) -> None:
         problems.append(
             FieldProblem(
                 json_pointer("name"),
-                "Use lower-case letters, digits and hyphens (at most 60).",
+                gettext("Use lower-case letters, digits and hyphens (at most 60)."),
                 "invalid",
             )
         )
     if kind not in KINDS:
         problems.append(
-            FieldProblem(json_pointer("kind"), "Choose one of: " + ", ".join(KINDS), "invalid")
+            FieldProblem(
+                json_pointer("kind"),
+                gettext("Choose one of: %(kinds)s", kinds=", ".join(KINDS)),
+                "invalid",
+            )
         )
     else:
         problems.extend(KINDS[kind].check_config(config))
     if problems:
-        raise Refusal("The delivery target is not valid.", problems=problems)
+        raise Refusal(gettext("The delivery target is not valid."), problems=problems)
 
 
 def public_config(target: Target) -> dict[str, Any]:
@@ -137,7 +142,7 @@ def delete_target(tenant: Tenant, target: Target, actor: User | None = None) -> 
     require_tenant_scope(tenant.id)
     used = db.session.scalar(select(func.count()).where(Delivery.target_id == target.id))
     if used:
-        raise Conflict("Submissions were delivered to this target; disable it instead.")
+        raise Conflict(gettext("Submissions were delivered to this target; disable it instead."))
     db.session.delete(target)
     tenants.record(tenant, "delivery.target_deleted", "delivery_target", target.name, actor=actor)
 
@@ -380,14 +385,14 @@ def find_submission(tenant: Tenant, reference: str) -> Submission:
     require_tenant_scope(tenant.id)
     submission = db.session.scalar(select(Submission).where(Submission.reference == reference))
     if submission is None:
-        raise NotFound(f"There is no submission {reference!r}.")
+        raise NotFound(gettext("There is no submission %(reference)s.", reference=reference))
     return submission
 
 
 def redeliver(tenant: Tenant, state: DeliveryState, actor: User | None = None) -> None:
     """Send a dead delivery again from its first attempt; refused unless it is dead."""
     if not outbox.retry(state.message):
-        raise Conflict("Only a delivery that gave up can be sent again.")
+        raise Conflict(gettext("Only a delivery that gave up can be sent again."))
     details = {"target": state.target.name}
     tenants.record(
         tenant,
@@ -403,4 +408,10 @@ def delivery_for(submission: Submission, target_name: str) -> DeliveryState:
     for state in deliveries_of(submission):
         if state.target.name == target_name:
             return state
-    raise NotFound(f"{submission.reference} is not delivered to {target_name!r}.")
+    raise NotFound(
+        gettext(
+            "%(reference)s is not delivered to %(target)s.",
+            reference=submission.reference,
+            target=target_name,
+        )
+    )

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import requests
+from flask_babel import lazy_gettext as _l
 
 from amtsweg.delivery.interfaces import ConfigField, File, Parcel
 from amtsweg.delivery.targets.fields import check_fields
@@ -37,12 +38,12 @@ PERMANENT = {400, 401, 403, 404, 405, 409}
 class CmisTarget:
     kind: ClassVar[str] = "cmis"
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
-        ConfigField("url", "Repository address (browser binding)", "url"),
-        ConfigField("folder", "Folder for submissions", "text", required=False, default="/"),
-        ConfigField("username", "User name"),
-        ConfigField("password", "Password", "secret"),
+        ConfigField("url", _l("Repository address (browser binding)"), "url"),
+        ConfigField("folder", _l("Folder for submissions"), "text", required=False, default="/"),
+        ConfigField("username", _l("User name")),
+        ConfigField("password", _l("Password"), "secret"),
         ConfigField(
-            "document_type", "Document type", "text", required=False, default="cmis:document"
+            "document_type", _l("Document type"), "text", required=False, default="cmis:document"
         ),
     )
 

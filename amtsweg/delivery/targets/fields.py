@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext
 
 from amtsweg.delivery.interfaces import ConfigField
 from amtsweg.platform.errors import FieldProblem, json_pointer
@@ -25,13 +26,15 @@ def check_fields(fields: tuple[ConfigField, ...], config: Mapping[str, Any]) -> 
         pointer = json_pointer("config", spec.name)
         if value in (None, ""):
             if spec.required:
-                problems.append(FieldProblem(pointer, f"{spec.label} is required.", "required"))
+                problems.append(
+                    FieldProblem(pointer, gettext("Please fill in this field."), "required")
+                )
             continue
         if problem := _field_problem(spec, value):
             problems.append(FieldProblem(pointer, problem, "invalid"))
     unknown = set(config) - {spec.name for spec in fields}
     problems.extend(
-        FieldProblem(json_pointer("config", name), "Unknown setting.", "unknown")
+        FieldProblem(json_pointer("config", name), gettext("Unknown setting."), "unknown")
         for name in sorted(unknown)
     )
     return problems
@@ -39,11 +42,15 @@ def check_fields(fields: tuple[ConfigField, ...], config: Mapping[str, Any]) -> 
 
 def _field_problem(spec: ConfigField, value: Any) -> str | None:
     if spec.kind == "integer":
-        return None if isinstance(value, int) and value > 0 else "Must be a positive integer."
+        return (
+            None
+            if isinstance(value, int) and value > 0
+            else gettext("Please enter a whole number above zero.")
+        )
     if not isinstance(value, str):
-        return "Must be text."
+        return gettext("Please enter text.")
     if spec.kind == "email" and not _EMAIL.match(value):
-        return "Must be one email address."
+        return gettext("Please enter one email address like name@example.org.")
     if spec.kind == "url":
         return _url_problem(value)
     return None
@@ -52,10 +59,10 @@ def _field_problem(spec: ConfigField, value: Any) -> str | None:
 def _url_problem(value: str) -> str | None:
     parts = urlsplit(value)
     if not parts.hostname:
-        return "Must be a web address."
+        return gettext("Please enter a web address.")
     if parts.scheme == "https":
         return None
     local = parts.hostname in LOCAL_HOSTS and not current_app.config["AMTSWEG"].is_production
     if parts.scheme == "http" and local:
         return None
-    return "Must start with https://."
+    return gettext("The address must start with https://.")

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from flask import current_app
 
 from amtsweg.delivery.interfaces import ConfigField, Parcel
+from amtsweg.delivery.targets.fields import check_fields
 from amtsweg.platform.errors import FieldProblem
 from amtsweg.platform.outbox import SendError
 
@@ -34,8 +35,8 @@ class FolderTarget:
         return cls(current_app.config["AMTSWEG"].deliveries_dir.resolve())
 
     @classmethod
-    def check_config(cls, _config: Mapping[str, Any]) -> list[FieldProblem]:
-        return []
+    def check_config(cls, config: Mapping[str, Any]) -> list[FieldProblem]:
+        return check_fields(cls.config_fields, config)
 
     def deliver(self, parcel: Parcel) -> None:
         tenant_dir = self.root / parcel.tenant_slug

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from flask_babel import lazy_gettext as _l
+
 from amtsweg.delivery.interfaces import ConfigField, File, Parcel
 from amtsweg.delivery.targets.fields import check_fields
 from amtsweg.platform.errors import FieldProblem
@@ -33,10 +35,10 @@ Antragsteller/in: {applicant}
 class MailboxTarget:
     kind: ClassVar[str] = "mailbox"
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
-        ConfigField("address", "Email address", "email"),
+        ConfigField("address", _l("Email address"), "email"),
         ConfigField(
             "max_bytes",
-            "Largest message in bytes",
+            _l("Largest message in bytes"),
             "integer",
             required=False,
             default=DEFAULT_MAX_BYTES,

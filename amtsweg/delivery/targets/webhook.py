@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import requests
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from amtsweg.delivery.interfaces import ConfigField, Parcel
 from amtsweg.delivery.targets.fields import check_fields
@@ -48,8 +50,8 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 class WebhookTarget:
     kind: ClassVar[str] = "webhook"
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
-        ConfigField("url", "Address (HTTPS)", "url"),
-        ConfigField("secret", "Shared secret for the signature", "secret"),
+        ConfigField("url", _l("Address (HTTPS)"), "url"),
+        ConfigField("secret", _l("Shared secret for the signature"), "secret"),
     )
 
     url: str
@@ -67,7 +69,9 @@ class WebhookTarget:
             problems.append(
                 FieldProblem(
                     json_pointer("config", "secret"),
-                    f"The secret needs at least {MIN_SECRET_LENGTH} characters.",
+                    gettext(
+                        "The secret needs at least %(count)d characters.", count=MIN_SECRET_LENGTH
+                    ),
                     "too_short",
                 )
             )
