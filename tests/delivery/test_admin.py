@@ -215,3 +215,12 @@ def test_a_clerk_sees_a_submissions_deliveries_but_not_the_settings(
     assert page.status_code == 200
     assert "ablage" in page.get_data(as_text=True)
     assert client.get(f"{PAGES}/").status_code == 404
+
+
+def test_metrics_count_deliveries_by_target_and_outcome(client, dead_delivery) -> None:
+    text = client.get("/metrics").get_data(as_text=True)
+    assert (
+        'amtsweg_deliveries{kind="cmis",status="dead",target="dms",tenant="musterstadt"} 1.0'
+        in text
+    )
+    assert 'amtsweg_outbox_dead{kind="delivery"} 1.0' in text
