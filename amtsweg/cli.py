@@ -8,7 +8,6 @@ import threading
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from rq import Worker
 
 from amtsweg.app import create_app
 from amtsweg.delivery import service as delivery
@@ -16,7 +15,7 @@ from amtsweg.formdefs import service as formdefs
 from amtsweg.payment import service as payment
 from amtsweg.platform import migrations, outbox
 from amtsweg.platform.db import db, tenant_scope
-from amtsweg.platform.jobs import QUEUE_NAME, redis_connection
+from amtsweg.platform.jobs import QUEUE_NAME, Worker, redis_connection
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import rq
 from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
@@ -136,6 +137,19 @@ def run_job(name: str, *args: Any) -> Any:
     job = get_current_job()
     with current_app.app_context(), log_context(job_id=job.id if job else "-", job=name):
         return _call(name, args)
+
+
+class Worker(rq.Worker):
+    """RQ's forking worker, with database connections of each work horse's own.
+
+    The connections a horse inherits belong to the worker (its sweeper uses
+    them); the horse drops them from its pool unclosed and opens its own, as
+    SQLAlchemy's pooling guide says for forked processes.
+    """
+
+    def main_work_horse(self, job: Any, queue: Queue) -> None:
+        db.engine.dispose(close=False)
+        super().main_work_horse(job, queue)
 
 
 def init_app(app: Flask) -> None:  # noqa: ARG001 - the signature every part shares
