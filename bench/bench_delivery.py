@@ -78,10 +78,10 @@ def submissions_waiting(kind: str, config: dict, settings: Settings) -> None:
     with create_app({"settings": outage}).app_context():
         prefix = "".join(secrets.choice(string.ascii_uppercase) for _ in range(6))
         tenant = tenants.create_tenant(f"bench-{kind}", f"Gemeinde {kind}", prefix)
-        formdefs.activate_form(tenant, formdefs.get_definition("fundsache-verlustmeldung"))
         user = tenants.find_or_create_user("https://id.example", f"bench-{kind}", "Erika")
         db.session.commit()
         with tenant_scope(tenant.id):
+            formdefs.activate_form(tenant, formdefs.get_definition("fundsache-verlustmeldung"))
             delivery.save_target(tenant, kind, kind, config, default=True)
             form = formdefs.offered_form(tenant, "fundsache-verlustmeldung")
             answers = ANSWERS | {"verlustdatum": submissions.today().isoformat()}

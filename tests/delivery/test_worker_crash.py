@@ -1,5 +1,6 @@
 """``amtsweg worker`` killed with SIGKILL in the middle of deliveries, 20 times in a row:
-in the end every target holds exactly one copy of every submission.
+in the end every target holds exactly one copy of every submission, and every
+citizen got one receipt from the worker through a real SMTP server.
 
 These tests commit for real, on their own tenant, and remove it afterwards: the
 worker is a separate process that must see the submissions.
@@ -120,11 +121,10 @@ def _site(slug: str, repository: CmisRepository) -> dict[str, Any]:
     formdefs.load_catalogue()
     prefix = "".join(secrets.choice(string.ascii_uppercase) for _ in range(6))
     tenant = tenants.create_tenant(slug, "Gemeinde Absturz", prefix)
-    definition = formdefs.get_definition("fundsache-verlustmeldung")
-    formdefs.activate_form(tenant, definition)
     user = tenants.find_or_create_user("https://id.example", f"crash-{slug}", "Erika")
     db.session.commit()
     with tenant_scope(tenant.id):
+        formdefs.activate_form(tenant, formdefs.get_definition("fundsache-verlustmeldung"))
         config = {
             "url": repository.repository_url,
             "username": repository.username,
@@ -153,7 +153,7 @@ def _start_worker(settings, test_database) -> subprocess.Popen:
         "REDIS_URL": settings.redis_url,
         "AMTSWEG_STORAGE_DIR": str(settings.storage_dir),
         "AMTSWEG_DELIVERIES_DIR": str(settings.deliveries_dir),
-        "AMTSWEG_MAIL_OUTBOX_DIR": str(settings.mail_outbox_dir),
+        "AMTSWEG_SMTP_URL": settings.smtp_url,
         "AMTSWEG_SWEEP_SECONDS": "1",
         "AMTSWEG_LOG_LEVEL": "ERROR",
     }
@@ -185,7 +185,7 @@ def _pending(app, tenant_id) -> int:
 
 
 def test_twenty_kills_in_the_middle_of_deliveries_leave_exactly_one_copy(
-    crash_site, dms, test_database
+    crash_site, dms, test_database, smtp_server
 ) -> None:
     app, settings, ids = crash_site
     for kill in range(KILLS):
@@ -216,3 +216,6 @@ def test_twenty_kills_in_the_middle_of_deliveries_leave_exactly_one_copy(
     assert names == expected
     folders = settings.deliveries_dir / ids["slug"]
     assert sorted(path.name for path in folders.iterdir()) == sorted(ids["references"])
+    receipts = smtp_server.wait_for(SUBMISSIONS)
+    assert len(smtp_server.messages) == SUBMISSIONS
+    assert {mail["Subject"].split()[1].rstrip(":") for mail in receipts} == set(ids["references"])
