@@ -22,25 +22,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from amtsweg.delivery import service as delivery
 from amtsweg.formdefs import service as formdefs
+from amtsweg.formdefs.models import FormDefinition, FormVersion
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.jobs import queue
 from amtsweg.platform.outbox import OutboxMessage, OutboxStatus
 from amtsweg.submissions import service
 from amtsweg.tenants import service as tenants
 from tests import servers
+from tests.formdefs import builders
 from tests.live_server import serving
 from tests.peers.cmis import SERVICE_PATH, CmisRepository
-from tests.submissions.conftest import ERIKA_CLAIMS
 from tests.submissions.test_concurrency import _remove_tenant
-from tests.submissions.test_service import FUND_ANSWERS
 
 SUBMISSIONS = 4
 KILLS = 20
 DEADLINE = 60.0
+ANSWERS = {"name": "Erika Mustermann", "email": "erika@example.org"}
 
 
 @dataclass
@@ -115,16 +116,25 @@ def crash_site(make_app, settings, app_engine, test_database, dms):
             with app.app_context():
                 queue().empty()
             _remove_tenant(app_engine, ids["tenant"], ids["user"])
+            _remove_definition(app_engine, ids["definition"])
 
 
 def _site(slug: str, repository: CmisRepository) -> dict[str, Any]:
-    formdefs.load_catalogue()
+    """Its own small form, so the association's catalogue stays as the other tests expect."""
+    version = formdefs.create_definition(
+        builders.document(
+            builders.field("name", "text", required=True),
+            builders.field("email", "email", required=True),
+            slug=slug,
+        )
+    )
+    formdefs.publish(version)
     prefix = "".join(secrets.choice(string.ascii_uppercase) for _ in range(6))
     tenant = tenants.create_tenant(slug, "Gemeinde Absturz", prefix)
     user = tenants.find_or_create_user("https://id.example", f"crash-{slug}", "Erika")
     db.session.commit()
     with tenant_scope(tenant.id):
-        formdefs.activate_form(tenant, formdefs.get_definition("fundsache-verlustmeldung"))
+        formdefs.activate_form(tenant, version.definition)
         config = {
             "url": repository.repository_url,
             "username": repository.username,
@@ -133,16 +143,27 @@ def _site(slug: str, repository: CmisRepository) -> dict[str, Any]:
         delivery.save_target(tenant, "dms", "cmis", config, default=True)
         delivery.save_target(tenant, "ablage", "folder", {}, default=True)
         db.session.commit()
-        form = formdefs.offered_form(tenant, "fundsache-verlustmeldung")
-        references = []
-        for _ in range(SUBMISSIONS):
-            draft = service.start_draft(tenant, user, form, ERIKA_CLAIMS)
-            draft.answers = FUND_ANSWERS | draft.answers
-            outcome = service.submit_draft(tenant, user, form, draft, locale="de")
-            references.append(outcome.submission.reference)
+        form = formdefs.offered_form(tenant, slug)
+        references = [
+            service.submit_answers(tenant, user, form, ANSWERS, locale="de").submission.reference
+            for _ in range(SUBMISSIONS)
+        ]
         # Committing with Redis set puts the jobs into the queue; no worker runs yet.
         db.session.commit()
-    return {"tenant": tenant.id, "user": user.id, "slug": slug, "references": references}
+    return {
+        "tenant": tenant.id,
+        "user": user.id,
+        "slug": slug,
+        "definition": version.definition.id,
+        "references": references,
+    }
+
+
+def _remove_definition(engine: Engine, definition_id: uuid.UUID) -> None:
+    with engine.begin() as connection:
+        for table in (FormVersion.__table__, FormDefinition.__table__):
+            column = table.c.definition_id if table is FormVersion.__table__ else table.c.id
+            connection.execute(table.delete().where(column == definition_id))
 
 
 def _start_worker(settings, test_database) -> subprocess.Popen:
