@@ -20,10 +20,10 @@ from amtsweg.delivery import service
 from amtsweg.delivery.models import Target
 from amtsweg.delivery.schemas import (
     DeliveryStateSchema,
-    KindSchema,
     TargetInputSchema,
+    TargetKindSchema,
     TargetSchema,
-    TestResultSchema,
+    TargetTestSchema,
 )
 from amtsweg.delivery.targets import KINDS
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
@@ -72,7 +72,7 @@ class DeliveryResource(TenantView):
 class Kinds(DeliveryResource):
     required_roles = ADMINS
 
-    @blp.response(200, KindSchema(many=True))
+    @blp.response(200, TargetKindSchema(many=True))
     @documented()
     def get(self) -> list[Any]:
         """The kinds of target and the settings each needs."""
@@ -133,7 +133,7 @@ class TargetByName(TargetResource):
 
 @blp.route("/<slug:tenant_slug>/delivery/targets/<name>/test", methods=["POST"])
 class TestTarget(TargetResource):
-    @blp.response(200, TestResultSchema)
+    @blp.response(200, TargetTestSchema)
     @documented()
     def post(self) -> dict[str, Any]:
         """Send a sample submission to the target now and say whether it arrived."""

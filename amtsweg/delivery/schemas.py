@@ -32,7 +32,7 @@ class TargetSchema(ma.Schema):
     enabled = ma.fields.Boolean()
 
 
-class ConfigFieldSchema(ma.Schema):
+class TargetFieldSchema(ma.Schema):
     name = ma.fields.String()
     label = ma.fields.String()
     kind = ma.fields.String()
@@ -40,17 +40,17 @@ class ConfigFieldSchema(ma.Schema):
     default = ma.fields.Raw()
 
 
-class KindSchema(ma.Schema):
+class TargetKindSchema(ma.Schema):
     kind = ma.fields.String()
-    config_fields = ma.fields.List(ma.fields.Nested(ConfigFieldSchema))
+    config_fields = ma.fields.List(ma.fields.Nested(TargetFieldSchema))
 
 
-class TestResultSchema(ma.Schema):
+class TargetTestSchema(ma.Schema):
     ok = ma.fields.Boolean()
     error = ma.fields.String(allow_none=True)
 
 
-class AttemptSchema(ma.Schema):
+class DeliveryAttemptSchema(ma.Schema):
     started_at = ma.fields.DateTime()
     outcome = ma.fields.String()
     error = ma.fields.String(allow_none=True)
@@ -68,6 +68,6 @@ class DeliveryStateSchema(ma.Schema):
         )
     )
     history = ma.fields.Function(
-        lambda state: AttemptSchema(many=True).dump(state.attempts),
+        lambda state: DeliveryAttemptSchema(many=True).dump(state.attempts),
         metadata={"type": "array"},
     )

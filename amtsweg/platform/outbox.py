@@ -139,15 +139,13 @@ def _handler(kind: str) -> Handler:
 def add(tenant_id: uuid.UUID, kind: str, subject_id: uuid.UUID) -> OutboxMessage:
     """Make a message due with the current transaction; its job goes out after the commit.
 
-    Adding the same (kind, subject) again returns the existing row.
+    One message per (kind, subject): callers add it where the subject is made
+    (a second one fails the transaction on the unique constraint). The row is
+    written with the transaction's next flush, so it costs one statement.
     """
     require_tenant_scope(tenant_id)
-    existing = find(kind, subject_id)
-    if existing is not None:
-        return existing
-    message = OutboxMessage(tenant_id=tenant_id, kind=kind, subject_id=subject_id)
+    message = OutboxMessage(id=uuid.uuid4(), tenant_id=tenant_id, kind=kind, subject_id=subject_id)
     db.session.add(message)
-    db.session.flush()
     enqueue_after_commit(send, tenant_id, message.id, job_id=message.job_id)
     return message
 

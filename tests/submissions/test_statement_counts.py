@@ -84,8 +84,9 @@ def test_a_step_page_takes_four_queries(client, log_in, connection) -> None:
     ], sent
 
 
-def test_a_submission_through_the_api_takes_five_statements(app, client, connection) -> None:
-    """The tenant, the offered form, the person, the next reference number, the insert."""
+def test_a_submission_through_the_api_takes_seven_statements(app, client, connection) -> None:
+    """The tenant, the offered form, the person, the next reference number, the insert,
+    the municipality's delivery targets (none here), and the receipt's outbox row."""
     token = {"Authorization": f"Bearer {dev_token(app, '--role', 'citizen')}"}
     client.post(FUND, json={"answers": fund_answers()}, headers=token)  # the person's first
     with statements(connection) as sent:
@@ -98,4 +99,6 @@ def test_a_submission_through_the_api_takes_five_statements(app, client, connect
         "SELECT users",
         "INSERT reference_counters",
         "INSERT submissions",
+        "SELECT delivery_targets",
+        "INSERT outbox_messages",
     ], sent
