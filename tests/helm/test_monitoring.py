@@ -31,6 +31,7 @@ OTHER_AREAS_METRICS = {
     "amtsweg_payments_stuck",  # payment: pending past the provider's deadline
     "amtsweg_deliveries_total",  # delivery: per target and outcome
     "amtsweg_deliveries_dead",  # delivery: dead, waiting for a clerk
+    "amtsweg_outbox_dead",  # delivery: outgoing mail that gave up (a sample per kind with any)
 }
 SAMPLE_SUFFIXES = {
     "counter": ("_total", "_created"),
