@@ -8,15 +8,22 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from amtsweg.platform import outbox
     from amtsweg.platform.signals import delivery_dead, delivery_succeeded
-    from amtsweg.submissions import api, cli, confirmation, labels, service, views
+    from amtsweg.submissions import api, cli, confirmation, labels, service, views, workplace
 
     outbox.register(app, confirmation.KIND, outbox.Handler(confirmation.send_confirmation))
     delivery_succeeded.connect(service.on_delivery_succeeded)
     delivery_dead.connect(service.on_delivery_dead)
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(workplace.bp)
     api.init_app(app)
     app.cli.add_command(cli.drafts_cli)
     service.connect_payment_receivers()
-    for name in ("submitted_at", "date_only", "status_label", "payment_status_label"):
+    for name in (
+        "submitted_at",
+        "date_only",
+        "status_label",
+        "payment_status_label",
+        "processing_label",
+    ):
         app.add_template_filter(getattr(labels, name), name)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask_babel import format_date, format_datetime, lazy_gettext
 
-from amtsweg.submissions.models import SubmissionStatus
+from amtsweg.submissions.models import ProcessingStatus, SubmissionStatus
 
 STATUS_LABELS = {
     SubmissionStatus.SUBMITTED: lazy_gettext("Received"),
@@ -14,6 +14,15 @@ STATUS_LABELS = {
     SubmissionStatus.PAID: lazy_gettext("Received and paid"),
     SubmissionStatus.DELIVERED: lazy_gettext("Forwarded to the office in charge"),
     SubmissionStatus.DELIVERY_FAILED: lazy_gettext("Received; forwarding is delayed"),
+}
+
+PROCESSING_LABELS = {
+    ProcessingStatus.RECEIVED: lazy_gettext("Received"),
+    ProcessingStatus.IN_PROGRESS: lazy_gettext("In progress"),
+    ProcessingStatus.MORE_INFORMATION_NEEDED: lazy_gettext("More information needed"),
+    ProcessingStatus.APPROVED: lazy_gettext("Approved"),
+    ProcessingStatus.REJECTED: lazy_gettext("Rejected"),
+    ProcessingStatus.COMPLETED: lazy_gettext("Completed"),
 }
 
 
@@ -44,3 +53,7 @@ def date_only(moment: dt.datetime) -> str:
 
 def status_label(status: SubmissionStatus) -> str:
     return str(STATUS_LABELS[status])
+
+
+def processing_label(status: ProcessingStatus) -> str:
+    return str(PROCESSING_LABELS[status])

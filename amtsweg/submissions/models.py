@@ -7,11 +7,14 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform.db import Base, TenantOwned, Timestamped, utcnow
+
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Draft(TenantOwned, Timestamped, Base):
@@ -46,11 +49,27 @@ class SubmissionStatus(enum.StrEnum):
     DELIVERY_FAILED = "delivery_failed"
 
 
+class ProcessingStatus(enum.StrEnum):
+    """How far the municipality is with an application: set by clerks, seen by the citizen.
+
+    Apart from the technical :class:`SubmissionStatus` (payment, delivery).
+    """
+
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    MORE_INFORMATION_NEEDED = "more_information_needed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+
+
 class Submission(TenantOwned, Base):
     """A submitted application: the answers as validated against the pinned version.
 
     ``draft_id`` (or the API's idempotency key) is unique per tenant, so a
     double click, a back button or a retried request can create at most one.
+    ``definition_id`` and ``applicant_name`` (lower case, single spaces) are
+    kept beside the answers so the clerk's list can filter and search by index.
     """
 
     __tablename__ = "submissions"
@@ -60,6 +79,24 @@ class Submission(TenantOwned, Base):
         UniqueConstraint("tenant_id", "user_id", "idempotency_key"),
         ForeignKeyConstraint(["tenant_id", "draft_id"], ["drafts.tenant_id", "drafts.id"]),
         Index("ix_submissions_tenant_payment_status", "tenant_id", "payment_status"),
+        # Keyset paging of the clerk's list: newest first, per tenant and per form.
+        Index("ix_submissions_tenant_id_submitted_at", "tenant_id", "submitted_at", "id"),
+        Index(
+            "ix_submissions_tenant_id_definition_id",
+            "tenant_id",
+            "definition_id",
+            "submitted_at",
+            "id",
+        ),
+        Index(
+            "ix_submissions_tenant_id_processing_status",
+            "tenant_id",
+            "processing_status",
+            "submitted_at",
+            "id",
+        ),
+        Index("ix_submissions_tenant_id_status", "tenant_id", "status", "submitted_at", "id"),
+        Index("ix_submissions_tenant_id_applicant_name", "tenant_id", "applicant_name"),
     )
 
     reference: Mapped[str] = mapped_column(String(30))
@@ -79,6 +116,40 @@ class Submission(TenantOwned, Base):
     # ``{"status", "amount_cents", "currency", "provider", "kassenzeichen"}``.
     payment: Mapped[dict[str, Any] | None]
     payment_status: Mapped[str | None] = mapped_column(String(40))
+
+    definition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_definitions.id"))
+    applicant_name: Mapped[str] = mapped_column(String(200), default="")
+    processing_status: Mapped[ProcessingStatus] = mapped_column(default=ProcessingStatus.RECEIVED)
+    acknowledged_at: Mapped[dt.datetime | None]
+
+
+class ProcessingEntry(TenantOwned, Base):
+    """One entry of a submission's processing history, as the citizen sees it.
+
+    Either a clerk's status change (``status`` set, with a message and maybe a
+    result document) or the citizen's answer to "more information needed"
+    (``status`` empty, ``from_citizen``). ``files`` lists stored files as
+    ``{"name", "mime", "size", "key"}`` (``key`` in file storage).
+    """
+
+    __tablename__ = "processing_entries"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "submission_id"],
+            ["submissions.tenant_id", "submissions.id"],
+            ondelete="CASCADE",
+        ),
+        Index(None, "tenant_id", "submission_id", "created_at"),
+    )
+
+    submission_id: Mapped[uuid.UUID]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[ProcessingStatus | None]
+    message: Mapped[str] = mapped_column(Text, default="")
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT, default=list)
+    from_citizen: Mapped[bool] = mapped_column(default=False)
+    actor_id: Mapped[uuid.UUID | None]
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Upload(TenantOwned, Timestamped, Base):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from amtsweg.submissions.clerk import Delivery
+from amtsweg.submissions.models import ProcessingStatus, SubmissionStatus
+
 LOCALES = ("de", "en")
 
 
@@ -55,3 +58,68 @@ class SubmissionSchema(ma.Schema):
     answers = ma.fields.Dict()
     fee = ma.fields.Nested(FeeSchema)
     payment = ma.fields.Nested(PaymentSummarySchema, allow_none=True)
+
+
+class ClerkListArgsSchema(ma.Schema):
+    """Filters, search, order and paging of the clerk's list (HTML and API alike)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    form = ma.fields.String(
+        validate=ma.validate.Length(max=80), metadata={"description": "Form slug"}
+    )
+    status = ma.fields.Enum(
+        SubmissionStatus, by_value=True, metadata={"description": "Technical status"}
+    )
+    processing = ma.fields.Enum(
+        ProcessingStatus, by_value=True, metadata={"description": "Processing status"}
+    )
+    payment = ma.fields.String(validate=ma.validate.Length(max=40))
+    delivery = ma.fields.Enum(Delivery, by_value=True)
+    submitted_from = ma.fields.Date(data_key="from")
+    submitted_to = ma.fields.Date(data_key="to")
+    search = ma.fields.String(
+        data_key="q",
+        load_default="",
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "A reference, or part of the applicant's name"},
+    )
+    since = ma.fields.AwareDateTime(
+        metadata={"description": "Only submissions submitted after this moment"}
+    )
+    acknowledged = ma.fields.Boolean()
+    order = ma.fields.String(
+        load_default="newest", validate=ma.validate.OneOf(("newest", "oldest"))
+    )
+    cursor = ma.fields.String(validate=ma.validate.Length(max=200))
+
+
+class ProcessingEntrySchema(ma.Schema):
+    created_at = ma.fields.AwareDateTime()
+    status = ma.fields.Function(lambda entry: entry.status.value if entry.status else None)
+    message = ma.fields.String()
+    from_citizen = ma.fields.Boolean()
+    files = ma.fields.Function(lambda entry: [file["name"] for file in entry.files])
+
+
+class ClerkSubmissionSchema(ma.Schema):
+    """A submission as the municipality sees it: ``submission.json`` plus its processing."""
+
+    reference = ma.fields.String()
+    status = ma.fields.Function(lambda submission: submission.status.value)
+    processing_status = ma.fields.Function(lambda submission: submission.processing_status.value)
+    submitted_at = ma.fields.AwareDateTime()
+    acknowledged_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class ClerkSubmissionPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ClerkSubmissionSchema))
+    next_cursor = ma.fields.String(
+        allow_none=True, metadata={"description": "Pass as ?cursor= for the next page"}
+    )
+
+
+class ProcessingStatusSchema(ma.Schema):
+    status = ma.fields.Enum(ProcessingStatus, by_value=True, required=True)
+    message = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))

@@ -29,19 +29,24 @@ from amtsweg.formdefs.engine import (
 from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
 from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform import outbox
-from amtsweg.platform.db import db, utcnow
-from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
+from amtsweg.platform.db import db, require_tenant_scope, utcnow
+from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
+from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.platform.signals import payment_changed, payment_succeeded, submission_created
-from amtsweg.platform.storage import delete_after_commit
-from amtsweg.submissions import confirmation
+from amtsweg.platform.storage import delete_after_commit, storage
+from amtsweg.submissions import confirmation, notices
+from amtsweg.submissions.applicants import applicant_name
 from amtsweg.submissions.models import (
     Draft,
+    ProcessingEntry,
+    ProcessingStatus,
     ReferenceCounter,
     Submission,
     SubmissionStatus,
     Upload,
 )
-from amtsweg.submissions.uploads import CheckedUpload
+from amtsweg.submissions.uploads import CheckedUpload, UploadRejectedError, check_upload
+from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant, User
 
 AUTHORITY_ZONE = ZoneInfo("Europe/Berlin")
@@ -316,6 +321,8 @@ def _create(
         status=_status_for(evaluation.fee, definition.fee_collection),
         locale=locale,
         confirmation_email=confirmation_email,
+        definition_id=version.definition_id,
+        applicant_name=applicant_name(evaluation.cleaned, user.display_name),
     )
     if (earlier := _insert_once(submission, user, draft, idempotency_key)) is not None:
         return Outcome(earlier, created=False)
@@ -578,3 +585,190 @@ def on_delivery_dead(_sender: Any, *, submission_id: uuid.UUID, **_kwargs: Any) 
 
 def _submission_by_id(submission_id: uuid.UUID) -> Submission:
     return db.session.scalars(select(Submission).where(Submission.id == submission_id)).one()
+
+
+def processing_history(submission: Submission) -> list[ProcessingEntry]:
+    """Status changes and the citizen's answers, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ProcessingEntry)
+            .where(ProcessingEntry.submission_id == submission.id)
+            .order_by(ProcessingEntry.created_at, ProcessingEntry.id)
+        )
+    )
+
+
+# --- processing: the municipality answers, the citizen replies ----------------------
+
+RESULT_DOCUMENT_TYPES = frozenset({"application/pdf"})
+REPLY_FILE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+MAX_PROCESSING_FILE = 10 * 1024 * 1024
+MAX_MESSAGE = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingFile:
+    """A file handed to the processing functions: its name as sent and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+def _stored_files(
+    files: Iterable[IncomingFile], accept: frozenset[str], locale: str
+) -> list[dict[str, Any]]:
+    """Check every file first and store them only when all pass, so nothing is half-kept."""
+    checked = []
+    for index, incoming in enumerate(files):
+        try:
+            upload = check_upload(
+                incoming.data, incoming.filename, accept, max_size=MAX_PROCESSING_FILE
+            )
+        except UploadRejectedError as rejected:
+            raise Refusal(
+                rejected.message(locale),
+                problems=[FieldProblem(json_pointer("files", index), rejected.message(locale))],
+            ) from None
+        checked.append((upload, incoming.data))
+    stored = []
+    for upload, data in checked:
+        key = storage().put("processing", data)
+        stored.append({"name": upload.name, "mime": upload.mime, "size": upload.size, "key": key})
+    return stored
+
+
+def _checked_message(message: str, *, required: bool) -> str:
+    message = message.strip()
+    if required and not message:
+        raise Refusal(
+            gettext("Please write a message."),
+            problems=[FieldProblem(json_pointer("message"), gettext("Please write a message."))],
+        )
+    if len(message) > MAX_MESSAGE:
+        detail = gettext("The message is longer than %(max)d characters.", max=MAX_MESSAGE)
+        raise Refusal(detail, problems=[FieldProblem(json_pointer("message"), detail)])
+    return message
+
+
+def set_processing_status(
+    tenant: Tenant,
+    submission: Submission,
+    status: ProcessingStatus,
+    message: str,
+    *,
+    actor: User | None,
+    actor_name: str,
+    document: IncomingFile | None = None,
+) -> ProcessingEntry:
+    """A clerk (or specialist software) moves the application on and tells the citizen.
+
+    The entry is kept in the history the citizen sees; the email goes out
+    after the commit. Asking for more information needs a message saying what.
+    """
+    require_tenant_scope(tenant.id)
+    text = _checked_message(message, required=status is ProcessingStatus.MORE_INFORMATION_NEEDED)
+    files = _stored_files([document] if document else [], RESULT_DOCUMENT_TYPES, "de")
+    entry = ProcessingEntry(
+        tenant_id=tenant.id,
+        submission_id=submission.id,
+        status=status,
+        message=text,
+        files=files,
+        actor_id=actor.id if actor else None,
+        actor_name=actor_name,
+    )
+    db.session.add(entry)
+    submission.processing_status = status
+    db.session.flush()
+    tenants.record(
+        tenant,
+        "submission.status_set",
+        "submission",
+        submission.reference,
+        details={"status": status.value, "document": bool(files)},
+        actor=actor,
+    )
+    enqueue_after_commit(notices.send_status_notice, tenant.id, submission.id, entry.id)
+    return entry
+
+
+def answer_request(
+    tenant: Tenant,
+    submission: Submission,
+    user: User,
+    *,
+    message: str,
+    files: Iterable[IncomingFile],
+    locale: str,
+) -> ProcessingEntry:
+    """The citizen answers "more information needed" with a message and files.
+
+    Only while the municipality asks; the application is back with the clerk then.
+    """
+    require_tenant_scope(tenant.id)
+    if submission.processing_status is not ProcessingStatus.MORE_INFORMATION_NEEDED:
+        raise Conflict(gettext("The municipality is not asking for more information now."))
+    text = _checked_message(message, required=True)
+    entry = ProcessingEntry(
+        tenant_id=tenant.id,
+        submission_id=submission.id,
+        status=None,
+        message=text,
+        files=_stored_files(files, REPLY_FILE_TYPES, locale),
+        from_citizen=True,
+        actor_id=user.id,
+        actor_name=user.display_name,
+    )
+    db.session.add(entry)
+    submission.processing_status = ProcessingStatus.IN_PROGRESS
+    tenants.record(tenant, "submission.answered", "submission", submission.reference, actor=user)
+    return entry
+
+
+def processing_file(submission: Submission, entry_id: uuid.UUID, index: int) -> tuple[dict, bytes]:
+    """A file of the history (the result document, the citizen's files) with its bytes."""
+    entry = db.session.scalar(
+        select(ProcessingEntry).where(
+            ProcessingEntry.id == entry_id, ProcessingEntry.submission_id == submission.id
+        )
+    )
+    if entry is None or not 0 <= index < len(entry.files):
+        raise NotFound(gettext("There is no such file."))
+    meta = entry.files[index]
+    return meta, storage().get(meta["key"])
+
+
+def acknowledge(tenant: Tenant, submission: Submission, *, client: str) -> bool:
+    """Specialist software confirms it has fetched the submission; true the first time."""
+    require_tenant_scope(tenant.id)
+    if submission.acknowledged_at is not None:
+        return False
+    submission.acknowledged_at = utcnow()
+    tenants.record(
+        tenant,
+        "submission.acknowledged",
+        "submission",
+        submission.reference,
+        details={"client": client},
+    )
+    return True
+    """The files the submission's answers name, in the order the answers name them.
+
+    Uploads belong to the draft; one the citizen replaced or removed before
+    submitting is not part of the submission. The API cannot upload, so a
+    submission without a draft has none.
+    """
+    if submission.draft_id is None:
+        return []
+    definition = submission_definition(submission)
+    rows = {
+        str(upload.id): upload
+        for upload in db.session.scalars(
+            select(Upload).where(Upload.draft_id == submission.draft_id)
+        )
+    }
+    named = (
+        upload.get("token")
+        for _path, upload in _file_answers(definition.fields_by_id.values(), submission.answers)
+    )
+    return [rows[token] for token in named if token in rows]

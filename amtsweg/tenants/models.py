@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amtsweg.platform.auth.roles import Role
@@ -63,13 +63,18 @@ class User(Timestamped, Base):
 
 
 class Membership(TenantOwned, Timestamped, Base):
-    """A person's role in one tenant (tenant admin or clerk)."""
+    """A person's role in one tenant (tenant admin or clerk).
+
+    ``form_slugs`` limits a clerk to the submissions of these forms; empty
+    (``None``) means every form of the tenant.
+    """
 
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("tenant_id", "user_id", "role"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[Role]
+    form_slugs: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class AuditEntry(TenantOwned, Base):

@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,7 +209,10 @@ def user_of(principal: Principal) -> User:
     return find_or_create_user(principal.issuer, principal.subject, principal.name)
 
 
-def grant_role(tenant: Tenant, user: User, role: Role) -> Membership:
+def grant_role(
+    tenant: Tenant, user: User, role: Role, *, form_slugs: Iterable[str] | None = None
+) -> Membership:
+    """Give ``user`` ``role`` in ``tenant``; a clerk's ``form_slugs`` limit them to those forms."""
     if role is Role.ASSOCIATION_ADMIN:
         raise TenantError(gettext("Association admins serve every tenant; set it on the person."))
     require_tenant_scope(tenant.id)
@@ -219,7 +223,24 @@ def grant_role(tenant: Tenant, user: User, role: Role) -> Membership:
         membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
         db.session.add(membership)
         record(tenant, "membership.granted", "user", str(user.id), details={"role": role.value})
+    slugs = sorted(form_slugs) if form_slugs is not None else None
+    if role is Role.CLERK and membership.form_slugs != slugs:
+        membership.form_slugs = slugs
+        record(tenant, "membership.forms_limited", "user", str(user.id), details={"forms": slugs})
     return membership
+
+
+def clerk_form_limit(tenant: Tenant, user_id: uuid.UUID | None) -> frozenset[str] | None:
+    """The forms a clerk is limited to by membership; ``None`` when not limited."""
+    if user_id is None:
+        return None
+    enter_tenant(tenant)
+    slugs = db.session.scalar(
+        select(Membership.form_slugs).where(
+            Membership.user_id == user_id, Membership.role == Role.CLERK
+        )
+    )
+    return frozenset(slugs) if slugs is not None else None
 
 
 def roles_of(tenant: Tenant, user_id: uuid.UUID) -> set[Role]:
@@ -351,3 +372,22 @@ def end_login_session(session_id: str) -> LoginSession | None:
 
 def purge_expired_login_sessions() -> None:
     db.session.execute(delete(LoginSession).where(LoginSession.expires_at <= utcnow()))
+
+
+def object_history(
+    tenant: Tenant, object_type: str, object_id: str, *, actions: Iterable[str]
+) -> list[tuple[dt.datetime, str]]:
+    """When and by whom (their name, or the service account's client id) ``actions`` were
+    done to one object, newest first."""
+    enter_tenant(tenant)
+    rows = db.session.execute(
+        select(AuditEntry.created_at, User.display_name, AuditEntry.details)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(
+            AuditEntry.object_type == object_type,
+            AuditEntry.object_id == object_id,
+            AuditEntry.action.in_(list(actions)),
+        )
+        .order_by(AuditEntry.created_at.desc())
+    )
+    return [(moment, name or details.get("client", "")) for moment, name, details in rows]

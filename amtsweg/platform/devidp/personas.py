@@ -103,6 +103,18 @@ PERSONAS = (
         grants=frozenset({RoleGrant(Role.CLERK, "musterstadt")}),
     ),
     Persona(
+        id="clerk-beispieldorf",
+        given_name="Jonas",
+        family_name="Amtmann",
+        birthdate="1988-09-17",
+        email="jonas.amtmann@beispieldorf.example",
+        street_address="Dorfplatz 2",
+        postal_code="54321",
+        locality="Beispieldorf",
+        level=TrustLevel.SUBSTANTIAL,
+        grants=frozenset({RoleGrant(Role.CLERK, "beispieldorf")}),
+    ),
+    Persona(
         id="admin-musterstadt",
         given_name="Thomas",
         family_name="Verwalter",

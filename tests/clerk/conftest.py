@@ -1,0 +1,50 @@
+"""Fixtures for the clerk's workplace: two municipalities, a submission of Erika's in one."""
+
+from __future__ import annotations
+
+import pytest
+
+from amtsweg.formdefs import service as formdefs
+from amtsweg.platform.db import db
+from tests.platform.test_bearer_tokens import dev_token
+from tests.submissions import conftest as journey
+from tests.submissions.test_api import FUND, HUNDE, dog, dog_tax_answers, fund_answers
+
+musterstadt = journey.musterstadt
+erika = journey.erika
+
+
+@pytest.fixture
+def beispieldorf(app, musterstadt, create_tenant):
+    tenant = create_tenant("beispieldorf", "Gemeinde Beispieldorf", contact_email="rat@b.example")
+    for definition in formdefs.list_definitions():
+        formdefs.activate_form(tenant, definition)
+    db.session.commit()
+    return tenant
+
+
+@pytest.fixture
+def citizen_token(app, musterstadt):
+    return {"Authorization": f"Bearer {dev_token(app, '--role', 'citizen')}"}
+
+
+@pytest.fixture
+def clerk_token(app, musterstadt):
+    return {"Authorization": f"Bearer {dev_token(app, '--role', 'clerk')}"}
+
+
+@pytest.fixture
+def submit(client, citizen_token):
+    """``submit()`` a lost-property report or ``submit("dogs")`` a dog-tax registration."""
+
+    def make(kind: str = "fund", **changes):
+        url, answers = (
+            (HUNDE, dog_tax_answers(dog("Bello"), dog("=HYPERLINK(1)")))
+            if kind == "dogs"
+            else (FUND, fund_answers())
+        )
+        response = client.post(url, json={"answers": answers | changes}, headers=citizen_token)
+        assert response.status_code == 201, response.json
+        return response.json["reference"]
+
+    return make
