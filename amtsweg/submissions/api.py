@@ -11,17 +11,45 @@ from flask_babel import gettext
 from flask_smorest import Blueprint
 
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.errors import NotFound, Refusal
 from amtsweg.platform.limits import submit_limit
-from amtsweg.submissions import document, service
-from amtsweg.submissions.schemas import SubmissionSchema, SubmitSchema
-from amtsweg.submissions.web import CitizenView, FormView
+from amtsweg.submissions import clerk, document, service
+from amtsweg.submissions.schemas import (
+    ClerkListArgsSchema,
+    ClerkSubmissionDetailSchema,
+    ClerkSubmissionPageSchema,
+    ClerkSubmissionSchema,
+    ExportArgsSchema,
+    ProcessingEntrySchema,
+    ProcessingStatusSchema,
+    SubmissionSchema,
+    SubmitSchema,
+)
+from amtsweg.submissions.web import (
+    CitizenView,
+    ClerkFormView,
+    ClerkSubmissionView,
+    ClerkView,
+    FormView,
+)
+from amtsweg.submissions.workplace import form_export_response, submission_zip_response
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.access import tenant_roles
+from amtsweg.tenants.web import TenantView
 
 blp = Blueprint(
     "submissions_api",
     __name__,
     url_prefix=f"{API_PREFIX}/tenants",
     description="Citizens' submissions",
+)
+
+clerk_blp = Blueprint(
+    "clerk_api",
+    __name__,
+    url_prefix=f"{API_PREFIX}/tenants",
+    description="The municipality's submissions, for clerks and specialist software",
 )
 
 schemas_blp = Blueprint(
@@ -76,20 +104,143 @@ class Submissions(FormView, CitizenView):
 
 
 @blp.route("/<slug:tenant_slug>/submissions/<reference>")
-class SubmissionByReference(CitizenView):
+class SubmissionByReference(TenantView):
+    """One resource for both who may read a submission: the citizen who sent it, and
+    the municipality's clerks (people or specialist software), chosen by the caller's
+    role in the tenant; everyone else gets 404."""
+
     def _process_args(self, reference: str, **kwargs: Any) -> None:
         super()._process_args(**kwargs)
         self.reference = reference
 
-    @blp.response(200, SubmissionSchema)
-    @blp.alt_response(404, schema=ProblemErrorSchema, description="Not yours, or not here")
-    @blp.doc(security=[{"bearer": []}])
-    def get(self) -> Any:
-        """One of the citizen's own submissions."""
-        submission = service.find_submission(self.user, self.reference)
+    def _check_access(self) -> None:
+        super()._check_access()
+        principal = require_principal()
+        if tenant_roles(principal, self.tenant) & set(clerk.CLERK_ROLES):
+            self.scope: clerk.ClerkScope | None = clerk.clerk_scope(self.tenant, principal)
+            submission = clerk.find(self.scope, self.reference)
+        elif principal.is_service:
+            self.scope, submission = None, None  # software without the role sees nothing
+        else:
+            self.scope = None
+            user = tenants.find_or_create_user(principal.issuer, principal.subject, principal.name)
+            submission = service.find_submission(user, self.reference)
         if submission is None:
             raise NotFound(gettext("You have no submission with this reference here."))
-        return submission
+        self.submission = submission
+
+    @blp.response(200)
+    @blp.alt_response(401, schema=ProblemErrorSchema, description="No valid token")
+    @blp.alt_response(404, schema=ProblemErrorSchema, description="Not yours, or not here")
+    @blp.doc(
+        security=[{"bearer": []}],
+        responses={
+            "200": {
+                "description": "For the citizen who sent it: SubmissionSchema. For clerks: "
+                "ClerkSubmissionDetail, with submission.json as `document`.",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "oneOf": [
+                                {"$ref": "#/components/schemas/Submission"},
+                                {"$ref": "#/components/schemas/ClerkSubmissionDetail"},
+                            ]
+                        }
+                    }
+                },
+            }
+        },
+    )
+    def get(self) -> Any:
+        """A citizen's own submission, or, for the tenant's clerks, the submission with
+        its document and processing history (recorded in the audit log)."""
+        if self.scope is None:
+            return SubmissionSchema().dump(self.submission)
+        clerk.audit(self.scope, clerk.VIEWED, "submission", self.submission.reference)
+        return ClerkSubmissionDetailSchema().dump(
+            {
+                "submission": self.submission,
+                "document": document.submission_document(self.submission),
+                "history": service.processing_history(self.submission),
+            }
+        )
+
+
+@clerk_blp.route("/<slug:tenant_slug>/submissions")
+class ClerkSubmissions(ClerkView):
+    @clerk_blp.arguments(ClerkListArgsSchema, location="query")
+    @clerk_blp.response(200, ClerkSubmissionPageSchema)
+    @clerk_blp.alt_response(400, schema=ProblemErrorSchema, description="A bad cursor")
+    @clerk_blp.alt_response(401, schema=ProblemErrorSchema, description="No valid token")
+    @clerk_blp.alt_response(404, schema=ProblemErrorSchema, description="Not a clerk here")
+    @clerk_blp.doc(security=[{"bearer": []}])
+    def get(self, args: dict[str, Any]) -> Any:
+        """The tenant's submissions, newest first (``order=oldest`` for oldest first).
+
+        Specialist software fetching new submissions asks with ``since`` (or
+        ``acknowledged=false``) and ``order=oldest``, follows ``next_cursor``
+        until it is null, and acknowledges each submission it has stored.
+        """
+        filters = clerk.list_filter(self.scope, args)
+        try:
+            return clerk.page(self.scope, filters, args.get("cursor"))
+        except clerk.CursorError:
+            raise Refusal(gettext("The cursor is not one this API gave out."), status=400) from None
+
+
+@clerk_blp.route("/<slug:tenant_slug>/submissions/<reference>.zip")
+class ClerkSubmissionZip(ClerkSubmissionView):
+    @clerk_blp.response(200, {"type": "string", "format": "binary"}, content_type="application/zip")
+    @clerk_blp.alt_response(404, schema=ProblemErrorSchema, description="Not here for you")
+    @clerk_blp.doc(security=[{"bearer": []}])
+    def get(self) -> Response:
+        """The receipt PDF, ``submission.json`` and the uploads as one ZIP (streamed)."""
+        return submission_zip_response(self.scope, self.submission, "de")
+
+
+@clerk_blp.route("/<slug:tenant_slug>/forms/<form_slug>/submissions.csv")
+class ClerkFormExport(ClerkFormView):
+    @clerk_blp.arguments(ExportArgsSchema, location="query")
+    @clerk_blp.response(200, {"type": "string"}, content_type="text/csv")
+    @clerk_blp.alt_response(404, schema=ProblemErrorSchema, description="Not here for you")
+    @clerk_blp.doc(security=[{"bearer": []}])
+    def get(self, args: dict[str, Any]) -> Response:
+        """Every submission of the form, one column per field (streamed);
+        ``excel=true`` for German Excel (``;`` and a byte order mark)."""
+        kind = "excel.csv" if args["excel"] else "csv"
+        return form_export_response(self.scope, self.definition.id, self.form_slug, kind)
+
+
+@clerk_blp.route("/<slug:tenant_slug>/submissions/<reference>/acknowledge")
+class Acknowledge(ClerkSubmissionView):
+    @clerk_blp.response(200, ClerkSubmissionSchema)
+    @clerk_blp.alt_response(404, schema=ProblemErrorSchema, description="Not here for you")
+    @clerk_blp.doc(security=[{"bearer": []}])
+    def post(self) -> Any:
+        """Confirm the submission is stored in the specialist software (repeatable)."""
+        assert self.principal is not None
+        service.acknowledge(self.tenant, self.submission, client=self.principal.subject)
+        return self.submission
+
+
+@clerk_blp.route("/<slug:tenant_slug>/submissions/<reference>/processing")
+class Processing(ClerkSubmissionView):
+    @clerk_blp.arguments(ProcessingStatusSchema)
+    @clerk_blp.response(201, ProcessingEntrySchema)
+    @clerk_blp.alt_response(404, schema=ProblemErrorSchema, description="Not here for you")
+    @clerk_blp.alt_response(422, schema=ProblemErrorSchema, description="A message is needed")
+    @clerk_blp.doc(security=[{"bearer": []}])
+    def post(self, body: dict[str, Any]) -> Any:
+        """Set the processing status; the citizen sees it with the message and is mailed."""
+        assert self.principal is not None
+        return service.set_processing_status(
+            self.tenant,
+            self.submission,
+            body["status"],
+            body["message"],
+            actor=self.scope.actor,
+            actor_name=self.principal.name,
+        )
 
 
 @schemas_blp.route(f"/{document.SCHEMA_NAME}")
@@ -107,4 +258,5 @@ def submission_schema() -> Response:
 def init_app(app: Flask) -> None:
     with app.app_context():
         register_blueprint(blp)
+        register_blueprint(clerk_blp)
         register_blueprint(schemas_blp)

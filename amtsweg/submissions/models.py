@@ -7,7 +7,18 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Connection,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -121,6 +132,15 @@ class Submission(TenantOwned, Base):
     applicant_name: Mapped[str] = mapped_column(String(200), default="")
     processing_status: Mapped[ProcessingStatus] = mapped_column(default=ProcessingStatus.RECEIVED)
     acknowledged_at: Mapped[dt.datetime | None]
+
+
+@event.listens_for(Submission, "before_insert")
+def _denormalise_form(_mapper: Any, connection: Connection, submission: Submission) -> None:
+    """Every submission knows its form (from its version) for the clerk's filters."""
+    if submission.definition_id is None:
+        submission.definition_id = connection.scalar(
+            select(FormVersion.definition_id).where(FormVersion.id == submission.version_id)
+        )
 
 
 class ProcessingEntry(TenantOwned, Base):

@@ -123,3 +123,28 @@ class ClerkSubmissionPageSchema(ma.Schema):
 class ProcessingStatusSchema(ma.Schema):
     status = ma.fields.Enum(ProcessingStatus, by_value=True, required=True)
     message = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+
+
+class ClerkSubmissionDetailSchema(ma.Schema):
+    """``GET …/submissions/<reference>`` for clerks."""
+
+    class Meta:
+        ordered = True
+
+    reference = ma.fields.Function(lambda data: data["submission"].reference)
+    processing_status = ma.fields.Function(lambda data: data["submission"].processing_status.value)
+    acknowledged_at = ma.fields.Function(
+        lambda data: (
+            data["submission"].acknowledged_at.isoformat()
+            if data["submission"].acknowledged_at
+            else None
+        )
+    )
+    document = ma.fields.Dict(metadata={"description": "submission.json (see /api/v1/schemas/)"})
+    history = ma.fields.List(ma.fields.Nested(ProcessingEntrySchema))
+
+
+class ExportArgsSchema(ma.Schema):
+    excel = ma.fields.Boolean(
+        load_default=False, metadata={"description": "German Excel: ';' and a byte order mark"}
+    )

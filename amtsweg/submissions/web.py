@@ -1,4 +1,4 @@
-"""Handler bases shared by the journey's pages and the submission API."""
+"""Handler bases shared by the pages and the API: the citizen's forms, the clerk's submissions."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.errors import Refusal
+from amtsweg.submissions import clerk
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import User
 from amtsweg.tenants.web import TenantView
@@ -52,3 +53,46 @@ class CitizenView(TenantView):
                 gettext("Service accounts cannot submit applications for citizens."), status=403
             )
         self.user = tenants.user_of(self.principal)
+
+
+class ClerkView(TenantView):
+    """Someone who works on the tenant's submissions; ``self.scope`` says which."""
+
+    required_roles = clerk.CLERK_ROLES
+    scope: clerk.ClerkScope
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        assert self.principal is not None  # required_roles made sure
+        self.scope = clerk.clerk_scope(self.tenant, self.principal)
+
+
+class ClerkSubmissionView(ClerkView):
+    """Loads a submission by reference within the clerk's scope; anything else is a 404."""
+
+    def _process_args(self, reference: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.reference = reference
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        submission = clerk.find(self.scope, self.reference)
+        if submission is None:
+            abort(404)
+        self.submission = submission
+
+
+class ClerkFormView(ClerkView):
+    """Loads a form of the tenant that the clerk may see; anything else is a 404."""
+
+    def _process_args(self, form_slug: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.form_slug = form_slug
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        definition = formdefs.find_definition(self.form_slug)
+        tenant_form = definition and formdefs.find_tenant_form(self.tenant, definition)
+        if tenant_form is None or not self.scope.may_see(definition.id):
+            abort(404)
+        self.definition = definition

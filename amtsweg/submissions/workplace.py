@@ -40,7 +40,7 @@ from amtsweg.submissions import (
 )
 from amtsweg.submissions.models import ProcessingStatus, SubmissionStatus
 from amtsweg.submissions.schemas import ClerkListArgsSchema
-from amtsweg.tenants.web import TenantView
+from amtsweg.submissions.web import ClerkFormView, ClerkSubmissionView, ClerkView
 
 bp = Blueprint(
     "clerk", __name__, url_prefix="/t/<slug:tenant_slug>/clerk", template_folder="templates"
@@ -49,49 +49,6 @@ bp = Blueprint(
 
 def _locale() -> str:
     return str(get_locale())
-
-
-class ClerkView(TenantView):
-    """Someone who works on the tenant's submissions; ``self.scope`` says which."""
-
-    required_roles = clerk.CLERK_ROLES
-    scope: clerk.ClerkScope
-
-    def _check_access(self) -> None:
-        super()._check_access()
-        assert self.principal is not None  # required_roles made sure
-        self.scope = clerk.clerk_scope(self.tenant, self.principal)
-
-
-class ClerkSubmissionView(ClerkView):
-    """Loads a submission by reference within the clerk's scope; anything else is a 404."""
-
-    def _process_args(self, reference: str, **kwargs: Any) -> None:
-        super()._process_args(**kwargs)
-        self.reference = reference
-
-    def _check_access(self) -> None:
-        super()._check_access()
-        submission = clerk.find(self.scope, self.reference)
-        if submission is None:
-            abort(404)
-        self.submission = submission
-
-
-class ClerkFormView(ClerkView):
-    """Loads a form of the tenant that the clerk may see; anything else is a 404."""
-
-    def _process_args(self, form_slug: str, **kwargs: Any) -> None:
-        super()._process_args(**kwargs)
-        self.form_slug = form_slug
-
-    def _check_access(self) -> None:
-        super()._check_access()
-        definition = formdefs.find_definition(self.form_slug)
-        tenant_form = definition and formdefs.find_tenant_form(self.tenant, definition)
-        if tenant_form is None or not self.scope.may_see(definition.id):
-            abort(404)
-        self.definition = definition
 
 
 def list_arguments() -> dict[str, Any]:

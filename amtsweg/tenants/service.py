@@ -234,7 +234,7 @@ def clerk_form_limit(tenant: Tenant, user_id: uuid.UUID | None) -> frozenset[str
     """The forms a clerk is limited to by membership; ``None`` when not limited."""
     if user_id is None:
         return None
-    enter_tenant(tenant)
+    require_tenant_scope(tenant.id)
     slugs = db.session.scalar(
         select(Membership.form_slugs).where(
             Membership.user_id == user_id, Membership.role == Role.CLERK
@@ -379,7 +379,7 @@ def object_history(
 ) -> list[tuple[dt.datetime, str]]:
     """When and by whom (their name, or the service account's client id) ``actions`` were
     done to one object, newest first."""
-    enter_tenant(tenant)
+    require_tenant_scope(tenant.id)
     rows = db.session.execute(
         select(AuditEntry.created_at, User.display_name, AuditEntry.details)
         .outerjoin(User, User.id == AuditEntry.actor_id)

@@ -48,3 +48,15 @@ def submit(client, citizen_token):
         return response.json["reference"]
 
     return make
+
+
+@pytest.fixture
+def specialist_software(client, musterstadt):
+    """The bearer header of Musterstadt's specialist software (client credentials)."""
+    token = client.post(
+        "/dev-idp/token",
+        data={"grant_type": "client_credentials"},
+        auth=("musterstadt-fachverfahren", "development-only-client-secret"),
+    )
+    assert token.status_code == 200, token.json
+    return {"Authorization": f"Bearer {token.json['access_token']}"}
