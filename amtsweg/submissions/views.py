@@ -29,9 +29,10 @@ from amtsweg.formdefs.rendering import (
 )
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.trust import TrustLevel
+from amtsweg.platform.errors import Refusal
 from amtsweg.platform.limits import submit_limit
 from amtsweg.submissions import confirmation, files, panels, presentation, service
-from amtsweg.submissions.models import Draft, Submission, SubmissionStatus
+from amtsweg.submissions.models import Draft, ProcessingStatus, Submission, SubmissionStatus
 from amtsweg.submissions.web import CitizenView, FormView
 
 bp = Blueprint("journey", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates")
@@ -239,17 +240,73 @@ class SubmissionView(CitizenView):
 
 
 class SubmissionPage(SubmissionView):
-    """The confirmation right after submitting, and the status page later."""
+    """The confirmation right after submitting, and the status page later: the
+    municipality's processing history, and the answer form when it asks for more."""
 
     def get(self) -> str:
+        return self._render()
+
+    def _render(self, error: str | None = None) -> str:
         return render_template(
             "submissions/submission.html",
             submission=self.submission,
             title=service.form_title(self.submission, _locale()),
             fee=presentation.fee_of(self.submission.fee, _locale()),
             panels=panels.citizen_panels(self.tenant, self.submission),
+            history=service.processing_history(self.submission),
+            asks_for_more=self.submission.processing_status
+            is ProcessingStatus.MORE_INFORMATION_NEEDED,
+            error=error,
+            answered=request.args.get("answered") == "1",
             locale=_locale(),
         )
+
+
+class AnswerRequest(SubmissionPage):
+    """The citizen's answer to "more information needed": a message and files, no JavaScript."""
+
+    def post(self) -> Any:
+        files = [
+            service.IncomingFile(item.filename or "", item.read())
+            for item in request.files.getlist("files")
+            if item.filename
+        ]
+        try:
+            service.answer_request(
+                self.tenant,
+                self.submission,
+                self.user,
+                message=request.form.get("message", ""),
+                files=files,
+                locale=_locale(),
+            )
+        except Refusal as refused:
+            return self._render(error=refused.detail), refused.status
+        return redirect(
+            url_for(
+                "journey.submission",
+                tenant_slug=self.tenant.slug,
+                reference=self.submission.reference,
+                answered=1,
+            )
+            + "#processing"
+        )
+
+
+class ProcessingFile(SubmissionView):
+    """A file of the history: the municipality's result document or the citizen's own."""
+
+    def _process_args(self, entry_id: uuid.UUID, index: int, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.entry_id, self.index = entry_id, index
+
+    def get(self) -> Response:
+        meta, data = service.processing_file(self.submission, self.entry_id, self.index)
+        response = Response(data, mimetype=meta["mime"])
+        response.headers["Content-Disposition"] = f'attachment; filename="{meta["name"]}"'
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+        return response
 
 
 class ReceiptDownload(SubmissionView):
@@ -306,4 +363,11 @@ bp.add_url_rule("/applications/", view_func=MyApplications.as_view("applications
 bp.add_url_rule("/submissions/<reference>", view_func=SubmissionPage.as_view("submission"))
 bp.add_url_rule(
     "/submissions/<reference>/receipt.pdf", view_func=ReceiptDownload.as_view("receipt")
+)
+bp.add_url_rule(
+    "/submissions/<reference>/answer", view_func=AnswerRequest.as_view("answer"), methods=["POST"]
+)
+bp.add_url_rule(
+    "/submissions/<reference>/history/<uuid:entry_id>/<int:index>",
+    view_func=ProcessingFile.as_view("processing_file"),
 )
