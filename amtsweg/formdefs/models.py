@@ -81,6 +81,8 @@ class TenantForm(TenantOwned, Timestamped, Base):
     delivery_targets: Mapped[list[str]] = mapped_column(
         JSON().with_variant(JSONB(), "postgresql"), default=list
     )
+    # A shorter retention period than the definition's, if the tenant chose one.
+    retention_days: Mapped[int | None]
     definition: Mapped[FormDefinition] = relationship()
 
 

@@ -462,6 +462,36 @@ def deactivate_form(tenant: Tenant, definition: FormDefinition, actor: User | No
     tenants.record(tenant, "form.deactivated", "form", definition.slug, actor=actor)
 
 
+def shorten_retention(
+    tenant: Tenant, definition: FormDefinition, days: int | None, actor: User | None = None
+) -> TenantForm:
+    """Keep the tenant's submissions of ``definition`` for ``days`` only (``None``: as the
+    definition says). A tenant may shorten the definition's period, never extend it."""
+    tenant_form = find_tenant_form(tenant, definition)
+    if tenant_form is None:
+        raise FormNotFoundError(f"{tenant.slug} does not offer {definition.slug}.")
+    version = published_version(definition)
+    longest = compiled(version).retention_days if version else 0
+    if days is not None and not 1 <= days <= longest:
+        raise FormDefError(f"The retention period must be between 1 and {longest} days.")
+    tenant_form.retention_days = days
+    tenants.record(
+        tenant, "form.retention_set", "form", definition.slug, details={"days": days}, actor=actor
+    )
+    return tenant_form
+
+
+def retention_overrides(tenant: Tenant) -> dict[uuid.UUID, int]:
+    """The shorter retention periods ``tenant`` chose, by form definition id."""
+    tenants.enter_tenant(tenant)
+    rows = db.session.execute(
+        select(TenantForm.definition_id, TenantForm.retention_days).where(
+            TenantForm.retention_days.is_not(None)
+        )
+    )
+    return {row.definition_id: row.retention_days for row in rows}
+
+
 def _offered(tenant: Tenant, slug: str | None = None) -> list[OfferedForm]:
     require_tenant_scope(tenant.id)
     query = (

@@ -77,3 +77,18 @@ delivery_dead = _signals.signal(
     Sender: the delivery area (``None``).
     """,
 )
+
+# --- submissions → payment, delivery -------------------------------------------------
+
+submission_erased = _signals.signal(
+    "submission-erased",
+    doc="""A submission is being deleted: its retention period ended, or a person's data
+    were erased on request (``amtsweg gdpr erase``).
+
+    Sender: the submissions area (``None``), inside the transaction that deletes the
+    submission, before its row goes. Kwargs: ``tenant_id``, ``submission_id`` (UUIDs).
+    Payment deletes the personal data of its payments (keeping what bookkeeping law
+    requires, without the person), delivery its copies and outbox rows. Receivers
+    delete files with :func:`amtsweg.platform.storage.delete_after_commit`.
+    """,
+)

@@ -18,6 +18,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(workplace.bp)
     api.init_app(app)
     app.cli.add_command(cli.drafts_cli)
+    app.cli.add_command(cli.submissions_cli)
+    app.cli.add_command(cli.gdpr_cli)
     service.connect_payment_receivers()
     for name in (
         "submitted_at",

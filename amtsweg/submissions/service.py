@@ -32,7 +32,12 @@ from amtsweg.platform import outbox
 from amtsweg.platform.db import db, require_tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
-from amtsweg.platform.signals import payment_changed, payment_succeeded, submission_created
+from amtsweg.platform.signals import (
+    payment_changed,
+    payment_succeeded,
+    submission_created,
+    submission_erased,
+)
 from amtsweg.platform.storage import delete_after_commit, storage
 from amtsweg.submissions import confirmation, notices
 from amtsweg.submissions.applicants import applicant_name
@@ -771,3 +776,62 @@ def acknowledge(tenant: Tenant, submission: Submission, *, client: str) -> bool:
         for _path, upload in _file_answers(definition.fields_by_id.values(), submission.answers)
     )
     return [rows[token] for token in named if token in rows]
+
+
+# --- deletion periods and data-subject requests -------------------------------------
+
+
+def erase_submission(tenant: Tenant, submission: Submission) -> None:
+    """Delete a submission with its files, history and draft; payment and delivery
+    erase their parts on :data:`~amtsweg.platform.signals.submission_erased`."""
+    require_tenant_scope(tenant.id)
+    submission_erased.send(None, tenant_id=tenant.id, submission_id=submission.id)
+    for entry in processing_history(submission):
+        for stored in entry.files:
+            delete_after_commit(stored["key"])
+    draft = db.session.get(Draft, (tenant.id, submission.draft_id)) if submission.draft_id else None
+    db.session.delete(submission)
+    db.session.flush()
+    if draft is not None:
+        erase_draft(draft)
+
+
+def erase_draft(draft: Draft) -> None:
+    """Delete a draft with its uploaded files (after the commit)."""
+    for key in db.session.scalars(select(Upload.storage_key).where(Upload.draft_id == draft.id)):
+        delete_after_commit(key)
+    db.session.delete(draft)
+
+
+def retention_days(version: FormVersion, overrides: Mapping[uuid.UUID, int]) -> int:
+    """How long a submission of ``version`` is kept: the definition's period, or the
+    tenant's shorter one."""
+    days = formdefs.compiled(version).retention_days
+    return min(days, overrides.get(version.definition_id, days))
+
+
+def kept_until(tenant: Tenant, submission: Submission) -> dt.datetime:
+    version = db.session.get_one(FormVersion, submission.version_id)
+    days = retention_days(version, formdefs.retention_overrides(tenant))
+    return submission.submitted_at + dt.timedelta(days=days)
+
+
+def purge_due_submissions(tenant: Tenant) -> int:
+    """Delete the tenant's submissions whose retention period has ended; how many."""
+    require_tenant_scope(tenant.id)
+    overrides = formdefs.retention_overrides(tenant)
+    version_ids = db.session.scalars(select(Submission.version_id).distinct())
+    erased = 0
+    for version in db.session.scalars(
+        select(FormVersion).where(FormVersion.id.in_(list(version_ids)))
+    ):
+        cutoff = utcnow() - dt.timedelta(days=retention_days(version, overrides))
+        due = db.session.scalars(
+            select(Submission).where(
+                Submission.version_id == version.id, Submission.submitted_at <= cutoff
+            )
+        ).all()
+        for submission in due:
+            erase_submission(tenant, submission)
+        erased += len(due)
+    return erased

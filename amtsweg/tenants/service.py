@@ -391,3 +391,25 @@ def object_history(
         .order_by(AuditEntry.created_at.desc())
     )
     return [(moment, name or details.get("client", "")) for moment, name, details in rows]
+
+
+def find_people(subject: str, issuer: str | None = None) -> list[User]:
+    """The people known by ``subject`` (at ``issuer``, if given) — one per provider."""
+    query = select(User).where(User.subject == subject)
+    if issuer is not None:
+        query = query.where(User.issuer == issuer)
+    return list(db.session.scalars(query))
+
+
+def forget_person(user: User, *, keep_record: bool) -> None:
+    """End the person's logins and drop their memberships and name.
+
+    With ``keep_record`` the bare row (provider and subject) stays, because
+    submissions the municipality must keep still point at it; otherwise it goes.
+    """
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    if keep_record:
+        user.display_name = ""
+        user.last_login_at = None
+    else:
+        db.session.delete(user)

@@ -1,4 +1,4 @@
-"""clerk workplace: processing status and history, list indexes, clerks' form limits
+"""clerk workplace: processing status and history, list indexes, form limits, retention
 
 Revision ID: 0006
 Revises: 0005
@@ -137,9 +137,13 @@ def upgrade() -> None:
 
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.add_column(sa.Column("form_slugs", sa.JSON(), nullable=True))
+    with op.batch_alter_table("tenant_forms", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("retention_days", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tenant_forms", schema=None) as batch_op:
+        batch_op.drop_column("retention_days")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_column("form_slugs")
     disable_tenant_isolation("processing_entries")

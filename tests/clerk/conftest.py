@@ -34,10 +34,12 @@ def clerk_token(app, musterstadt):
 
 
 @pytest.fixture
-def submit(client, citizen_token):
-    """``submit()`` a lost-property report or ``submit("dogs")`` a dog-tax registration."""
+def submit(app, client, musterstadt):
+    """``submit()`` a lost-property report or ``submit("dogs")`` a dog-tax registration
+    (with a token made at the time of submitting, so it works under a frozen clock)."""
 
     def make(kind: str = "fund", **changes):
+        citizen_token = {"Authorization": f"Bearer {dev_token(app, '--role', 'citizen')}"}
         url, answers = (
             (HUNDE, dog_tax_answers(dog("Bello"), dog("=HYPERLINK(1)")))
             if kind == "dogs"

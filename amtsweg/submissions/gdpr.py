@@ -1,0 +1,113 @@
+"""Data-subject requests: what Amtsweg holds about a person, and erasing it.
+
+``amtsweg gdpr export --person SUBJECT`` and ``amtsweg gdpr erase --person
+SUBJECT`` call these for every tenant in turn (each in its own scope).
+
+What the municipality may keep on an erasure request (Art. 17(3) GDPR):
+
+- Submissions within the retention period their form sets (or the tenant's
+  shorter one): the application is the municipality's file for an
+  administrative procedure, which it must process and keep for that period
+  (Art. 17(3)(b): a legal obligation and a task in the public interest;
+  (3)(e): legal claims, e.g. an objection to the decision). They are listed
+  with the date until which they are kept and go by ``amtsweg submissions
+  purge`` then.
+- The person's account row (provider and subject only, name removed) while
+  such submissions point at it.
+- Audit log entries: they hold no personal data, only the account's id
+  (Art. 5(2), accountability).
+
+Everything else goes now: drafts with their uploads, submissions past their
+period (with their files, history, and — through ``submission_erased`` —
+payment and delivery data), login sessions, memberships and the name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from amtsweg.platform.db import db, require_tenant_scope, utcnow
+from amtsweg.submissions import service
+from amtsweg.submissions.document import submission_document
+from amtsweg.submissions.models import Draft, Submission
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant, User
+
+
+def person_data(user: User) -> dict[str, Any]:
+    """What the tenant in scope holds about ``user``: drafts and submissions
+    (``submission.json`` and the processing history), for a data-subject access request."""
+    drafts = db.session.scalars(select(Draft).where(Draft.user_id == user.id))
+    submissions = db.session.scalars(select(Submission).where(Submission.user_id == user.id))
+    return {
+        "drafts": [
+            {
+                "form": service.draft_definition(draft).slug,
+                "answers": draft.answers,
+                "updated_at": draft.updated_at.isoformat(),
+                "expires_at": draft.expires_at.isoformat(),
+            }
+            for draft in drafts
+            if draft.submitted_at is None
+        ],
+        "submissions": [
+            submission_document(submission)
+            | {
+                "processing": [
+                    {
+                        "created_at": entry.created_at.isoformat(),
+                        "status": entry.status.value if entry.status else None,
+                        "message": entry.message,
+                        "files": [stored["name"] for stored in entry.files],
+                    }
+                    for entry in service.processing_history(submission)
+                ]
+            }
+            for submission in submissions
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ErasureResult:
+    drafts: int
+    submissions: int
+    kept: list[tuple[str, dt.datetime]]  # reference, kept until
+
+
+def erase_person(tenant: Tenant, user: User) -> ErasureResult:
+    """Erase ``user``'s drafts, and submissions whose retention period has ended.
+
+    Submissions still within their period are kept: the municipality needs the
+    application file to decide and must keep it as long as the form's period
+    says (Art. 17(3)(b) and (e) GDPR); they go by the regular purge.
+    """
+    require_tenant_scope(tenant.id)
+    drafts = db.session.scalars(
+        select(Draft).where(Draft.user_id == user.id, Draft.submitted_at.is_(None))
+    ).all()
+    for draft in drafts:
+        service.erase_draft(draft)
+    erased, kept = 0, []
+    for submission in db.session.scalars(
+        select(Submission).where(Submission.user_id == user.id)
+    ).all():
+        until = service.kept_until(tenant, submission)
+        if until > utcnow():
+            kept.append((submission.reference, until))
+        else:
+            service.erase_submission(tenant, submission)
+            erased += 1
+    if drafts or erased:
+        tenants.record(
+            tenant,
+            "person.erased",
+            "tenant",
+            tenant.slug,
+            details={"drafts": len(drafts), "submissions": erased, "kept": len(kept)},
+        )
+    return ErasureResult(len(drafts), erased, kept)
