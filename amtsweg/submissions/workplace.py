@@ -53,7 +53,8 @@ def _locale() -> str:
 
 def list_arguments() -> dict[str, Any]:
     try:
-        return ClerkListArgsSchema().load(request.args)
+        # The filter form sends every field; an empty one means "any".
+        return ClerkListArgsSchema().load({k: v for k, v in request.args.items() if v})
     except ma.ValidationError as invalid:
         raise Refusal(gettext("A filter has a value that is not possible."), status=400) from (
             invalid

@@ -27,6 +27,7 @@ import pytest
 from amtsweg.cli import main
 from tests import servers
 from tests.live_server import live_server
+from tests.submissions.test_api import fund_answers
 
 pytestmark = pytest.mark.browser
 
@@ -142,3 +143,55 @@ def test_the_timeout_warning_works_with_javascript(site_with_short_logins: str) 
     assert not failed, failed
     assert len(report["checks"]) == 4
     assert report["violations"] == []
+
+
+CLERK_SCRIPT = Path(__file__).with_name("clerk.mjs")
+
+
+@pytest.fixture
+def site_with_a_submission(make_app, settings) -> Iterator[tuple[str, str]]:
+    """The demo municipalities with Erika's lost-umbrella report sent through the API."""
+    port = servers.free_port()
+    app = make_app(settings=replace(settings, public_url=f"http://127.0.0.1:{port}"))
+    with app.app_context():
+        runner = app.test_cli_runner()
+        assert runner.invoke(main, ["demo"]).exit_code == 0
+        token = runner.invoke(main, ["dev-token", "--role", "citizen"]).output.strip()
+        sent = app.test_client().post(
+            "/api/v1/tenants/musterstadt/forms/fundsache-verlustmeldung/submissions",
+            json={"answers": fund_answers()},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert sent.status_code == 201, sent.json
+    with live_server(app, port) as url:
+        yield url, sent.json["reference"]
+
+
+def test_the_clerks_workplace_is_accessible_in_a_browser(
+    site_with_a_submission: tuple[str, str],
+) -> None:
+    site, reference = site_with_a_submission
+    report = _run(_node(), CLERK_SCRIPT, site, reference)
+    assert "error" not in report, report["error"]
+    failed = [f"{c['name']}: {c['detail']}" for c in report["checks"] if not c["ok"]]
+    assert not failed, "checks that failed:\n" + "\n".join(failed)
+    assert len(report["checks"]) >= 10
+    audited = {(page["pass"], page["name"]) for page in report["pages"] if page["checked"]}
+    for name in ("list", "list-by-reference", "submission", "submission-saved"):
+        assert ("clerk-de-keyboard", name) in audited, name
+    for name in ("list", "list-by-name", "submission", "submission-error", "list-of-a-form"):
+        assert ("clerk-en", name) in audited, name
+    assert {("citizen-de", "submission"), ("citizen-en", "submission")} <= audited
+    wrong_language = [
+        f"{page['pass']} / {page['name']}: {page['lang']}"
+        for page in report["pages"]
+        if page["lang"] != ("en" if "-en" in page["pass"] else "de")
+    ]
+    assert not wrong_language, wrong_language
+    violations = [
+        f"{page['pass']} / {page['name']} ({page['url']}): "
+        f"{rule['id']} [{rule['impact']}] {rule['help']} at {', '.join(rule['targets'][:5])}"
+        for page in report["pages"]
+        for rule in page["violations"]
+    ]
+    assert not violations, f"{len(violations)} axe violations:\n" + "\n".join(violations)

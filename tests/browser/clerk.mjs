@@ -1,0 +1,222 @@
+// The clerk's workplace in Debian's Chromium, checked with axe on every page.
+//
+//   node tests/browser/clerk.mjs BASE_URL REFERENCE
+//
+// Sabine Schreiber (clerk of musterstadt) finds the submission REFERENCE by reference and by
+// name, opens it, asks for more information (once without a message: the error), and looks at
+// the list filtered by form with its export links — in German with the keyboard only, in
+// English with the mouse. Erika then sees the request on her submission page (checked in both
+// languages) and answers it in a browser without JavaScript.
+// Prints one JSON report on stdout: pages (axe WCAG 2.1 A/AA violations), checks, error.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core'), 'utf8');
+const AXE_OPTIONS = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
+const CHROMIUM = process.env.AMTSWEG_CHROMIUM || '/usr/bin/chromium';
+const WAIT_MS = 10_000;
+const OVERALL_MS = 120_000;
+
+const [base, reference] = process.argv.slice(2);
+if (!base || !reference) {
+  console.error('usage: node tests/browser/clerk.mjs BASE_URL REFERENCE');
+  process.exit(2);
+}
+const clerkUrl = `${base}/t/musterstadt/clerk/`;
+const report = { pages: [], checks: [] };
+
+function check(name, ok, detail = '') {
+  report.checks.push({ name, ok: Boolean(ok), detail });
+}
+
+async function loads(page, action) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: WAIT_MS }), action()]);
+}
+
+async function audit(page, pass, name, { axe = true } = {}) {
+  const lang = await page.evaluate(() => document.documentElement.lang).catch(() => null);
+  const entry = { pass, name, url: page.url(), lang, checked: axe, violations: [] };
+  if (axe) {
+    // See journey.mjs: axe goes in through the DevTools protocol, the page keeps its CSP.
+    await page.evaluate(AXE_SOURCE);
+    entry.violations = await page.evaluate(
+      (options) =>
+        window.axe.run(document, options).then((result) =>
+          result.violations.map((rule) => ({
+            id: rule.id,
+            impact: rule.impact,
+            help: rule.help,
+            targets: rule.nodes.map((node) => node.target.join(' ')),
+          })),
+        ),
+      AXE_OPTIONS,
+    );
+  }
+  report.pages.push(entry);
+}
+
+async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ locale: 'de-DE', ...options });
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(WAIT_MS);
+  return { context, page: await context.newPage() };
+}
+
+/** Press Tab until the focused element matches; returns what has the focus. */
+async function tabTo(page, wanted, limit = 80) {
+  const seen = [];
+  for (let presses = 0; presses < limit; presses += 1) {
+    await page.keyboard.press('Tab');
+    const found = await page.evaluate(
+      (source) => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        const visible =
+          (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) ||
+          (style.boxShadow && style.boxShadow !== 'none');
+        // eslint-disable-next-line no-new-func
+        const matches = new Function('el', `return (${source})(el);`)(el);
+        return matches
+          ? { id: el.id, name: el.getAttribute('name') || '', value: el.value || '', text: el.textContent.trim(), visible: Boolean(visible) }
+          : null;
+      },
+      wanted.toString(),
+    );
+    if (found) return found;
+    seen.push(await page.evaluate(() => `${document.activeElement.tagName}#${document.activeElement.id}:${(document.activeElement.textContent || '').trim().slice(0, 20)}`));
+  }
+  throw new Error(`keyboard: nothing matched after ${limit} presses of Tab on ${page.url()}: ${seen.slice(0, 40).join(' | ')}`);
+}
+
+/** The development login, choosing ``persona``; with the keyboard when ``keyboard``. */
+async function logIn(page, persona, keyboard) {
+  if (!page.url().includes('/dev-idp/')) throw new Error(`expected the login, got ${page.url()}`);
+  if (!keyboard) {
+    await page.locator(`#persona-${persona}`).check();
+    await loads(page, () => page.locator('main form button[type="submit"]').click());
+    return;
+  }
+  let radio = await tabTo(page, (el) => el.name === 'persona');
+  for (let moves = 0; radio.value !== persona && moves < 10; moves += 1) {
+    await page.keyboard.press('ArrowDown');
+    radio = await page.evaluate(() => ({ value: document.activeElement.value }));
+  }
+  check('the clerk is chosen with the arrow keys', radio.value === persona, radio.value);
+  await loads(page, () => page.keyboard.press('Enter'));
+}
+
+async function clerkWithKeyboard(browser) {
+  const { context, page } = await newPage(browser);
+  try {
+    await page.goto(clerkUrl);
+    await logIn(page, 'clerk-musterstadt', true);
+    await audit(page, 'clerk-de-keyboard', 'list');
+    const search = await tabTo(page, (el) => el.id === 'filter-q');
+    check('the search field shows its focus', search.visible, JSON.stringify(search));
+    await page.keyboard.type(reference);
+    await loads(page, () => page.keyboard.press('Enter'));
+    await audit(page, 'clerk-de-keyboard', 'list-by-reference');
+    const link = await tabTo(page, (el) => el.tagName === 'A' && /[A-Z]+-\d{4}-\d{6}/.test(el.textContent));
+    check('the search finds the reference', link.text === reference, link.text);
+    check('the result link shows its focus', link.visible, JSON.stringify(link));
+    await loads(page, () => page.keyboard.press('Enter'));
+    await audit(page, 'clerk-de-keyboard', 'submission');
+    const status = await tabTo(page, (el) => el.id === 'processing-status');
+    for (let moves = 0; moves < 2; moves += 1) await page.keyboard.press('ArrowDown');
+    const chosen = await page.inputValue('#processing-status');
+    check('the status is chosen with the arrow keys', chosen === 'more_information_needed', chosen);
+    check('the status field shows its focus', status.visible, JSON.stringify(status));
+    await tabTo(page, (el) => el.id === 'processing-message');
+    await page.keyboard.type('Bitte schicken Sie uns ein Foto des Schirms.');
+    await tabTo(page, (el) => el.tagName === 'BUTTON' && el.type === 'submit' && el.closest('#processing'));
+    await loads(page, () => page.keyboard.press('Enter'));
+    await audit(page, 'clerk-de-keyboard', 'submission-saved');
+    const saved = await page.locator('#processing .kern-alert--success').count();
+    check('setting the status is confirmed', saved === 1, String(saved));
+  } finally {
+    await context.close();
+  }
+}
+
+async function clerkWithMouse(browser) {
+  const { context, page } = await newPage(browser);
+  try {
+    await page.goto(clerkUrl);
+    await logIn(page, 'clerk-musterstadt', false);
+    await loads(page, () => page.locator('header a[hreflang="en"]').click());
+    await audit(page, 'clerk-en', 'list');
+    await page.fill('#filter-q', 'mustermann');
+    await loads(page, () => page.locator('search form button[type="submit"]').click());
+    await audit(page, 'clerk-en', 'list-by-name');
+    check('the name search finds the reference', (await page.locator(`main a:text("${reference}")`).count()) === 1);
+    await loads(page, () => page.locator(`main a:text("${reference}")`).click());
+    await audit(page, 'clerk-en', 'submission');
+    await page.selectOption('#processing-status', 'more_information_needed');
+    await loads(page, () => page.locator('#processing button[type="submit"]').click());
+    await audit(page, 'clerk-en', 'submission-error');
+    await page.goto(`${clerkUrl}?form=fundsache-verlustmeldung`);
+    await audit(page, 'clerk-en', 'list-of-a-form');
+  } finally {
+    await context.close();
+  }
+}
+
+async function citizen(browser, locale, { javaScriptEnabled = true } = {}) {
+  const { context, page } = await newPage(browser, { javaScriptEnabled });
+  const pass = `citizen-${locale}${javaScriptEnabled ? '' : '-no-js'}`;
+  try {
+    await page.goto(`${base}/t/musterstadt/submissions/${reference}`);
+    await logIn(page, 'erika', false);
+    if (locale === 'en') await loads(page, () => page.locator('header a[hreflang="en"]').click());
+    await audit(page, pass, 'submission', { axe: javaScriptEnabled });
+    const asked = await page.locator('#answer-message').count();
+    check(`${pass}: Erika is asked for more`, asked === 1, String(asked));
+    if (!javaScriptEnabled) {
+      await page.fill('#answer-message', 'Das Foto reiche ich nach.');
+      await loads(page, () => page.locator('#processing button[type="submit"]').click());
+      const answered = await page.locator('#processing .kern-alert--success').count();
+      check('Erika answers without JavaScript', answered === 1, page.url());
+    }
+  } finally {
+    await context.close();
+  }
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    timeout: 30_000,
+  });
+  try {
+    await clerkWithKeyboard(browser);
+    await clerkWithMouse(browser);
+    await citizen(browser, 'de');
+    await citizen(browser, 'en');
+    await citizen(browser, 'de', { javaScriptEnabled: false });
+  } finally {
+    await browser.close();
+  }
+}
+
+const watchdog = setTimeout(() => {
+  report.error = `the clerk's pages took longer than ${OVERALL_MS / 1000} s`;
+  console.log(JSON.stringify(report));
+  process.exit(3);
+}, OVERALL_MS);
+
+main()
+  .then(() => {
+    clearTimeout(watchdog);
+    console.log(JSON.stringify(report));
+  })
+  .catch((error) => {
+    clearTimeout(watchdog);
+    report.error = String(error && error.stack ? error.stack : error);
+    console.log(JSON.stringify(report));
+    process.exit(1);
+  });
