@@ -2,7 +2,8 @@
 
 PostgreSQL would scan a table this small anyway; with sequential scans
 priced out, the plan shows whether an index *can* answer the query in list
-order (no sort step). ``make bench`` measures the real thing.
+order (no sort step). The searches only show their plans with rows in the
+table: ``make bench`` measures them, and the real thing.
 """
 
 from __future__ import annotations
