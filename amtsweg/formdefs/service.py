@@ -469,11 +469,15 @@ def shorten_retention(
     definition says). A tenant may shorten the definition's period, never extend it."""
     tenant_form = find_tenant_form(tenant, definition)
     if tenant_form is None:
-        raise FormNotFoundError(f"{tenant.slug} does not offer {definition.slug}.")
+        raise FormNotFoundError(
+            gettext("%(tenant)s does not offer %(form)s.", tenant=tenant.slug, form=definition.slug)
+        )
     version = published_version(definition)
     longest = compiled(version).retention_days if version else 0
     if days is not None and not 1 <= days <= longest:
-        raise FormDefError(f"The retention period must be between 1 and {longest} days.")
+        raise FormDefError(
+            gettext("The retention period must be between 1 and %(days)d days.", days=longest)
+        )
     tenant_form.retention_days = days
     tenants.record(
         tenant, "form.retention_set", "form", definition.slug, details={"days": days}, actor=actor
@@ -483,7 +487,7 @@ def shorten_retention(
 
 def retention_overrides(tenant: Tenant) -> dict[uuid.UUID, int]:
     """The shorter retention periods ``tenant`` chose, by form definition id."""
-    tenants.enter_tenant(tenant)
+    require_tenant_scope(tenant.id)
     rows = db.session.execute(
         select(TenantForm.definition_id, TenantForm.retention_days).where(
             TenantForm.retention_days.is_not(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amtsweg.formdefs import service as formdefs
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 from tests.platform.test_bearer_tokens import dev_token
 from tests.submissions import conftest as journey
 from tests.submissions.test_api import FUND, HUNDE, dog, dog_tax_answers, fund_answers
@@ -17,9 +17,10 @@ erika = journey.erika
 @pytest.fixture
 def beispieldorf(app, musterstadt, create_tenant):
     tenant = create_tenant("beispieldorf", "Gemeinde Beispieldorf", contact_email="rat@b.example")
-    for definition in formdefs.list_definitions():
-        formdefs.activate_form(tenant, definition)
-    db.session.commit()
+    with tenant_scope(tenant.id):
+        for definition in formdefs.list_definitions():
+            formdefs.activate_form(tenant, definition)
+        db.session.commit()
     return tenant
 
 
