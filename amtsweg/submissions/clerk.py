@@ -12,7 +12,7 @@ The list pages by keyset (``submitted_at``, ``id``) on the indexes of
 what the first does.
 
 Payment and delivery show their part of a submission on the clerk's page
-through :func:`register_panel` (they cannot be imported from here).
+through :func:`amtsweg.submissions.panels.register_clerk_panel`.
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ import datetime as dt
 import enum
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup
 from sqlalchemy import Select, select, tuple_
 
 from amtsweg.formdefs import service as formdefs
@@ -245,25 +244,6 @@ def stream(scope: ClerkScope, filters: ListFilter, batch: int = 500) -> Iterator
     for submission in db.session.scalars(query):
         yield submission
         db.session.expunge(submission)
-
-
-# --- panels on the clerk's submission page -----------------------------------------
-
-Panel = Callable[[Tenant, Submission], Markup]
-_PANELS: dict[str, Panel] = {}
-
-
-def register_panel(key: str, render: Panel) -> None:
-    """Show ``render(tenant, submission)`` on the clerk's submission page.
-
-    Payment and delivery register theirs in their ``init_app``; registering a
-    key again replaces it (every app built in a process registers it again).
-    """
-    _PANELS[key] = render
-
-
-def panels(tenant: Tenant, submission: Submission) -> list[Markup]:
-    return [render(tenant, submission) for _key, render in sorted(_PANELS.items())]
 
 
 def list_filter(scope: ClerkScope, args: dict[str, Any]) -> ListFilter:

@@ -35,6 +35,7 @@ from amtsweg.submissions import (
     document,
     exports,
     labels,
+    panels,
     presentation,
     service,
 )
@@ -167,7 +168,7 @@ class SubmissionDetail(ClerkSubmissionView):
             sections=presentation.answer_sections(definition, self.submission.answers, locale),
             fee=presentation.fee_of(self.submission.fee, locale),
             uploads=service.uploads_of(self.submission),
-            panels=clerk.panels(self.tenant, self.submission),
+            panels=panels.clerk_panels(self.tenant, self.submission),
             history=service.processing_history(self.submission),
             viewers=clerk.viewers(self.scope, self.submission),
             processing_statuses=list(ProcessingStatus),

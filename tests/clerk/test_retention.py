@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 import time_machine
@@ -38,7 +39,8 @@ def _parking_permit_with_a_scan(client) -> str:
             "zulassung": (io.BytesIO(_pdf("Zulassung")), "Zulassung.pdf"),
         },
     )
-    return _submit(client, local(summary.headers["Location"])).rsplit("/", 1)[1]
+    after = _submit(client, local(summary.headers["Location"]))  # the confirmation, or paying
+    return re.search(r"/submissions/([A-Z]+-\d{4}-\d{6})", after).group(1)
 
 
 def _stored_keys(tenant) -> list[str]:
