@@ -123,8 +123,7 @@ class SubmissionByReference(TenantView):
             self.scope, submission = None, None  # software without the role sees nothing
         else:
             self.scope = None
-            user = tenants.find_or_create_user(principal.issuer, principal.subject, principal.name)
-            submission = service.find_submission(user, self.reference)
+            submission = service.find_submission(tenants.user_of(principal), self.reference)
         if submission is None:
             raise NotFound(gettext("You have no submission with this reference here."))
         self.submission = submission

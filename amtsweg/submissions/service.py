@@ -326,6 +326,7 @@ def _create(
         status=_status_for(evaluation.fee, definition.fee_collection),
         locale=locale,
         confirmation_email=confirmation_email,
+        definition_id=version.definition_id,
         applicant_name=applicant_name(evaluation.cleaned, user.display_name),
     )
     if (earlier := _insert_once(submission, user, draft, idempotency_key)) is not None:
