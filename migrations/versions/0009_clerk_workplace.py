@@ -1,7 +1,7 @@
 """clerk workplace: processing status and history, list indexes, form limits, retention
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-28 18:40:00
 
 ``processing_entries`` is tenant-owned and gets row level security. Existing
@@ -18,8 +18,8 @@ from sqlalchemy.dialects import postgresql
 
 from amtsweg.platform.rls import disable_tenant_isolation, enable_tenant_isolation
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
