@@ -81,6 +81,8 @@ class TenantForm(TenantOwned, Timestamped, Base):
     delivery_targets: Mapped[list[str]] = mapped_column(
         JSON().with_variant(JSONB(), "postgresql"), default=list
     )
+    # The tenant's own words on the form's start page (office hours, local rules).
+    start_note: Mapped[str | None] = mapped_column(Text)
     definition: Mapped[FormDefinition] = relationship()
 
 

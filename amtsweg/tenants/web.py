@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask import Flask, abort, g
+from flask import Flask, abort, g, render_template
 from flask_babel import gettext
 from werkzeug.routing import BaseConverter
 
@@ -23,7 +23,7 @@ from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.db import tenant_scope
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.web import RequestHandler
-from amtsweg.tenants import service
+from amtsweg.tenants import onboarding, service
 from amtsweg.tenants.access import require_tenant_role
 from amtsweg.tenants.models import SLUG_PATTERN, Role, Tenant, User
 
@@ -108,6 +108,17 @@ class TenantView(ProtectedView):
 
     def _require_roles(self) -> Principal:
         return require_tenant_role(self.tenant, *self.required_roles)
+
+
+class TenantAdminView(TenantView):
+    """A tenant admin's page (association admins may act too). Its template extends
+    ``tenants/admin/layout.html``; :meth:`render` hands it the navigation that
+    areas register into (:func:`amtsweg.tenants.onboarding.register_admin_page`)."""
+
+    required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+
+    def render(self, template: str, **context: Any) -> str:
+        return render_template(template, admin_pages=onboarding.admin_pages(), **context)
 
 
 class AssociationTenantView(ProtectedView):

@@ -27,7 +27,12 @@ from amtsweg.tenants import onboarding, service
 from amtsweg.tenants.accessibility import service as accessibility
 from amtsweg.tenants.models import Role, User
 from amtsweg.tenants.municipality import STATES
-from amtsweg.tenants.web import AssociationTenantView, ProtectedView, TenantView
+from amtsweg.tenants.web import (
+    AssociationTenantView,
+    ProtectedView,
+    TenantAdminView,
+    TenantView,
+)
 
 association_bp = Blueprint(
     "association_admin", __name__, url_prefix="/admin/tenants", template_folder="templates"
@@ -189,13 +194,6 @@ association_bp.add_url_rule(
 
 
 # --- the tenant admin ------------------------------------------------------------------
-
-
-class TenantAdminView(TenantView):
-    required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
-
-    def render(self, template: str, **context: Any) -> str:
-        return render_template(template, admin_pages=onboarding.admin_pages(), **context)
 
 
 class ChecklistPage(TenantAdminView):

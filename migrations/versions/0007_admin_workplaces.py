@@ -42,6 +42,8 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f("uq_tenants_municipality_key"), ["municipality_key"]
         )
+    with op.batch_alter_table("tenant_forms", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("start_note", sa.Text(), nullable=True))
     # Tenants that exist already serve citizens: they are live.
     op.execute(sa.text("UPDATE tenants SET live_since = created_at"))
 
@@ -76,6 +78,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     disable_tenant_isolation("tenant_invitations")
     op.drop_table("tenant_invitations")
+    with op.batch_alter_table("tenant_forms", schema=None) as batch_op:
+        batch_op.drop_column("start_note")
     with op.batch_alter_table("tenants", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_tenants_municipality_key"), type_="unique")
         for column in (
