@@ -22,3 +22,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.topic_label)
     app.add_template_filter(labels.trust_level_label)
     app.add_template_filter(labels.version_state_label)
+    app.add_template_filter(labels.change_label)

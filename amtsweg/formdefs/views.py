@@ -10,10 +10,11 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 
 from amtsweg.formdefs import service
+from amtsweg.formdefs.diff import diff_documents
 from amtsweg.formdefs.engine import validate_step
 from amtsweg.formdefs.fees import summarise_fee
 from amtsweg.formdefs.rendering import (
@@ -158,7 +159,84 @@ class VersionPreview(AdminView):
         )
 
 
+class VersionView(AdminView):
+    """An association admin's action on one version of a definition."""
+
+    def _process_args(self, definition_slug: str, number: int, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        try:
+            self.definition = service.get_definition(definition_slug)
+            self.version = service.get_version(self.definition, number)
+        except service.FormNotFoundError:
+            abort(404)
+
+    def _done(self, message: str) -> Response:
+        flash(message, "success")
+        return redirect(url_for(".index"))
+
+
+class PublishVersion(VersionView):
+    def post(self) -> Response:
+        service.publish(self.version)
+        return self._done(gettext("Version %(number)d is published.", number=self.version.number))
+
+
+class RetireVersion(VersionView):
+    def post(self) -> Response:
+        service.retire(self.version)
+        return self._done(gettext("Version %(number)d is retired.", number=self.version.number))
+
+
+class NewDraft(AdminView):
+    """A new draft as a copy of the newest version (edited through the API or import)."""
+
+    def _process_args(self, definition_slug: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.definition = service.find_definition(definition_slug) or abort(404)
+
+    def post(self) -> Response:
+        draft = service.create_draft(self.definition, actor=self.actor())
+        flash(gettext("Version %(number)d is a new draft.", number=draft.number), "success")
+        return redirect(url_for(".index"))
+
+
+class VersionChanges(VersionView):
+    """What changed from the version before (or from ``?from=N``) to this one."""
+
+    def get(self) -> str:
+        previous = request.args.get("from", type=int) or self.version.number - 1
+        try:
+            earlier = service.get_version(self.definition, previous)
+        except service.FormNotFoundError:
+            abort(404)
+        return render_template(
+            "formdefs/admin/changes.html",
+            definition=self.definition,
+            earlier=earlier,
+            version=self.version,
+            changes=diff_documents(earlier.document, self.version.document),
+            locale=str(get_locale()),
+        )
+
+
 admin_bp.add_url_rule("/", view_func=DefinitionsPage.as_view("index"))
+admin_bp.add_url_rule(
+    "/<definition_slug>/versions/<int:number>/publish",
+    view_func=PublishVersion.as_view("publish"),
+    methods=["POST"],
+)
+admin_bp.add_url_rule(
+    "/<definition_slug>/versions/<int:number>/retire",
+    view_func=RetireVersion.as_view("retire"),
+    methods=["POST"],
+)
+admin_bp.add_url_rule(
+    "/<definition_slug>/drafts", view_func=NewDraft.as_view("new_draft"), methods=["POST"]
+)
+admin_bp.add_url_rule(
+    "/<definition_slug>/versions/<int:number>/changes",
+    view_func=VersionChanges.as_view("changes"),
+)
 admin_bp.add_url_rule(
     "/<definition_slug>/versions/<int:number>/preview",
     view_func=VersionPreview.as_view("preview"),
