@@ -109,7 +109,9 @@ def go_live(tenant: Tenant, *, actor: User | None = None) -> None:
             gettext(
                 "%(tenant)s cannot go live yet: %(items)s.",
                 tenant=tenant.name,
-                items="; ".join(f"{item.check.label}: {item.result.detail}" for item in failing),
+                items="; ".join(
+                    f"{item.check.label}: {item.result.detail.rstrip('.')}" for item in failing
+                ),
             )
         )
     service.mark_live(tenant, actor=actor)

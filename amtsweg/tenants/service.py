@@ -749,3 +749,15 @@ def has_invited(tenant: Tenant, role: Role) -> bool:
         db.session.scalar(select(Membership.id).where(Membership.role == role).limit(1))
         or db.session.scalar(select(Invitation.id).where(Invitation.role == role).limit(1))
     )
+
+
+def is_invited(tenant: Tenant, email: str, role: Role) -> bool:
+    """Whether ``email`` was ever invited to ``role`` here (accepted or not)."""
+    require_tenant_scope(tenant.id)
+    return bool(
+        db.session.scalar(
+            select(Invitation.id)
+            .where(func.lower(Invitation.email) == email.strip().lower(), Invitation.role == role)
+            .limit(1)
+        )
+    )
