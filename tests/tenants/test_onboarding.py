@@ -1,17 +1,15 @@
 """The tenant admin's checklist: it checks what is there, and going live waits for it.
 
 The imprint and privacy links are fetched from a real HTTP server on this
-machine (allowed through ``AMTSWEG_LINK_CHECK_PRIVATE_HOSTS``, as a staging
-setup would); without that allowance an internal address is refused.
+machine (``tests/peers/website.py``), allowed through
+``AMTSWEG_LINK_CHECK_PRIVATE_HOSTS`` as a staging setup would; without that
+allowance an internal address is refused.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
@@ -30,31 +28,9 @@ from tests.submissions.conftest import fund_answers
 GERMAN = {"Accept-Language": "de"}
 
 
-class _Pages(BaseHTTPRequestHandler):
-    """/impressum and /datenschutz answer 200, /weiter redirects to /impressum, else 404."""
-
-    def do_GET(self) -> None:
-        if self.path == "/weiter":
-            self.send_response(302)
-            self.send_header("Location", "/impressum")
-        else:
-            self.send_response(200 if self.path in {"/impressum", "/datenschutz"} else 404)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def web() -> Iterator[str]:
-    """A municipality's web server: its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def web(municipality_website) -> str:
+    return municipality_website
 
 
 @pytest.fixture
