@@ -761,3 +761,9 @@ def is_invited(tenant: Tenant, email: str, role: Role) -> bool:
             .limit(1)
         )
     )
+
+
+def get_user(user_id: uuid.UUID) -> User:
+    if (user := db.session.get(User, user_id)) is None:
+        raise NotFound(gettext("There is no such person."))
+    return user

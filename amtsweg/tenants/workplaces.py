@@ -164,12 +164,9 @@ class TenantRevoke(TenantPage):
 
 def _member(user_id: str) -> User:
     try:
-        user = db.session.get(User, uuid.UUID(user_id))
+        return service.get_user(uuid.UUID(user_id))
     except ValueError:
-        user = None
-    if user is None:
         abort(404)
-    return user
 
 
 def _role(value: str) -> Role:
