@@ -1,7 +1,7 @@
 """admin workplaces: official municipality key, go-live, overview figures, invitations
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-28 19:15:00.000000
 
 Tenants get their Amtlicher Gemeindeschlüssel and state, the moment they went
@@ -17,8 +17,8 @@ from alembic import op
 
 from amtsweg.platform.rls import disable_tenant_isolation, enable_tenant_isolation
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
