@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from amtsweg import onboard
 from amtsweg.app import create_app
 from amtsweg.delivery import service as delivery
 from amtsweg.formdefs import service as formdefs
 from amtsweg.payment import service as payment
 from amtsweg.platform import migrations, outbox
 from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.errors import Refusal
 from amtsweg.platform.jobs import QUEUE_NAME, Worker, redis_connection
 from amtsweg.tenants import service as tenants
+from amtsweg.tenants.cli import tenants_cli
 from amtsweg.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -103,6 +107,24 @@ def _demo_payment_accounts(tenant: Tenant) -> None:
         if payment.find_account(tenant, provider) is None:
             payment.connect_account(tenant, provider, values)
             click.echo(f"{tenant.slug}: demo payment account {provider} connected.")
+
+
+@tenants_cli.command("onboard")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def onboard_command(file: Path) -> None:
+    """Create and set up the municipalities FILE describes (YAML; see docs/onboarding.md).
+
+    Running it again changes only what differs; an error changes nothing at all.
+    """
+    try:
+        outcomes = onboard.onboard(onboard.read_file(file), file.parent)
+        db.session.commit()
+    except Refusal as refused:
+        db.session.rollback()
+        raise click.ClickException(refused.detail) from None
+    for outcome in outcomes:
+        click.echo(f"{outcome.slug}: {', '.join(outcome.changes) or 'unchanged'}")
 
 
 @main.command("worker")

@@ -121,15 +121,15 @@ def _worker(request: Request, seconds: float, count: int | None = None) -> tuple
     def more(sent: int) -> bool:
         return sent < per_thread if per_thread is not None else time.monotonic() < deadline
 
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
     def loop() -> None:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         mine: list[float] = []
         failed = 0
         while more(len(mine)):
             started = time.perf_counter()
-            connection.request(
-                request.method, parts.path or "/", request.body, dict(request.headers)
-            )
+            connection.request(request.method, target, request.body, dict(request.headers))
             response = connection.getresponse()
             response.read()
             mine.append((time.perf_counter() - started) * 1000)

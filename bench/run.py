@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from contextlib import AbstractContextManager
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -244,6 +245,71 @@ def worker_memory_growth(server: Server, request: Request, requests: int) -> dic
             "growth": growth}  # fmt: skip
 
 
+TENANTS = 10_000
+MANY_TENANTS_SQL = """
+INSERT INTO tenants (id, slug, name, reference_prefix, enabled, colour, created_at, live_since,
+                     municipality_key, state, dead_deliveries, failed_payments)
+SELECT gen_random_uuid(), 'ort-' || lpad(n::text, 5, '0'), 'Gemeinde Ort ' || n,
+       'Z' || chr(65 + n / 17576 % 26) || chr(65 + n / 676 % 26) || chr(65 + n / 26 % 26)
+           || chr(65 + n % 26),
+       true, '#0b5394', now(), now(),
+       lpad((n % 16 + 1)::text, 2, '0') || lpad(n::text, 6, '0'), lpad((n % 16 + 1)::text, 2, '0'),
+       0, 0
+FROM generate_series(1, :count) AS n
+"""
+
+
+def association_admin_cookie(env: dict[str, str]) -> str:
+    os.environ.update(env)
+    app = create_app()
+    with app.app_context():
+        client = app.test_client()
+        dev_login(client, "association-admin", next_url="/admin/tenants/")
+        return client.get_cookie(LOGIN_COOKIE).value
+
+
+def _served(env: dict[str, str]) -> AbstractContextManager[Server]:
+    """Amtsweg as production serves it (see :func:`web_benchmarks`)."""
+    return gunicorn(
+        "amtsweg.app:create_app()",
+        env | {"AMTSWEG_ENV": "test"},
+        config="python:amtsweg.platform.gunicorn_conf",
+    )
+
+
+def tenant_scale_benchmarks(env: dict[str, str], seconds: float) -> list[dict[str, object]]:
+    """A citizen page with the demo's 2 tenants, then with 10,000: the same page, so the
+    ratio says what the number of tenants costs; and the association's overview and
+    search over 10,000 tenants (p99), against the bare row page."""
+    cookie = (("Cookie", f"{LOGIN_COOKIE}={association_admin_cookie(env)}"),)
+    with _served(env) as ours:
+        few = load(Request("GET", f"{ours.url}/t/musterstadt/"), seconds)
+    engine = create_engine(env["AMTSWEG_DATABASE_OWNER_URL"])
+    with engine.begin() as connection:
+        connection.execute(text(MANY_TENANTS_SQL), {"count": TENANTS - 2})
+        connection.execute(text("ANALYZE tenants"))
+    engine.dispose()
+    with gunicorn("bench.baseline:create_app()", env) as base:
+        row = load(Request("GET", f"{base.url}/row/musterstadt"), seconds)
+    with _served(env) as ours:
+        many = load(Request("GET", f"{ours.url}/t/musterstadt/"), seconds)
+        overview = load(Request("GET", f"{ours.url}/admin/tenants/", headers=cookie), seconds)
+        later = load(
+            Request("GET", f"{ours.url}/admin/tenants/?after=ort-07000", headers=cookie), seconds
+        )
+        search = load(
+            Request("GET", f"{ours.url}/admin/tenants/?q=Ort%20812", headers=cookie), seconds
+        )
+        by_key = load(Request("GET", f"{ours.url}/admin/tenants/?q=0500", headers=cookie), seconds)
+    return [
+        compare(f"GET /t/musterstadt/ {TENANTS} vs 2 tenants", many, few),
+        compare(f"GET /admin/tenants/ ({TENANTS}) vs bare row", overview, row),
+        compare("GET /admin/tenants/?after=ort-07000 vs bare row", later, row),
+        compare("GET /admin/tenants/?q=Ort 812 vs bare row", search, row),
+        compare("GET /admin/tenants/?q=0500 (key) vs bare row", by_key, row),
+    ]
+
+
 def script_benchmarks() -> list[dict[str, object]]:
     """Benchmarks that are scripts of their own (``bench/bench_*.py``)."""
     results = []
@@ -277,6 +343,7 @@ def main() -> None:
         with servers.scratch_database(admin_url, OWNER, APP) as (owner_url, app_url):
             env = prepare(owner_url, app_url, queue_url, Path(workdir))
             results = web_benchmarks(env, arguments.seconds, arguments.memory_requests)
+            results += tenant_scale_benchmarks(env, arguments.seconds)
         Redis.from_url(queue_url).flushdb()
     results += script_benchmarks()
     out = ROOT / "bench" / "results"

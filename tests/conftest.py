@@ -31,6 +31,7 @@ from amtsweg.tenants.models import Tenant
 from tests import servers
 from tests.login import log_in  # noqa: F401
 from tests.peers.smtp import smtp_server  # noqa: F401
+from tests.peers.website import municipality_website  # noqa: F401
 
 OWNER_ROLE = "amtsweg_test_owner"
 APP_ROLE = "amtsweg_test_app"

@@ -31,7 +31,7 @@ def test_tenants_create_list_disable_enable(cli, client) -> None:
     assert "musterstadt\tMUS\tenabled\tGemeinde Musterstadt" in listed.output
     assert cli("tenants", "disable", "musterstadt").exit_code == 0
     assert "disabled" in cli("tenants", "list").output
-    assert client.get("/t/musterstadt/").status_code == 404
+    assert client.get("/t/musterstadt/").status_code == 503
     assert cli("tenants", "enable", "musterstadt").exit_code == 0
     assert client.get("/t/musterstadt/").status_code == 200
 

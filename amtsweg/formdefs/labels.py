@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import get_locale, lazy_gettext
 
 TOPICS = {
@@ -60,3 +62,23 @@ VERSION_STATES = {
 
 def version_state_label(state: str) -> str:
     return str(VERSION_STATES.get(str(state), state))
+
+
+CHANGE_KINDS = {
+    ("added", "step"): lazy_gettext("Step added"),
+    ("removed", "step"): lazy_gettext("Step removed"),
+    ("changed", "step"): lazy_gettext("Step changed"),
+    ("added", "field"): lazy_gettext("Field added"),
+    ("removed", "field"): lazy_gettext("Field removed"),
+    ("changed", "field"): lazy_gettext("Field changed"),
+    ("changed", "rule"): lazy_gettext("Rule changed"),
+    ("added", "fee"): lazy_gettext("Fee added"),
+    ("removed", "fee"): lazy_gettext("Fee removed"),
+    ("changed", "fee"): lazy_gettext("Fee changed"),
+    ("changed", "setting"): lazy_gettext("Setting changed"),
+}
+
+
+def change_label(change: Any) -> str:
+    """A :class:`~amtsweg.formdefs.diff.Change` in words: "Field added", "Fee changed"."""
+    return str(CHANGE_KINDS.get((change.kind, change.area), change.kind))

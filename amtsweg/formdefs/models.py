@@ -83,6 +83,8 @@ class TenantForm(TenantOwned, Timestamped, Base):
     )
     # A shorter retention period than the definition's, if the tenant chose one.
     retention_days: Mapped[int | None]
+    # The tenant's own words on the form's start page (office hours, local rules).
+    start_note: Mapped[str | None] = mapped_column(Text)
     definition: Mapped[FormDefinition] = relationship()
 
 

@@ -425,12 +425,15 @@ def activate_form(
     definition: FormDefinition,
     fee_overrides: dict[str, Any] | None = None,
     delivery_targets: list[str] | None = None,
+    *,
     actor: User | None = None,
+    start_note: str | None = None,
 ) -> TenantForm:
     """Offer ``definition`` in ``tenant`` (or change how it is offered).
 
     ``delivery_targets`` names the tenant's targets the submissions go to;
-    empty or ``None`` means the tenant's default targets.
+    empty or ``None`` means the tenant's default targets. ``start_note`` is the
+    tenant's text on the start page (``None`` keeps it, ``""`` clears it).
     """
     version = published_version(definition)
     if version is None:
@@ -447,9 +450,43 @@ def activate_form(
     tenant_form.active = True
     tenant_form.fee_overrides = overrides
     tenant_form.delivery_targets = check_delivery_targets(tenant, list(delivery_targets or ()))
+    if start_note is not None:
+        tenant_form.start_note = _checked_note(start_note)
     details = {"fee_overrides": overrides, "delivery": tenant_form.delivery_targets}
     tenants.record(tenant, "form.activated", "form", definition.slug, details=details, actor=actor)
     return tenant_form
+
+
+MAX_START_NOTE = 2000
+
+
+def _checked_note(note: str) -> str | None:
+    note = note.strip()
+    if len(note) > MAX_START_NOTE:
+        message = gettext(
+            "The note has %(length)d characters; shorten it to at most %(limit)d.",
+            length=len(note),
+            limit=MAX_START_NOTE,
+        )
+        raise FormDefError(message, problems=[FieldProblem(json_pointer("start_note"), message)])
+    return note or None
+
+
+def offerable_definitions() -> list[tuple[FormDefinition, FormVersion]]:
+    """Every definition with a published version, and that version, by slug."""
+    rows = db.session.execute(
+        select(FormDefinition, FormVersion)
+        .join(FormVersion, FormVersion.definition_id == FormDefinition.id)
+        .where(FormVersion.state == VersionState.PUBLISHED)
+        .order_by(FormDefinition.slug)
+    )
+    return [(definition, version) for definition, version in rows]
+
+
+def tenant_forms(tenant: Tenant) -> dict[uuid.UUID, TenantForm]:
+    """The tenant's forms (offered or withdrawn), by definition id."""
+    require_tenant_scope(tenant.id)
+    return {tf.definition_id: tf for tf in db.session.scalars(select(TenantForm))}
 
 
 def deactivate_form(tenant: Tenant, definition: FormDefinition, actor: User | None = None) -> None:

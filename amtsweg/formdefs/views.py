@@ -10,10 +10,11 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
-from flask_babel import get_locale
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
 
 from amtsweg.formdefs import service
+from amtsweg.formdefs.diff import diff_documents
 from amtsweg.formdefs.engine import validate_step
 from amtsweg.formdefs.fees import summarise_fee
 from amtsweg.formdefs.rendering import (
@@ -23,7 +24,11 @@ from amtsweg.formdefs.rendering import (
     read_action,
 )
 from amtsweg.platform.auth.roles import Role
-from amtsweg.tenants.web import ProtectedView, TenantView
+from amtsweg.platform.db import db
+from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
+from amtsweg.tenants.models import Tenant
+from amtsweg.tenants.onboarding import CheckResult
+from amtsweg.tenants.web import ProtectedView, TenantAdminView, TenantView
 
 bp = Blueprint("forms", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates")
 
@@ -154,8 +159,188 @@ class VersionPreview(AdminView):
         )
 
 
+class VersionView(AdminView):
+    """An association admin's action on one version of a definition."""
+
+    def _process_args(self, definition_slug: str, number: int, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        try:
+            self.definition = service.get_definition(definition_slug)
+            self.version = service.get_version(self.definition, number)
+        except service.FormNotFoundError:
+            abort(404)
+
+    def _done(self, message: str) -> Response:
+        flash(message, "success")
+        return redirect(url_for(".index"))
+
+
+class PublishVersion(VersionView):
+    def post(self) -> Response:
+        service.publish(self.version)
+        return self._done(gettext("Version %(number)d is published.", number=self.version.number))
+
+
+class RetireVersion(VersionView):
+    def post(self) -> Response:
+        service.retire(self.version)
+        return self._done(gettext("Version %(number)d is retired.", number=self.version.number))
+
+
+class NewDraft(AdminView):
+    """A new draft as a copy of the newest version (edited through the API or import)."""
+
+    def _process_args(self, definition_slug: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.definition = service.find_definition(definition_slug) or abort(404)
+
+    def post(self) -> Response:
+        draft = service.create_draft(self.definition, actor=self.actor())
+        flash(gettext("Version %(number)d is a new draft.", number=draft.number), "success")
+        return redirect(url_for(".index"))
+
+
+class VersionChanges(VersionView):
+    """What changed from the version before (or from ``?from=N``) to this one."""
+
+    def get(self) -> str:
+        previous = request.args.get("from", type=int) or self.version.number - 1
+        try:
+            earlier = service.get_version(self.definition, previous)
+        except service.FormNotFoundError:
+            abort(404)
+        return render_template(
+            "formdefs/admin/changes.html",
+            definition=self.definition,
+            earlier=earlier,
+            version=self.version,
+            changes=diff_documents(earlier.document, self.version.document),
+            locale=str(get_locale()),
+        )
+
+
 admin_bp.add_url_rule("/", view_func=DefinitionsPage.as_view("index"))
+admin_bp.add_url_rule(
+    "/<definition_slug>/versions/<int:number>/publish",
+    view_func=PublishVersion.as_view("publish"),
+    methods=["POST"],
+)
+admin_bp.add_url_rule(
+    "/<definition_slug>/versions/<int:number>/retire",
+    view_func=RetireVersion.as_view("retire"),
+    methods=["POST"],
+)
+admin_bp.add_url_rule(
+    "/<definition_slug>/drafts", view_func=NewDraft.as_view("new_draft"), methods=["POST"]
+)
+admin_bp.add_url_rule(
+    "/<definition_slug>/versions/<int:number>/changes",
+    view_func=VersionChanges.as_view("changes"),
+)
 admin_bp.add_url_rule(
     "/<definition_slug>/versions/<int:number>/preview",
     view_func=VersionPreview.as_view("preview"),
 )
+
+
+# --- the tenant admin's forms ---------------------------------------------------------
+
+
+def parse_euros(value: str) -> int | None:
+    """``"26,50"`` or ``"26.50"`` or ``"26"`` as cents; ``None`` for empty or not a sum."""
+    value = value.strip().replace("€", "").replace(" ", "")
+    if not value:
+        return None
+    euros, _, cents = value.replace(",", ".").partition(".")
+    if not euros.isdigit() or not (cents == "" or (cents.isdigit() and len(cents) <= 2)):
+        return None
+    return int(euros) * 100 + int(cents.ljust(2, "0") or 0)
+
+
+class OfferedFormsPage(TenantAdminView):
+    """Which catalogue forms the tenant offers, their fees within bounds, a note."""
+
+    def get(self) -> str:
+        return self._render({}, {})
+
+    def post(self) -> Any:
+        definition = service.find_definition(request.form.get("definition", ""))
+        if definition is None:
+            abort(404)
+        if request.form.get("action") == "withdraw":
+            service.deactivate_form(self.tenant, definition, actor=self.actor())
+            flash(gettext("The form is withdrawn."), "success")
+            return redirect(url_for(".forms", tenant_slug=self.tenant.slug))
+        overrides, problems = self._overrides(definition)
+        try:
+            if problems:
+                raise service.FormDefError(
+                    gettext("The fee overrides do not fit the form's fee rules."),
+                    problems=problems,
+                    status=422,
+                )
+            service.activate_form(
+                self.tenant,
+                definition,
+                overrides,
+                actor=self.actor(),
+                start_note=request.form.get("start_note", "")[:5000],
+            )
+        except Refusal as refused:
+            db.session.rollback()
+            errors = {p.pointer.rsplit("/", 1)[-1]: p.detail for p in refused.problems}
+            return self._render({definition.slug: errors or {"": refused.detail}}, request.form), (
+                refused.status
+            )
+        flash(gettext("The form is offered as set."), "success")
+        return redirect(url_for(".forms", tenant_slug=self.tenant.slug))
+
+    def _overrides(self, definition: Any) -> tuple[dict[str, int], list[FieldProblem]]:
+        version = service.published_version(definition)
+        if version is None:
+            return {}, []
+        overrides: dict[str, int] = {}
+        problems = []
+        for rule in service.compiled(version).fees:
+            raw = request.form.get(f"fee-{rule.id}", "")
+            if not rule.overridable or not raw.strip():
+                continue
+            cents = parse_euros(raw)
+            if cents is None:
+                detail = gettext("Enter the fee in euros, e.g. 26,50.")
+                problems.append(FieldProblem(json_pointer("fee_overrides", rule.id), detail))
+            else:
+                overrides[rule.id] = cents
+        return overrides, problems
+
+    def _render(self, errors: dict[str, dict[str, str]], posted: Any) -> str:
+        offered = service.tenant_forms(self.tenant)
+        rows = [
+            (definition, service.compiled(version), offered.get(definition.id))
+            for definition, version in service.offerable_definitions()
+        ]
+        return self.render(
+            "formdefs/admin/tenant_forms.html",
+            rows=rows,
+            errors=errors,
+            posted=posted,
+            locale=str(get_locale()),
+        )
+
+
+tenant_admin_bp = Blueprint(
+    "formdefs_tenant_admin",
+    __name__,
+    url_prefix="/t/<slug:tenant_slug>/admin",
+    template_folder="templates",
+)
+tenant_admin_bp.add_url_rule("/forms", view_func=OfferedFormsPage.as_view("forms"))
+
+
+def check_forms_offered(tenant: Tenant) -> CheckResult:
+    """The onboarding checklist's item: citizens find at least one form."""
+    if not service.offered_forms(tenant):
+        return CheckResult.missing(
+            gettext("Offer at least one form of the catalogue."), "formdefs_tenant_admin.forms"
+        )
+    return CheckResult.ok()

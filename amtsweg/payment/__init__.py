@@ -6,8 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from amtsweg.payment import api, cli, labels, staff_views, views
     from amtsweg.submissions.panels import register_citizen_panel
+    from amtsweg.tenants import onboarding
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.sandbox_bp)
@@ -17,3 +20,11 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.payment_method_label, "payment_method_label")
     app.add_template_filter(labels.statement_outcome_label, "statement_outcome_label")
     register_citizen_panel("payment", views.citizen_panel)
+    onboarding.register_admin_page("payment", _l("Payments"), "payment_staff.admin")
+    # Recommended, not required: a municipality may offer only forms without a fee.
+    onboarding.register_check(
+        "payment",
+        _l("A payment provider connected"),
+        staff_views.check_provider_connected,
+        required=False,
+    )

@@ -138,6 +138,14 @@ class Settings:
             "doc": "Submissions per person (per client IP without a login), HTML and API.",
         },
     )
+    link_check_private_hosts: str = field(
+        default="",
+        metadata={
+            "env": "AMTSWEG_LINK_CHECK_PRIVATE_HOSTS",
+            "doc": "Host names (comma separated) the onboarding checklist may fetch although "
+            "they resolve to internal addresses; empty in production (tests use 127.0.0.1).",
+        },
+    )
     proxy_hops: int = field(
         default=0,
         metadata={

@@ -302,6 +302,15 @@ def _create(
     idempotency_key: str | None = None,
     confirmation_email: str | None = None,
 ) -> Outcome:
+    if not tenant.is_live:
+        raise SubmissionError(
+            gettext(
+                "%(tenant)s is still preparing its online services: this is a preview and "
+                "takes no applications yet. Please apply directly at the municipality.",
+                tenant=tenant.name,
+            ),
+            status=409,
+        )
     definition = formdefs.compiled(version)
     evaluation = evaluate(
         definition,

@@ -5,13 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
+from flask_babel import gettext
 from flask_smorest import Blueprint, Page
 
 from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
-from amtsweg.tenants import service
+from amtsweg.platform.errors import NotFound
+from amtsweg.tenants import onboarding, service
 from amtsweg.tenants.models import AuditEntry, Role
-from amtsweg.tenants.schemas import AuditEntrySchema, BrandingSchema
-from amtsweg.tenants.web import TenantView
+from amtsweg.tenants.schemas import (
+    AuditEntrySchema,
+    BrandingSchema,
+    ChecklistSchema,
+    EnabledSchema,
+    InvitationRequestSchema,
+    InvitationSchema,
+    NewTenantSchema,
+    OverviewPageSchema,
+    OverviewQuerySchema,
+    TenantSummarySchema,
+)
+from amtsweg.tenants.web import AssociationTenantView, ProtectedView, TenantAdminView, TenantView
 
 blp = Blueprint(
     "tenants_api", __name__, url_prefix=f"{API_PREFIX}/tenants", description="Member municipalities"
@@ -90,6 +103,101 @@ class CoatOfArms(TenantView):
         service.set_coat_of_arms(self.tenant, request.get_data(), actor=self.actor())
 
 
+# --- the association's workplace and the checklist ------------------------------------
+
+admin_blp = Blueprint(
+    "association_admin_api",
+    __name__,
+    url_prefix=f"{API_PREFIX}/admin/tenants",
+    description="The association's tenants (association admins)",
+)
+
+
+@admin_blp.route("")
+class TenantOverview(ProtectedView):
+    required_roles = (Role.ASSOCIATION_ADMIN,)
+
+    @admin_blp.arguments(OverviewQuerySchema, location="query")
+    @admin_blp.response(200, OverviewPageSchema)
+    @admin_blp.alt_response(401, schema=ProblemErrorSchema, description="No valid access token")
+    @admin_blp.doc(security=[{"bearer": []}])
+    def get(self, query: dict[str, Any]) -> Any:
+        """Tenants in slug order, searched by name, address or key; keyset paged by ``after``."""
+        return service.tenant_overview(query["q"], query["after"], query["limit"])
+
+    @admin_blp.arguments(NewTenantSchema)
+    @admin_blp.response(201, TenantSummarySchema)
+    @admin_blp.alt_response(422, schema=ProblemErrorSchema, description="Each problem, by field")
+    @admin_blp.doc(security=[{"bearer": []}])
+    def post(self, new: dict[str, Any]) -> Any:
+        """Create a tenant in preview; the official key must match the state."""
+        return service.register_municipality(service.NewMunicipality(**new), actor=self.actor())
+
+
+@admin_blp.route("/<slug:tenant_slug>/enabled")
+class TenantEnabled(AssociationTenantView):
+    @admin_blp.arguments(EnabledSchema)
+    @admin_blp.response(200, TenantSummarySchema)
+    @admin_blp.doc(security=[{"bearer": []}])
+    def put(self, change: dict[str, Any]) -> Any:
+        """Disable (citizens see a notice, data is kept) or enable the tenant."""
+        switch = service.enable_tenant if change["enabled"] else service.disable_tenant
+        switch(self.tenant, actor=self.actor())
+        return self.tenant
+
+
+@admin_blp.route("/<slug:tenant_slug>/invitations")
+class TenantInvitations(AssociationTenantView):
+    @admin_blp.arguments(InvitationRequestSchema)
+    @admin_blp.response(201, InvitationSchema)
+    @admin_blp.alt_response(422, schema=ProblemErrorSchema, description="Not an email address")
+    @admin_blp.doc(security=[{"bearer": []}])
+    def post(self, invitation: dict[str, Any]) -> Any:
+        """Mail an invitation: a link for one person, once, within 7 days."""
+        role = Role(invitation["role"])
+        return service.invite(self.tenant, invitation["email"], role, actor=self.actor())
+
+
+@blp.route("/<slug:tenant_slug>/onboarding")
+class Checklist(TenantAdminView):
+    @blp.response(200, ChecklistSchema)
+    @blp.doc(security=[{"bearer": []}])
+    def get(self) -> Any:
+        """The onboarding checklist, each item checked now."""
+        return {"live": self.tenant.is_live, "items": onboarding.run_checklist(self.tenant)}
+
+
+@blp.route("/<slug:tenant_slug>/go-live")
+class GoLive(TenantAdminView):
+    @blp.response(200, ChecklistSchema)
+    @blp.alt_response(409, schema=ProblemErrorSchema, description="Required items are missing")
+    @blp.doc(security=[{"bearer": []}])
+    def post(self) -> Any:
+        """Go live: citizens can submit from now on. Refused while a required item fails."""
+        onboarding.go_live(self.tenant, actor=self.actor())
+        return {"live": True, "items": onboarding.run_checklist(self.tenant)}
+
+
+@blp.route("/<slug:tenant_slug>/members/<uuid:user_id>/<role>")
+class Member(TenantAdminView):
+    def _process_args(self, user_id: Any, role: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.user_id, self.role = user_id, role
+
+    @blp.response(204)
+    @blp.alt_response(409, schema=ProblemErrorSchema, description="The last tenant admin")
+    @blp.doc(security=[{"bearer": []}])
+    def delete(self) -> None:
+        """Take a role from someone; the last tenant admin keeps theirs."""
+        user = service.get_user(self.user_id)
+        try:
+            role = Role(self.role)
+        except ValueError:
+            raise NotFound(gettext("There is no such role.")) from None
+        service.revoke_role(self.tenant, user, role, actor=self.actor())
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         register_blueprint(blp)
+        register_blueprint(admin_blp)

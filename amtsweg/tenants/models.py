@@ -42,6 +42,22 @@ class Tenant(Timestamped, Base):
     enforcement_body_url: Mapped[str | None] = mapped_column(String(500))
     sign_language_video_url: Mapped[str | None] = mapped_column(String(500))
     sign_language_captions_url: Mapped[str | None] = mapped_column(String(500))
+    # The Amtlicher Gemeindeschlüssel (8 digits, the first two the state's number).
+    municipality_key: Mapped[str | None] = mapped_column(String(8), unique=True)
+    state: Mapped[str | None] = mapped_column(String(2))
+    # ``None`` while the tenant is onboarding: its pages show a preview and take no submissions.
+    live_since: Mapped[dt.datetime | None]
+    # Figures for the association's overview, kept here by signal receivers so the
+    # overview of 10,000 tenants reads one table instead of every tenant's rows.
+    last_submission_at: Mapped[dt.datetime | None]
+    dead_deliveries: Mapped[int] = mapped_column(default=0, server_default="0")
+    failed_payments: Mapped[int] = mapped_column(default=0, server_default="0")
+    onboarding_passed: Mapped[int | None]
+    onboarding_total: Mapped[int | None]
+
+    @property
+    def is_live(self) -> bool:
+        return self.live_since is not None
 
 
 class User(Timestamped, Base):
@@ -75,6 +91,24 @@ class Membership(TenantOwned, Timestamped, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[Role]
     form_slugs: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class Invitation(TenantOwned, Timestamped, Base):
+    """An emailed invitation to take a role in a tenant.
+
+    The link carries the signed id. The first person who opens it while
+    logged in becomes ``opened_by``: from then on it works for nobody else,
+    and once ``accepted_at`` is set it works for nobody at all.
+    """
+
+    __tablename__ = "tenant_invitations"
+
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role]
+    expires_at: Mapped[dt.datetime]
+    invited_by: Mapped[uuid.UUID | None]
+    opened_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[dt.datetime | None]
 
 
 class AuditEntry(TenantOwned, Base):

@@ -11,10 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
-from sqlalchemy import bindparam, delete, func, select
+from flask import current_app
+from flask_babel import force_locale, format_datetime, get_locale, gettext
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from amtsweg.platform import signals
 from amtsweg.platform.auth.claims import display_name, prefill_claims
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.relying_party import LoginResult
@@ -27,12 +30,17 @@ from amtsweg.platform.db import (
     tenant_setting_column,
     utcnow,
 )
-from amtsweg.platform.errors import NotFound, Refusal
+from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
+from amtsweg.platform.i18n import mail_locale
+from amtsweg.platform.jobs import enqueue_after_commit
+from amtsweg.platform.mail import compose, mailbox
 from amtsweg.platform.storage import delete_after_commit, storage
+from amtsweg.tenants import municipality
 from amtsweg.tenants.branding import check_colour, detect_image_type
 from amtsweg.tenants.models import (
     SLUG_PATTERN,
     AuditEntry,
+    Invitation,
     LoginSession,
     Membership,
     Role,
@@ -64,19 +72,20 @@ def find_tenant(slug: str) -> Tenant | None:
 
 
 # Built once: every request under /t/<tenant>/ runs it.
-_ENABLED_TENANT = select(Tenant, tenant_setting_column(Tenant.id)).where(
-    Tenant.slug == bindparam("slug"), Tenant.enabled
+_SERVED_TENANT = select(Tenant, tenant_setting_column(Tenant.id)).where(
+    Tenant.slug == bindparam("slug")
 )
 
 
-def find_enabled_tenant(slug: str) -> Tenant | None:
-    """The enabled tenant with this slug, for a request the web shell is about to scope to it.
+def find_tenant_to_serve(slug: str) -> Tenant | None:
+    """The tenant with this slug, for a request the web shell is about to scope to it.
 
     The same round trip sets the database half of that scope (Row Level
     Security's ``app.tenant_id``); the web shell enters the tenant's scope
-    right after, and nothing is set when no enabled tenant has the slug.
+    right after (or, for a disabled tenant, answers with a notice and reads
+    nothing), and nothing is set when no tenant has the slug.
     """
-    found = db.session.execute(_ENABLED_TENANT, {"slug": slug}).first()
+    found = db.session.execute(_SERVED_TENANT, {"slug": slug}).first()
     if found is None:
         return None
     note_tenant_setting(db.session, found[0].id)
@@ -94,8 +103,14 @@ def list_tenants() -> list[Tenant]:
 
 
 def create_tenant(
-    slug: str, name: str, reference_prefix: str | None = None, branding: Branding | None = None
+    slug: str,
+    name: str,
+    reference_prefix: str | None = None,
+    branding: Branding | None = None,
+    *,
+    live: bool = True,
 ) -> Tenant:
+    """A new tenant; ``live=False`` starts it in preview until its admin goes live."""
     if not _SLUG.match(slug):
         raise TenantError(
             gettext(
@@ -115,7 +130,13 @@ def create_tenant(
             gettext("The reference prefix %(prefix)r is taken; choose another.", prefix=prefix),
             status=409,
         )
-    tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name.strip(), reference_prefix=prefix)
+    tenant = Tenant(
+        id=uuid.uuid4(),
+        slug=slug,
+        name=name.strip(),
+        reference_prefix=prefix,
+        live_since=utcnow() if live else None,
+    )
     db.session.add(tenant)
     db.session.flush()
     update_branding(tenant, branding or Branding(), audit=False)
@@ -161,14 +182,17 @@ def set_coat_of_arms(tenant: Tenant, data: bytes, *, actor: User | None = None) 
         delete_after_commit(old_key)
 
 
-def disable_tenant(tenant: Tenant) -> None:
-    tenant.enabled = False
-    record(tenant, "tenant.disabled", "tenant", tenant.slug)
+def disable_tenant(tenant: Tenant, *, actor: User | None = None) -> None:
+    """Close the tenant's pages to citizens; everything it holds is kept."""
+    if tenant.enabled:
+        tenant.enabled = False
+        record(tenant, "tenant.disabled", "tenant", tenant.slug, actor=actor)
 
 
-def enable_tenant(tenant: Tenant) -> None:
-    tenant.enabled = True
-    record(tenant, "tenant.enabled", "tenant", tenant.slug)
+def enable_tenant(tenant: Tenant, *, actor: User | None = None) -> None:
+    if not tenant.enabled:
+        tenant.enabled = True
+        record(tenant, "tenant.enabled", "tenant", tenant.slug, actor=actor)
 
 
 def _find_user(issuer: str, subject: str) -> User | None:
@@ -210,7 +234,12 @@ def user_of(principal: Principal) -> User:
 
 
 def grant_role(
-    tenant: Tenant, user: User, role: Role, *, form_slugs: Iterable[str] | None = None
+    tenant: Tenant,
+    user: User,
+    role: Role,
+    *,
+    form_slugs: Iterable[str] | None = None,
+    actor: User | None = None,
 ) -> Membership:
     """Give ``user`` ``role`` in ``tenant``; a clerk's ``form_slugs`` limit them to those forms."""
     if role is Role.ASSOCIATION_ADMIN:
@@ -222,11 +251,25 @@ def grant_role(
     if membership is None:
         membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
         db.session.add(membership)
-        record(tenant, "membership.granted", "user", str(user.id), details={"role": role.value})
+        record(
+            tenant,
+            "membership.granted",
+            "user",
+            str(user.id),
+            details={"role": role.value},
+            actor=actor,
+        )
     slugs = sorted(form_slugs) if form_slugs is not None else None
     if role is Role.CLERK and membership.form_slugs != slugs:
         membership.form_slugs = slugs
-        record(tenant, "membership.forms_limited", "user", str(user.id), details={"forms": slugs})
+        record(
+            tenant,
+            "membership.forms_limited",
+            "user",
+            str(user.id),
+            details={"forms": slugs},
+            actor=actor,
+        )
     return membership
 
 
@@ -241,6 +284,50 @@ def clerk_form_limit(tenant: Tenant, user_id: uuid.UUID | None) -> frozenset[str
         )
     )
     return frozenset(slugs) if slugs is not None else None
+
+
+def revoke_role(tenant: Tenant, user: User, role: Role, *, actor: User | None = None) -> None:
+    """Take ``role`` in ``tenant`` from ``user``; the last tenant admin stays.
+
+    The row of every tenant admin is locked first, so two admins removing
+    each other at the same moment cannot leave the tenant with none.
+    """
+    require_tenant_scope(tenant.id)
+    holders = list(
+        db.session.scalars(select(Membership).where(Membership.role == role).with_for_update())
+    )
+    membership = next((m for m in holders if m.user_id == user.id), None)
+    if membership is None:
+        raise NotFound(gettext("This person does not hold that role here."))
+    if role is Role.TENANT_ADMIN and len(holders) == 1:
+        raise Conflict(
+            gettext(
+                "%(name)s is the last administrator of %(tenant)s; make someone else "
+                "an administrator first.",
+                name=user.display_name or gettext("This person"),
+                tenant=tenant.name,
+            )
+        )
+    db.session.delete(membership)
+    record(
+        tenant,
+        "membership.revoked",
+        "user",
+        str(user.id),
+        details={"role": role.value},
+        actor=actor,
+    )
+
+
+def members(tenant: Tenant) -> list[tuple[Membership, User]]:
+    """Everyone holding a role in ``tenant`` by membership, by name."""
+    require_tenant_scope(tenant.id)
+    rows = db.session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .order_by(User.display_name, Membership.role)
+    )
+    return [(membership, user) for membership, user in rows]
 
 
 def roles_of(tenant: Tenant, user_id: uuid.UUID) -> set[Role]:
@@ -413,3 +500,344 @@ def forget_person(user: User, *, keep_record: bool) -> None:
         user.last_login_at = None
     else:
         db.session.delete(user)
+
+
+# --- the association's workplace ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewMunicipality:
+    """What the association enters to create a tenant."""
+
+    name: str
+    slug: str
+    municipality_key: str
+    state: str
+    contact_email: str = ""
+
+
+def register_municipality(new: NewMunicipality, *, actor: User | None = None) -> Tenant:
+    """Create a tenant in preview from ``new``; every problem is reported at once."""
+    key = municipality.normalise_key(new.municipality_key)
+    problems = [
+        FieldProblem(json_pointer(name), detail)
+        for name, detail in (
+            ("name", gettext("Enter the municipality's name.") if not new.name.strip() else None),
+            ("slug", _slug_problem(new.slug)),
+            ("state", municipality.state_problem(new.state)),
+            ("municipality_key", municipality.key_problem(key, new.state) or _key_taken(key)),
+            ("contact_email", _email_problem(new.contact_email)),
+        )
+        if detail
+    ]
+    if problems:
+        raise TenantError(problems[0].detail, problems=problems)
+    tenant = create_tenant(
+        new.slug,
+        new.name,
+        _free_reference_prefix(new.slug),
+        Branding(contact_email=new.contact_email),
+        live=False,
+    )
+    tenant.municipality_key = key
+    tenant.state = new.state
+    with tenant_scope(tenant.id):
+        record(tenant, "tenant.registered", "tenant", tenant.slug, actor=actor)
+    return tenant
+
+
+def _slug_problem(slug: str) -> str | None:
+    if not _SLUG.match(slug):
+        return gettext(
+            "Use lower-case letters, digits and hyphens for the address, e.g. bad-muenstereifel."
+        )
+    if find_tenant(slug) is not None:
+        return gettext("The address /t/%(slug)s/ is taken by another tenant.", slug=slug)
+    return None
+
+
+def _key_taken(key: str) -> str | None:
+    owner = db.session.scalar(select(Tenant).where(Tenant.municipality_key == key))
+    if owner is None:
+        return None
+    return gettext("%(key)s belongs to %(name)s already.", key=key, name=owner.name)
+
+
+def _email_problem(email: str) -> str | None:
+    if email.strip() and not _EMAIL.match(email.strip()):
+        return gettext("%(value)r is not an email address.", value=email)
+    return None
+
+
+def _free_reference_prefix(slug: str) -> str:
+    """The first of the slug's letters (3 to 8 of them, then 3 plus a counter) not taken."""
+    letters = "".join(ch for ch in slug.upper() if "A" <= ch <= "Z") or "GEM"
+    letters = (letters * 3)[:8]
+    candidates = [letters[:length] for length in range(3, 9)]
+    candidates += [letters[:3] + a + b for a in _ALPHABET for b in _ALPHABET]
+    taken = set(
+        db.session.scalars(
+            select(Tenant.reference_prefix).where(Tenant.reference_prefix.in_(candidates))
+        )
+    )
+    for candidate in candidates:
+        if candidate not in taken:
+            return candidate
+    raise TenantError(gettext("Choose a different address: no reference prefix is left for it."))
+
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewPage:
+    tenants: list[Tenant]
+    next_after: str | None
+
+
+def tenant_overview(search: str = "", after: str | None = None, limit: int = 50) -> OverviewPage:
+    """One page of tenants in slug order, after the slug ``after`` (keyset paging:
+    as quick on page 200 as on page 1), matching ``search`` in name, address or key."""
+    query = select(Tenant).order_by(Tenant.slug).limit(limit + 1)
+    if after:
+        query = query.where(Tenant.slug > after)
+    if search := search.strip():
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                Tenant.name.ilike(pattern, escape="\\"),
+                Tenant.slug.ilike(pattern, escape="\\"),
+                Tenant.municipality_key.startswith(municipality.normalise_key(search)),
+            )
+        )
+    rows = list(db.session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return OverviewPage(rows, rows[-1].slug if more else None)
+
+
+def record_onboarding_progress(tenant: Tenant, passed: int, total: int) -> None:
+    """Keep the checklist's last result for the association's overview."""
+    tenant.onboarding_passed, tenant.onboarding_total = passed, total
+
+
+def mark_live(tenant: Tenant, *, actor: User | None = None) -> None:
+    """Citizens can submit from now on; only the checklist's go-live calls this."""
+    if tenant.live_since is None:
+        tenant.live_since = utcnow()
+        record(tenant, "tenant.went_live", "tenant", tenant.slug, actor=actor)
+
+
+def _note_submission(submission: Any, tenant: Tenant) -> None:
+    tenant.last_submission_at = submission.submitted_at or utcnow()
+
+
+def _count_dead_delivery(_sender: Any, tenant_id: uuid.UUID, **_kwargs: Any) -> None:
+    db.session.execute(
+        update(Tenant)
+        .where(Tenant.id == tenant_id)
+        .values(dead_deliveries=Tenant.dead_deliveries + 1)
+    )
+
+
+def _count_failed_payment(_sender: Any, tenant_id: uuid.UUID, **_kwargs: Any) -> None:
+    db.session.execute(
+        update(Tenant)
+        .where(Tenant.id == tenant_id)
+        .values(failed_payments=Tenant.failed_payments + 1)
+    )
+
+
+def connect_overview_receivers() -> None:
+    """Keep the overview's figures as submissions, deliveries and payments happen."""
+    signals.submission_created.connect(_note_submission)
+    signals.delivery_dead.connect(_count_dead_delivery)
+    signals.payment_failed.connect(_count_failed_payment)
+
+
+# --- invitations ----------------------------------------------------------------------
+
+INVITATION_LIFETIME = dt.timedelta(days=7)
+INVITABLE_ROLES = (Role.TENANT_ADMIN, Role.CLERK)
+
+
+class InvitationRefused(Refusal):
+    """An invitation link that cannot be used (any more, or by this person)."""
+
+    status = 403
+
+
+def _invitation_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="amtsweg.invitation")
+
+
+def invite(tenant: Tenant, email: str, role: Role, *, actor: User | None = None) -> Invitation:
+    """Invite ``email`` to take ``role`` in ``tenant``; the link is mailed after the commit."""
+    require_tenant_scope(tenant.id)
+    email = email.strip()
+    problem = _email_problem(email) if email else gettext("Enter an email address.")
+    if problem:
+        raise TenantError(problem, problems=[FieldProblem(json_pointer("email"), problem)])
+    if role not in INVITABLE_ROLES:
+        raise TenantError(gettext("Invite tenant administrators or clerks."))
+    invitation = Invitation(
+        tenant_id=tenant.id,
+        email=email,
+        role=role,
+        expires_at=utcnow() + INVITATION_LIFETIME,
+        invited_by=actor.id if actor else None,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    record(
+        tenant,
+        "invitation.sent",
+        "invitation",
+        str(invitation.id),
+        details={"role": role.value},
+        actor=actor,
+    )
+    enqueue_after_commit(send_invitation, tenant.id, invitation.id, str(get_locale() or ""))
+    return invitation
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return _invitation_signer().dumps(str(invitation.id))
+
+
+def invitation_link(tenant: Tenant, invitation: Invitation) -> str:
+    base = current_app.config["AMTSWEG"].public_url.rstrip("/")
+    return f"{base}/t/{tenant.slug}/invitation/{invitation_token(invitation)}"
+
+
+def send_invitation(tenant_id: uuid.UUID, invitation_id: uuid.UUID, locale: str) -> None:
+    """Job: mail the invitation link (in the inviter's language)."""
+    with tenant_scope(tenant_id):
+        tenant = db.session.get_one(Tenant, tenant_id)
+        invitation = db.session.get_one(Invitation, (tenant_id, invitation_id))
+        with force_locale(mail_locale(locale)):
+            words = {
+                "tenant": tenant.name,
+                "role": role_label(invitation.role),
+                "link": invitation_link(tenant, invitation),
+                "until": format_datetime(invitation.expires_at, "short"),
+            }
+            subject = gettext("Invitation: %(role)s of %(tenant)s on Amtsweg", **words)
+            body = gettext(
+                "Hello,\n\nyou are invited to work as %(role)s of %(tenant)s on Amtsweg.\n"
+                "Open this link and log in to accept (until %(until)s):\n\n%(link)s\n\n"
+                "The link works once and only for the person who opens it first. "
+                "If you did not expect this email, ignore it.\n",
+                **words,
+            )
+        mailbox().send(compose(invitation.email, subject, body))
+
+
+def role_label(role: Role) -> str:
+    return {
+        Role.TENANT_ADMIN: gettext("tenant administrator"),
+        Role.CLERK: gettext("clerk"),
+        Role.ASSOCIATION_ADMIN: gettext("association administrator"),
+    }[role]
+
+
+def open_invitation(tenant: Tenant, token: str, user: User) -> Invitation:
+    """The invitation behind ``token``, bound to ``user`` from now on; refused with the
+    reason when it is forged, expired, used, or bound to someone else."""
+    require_tenant_scope(tenant.id)
+    try:
+        invitation_id = uuid.UUID(_invitation_signer().loads(token))
+    except (BadSignature, ValueError):
+        invitation_id = None
+    invitation = (
+        db.session.scalar(
+            select(Invitation).where(Invitation.id == invitation_id).with_for_update()
+        )
+        if invitation_id
+        else None
+    )
+    if invitation is None:
+        raise InvitationRefused(
+            gettext(
+                "This invitation link is not valid. Copy the whole link from the email, "
+                "or ask the association for a new invitation."
+            ),
+            status=404,
+        )
+    if invitation.opened_by not in (None, user.id):
+        raise InvitationRefused(
+            gettext(
+                "This invitation was opened by another person's login; an invitation "
+                "works for one person only. Ask for an invitation of your own."
+            )
+        )
+    if invitation.accepted_at is not None:
+        raise InvitationRefused(
+            gettext(
+                "This invitation has been used already. Log in and open the "
+                "administration of %(tenant)s, or ask for a new invitation.",
+                tenant=tenant.name,
+            ),
+            status=410,
+        )
+    if invitation.expires_at <= utcnow():
+        raise InvitationRefused(
+            gettext(
+                "This invitation expired on %(date)s. Ask for a new invitation.",
+                date=format_datetime(invitation.expires_at, "short"),
+            ),
+            status=410,
+        )
+    if invitation.opened_by is None:
+        invitation.opened_by = user.id
+        record(tenant, "invitation.opened", "invitation", str(invitation.id), actor=user)
+    return invitation
+
+
+def accept_invitation(tenant: Tenant, token: str, user: User) -> Invitation:
+    """Give ``user`` the invitation's role; the invitation cannot be used again."""
+    invitation = open_invitation(tenant, token, user)
+    invitation.accepted_at = utcnow()
+    grant_role(tenant, user, invitation.role, actor=user)
+    record(tenant, "invitation.accepted", "invitation", str(invitation.id), actor=user)
+    return invitation
+
+
+def open_invitations(tenant: Tenant) -> list[Invitation]:
+    """Invitations not accepted yet (expired ones included, to be seen and sent again)."""
+    require_tenant_scope(tenant.id)
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.accepted_at.is_(None))
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def has_invited(tenant: Tenant, role: Role) -> bool:
+    """Whether anyone holds ``role`` in ``tenant`` or was invited to it."""
+    require_tenant_scope(tenant.id)
+    return bool(
+        db.session.scalar(select(Membership.id).where(Membership.role == role).limit(1))
+        or db.session.scalar(select(Invitation.id).where(Invitation.role == role).limit(1))
+    )
+
+
+def is_invited(tenant: Tenant, email: str, role: Role) -> bool:
+    """Whether ``email`` was ever invited to ``role`` here (accepted or not)."""
+    require_tenant_scope(tenant.id)
+    return bool(
+        db.session.scalar(
+            select(Invitation.id)
+            .where(func.lower(Invitation.email) == email.strip().lower(), Invitation.role == role)
+            .limit(1)
+        )
+    )
+
+
+def get_user(user_id: uuid.UUID) -> User:
+    if (user := db.session.get(User, user_id)) is None:
+        raise NotFound(gettext("There is no such person."))
+    return user

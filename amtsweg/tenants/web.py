@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask import Flask, abort, g
+from flask import Flask, abort, g, render_template
+from flask_babel import gettext
 from werkzeug.routing import BaseConverter
 
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.db import tenant_scope
+from amtsweg.platform.errors import Refusal
 from amtsweg.platform.web import RequestHandler
-from amtsweg.tenants import service
+from amtsweg.tenants import onboarding, service
 from amtsweg.tenants.access import require_tenant_role
 from amtsweg.tenants.models import SLUG_PATTERN, Role, Tenant, User
 
@@ -60,10 +62,29 @@ class ProtectedView(RequestHandler):
         return service.user_of(self.principal)
 
 
+class TenantClosed(Refusal):
+    """A disabled tenant's pages: they say so, and where to turn instead."""
+
+    status = 503
+
+
+def _refuse_closed(tenant: Tenant) -> None:
+    contact = (
+        gettext(" Please contact the municipality directly: %(email)s.", email=tenant.contact_email)
+        if tenant.contact_email
+        else gettext(" Please contact the municipality directly.")
+    )
+    raise TenantClosed(
+        gettext("%(tenant)s offers no online services here at the moment.", tenant=tenant.name)
+        + contact
+    )
+
+
 class TenantView(ProtectedView):
     """Loads the enabled tenant named in the URL and scopes the session to it.
 
-    An unknown or disabled tenant is a 404. The whole request (loading,
+    An unknown tenant is a 404; a disabled one answers 503 with a page that
+    says so politely (its data is kept). The whole request (loading,
     checking access, processing, the commit) runs inside the tenant's scope
     (:func:`~amtsweg.platform.db.tenant_scope`); a streamed response body
     that reads rows after the handler returned enters the scope itself.
@@ -76,15 +97,44 @@ class TenantView(ProtectedView):
     tenant: Tenant
 
     def dispatch_request(self, tenant_slug: str, **kwargs: Any) -> Any:
-        tenant = service.find_enabled_tenant(tenant_slug)
+        tenant = service.find_tenant_to_serve(tenant_slug)
         if tenant is None:
             abort(404)
+        if not tenant.enabled:
+            _refuse_closed(tenant)
         self.tenant = g.tenant = tenant
         with tenant_scope(tenant.id):
             return super().dispatch_request(**kwargs)
 
     def _require_roles(self) -> Principal:
         return require_tenant_role(self.tenant, *self.required_roles)
+
+
+class TenantAdminView(TenantView):
+    """A tenant admin's page (association admins may act too). Its template extends
+    ``tenants/admin/layout.html``; :meth:`render` hands it the navigation that
+    areas register into (:func:`amtsweg.tenants.onboarding.register_admin_page`)."""
+
+    required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+
+    def render(self, template: str, **context: Any) -> str:
+        return render_template(template, admin_pages=onboarding.admin_pages(), **context)
+
+
+class AssociationTenantView(ProtectedView):
+    """An association admin's handler for one tenant (``/admin/tenants/<slug>/…``):
+    any tenant, disabled ones too, with the session scoped to it."""
+
+    tenant: Tenant
+    required_roles = (Role.ASSOCIATION_ADMIN,)
+
+    def dispatch_request(self, tenant_slug: str, **kwargs: Any) -> Any:
+        tenant = service.find_tenant(tenant_slug)
+        if tenant is None:
+            abort(404)
+        self.tenant = tenant
+        with tenant_scope(tenant.id):
+            return super().dispatch_request(**kwargs)
 
 
 def _template_context() -> dict[str, Any]:

@@ -67,13 +67,17 @@ def test_unknown_or_malformed_tenant_is_a_404_page(client, create_tenant, path) 
     assert "<h1" in response.get_data(as_text=True)
 
 
-def test_disabled_tenant_is_a_404(client, create_tenant) -> None:
-    tenant = create_tenant("musterstadt")
+def test_a_disabled_tenant_says_so_politely_and_where_to_turn(client, create_tenant) -> None:
+    tenant = create_tenant("musterstadt", contact_email="rathaus@musterstadt.example")
     assert client.get("/t/musterstadt/").status_code == 200
     with tenant_scope(tenant.id):
         service.disable_tenant(tenant)
         db.session.commit()
-    assert client.get("/t/musterstadt/").status_code == 404
+    answer = client.get("/t/musterstadt/", headers={"Accept-Language": "de"})
+    assert answer.status_code == 503
+    page = answer.get_data(as_text=True)
+    assert "bietet hier derzeit keine Online-Dienste an" in page
+    assert "rathaus@musterstadt.example" in page
 
 
 @pytest.mark.sqlite

@@ -1,0 +1,238 @@
+// Onboards a new municipality through the admin pages in Debian's Chromium, axe on every page.
+//
+//   node tests/browser/onboarding.mjs BASE_URL association
+//   node tests/browser/onboarding.mjs BASE_URL tenant INVITATION_LINK WEBSITE_URL COAT_OF_ARMS.png
+//
+// "association": the association admin creates Gemeinde Kleinheim (first with an invalid
+// Amtlicher Gemeindeschlüssel) and invites its admin; the mail is read by the Python test.
+// "tenant": the invited person logs in from the link, works through the checklist (an imprint
+// that does not answer first), offers a form and goes live; then a citizen applies.
+// Every admin page is checked with axe (WCAG 2.1 A/AA) in German and in English. Prints one
+// JSON report on stdout: pages (with violations), steps (what happened), reference.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core'), 'utf8');
+const AXE_OPTIONS = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
+const CHROMIUM = process.env.AMTSWEG_CHROMIUM || '/usr/bin/chromium';
+const WAIT_MS = 15_000;
+const OVERALL_MS = 150_000;
+const REFERENCE = /[A-Z]{3,8}-\d{4}-\d{6}/;
+
+const [base, phase, invitation, website, coatOfArms] = process.argv.slice(2);
+const tenantAdmin = `${base}/t/kleinheim/admin`;
+const report = { pages: [], steps: [], reference: null };
+
+function step(name, ok, detail = '') {
+  report.steps.push({ name, ok: Boolean(ok), detail });
+  if (!ok) throw new Error(`${name}: ${detail}`);
+}
+
+async function loads(page, action) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: WAIT_MS }), action()]);
+}
+
+async function audit(page, name) {
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  // The CSP blocks inline scripts; evaluating through the DevTools protocol is not governed by it.
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(
+    (options) =>
+      window.axe.run(document, options).then((result) =>
+        result.violations.map((rule) => ({
+          id: rule.id,
+          impact: rule.impact,
+          help: rule.help,
+          targets: rule.nodes.map((node) => node.target.join(' ')),
+        })),
+      ),
+    AXE_OPTIONS,
+  );
+  report.pages.push({ name, url: page.url(), lang, violations });
+}
+
+async function visit(page, url, name) {
+  await page.goto(url);
+  await audit(page, name);
+}
+
+async function logIn(page, persona) {
+  if (!page.url().includes('/dev-idp/')) throw new Error(`expected the login, got ${page.url()}`);
+  await page.locator(`#persona-${persona}`).check();
+  await loads(page, () => page.locator('main form button[type="submit"]').click());
+}
+
+async function submit(page, form = 'main form[method="post"]') {
+  await loads(page, () => page.locator(`${form} button[type="submit"]`).first().click());
+}
+
+async function toEnglish(page) {
+  await loads(page, () => page.locator('header a[hreflang="en"]').click());
+}
+
+async function mainText(page) {
+  return page.locator('main').innerText();
+}
+
+// ---------------------------------------------------------------- the association
+
+async function association(browser) {
+  const context = await browser.newContext({ locale: 'de-DE' });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  await page.goto(`${base}/admin/tenants/`);
+  await logIn(page, 'association-admin');
+  step('the association admin sees the overview', page.url().endsWith('/admin/tenants/'), page.url());
+  await audit(page, 'overview-de');
+  await loads(page, () => page.locator('main a[href$="/admin/tenants/new"]').click());
+  await audit(page, 'create-de');
+
+  await page.fill('#field-name', 'Gemeinde Kleinheim');
+  await page.fill('#field-slug', 'kleinheim');
+  await page.selectOption('#field-state', '05');
+  await page.fill('#field-municipality_key', '17315000');
+  await page.fill('#field-contact_email', 'rathaus@kleinheim.example');
+  await submit(page);
+  const refused = await mainText(page);
+  step('an invalid key is refused with what to do', refused.includes('17 ist kein Land'), refused);
+  await audit(page, 'create-errors-de');
+
+  await page.fill('#field-municipality_key', '05315000');
+  await submit(page);
+  step('the tenant is created', page.url().endsWith('/admin/tenants/kleinheim/'), page.url());
+  await audit(page, 'tenant-de');
+  await page.fill('#field-email', 'buergermeisterin@kleinheim.example');
+  await submit(page, 'main form[action$="/invitations"]');
+  step('the invitation is sent', (await mainText(page)).includes('buergermeisterin@kleinheim.example'));
+  await audit(page, 'tenant-invited-de');
+
+  await toEnglish(page);
+  await audit(page, 'tenant-en');
+  await visit(page, `${base}/admin/tenants/`, 'overview-en');
+  await visit(page, `${base}/admin/tenants/?q=klein`, 'overview-search-en');
+  step('the search finds the new tenant', (await mainText(page)).includes('Gemeinde Kleinheim'));
+  await visit(page, `${base}/admin/tenants/new`, 'create-en');
+  await page.fill('#field-municipality_key', '0531');
+  await submit(page);
+  await audit(page, 'create-errors-en');
+  await visit(page, `${base}/admin/formdefs/`, 'formdefs-en');
+  await context.close();
+}
+
+// ---------------------------------------------------------------- the tenant admin
+
+async function tenant(browser) {
+  const context = await browser.newContext({ locale: 'de-DE' });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  await page.goto(invitation);
+  await logIn(page, 'max');
+  step('the link asks to accept', page.url().includes('/invitation/'), page.url());
+  await audit(page, 'invitation-de');
+  await submit(page);
+  step('the invited person reaches the checklist', page.url().endsWith('/t/kleinheim/admin/'), page.url());
+  await audit(page, 'checklist-de');
+  step('the tenant is a preview', (await page.locator('.amtsweg-preview-banner').count()) === 1);
+  await submit(page, 'main form[action$="/go-live"]');
+  step('going live is refused while items are missing', (await mainText(page)).includes('kann noch nicht live gehen'));
+  await audit(page, 'checklist-refused-de');
+
+  await visit(page, `${tenantAdmin}/branding`, 'branding-de');
+  await page.setInputFiles('#field-coat_of_arms', coatOfArms);
+  await page.fill('#field-colour', '#1f4e79');
+  await page.fill('#field-imprint_url', `${website}/gibt-es-nicht`);
+  await page.fill('#field-privacy_url', `${website}/datenschutz`);
+  await submit(page);
+  await audit(page, 'branding-saved-de');
+  await visit(page, `${tenantAdmin}/`, 'checklist-imprint-de');
+  const imprint = await mainText(page);
+  step('an imprint that does not answer is named', imprint.includes('antwortet mit dem Fehler 404'), imprint);
+  await page.goto(`${tenantAdmin}/branding`);
+  await page.fill('#field-imprint_url', `${website}/impressum`);
+  await submit(page);
+
+  await visit(page, `${tenantAdmin}/accessibility`, 'accessibility-de');
+  await page.fill('#field-reviewed_on', new Date().toISOString().slice(0, 10));
+  await submit(page);
+  await visit(page, `${tenantAdmin}/people`, 'people-de');
+  await page.fill('#field-email', 'sachbearbeitung@kleinheim.example');
+  await submit(page, 'main form[action$="/admin/people"]');
+  await audit(page, 'people-invited-de');
+  await visit(page, `${tenantAdmin}/forms`, 'forms-de');
+  await submit(page, 'main form:has(input[name="definition"][value="fundsache-verlustmeldung"])');
+  await audit(page, 'forms-offered-de');
+
+  await visit(page, `${tenantAdmin}/`, 'checklist-ready-de');
+  const missing = await page.locator('main .amtsweg-checklist li:not(.amtsweg-checklist__recommended) .kern-icon--danger').count();
+  step('every required item of the checklist passes', missing === 0, await mainText(page));
+  await submit(page, 'main form[action$="/go-live"]');
+  step('the tenant goes live', (await page.locator('.amtsweg-preview-banner').count()) === 0);
+  await audit(page, 'checklist-live-de');
+
+  await toEnglish(page);
+  for (const [path, name] of [['/', 'checklist'], ['/branding', 'branding'], ['/accessibility', 'accessibility'], ['/people', 'people'], ['/forms', 'forms']]) {
+    await visit(page, `${tenantAdmin}${path}`, `${name}-en`);
+  }
+  await context.close();
+  await citizen(browser);
+}
+
+// ---------------------------------------------------------------- a citizen applies
+
+async function citizen(browser) {
+  const context = await browser.newContext({ locale: 'de-DE' });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  await page.goto(`${base}/t/kleinheim/`);
+  await loads(page, () => page.locator('main a[href$="/forms/fundsache-verlustmeldung/"]').click());
+  await loads(page, () => page.locator('main a[href$="/forms/fundsache-verlustmeldung/apply"]').click());
+  await logIn(page, 'erika');
+  await page.selectOption('#kategorie', 'schluessel');
+  await page.fill('#beschreibung', 'Schlüsselbund mit rotem Anhänger');
+  await page.fill('#verlustdatum', new Date(Date.now() - 86_400_000).toISOString().slice(0, 10));
+  await page.fill('#verlustort', 'Rathausplatz');
+  await loads(page, () => page.locator('form.amtsweg-step .amtsweg-step__actions button[value="continue"]').click());
+  await page.fill('#name', 'Erika Mustermann');
+  await page.fill('#email', 'erika.mustermann@example.org');
+  await loads(page, () => page.locator('form.amtsweg-step .amtsweg-step__actions button[value="continue"]').click());
+  await page.locator('#declaration').check();
+  await loads(page, () => page.locator('main form:has(#declaration) button[type="submit"]').click());
+  const found = (await page.locator('main [role="status"] strong').innerText()).match(REFERENCE);
+  report.reference = found ? found[0] : null;
+  step('the citizen gets a reference number', Boolean(found), page.url());
+  await context.close();
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    timeout: 30_000,
+  });
+  try {
+    await (phase === 'association' ? association(browser) : tenant(browser));
+  } finally {
+    await browser.close();
+  }
+}
+
+const watchdog = setTimeout(() => {
+  report.error = `onboarding took longer than ${OVERALL_MS / 1000} s`;
+  console.log(JSON.stringify(report));
+  process.exit(3);
+}, OVERALL_MS);
+
+main()
+  .then(() => {
+    clearTimeout(watchdog);
+    console.log(JSON.stringify(report));
+  })
+  .catch((error) => {
+    clearTimeout(watchdog);
+    report.error = String(error && error.stack ? error.stack : error);
+    console.log(JSON.stringify(report));
+    process.exit(1);
+  });

@@ -1,0 +1,100 @@
+"""A new municipality is onboarded through the admin pages in a real browser, then goes live.
+
+Starts from a database with nothing but the association's catalogue; the association admin
+and everyone else log in through the development login. ``onboarding.mjs`` drives Debian's
+Chromium (playwright-core) and checks every admin page with axe-core (WCAG 2.1 A and AA) in
+German and English. Its first phase creates the tenant and invites its admin; this test reads
+the invitation from the outbox, as the admin would from their mailbox, and hands the link to
+the second phase: log in from the invitation, checklist, branding (an imprint that answers
+404 first), statement, clerk, form, go live, and a citizen's application.
+
+The municipality's own website (imprint, privacy) is a real HTTP server on this machine,
+allowed through ``AMTSWEG_LINK_CHECK_PRIVATE_HOSTS`` as a staging setup would.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from amtsweg.cli import main
+from tests import servers
+from tests.browser.test_accessibility import _node, _run
+from tests.images import png
+from tests.live_server import live_server
+
+pytestmark = pytest.mark.browser
+
+SCRIPT = Path(__file__).with_name("onboarding.mjs")
+
+
+@pytest.fixture
+def site(make_app, settings) -> Iterator[str]:
+    port = servers.free_port()
+    app = make_app(
+        settings=replace(
+            settings,
+            public_url=f"http://127.0.0.1:{port}",
+            login_rate_limit="1000/minute",
+            link_check_private_hosts="127.0.0.1",
+        )
+    )
+    with app.app_context():
+        loaded = app.test_cli_runner().invoke(main, ["catalogue", "load"])
+        assert loaded.exit_code == 0, loaded.output
+    with live_server(app, port) as url:
+        yield url
+
+
+def _invitation_link(settings) -> str:
+    (mail,) = settings.mail_outbox_dir.iterdir()
+    message = email.message_from_bytes(mail.read_bytes(), policy=policy.default)
+    found = re.search(r"http://\S+/t/kleinheim/invitation/\S+", message.get_body().get_content())
+    assert found, "the invitation mail holds no link"
+    return found.group(0)
+
+
+def _violations(report) -> list[str]:
+    return [
+        f"{page['name']} ({page['url']}): {rule['id']} [{rule['impact']}] {rule['help']} "
+        f"at {', '.join(rule['targets'][:5])}"
+        for page in report["pages"]
+        for rule in page["violations"]
+    ]
+
+
+def test_a_municipality_is_onboarded_in_the_browser_and_takes_applications(
+    site,
+    settings,
+    municipality_website,
+    tmp_path,
+) -> None:
+    node = _node()
+    first = _run(node, SCRIPT, site, "association")
+    assert "error" not in first, first["error"]
+
+    arms = tmp_path / "wappen.png"
+    arms.write_bytes(png())
+    link = _invitation_link(settings)
+    second = _run(node, SCRIPT, site, "tenant", link, municipality_website, str(arms))
+    assert "error" not in second, second["error"]
+
+    assert second["reference"].startswith("KLE-")
+    steps = [s["name"] for s in first["steps"] + second["steps"] if s["ok"]]
+    assert len(steps) == 13, steps
+    pages = first["pages"] + second["pages"]
+    assert {page["lang"] for page in pages} == {"de", "en"}
+    violations = _violations(first) + _violations(second)
+    assert not violations, f"{len(violations)} axe violations:\n" + "\n".join(violations)
+    audited = {page["name"] for page in pages}
+    for name in ("overview", "create", "create-errors", "tenant", "checklist", "branding"):
+        assert {f"{name}-de", f"{name}-en"} <= audited, name
+    for name in ("accessibility", "people", "forms"):
+        assert {f"{name}-de", f"{name}-en"} <= audited, name
+    assert len(pages) == 29, sorted(audited)
