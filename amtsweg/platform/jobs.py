@@ -50,9 +50,15 @@ def enqueue_after_commit(func: Callable[..., Any], *args: Any) -> None:
 
 
 def _send_pending(session: Session) -> None:
+    """Dispatch the committed transaction's jobs. The change is saved already, so a
+    queue that refuses the job (Redis down) is logged and must not turn the
+    request's success into an error; the outbox sweeper runs such jobs later."""
     pending = session.info.pop(PENDING_KEY, [])
     for name, args in pending:
-        _dispatch(name, args)
+        try:
+            _dispatch(name, args)
+        except Exception:
+            log.exception("job could not be enqueued", extra={"job": name})
 
 
 def _drop_pending(session: Session, _previous_transaction: Any = None) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, after_this_request, current_app, render_template, request
 from flask.views import MethodView
 from flask_babel import gettext
 from werkzeug.exceptions import (
@@ -43,9 +43,18 @@ class RequestHandler(MethodView):
     does not belong to what was loaded is reported as 404, never 403, so the
     existence of another tenant's objects does not leak. The session is
     committed when processing succeeds and rolled back otherwise.
+
+    ``HEAD`` is answered by ``get`` (the server drops the body). Handlers of
+    pages with personal data set ``personal_data = True``: their answers are
+    sent with ``Cache-Control: no-store``, so neither a shared cache nor the
+    back button after logging out shows them again.
     """
 
+    personal_data: ClassVar[bool] = False
+
     def dispatch_request(self, **kwargs: Any) -> Any:
+        if self.personal_data:
+            after_this_request(_not_to_be_stored)
         self._process_args(**kwargs)
         self._check_access()
         try:
@@ -64,9 +73,17 @@ class RequestHandler(MethodView):
 
     def _process(self) -> Any:
         method = getattr(self, request.method.lower(), None)
+        if method is None and request.method == "HEAD":
+            method = getattr(self, "get", None)
         if method is None:
             raise MethodNotAllowed
         return method()
+
+
+def _not_to_be_stored(response: Response) -> Response:
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    return response
 
 
 def wants_problem_document() -> bool:

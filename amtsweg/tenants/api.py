@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
-from flask_smorest import Blueprint, Page
+from flask_smorest import Page
 
-from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.tenants import service
 from amtsweg.tenants.models import AuditEntry, Role
 from amtsweg.tenants.schemas import AuditEntrySchema, BrandingSchema
