@@ -17,6 +17,7 @@ from flask import Flask, Response, after_this_request, current_app, render_templ
 from flask.views import MethodView
 from flask_babel import gettext
 from werkzeug.exceptions import (
+    BadRequest,
     HTTPException,
     InternalServerError,
     MethodNotAllowed,
@@ -208,6 +209,13 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_in_the_address() -> None:
+    """400 for a NUL anywhere in the path or query: no text column can store it, so it
+    would reach the database only to fail there, in whichever area reads the value."""
+    if "\x00" in request.path or any("\x00" in value for value in request.args.values()):
+        raise BadRequest(gettext("The address contains a character that is not allowed."))
+
+
 def refuse_oversized_requests() -> None:
     """Answer 413 before routing or reading the body, whatever the endpoint."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
@@ -221,6 +229,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config[CSP_KEY] = base_content_security_policy(app.config["AMTSWEG"])
     app.before_request(refuse_oversized_requests)
+    app.before_request(refuse_nul_in_the_address)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Refusal, handle_refusal)
     app.register_error_handler(Exception, handle_unexpected_error)
