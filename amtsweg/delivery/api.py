@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_smorest import Blueprint
 
 from amtsweg.delivery import service
 from amtsweg.delivery.models import Target
@@ -26,7 +25,7 @@ from amtsweg.delivery.schemas import (
     TargetTestSchema,
 )
 from amtsweg.delivery.targets import KINDS
-from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Role, User

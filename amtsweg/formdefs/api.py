@@ -20,7 +20,6 @@ from typing import Any, NoReturn
 
 from flask import Flask, Response, jsonify, request, url_for
 from flask_babel import gettext
-from flask_smorest import Blueprint
 
 from amtsweg.formdefs import service
 from amtsweg.formdefs.models import FormDefinition, FormVersion, VersionState
@@ -33,7 +32,7 @@ from amtsweg.formdefs.schemas import (
     ValidationResultSchema,
     VersionSchema,
 )
-from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.auth.roles import Role
 from amtsweg.platform.errors import Refusal
 from amtsweg.tenants.web import ProtectedView, TenantView

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from flask import Flask, Response, request
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from amtsweg.payment import registry, service
 from amtsweg.payment.schemas import (
@@ -21,7 +21,7 @@ from amtsweg.payment.schemas import (
     StatementLineSchema,
     StatementResultSchema,
 )
-from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.tenants.models import Role
 from amtsweg.tenants.web import TenantView
 

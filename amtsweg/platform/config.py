@@ -146,6 +146,28 @@ class Settings:
             "they resolve to internal addresses; empty in production (tests use 127.0.0.1).",
         },
     )
+    step_rate_limit: str = field(
+        default="60/minute",
+        metadata={
+            "env": "AMTSWEG_STEP_RATE_LIMIT",
+            "doc": "Saved steps of applications per person (uploads included).",
+        },
+    )
+    draft_days: int = field(
+        default=30,
+        metadata={
+            "env": "AMTSWEG_DRAFT_DAYS",
+            "doc": "Days an unfinished application is kept after its last change; "
+            "`amtsweg drafts purge` deletes it, with its files, afterwards.",
+        },
+    )
+    draft_upload_quota_bytes: int = field(
+        default=50 * 1000 * 1000,
+        metadata={
+            "env": "AMTSWEG_DRAFT_UPLOAD_QUOTA_BYTES",
+            "doc": "Total size of the files one application may hold.",
+        },
+    )
     proxy_hops: int = field(
         default=0,
         metadata={
@@ -315,6 +337,7 @@ class Settings:
         for name, value in (
             ("AMTSWEG_LOGIN_RATE_LIMIT", self.login_rate_limit),
             ("AMTSWEG_SUBMIT_RATE_LIMIT", self.submit_rate_limit),
+            ("AMTSWEG_STEP_RATE_LIMIT", self.step_rate_limit),
         ):
             try:
                 parse_many(value)

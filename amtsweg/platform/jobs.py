@@ -84,13 +84,16 @@ def enqueue_now(func: Callable[..., Any], *args: Any, job_id: str | None = None)
 
 
 def _send_pending(session: Session) -> None:
+    """Dispatch the committed transaction's jobs. The change is saved already, so a
+    queue that refuses the job (Redis down) is logged and must not turn the
+    request's success into an error; the outbox sweeper runs such jobs later."""
     pending = session.info.pop(PENDING_KEY, [])
     for job in pending:
         try:
             _dispatch(job)
         except RedisError:
             # Committed already: the outbox row is the record, the sweeper sends it later.
-            log.warning("job not enqueued, Redis refused it", extra={"job": job.name})
+            log.exception("job could not be enqueued", extra={"job": job.name})
 
 
 def _drop_pending(session: Session, _previous_transaction: Any = None) -> None:

@@ -1,14 +1,23 @@
-"""Rate limits for the doors worth guessing at or flooding: logging in and submitting.
+"""Rate limits for the doors worth guessing at or flooding: logging in, saving, submitting.
 
 Flask-Limiter with one :data:`limiter` per process; its counters live in Redis
 (``REDIS_URL``, required in production, so every web process counts together)
-or, without it, in the process's memory. Two limits, both read from the
+or, without it, in the process's memory. The limits are read from the
 settings on every request:
 
 - :data:`login_limit`: ``AMTSWEG_LOGIN_RATE_LIMIT`` per client IP, counted
   separately for each endpoint it decorates (login start, login callback).
 - :data:`submit_limit`: ``AMTSWEG_SUBMIT_RATE_LIMIT`` per person (per client
-  IP when nobody is logged in), for the HTML submit and the API's submit.
+  IP when nobody is logged in), one allowance shared by the HTML submit and
+  the API's submit.
+- :data:`message_limit`: ``AMTSWEG_SUBMIT_RATE_LIMIT`` per person or IP for
+  each feedback form, apart from the applications' allowance.
+- :data:`step_limit`: ``AMTSWEG_STEP_RATE_LIMIT`` saved steps per person,
+  so uploads cannot be poured into a draft.
+
+When Redis cannot be reached the limiter counts in the process's memory until
+it answers again (logged as a warning): a citizen's submission needs only
+PostgreSQL, so an outage of the counters must never refuse it with a 500.
 
 Decorate a view function or a ``MethodView`` method with them::
 
@@ -54,6 +63,10 @@ def _submit_limit() -> str:
     return current_app.config["AMTSWEG"].submit_rate_limit
 
 
+def _step_limit() -> str:
+    return current_app.config["AMTSWEG"].step_rate_limit
+
+
 # One limiter per process (the decorators below need it at import time); each app's
 # init_app gives it that app's storage. Everything else is fixed here, not per app.
 limiter = Limiter(
@@ -61,13 +74,24 @@ limiter = Limiter(
     key_prefix=KEY_PREFIX,
     strategy="moving-window",  # no burst of twice the limit around a window's edge
     headers_enabled=True,
+    in_memory_fallback_enabled=True,
+    swallow_errors=True,
 )
 
 #: Decorator: at most ``AMTSWEG_LOGIN_RATE_LIMIT`` requests per client IP.
 login_limit = limiter.limit(_login_limit, key_func=get_remote_address)
 
-#: Decorator: at most ``AMTSWEG_SUBMIT_RATE_LIMIT`` submissions per person or IP.
-submit_limit = limiter.limit(_submit_limit, key_func=_person_or_address)
+#: Decorator: at most ``AMTSWEG_SUBMIT_RATE_LIMIT`` submissions per person or IP, counted
+#: together for every endpoint it decorates.
+submit_limit = limiter.shared_limit(_submit_limit, scope="submit", key_func=_person_or_address)
+
+
+#: Decorator: at most ``AMTSWEG_SUBMIT_RATE_LIMIT`` messages per person or IP, counted per
+#: endpoint (feedback forms), apart from the allowance for applications.
+message_limit = limiter.limit(_submit_limit, key_func=_person_or_address)
+
+#: Decorator: at most ``AMTSWEG_STEP_RATE_LIMIT`` saved steps per person or IP.
+step_limit = limiter.shared_limit(_step_limit, scope="step", key_func=_person_or_address)
 
 
 def init_app(app: Flask) -> None:

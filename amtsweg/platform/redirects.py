@@ -12,6 +12,8 @@ def safe_next_url(target: str | None, default: str = "/") -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
-    if "\\" in target:
-        return default
+    if "\\" in target or any(
+        ord(character) < 0x20 or ord(character) == 0x7F for character in target
+    ):
+        return default  # a line break in a Location header would split the response
     return target

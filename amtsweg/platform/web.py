@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, after_this_request, current_app, render_template, request
 from flask.views import MethodView
 from flask_babel import gettext
 from werkzeug.exceptions import (
+    BadRequest,
     HTTPException,
     InternalServerError,
     MethodNotAllowed,
@@ -43,9 +44,18 @@ class RequestHandler(MethodView):
     does not belong to what was loaded is reported as 404, never 403, so the
     existence of another tenant's objects does not leak. The session is
     committed when processing succeeds and rolled back otherwise.
+
+    ``HEAD`` is answered by ``get`` (the server drops the body). Handlers of
+    pages with personal data set ``personal_data = True``: their answers are
+    sent with ``Cache-Control: no-store``, so neither a shared cache nor the
+    back button after logging out shows them again.
     """
 
+    personal_data: ClassVar[bool] = False
+
     def dispatch_request(self, **kwargs: Any) -> Any:
+        if self.personal_data:
+            after_this_request(_not_to_be_stored)
         self._process_args(**kwargs)
         self._check_access()
         try:
@@ -64,9 +74,17 @@ class RequestHandler(MethodView):
 
     def _process(self) -> Any:
         method = getattr(self, request.method.lower(), None)
+        if method is None and request.method == "HEAD":
+            method = getattr(self, "get", None)
         if method is None:
             raise MethodNotAllowed
         return method()
+
+
+def _not_to_be_stored(response: Response) -> Response:
+    response.cache_control.no_store = True
+    response.cache_control.private = True
+    return response
 
 
 def wants_problem_document() -> bool:
@@ -191,6 +209,13 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_in_the_address() -> None:
+    """400 for a NUL anywhere in the path or query: no text column can store it, so it
+    would reach the database only to fail there, in whichever area reads the value."""
+    if "\x00" in request.path or any("\x00" in value for value in request.args.values()):
+        raise BadRequest(gettext("The address contains a character that is not allowed."))
+
+
 def refuse_oversized_requests() -> None:
     """Answer 413 before routing or reading the body, whatever the endpoint."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
@@ -204,6 +229,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config[CSP_KEY] = base_content_security_policy(app.config["AMTSWEG"])
     app.before_request(refuse_oversized_requests)
+    app.before_request(refuse_nul_in_the_address)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Refusal, handle_refusal)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -8,9 +8,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask_babel import gettext
-from flask_smorest import Blueprint
 
-from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.errors import NotFound, Refusal
 from amtsweg.platform.limits import submit_limit
@@ -69,6 +68,9 @@ class Submissions(FormView, CitizenView):
     @blp.alt_response(200, schema=SubmissionSchema, description="Repeated Idempotency-Key")
     @blp.alt_response(401, schema=ProblemErrorSchema, description="No valid citizen token")
     @blp.alt_response(404, schema=ProblemErrorSchema, description="No such form here")
+    @blp.alt_response(
+        409, schema=ProblemErrorSchema, description="Idempotency-Key used for another request"
+    )
     @blp.alt_response(422, schema=ProblemErrorSchema, description="Answers need attention")
     @blp.alt_response(429, schema=ProblemErrorSchema, description="Too many submissions")
     @blp.doc(
@@ -78,7 +80,8 @@ class Submissions(FormView, CitizenView):
                 "in": "header",
                 "name": "Idempotency-Key",
                 "schema": {"type": "string", "maxLength": 100},
-                "description": "Repeating a request with the same key returns the first result.",
+                "description": "Repeating a request with the same key returns the first "
+                "result; the key with a different form or body is refused with 409.",
             }
         ],
     )

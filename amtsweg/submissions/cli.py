@@ -18,7 +18,7 @@ drafts_cli = AppGroup("drafts", help="Citizens' unfinished applications.")
 
 @drafts_cli.command("purge")
 def purge() -> None:
-    """Delete drafts (and their uploads) past their form's retention period, in every tenant.
+    """Delete drafts (and their uploads) kept AMTSWEG_DRAFT_DAYS past their last change.
 
     Run it daily, e.g. from cron or a Kubernetes CronJob.
     """

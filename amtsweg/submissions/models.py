@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,15 +33,31 @@ class Draft(TenantOwned, Timestamped, Base):
     """A citizen's application in progress, saved after every step.
 
     It pins the form version it was started with, survives logout, and
-    expires after the definition's retention period without activity.
+    expires ``AMTSWEG_DRAFT_DAYS`` after its last change. A person has at most
+    one open (unsubmitted) draft per form: a unique index on the open ones
+    holds even against a double click on two connections. ``revision`` counts
+    the saved changes, so a page posted from an older state is recognised.
     """
 
     __tablename__ = "drafts"
-    __table_args__ = (Index(None, "tenant_id", "user_id"),)
+    __table_args__ = (
+        Index(None, "tenant_id", "user_id"),
+        Index(
+            "uq_drafts_open_per_form",
+            "tenant_id",
+            "user_id",
+            "definition_id",
+            unique=True,
+            postgresql_where=text("submitted_at IS NULL"),
+            sqlite_where=text("submitted_at IS NULL"),
+        ),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    definition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_definitions.id"))
     version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_versions.id"))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    revision: Mapped[int] = mapped_column(default=0)
     step: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     expires_at: Mapped[dt.datetime]
@@ -81,6 +98,8 @@ class Submission(TenantOwned, Base):
     double click, a back button or a retried request can create at most one.
     ``definition_id`` and ``applicant_name`` (lower case, single spaces) are
     kept beside the answers so the clerk's list can filter and search by index.
+    ``request_fingerprint`` (form and canonical body of an API request) tells
+    a retried request from a different one sent with the same key.
     """
 
     __tablename__ = "submissions"
@@ -115,6 +134,7 @@ class Submission(TenantOwned, Base):
     version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_versions.id"))
     draft_id: Mapped[uuid.UUID | None]
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     answers: Mapped[dict[str, Any]]
     fee: Mapped[dict[str, Any]]
     fee_total: Mapped[int] = mapped_column(default=0)

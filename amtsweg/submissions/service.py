@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -23,6 +26,7 @@ from amtsweg.formdefs.engine import (
     Evaluation,
     FeeBreakdown,
     Field,
+    Step,
     evaluate,
     prefill,
 )
@@ -88,6 +92,10 @@ def answer_pointer(path: str) -> str:
     return json_pointer("answers", *re.findall(r"[^.\[\]]+", path))
 
 
+class IdempotencyKeyReusedError(Conflict):
+    """An Idempotency-Key came again with a different request (409)."""
+
+
 def today() -> dt.date:
     """The date in the authority's time zone, which relative date rules refer to."""
     return dt.datetime.now(AUTHORITY_ZONE).date()
@@ -96,56 +104,78 @@ def today() -> dt.date:
 # --- drafts -----------------------------------------------------------------
 
 
-def _expiry(definition: CompiledDefinition) -> dt.datetime:
-    return utcnow() + dt.timedelta(days=definition.retention_days)
+def _expiry() -> dt.datetime:
+    """Drafts are kept ``AMTSWEG_DRAFT_DAYS`` after their last change, not as long as
+    submissions: an application nobody finishes is not worth keeping."""
+    return utcnow() + dt.timedelta(days=current_app.config["AMTSWEG"].draft_days)
+
+
+def _unsubmitted_draft(user: User, version: FormVersion) -> Draft | None:
+    """The citizen's unsubmitted draft of this form (expired or not); there is at most one."""
+    return db.session.scalar(
+        select(Draft).where(
+            Draft.user_id == user.id,
+            Draft.definition_id == version.definition_id,
+            Draft.submitted_at.is_(None),
+        )
+    )
 
 
 def open_draft(user: User, version: FormVersion) -> Draft | None:
     """The citizen's unsubmitted, unexpired draft of this form, if any."""
-    return db.session.scalar(
-        select(Draft)
-        .join(FormVersion, FormVersion.id == Draft.version_id)
-        .where(
-            Draft.user_id == user.id,
-            FormVersion.definition_id == version.definition_id,
-            Draft.submitted_at.is_(None),
-            Draft.expires_at > utcnow(),
-        )
-        .order_by(Draft.updated_at.desc())
-        .limit(1)
-    )
+    draft = _unsubmitted_draft(user, version)
+    return draft if draft is not None and draft.expires_at > utcnow() else None
 
 
 def start_draft(
     tenant: Tenant, user: User, form: formdefs.OfferedForm, claims: Mapping[str, Any]
 ) -> Draft:
-    """Resume the citizen's open draft of ``form``, or start one prefilled from the login."""
-    if (draft := open_draft(user, form.version)) is not None:
-        return draft
+    """Resume the citizen's open draft of ``form``, or start one prefilled from the login.
+
+    An expired draft is deleted (with its files) first. Two starts at once (a
+    double click) meet at the unique index of open drafts: the second one
+    resumes the draft the first one created.
+    """
+    earlier = _unsubmitted_draft(user, form.version)
+    if earlier is not None and earlier.expires_at > utcnow():
+        return earlier
+    if earlier is not None:
+        _delete_draft(earlier)
+        db.session.flush()
     draft = Draft(
         tenant_id=tenant.id,
         user_id=user.id,
+        definition_id=form.version.definition_id,
         version_id=form.version.id,
         answers=prefill(form.definition, claims),
         step=form.definition.steps[0].id,
-        expires_at=_expiry(form.definition),
+        expires_at=_expiry(),
     )
-    db.session.add(draft)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(draft)
+    except IntegrityError:
+        if (winner := open_draft(user, form.version)) is None:
+            raise
+        return winner
     return draft
 
 
-def find_draft(user: User, draft_id: uuid.UUID) -> Draft | None:
+def find_draft(user: User, draft_id: uuid.UUID, *, for_update: bool = False) -> Draft | None:
     """The citizen's own draft in the current tenant; anyone else's is ``None``.
 
     Its version comes in the same query, without the (large) document, which
-    only compiling needs and the compiled cache usually spares.
+    only compiling needs and the compiled cache usually spares. ``for_update``
+    locks the draft's row until the transaction ends (PostgreSQL), so two posts
+    to one draft at once are saved one after the other and neither loses the
+    other's answers or files.
     """
-    return db.session.scalar(
+    query = (
         select(Draft)
         .where(Draft.id == draft_id, Draft.user_id == user.id, Draft.expires_at > utcnow())
         .options(joinedload(Draft.version, innerjoin=True).defer(FormVersion.document))
     )
+    return db.session.scalar(query.with_for_update(of=Draft) if for_update else query)
 
 
 def draft_definition(draft: Draft) -> CompiledDefinition:
@@ -163,12 +193,15 @@ def save_step(
 
     ``answers`` are the draft's answers with this step's replaced by what was
     posted. Fields locked to the login are filled from the login again, so a
-    forged post cannot change them.
+    forged post cannot change them. Uploads the answers no longer refer to are
+    deleted; the draft's revision and expiry move on.
     """
     definition = draft_definition(draft)
     draft.answers = prefill(definition, claims, answers)
     draft.step = step_id
-    draft.expires_at = _expiry(definition)
+    draft.revision += 1
+    draft.expires_at = _expiry()
+    release_unreferenced(draft, definition, draft.answers)
     return evaluate(definition, draft.answers, locale=locale, step=step_id, today=today())
 
 
@@ -193,12 +226,14 @@ def purge_expired_drafts() -> int:
         )
     )
     for draft in expired:
-        for key in db.session.scalars(
-            select(Upload.storage_key).where(Upload.draft_id == draft.id)
-        ):
-            delete_after_commit(key)
-        db.session.delete(draft)
+        _delete_draft(draft)
     return len(expired)
+
+
+def _delete_draft(draft: Draft) -> None:
+    for key in db.session.scalars(select(Upload.storage_key).where(Upload.draft_id == draft.id)):
+        delete_after_commit(key)
+    db.session.delete(draft)
 
 
 # --- uploads ----------------------------------------------------------------
@@ -221,6 +256,74 @@ def record_upload(
     db.session.add(upload)
     db.session.flush()
     return upload
+
+
+@dataclass(slots=True)
+class FileAnswer:
+    """Where one file field's answer lives: ``container[field.id]``, shown as ``path``."""
+
+    field: Field
+    path: str
+    container: MutableMapping[str, Any]
+
+    @property
+    def files(self) -> list[dict[str, Any]]:
+        value = self.container.get(self.field.id)
+        value = [value] if isinstance(value, Mapping) else value
+        return [item for item in value or () if isinstance(item, Mapping)]
+
+
+def file_answers(
+    within: CompiledDefinition | Step, answers: MutableMapping[str, Any]
+) -> Iterator[FileAnswer]:
+    """Every file field's answer in ``answers`` to the fields of a definition or a
+    step, inside the items of repeating groups too (``hunde[0].erlaubnis``)."""
+    fields = (
+        within.fields_by_id.values() if isinstance(within, CompiledDefinition) else within.fields
+    )
+    return _file_answers(fields, answers, "")
+
+
+def _file_answers(
+    fields: Iterable[Field], answers: MutableMapping[str, Any], prefix: str
+) -> Iterator[FileAnswer]:
+    for field in fields:
+        if field.kind == "file":
+            yield FileAnswer(field, prefix + field.id, answers)
+        elif field.kind == "group" and isinstance(items := answers.get(field.id), list):
+            for index, item in enumerate(items):
+                if isinstance(item, MutableMapping):
+                    yield from _file_answers(field.fields, item, f"{prefix}{field.id}[{index}].")
+
+
+def _referenced_tokens(definition: CompiledDefinition, answers: Mapping[str, Any]) -> set[str]:
+    return {
+        str(item.get("token"))
+        for answer in file_answers(definition, dict(answers))
+        for item in answer.files
+    }
+
+
+def uploaded_bytes(draft: Draft, definition: CompiledDefinition, answers: Mapping[str, Any]) -> int:
+    """What the files ``answers`` refer to weigh (uploads about to be released do not count)."""
+    referenced = _referenced_tokens(definition, answers)
+    sizes = db.session.execute(
+        select(Upload.id, Upload.size).where(Upload.draft_id == draft.id)
+    ).all()
+    return sum(size for upload_id, size in sizes if str(upload_id) in referenced)
+
+
+def release_unreferenced(
+    draft: Draft, definition: CompiledDefinition, answers: Mapping[str, Any]
+) -> None:
+    """Delete the uploads of ``draft`` that ``answers`` no longer refer to (replaced,
+    removed, refused by the engine, or of a field that is hidden at submit); their
+    bytes leave storage once the change is committed."""
+    referenced = _referenced_tokens(definition, answers)
+    for upload in db.session.scalars(select(Upload).where(Upload.draft_id == draft.id)):
+        if str(upload.id) not in referenced:
+            delete_after_commit(upload.storage_key)
+            db.session.delete(upload)
 
 
 def find_upload(draft: Draft, upload_id: uuid.UUID) -> Upload | None:
@@ -300,6 +403,7 @@ def _create(
     locale: str,
     draft: Draft | None = None,
     idempotency_key: str | None = None,
+    request_fingerprint: str | None = None,
     confirmation_email: str | None = None,
 ) -> Outcome:
     if not tenant.is_live:
@@ -322,6 +426,8 @@ def _create(
     if not evaluation.ok:
         raise AnswersInvalidError(evaluation)
     _refuse_files_not_uploaded(definition, evaluation, draft, locale)
+    if draft is not None:
+        release_unreferenced(draft, definition, evaluation.cleaned)
     submission = Submission(
         tenant_id=tenant.id,
         reference=next_reference(tenant),
@@ -329,6 +435,7 @@ def _create(
         version_id=version.id,
         draft_id=draft.id if draft else None,
         idempotency_key=idempotency_key,
+        request_fingerprint=request_fingerprint,
         answers=dict(evaluation.cleaned),
         fee=_fee_document(evaluation.fee, definition.fee_collection),
         fee_total=evaluation.fee.total,
@@ -339,7 +446,7 @@ def _create(
         applicant_name=applicant_name(evaluation.cleaned, user.display_name),
     )
     if (earlier := _insert_once(submission, user, draft, idempotency_key)) is not None:
-        return Outcome(earlier, created=False)
+        return _repeated(earlier, request_fingerprint)
     if draft is not None:
         draft.submitted_at = submission.submitted_at
     submission_created.send(submission, tenant=tenant)
@@ -385,20 +492,6 @@ def _uploaded_tokens(draft: Draft | None) -> set[str]:
     }
 
 
-def _file_answers(
-    fields: Iterable[Field], answers: Mapping[str, Any], path: str = ""
-) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """(answer path, file metadata) of every file answer, inside repeating groups too."""
-    for field in fields:
-        value = answers.get(field.id)
-        if field.kind == "file":
-            for upload in value or ():
-                yield f"{path}{field.id}", upload
-        elif field.kind == "group":
-            for index, item in enumerate(value or ()):
-                yield from _file_answers(field.fields, item, f"{path}{field.id}[{index}].")
-
-
 def _refuse_files_not_uploaded(
     definition: CompiledDefinition, evaluation: Evaluation, draft: Draft | None, locale: str
 ) -> None:
@@ -409,8 +502,9 @@ def _refuse_files_not_uploaded(
     with force_locale(locale):
         message = gettext("Files can only be uploaded in the application in the browser.")
     errors = tuple(
-        AnswerError(path, "file_not_uploaded", message)
-        for path, upload in _file_answers(definition.fields_by_id.values(), evaluation.cleaned)
+        AnswerError(answer.path, "file_not_uploaded", message)
+        for answer in file_answers(definition, dict(evaluation.cleaned))
+        for upload in answer.files
         if upload.get("token") not in known
     )
     if errors:
@@ -471,9 +565,15 @@ def submit_answers(
     idempotency_key: str | None = None,
     confirmation_email: str | None = None,
 ) -> Outcome:
-    """The headless API: the same validation and result as the HTML journey."""
+    """The headless API: the same validation and result as the HTML journey.
+
+    A request repeated with its ``idempotency_key`` returns the first result; the
+    key sent with a different request (another form, other answers) is refused
+    with :class:`IdempotencyKeyReusedError` instead of answering something else.
+    """
+    fingerprint = request_fingerprint(form, answers, locale)
     if idempotency_key and (earlier := _earlier(user, None, idempotency_key)):
-        return Outcome(earlier, created=False)
+        return _repeated(earlier, fingerprint)
     return _create(
         tenant,
         user,
@@ -482,8 +582,32 @@ def submit_answers(
         answers,
         locale=locale,
         idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint if idempotency_key else None,
         confirmation_email=confirmation_email or _answered_email(answers),
     )
+
+
+def request_fingerprint(form: formdefs.OfferedForm, answers: Mapping[str, Any], locale: str) -> str:
+    """What makes two API submissions the same request: the form and the canonical body."""
+    body = json.dumps(
+        {"form": form.definition.slug, "answers": answers, "locale": locale},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _repeated(earlier: Submission, fingerprint: str | None) -> Outcome:
+    if earlier.request_fingerprint not in {None, fingerprint}:
+        raise IdempotencyKeyReusedError(
+            gettext(
+                "This Idempotency-Key was already used for a different request. "
+                "Use a new key for a new submission."
+            )
+        )
+    return Outcome(earlier, created=False)
 
 
 # --- reading ----------------------------------------------------------------
@@ -575,8 +699,9 @@ def uploads_of(submission: Submission) -> list[Upload]:
         )
     }
     named = (
-        upload.get("token")
-        for _path, upload in _file_answers(definition.fields_by_id.values(), submission.answers)
+        str(item.get("token"))
+        for answer in file_answers(definition, dict(submission.answers))
+        for item in answer.files
     )
     return [rows[token] for token in named if token in rows]
 
@@ -766,26 +891,6 @@ def acknowledge(tenant: Tenant, submission: Submission, *, client: str) -> bool:
         details={"client": client},
     )
     return True
-    """The files the submission's answers name, in the order the answers name them.
-
-    Uploads belong to the draft; one the citizen replaced or removed before
-    submitting is not part of the submission. The API cannot upload, so a
-    submission without a draft has none.
-    """
-    if submission.draft_id is None:
-        return []
-    definition = submission_definition(submission)
-    rows = {
-        str(upload.id): upload
-        for upload in db.session.scalars(
-            select(Upload).where(Upload.draft_id == submission.draft_id)
-        )
-    }
-    named = (
-        upload.get("token")
-        for _path, upload in _file_answers(definition.fields_by_id.values(), submission.answers)
-    )
-    return [rows[token] for token in named if token in rows]
 
 
 # --- deletion periods and data-subject requests -------------------------------------

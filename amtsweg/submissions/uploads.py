@@ -53,6 +53,17 @@ _MESSAGES: Mapping[str, LocalizedText] = {
         "Die PDF-Datei ist beschädigt oder unvollständig. Bitte speichern Sie sie neu.",
         "The PDF file is damaged or incomplete. Please save it again.",
     ),
+    "too_many_files": LocalizedText(
+        "Hier sind höchstens {max} Dateien möglich. Entfernen Sie zuerst eine Datei, "
+        "um eine andere hochzuladen.",
+        "At most {max} files are possible here. Remove a file first to upload another one.",
+    ),
+    "upload_quota": LocalizedText(
+        "Die Dateien dieses Antrags dürfen zusammen höchstens {quota} groß sein. "
+        "Entfernen Sie Dateien oder verkleinern Sie sie.",
+        "The files of this application may not be larger than {quota} together. "
+        "Remove files or make them smaller.",
+    ),
     "damaged_image": LocalizedText(
         "Das Bild ist beschädigt, unvollständig oder zu groß (mehr als 50 Megapixel). "
         "Bitte speichern Sie es neu.",

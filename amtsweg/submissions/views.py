@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from flask import (
@@ -15,10 +16,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from amtsweg.formdefs import service as formdefs
-from amtsweg.formdefs.engine import Evaluation, Step
+from amtsweg.formdefs.engine import Evaluation, Field, Step
 from amtsweg.formdefs.fees import summarise_fee
 from amtsweg.formdefs.rendering import (
     answers_from_formdata,
@@ -27,10 +29,11 @@ from amtsweg.formdefs.rendering import (
     locked_fields,
     read_action,
 )
+from amtsweg.formdefs.rendering.formdata import MAX_ITEMS
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.errors import Refusal
-from amtsweg.platform.limits import submit_limit
+from amtsweg.platform.limits import step_limit, submit_limit
 from amtsweg.submissions import confirmation, files, panels, presentation, service
 from amtsweg.submissions.models import Draft, ProcessingStatus, Submission, SubmissionStatus
 from amtsweg.submissions.web import CitizenView, FormView
@@ -79,7 +82,7 @@ class DraftView(CitizenView):
 
     def _check_access(self) -> None:
         super()._check_access()
-        draft = service.find_draft(self.user, self.draft_id)
+        draft = service.find_draft(self.user, self.draft_id, for_update=request.method == "POST")
         if draft is None:
             abort(404)
         if draft.submitted_at is not None:
@@ -112,19 +115,40 @@ class StepPage(DraftView):
         evaluation = service.evaluate_draft(self.draft, _locale())
         return self._render(self._step(evaluation), self.draft.answers, evaluation, show=False)
 
+    @step_limit
     def post(self) -> Any:
         step = self._step(service.evaluate_draft(self.draft, _locale()))
+        _refuse_oversized_step_post(step)
+        changed_elsewhere = _changed_elsewhere(self.draft)
         answers = answers_from_formdata(step, request.form, previous=self.draft.answers)
-        upload_errors = files.receive(self.draft, step, request.files, answers, _locale())
+        upload_errors = files.receive(
+            self.draft,
+            self.definition,
+            step,
+            files=request.files,
+            form=request.form,
+            answers=answers,
+            locale=_locale(),
+        )
         action = read_action(step, request.form)
         answers = apply_action(step, answers, action)
         evaluation = service.save_step(
             self.draft, step.id, answers, self.principal.prefill, _locale()
         )
-        if action.shows_errors and evaluation.ok and not upload_errors:
+        if action.shows_errors and evaluation.ok and not upload_errors and not changed_elsewhere:
             return redirect(self._next_url(evaluation))
         return self._render(
-            step, self.draft.answers, evaluation, show=action.shows_errors, extra=upload_errors
+            step,
+            self.draft.answers,
+            evaluation,
+            show=action.shows_errors,
+            extra=upload_errors,
+            changed_elsewhere=gettext(
+                "We saved what you sent from this page on top of it. "
+                "Please check the answers below before you continue."
+            )
+            if changed_elsewhere
+            else "",
         )
 
     def _next_url(self, evaluation: Evaluation) -> str:
@@ -142,6 +166,7 @@ class StepPage(DraftView):
         *,
         show: bool,
         extra: tuple[Any, ...] = (),
+        changed_elsewhere: str = "",
     ) -> str:
         locale = _locale()
         step_form = build_step_form(
@@ -164,7 +189,40 @@ class StepPage(DraftView):
             draft=self.draft,
             locale=locale,
             previous=visible[visible.index(step.id) - 1] if visible.index(step.id) else None,
+            changed_elsewhere=changed_elsewhere,
         )
+
+
+REVISION = "_revision"
+"""The hidden input with the draft's revision the page was drawn from."""
+TEXT_ALLOWANCE = 1024 * 1024
+"""What a step's typed answers may take in a post, besides its files."""
+
+
+def _changed_elsewhere(draft: Draft) -> bool:
+    """Whether the posted page was drawn from an older revision than the draft's now."""
+    return request.form.get(REVISION) not in {None, str(draft.revision)}
+
+
+def _refuse_oversized_step_post(step: Step) -> None:
+    """413 before the body is read when it is larger than the step's files may be."""
+    if request.content_length is not None and request.content_length > _step_post_bound(step):
+        raise RequestEntityTooLarge
+
+
+def _step_post_bound(step: Step) -> int:
+    quota = current_app.config["AMTSWEG"].draft_upload_quota_bytes
+    return min(_files_bound(step.fields, quota), quota) + TEXT_ALLOWANCE
+
+
+def _files_bound(fields: Iterable[Field], quota: int) -> int:
+    bound = 0
+    for field in fields:
+        if field.kind == "file":
+            bound += (field.max_size or quota) * field.max_files
+        elif field.kind == "group":
+            bound += (field.max_items or MAX_ITEMS) * _files_bound(field.fields, quota)
+    return bound
 
 
 class SummaryPage(DraftView):
@@ -175,6 +233,11 @@ class SummaryPage(DraftView):
 
     @submit_limit
     def post(self) -> Any:
+        if _changed_elsewhere(self.draft):
+            notice = gettext(
+                "Nothing was submitted. Please check the answers below and submit again."
+            )
+            return self._render(declaration_missing=False, changed_elsewhere=notice), 409
         if request.form.get("declaration") != "yes":
             return self._render(declaration_missing=True), 422
         try:
@@ -190,7 +253,7 @@ class SummaryPage(DraftView):
             return self._render(declaration_missing=False), 422
         return redirect(_after_submit_url(self.tenant.slug, outcome.submission))
 
-    def _render(self, *, declaration_missing: bool) -> str:
+    def _render(self, *, declaration_missing: bool, changed_elsewhere: str = "") -> str:
         locale = _locale()
         evaluation = service.evaluate_draft(self.draft, locale, self.form)
         return render_template(
@@ -204,6 +267,7 @@ class SummaryPage(DraftView):
             sections=presentation.answer_sections(self.definition, evaluation.cleaned, locale),
             fee=presentation.fee_of(service.fee_document(evaluation, self.definition), locale),
             declaration_missing=declaration_missing,
+            changed_elsewhere=changed_elsewhere,
             locale=locale,
         )
 

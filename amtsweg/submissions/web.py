@@ -36,8 +36,10 @@ class CitizenView(TenantView):
 
     The login must reach :meth:`needed_level`; a handler that loaded a form asks
     for the form's level. Service accounts act for software, never for a citizen.
+    Everything such a handler answers is personal, so no cache may store it.
     """
 
+    personal_data = True
     principal: Principal
     user: User
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Flask, request
 from flask_babel import gettext
-from flask_smorest import Blueprint, Page
+from flask_smorest import Page
 
-from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.errors import NotFound
 from amtsweg.tenants import onboarding, service
 from amtsweg.tenants.models import AuditEntry, Role

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ from amtsweg.tenants.models import (
 _SLUG = re.compile(rf"^{SLUG_PATTERN}$")
 _PREFIX = re.compile(r"^[A-Z]{2,8}$")
 _WEB_ADDRESS = re.compile(r"^https?://[^\s<>\"']+$")
+_EMAIL_ADDRESS = re.compile(
+    r"[^@\s<>,;\"\x00-\x1f\x7f]+@[^@\s<>,;\"\x00-\x1f\x7f.]+(?:\.[^@\s<>,;\"\x00-\x1f\x7f.]+)+"
+)
 
 
 class TenantError(Refusal):
@@ -149,17 +153,45 @@ def create_tenant(
 def update_branding(
     tenant: Tenant, branding: Branding, *, actor: User | None = None, audit: bool = True
 ) -> None:
-    """Change the branding; every change is in the audit log (the CLI's too)."""
+    """Change the branding; every change is in the audit log (the CLI's too). Every
+    value is checked where it is entered, so that no later page, receipt or email
+    of the tenant fails on it."""
     if branding.colour is not None:
         tenant.colour = check_colour(branding.colour)
-    for name in ("contact_email", "contact_phone", "contact_address"):
+    if branding.contact_email is not None:
+        tenant.contact_email = check_email_address(branding.contact_email)
+    for name in ("contact_phone", "contact_address"):
         if (value := getattr(branding, name)) is not None:
-            setattr(tenant, name, value.strip() or None)
+            setattr(tenant, name, _check_text(name, value))
     for name in ("imprint_url", "privacy_url"):
         if (value := getattr(branding, name)) is not None:
-            setattr(tenant, name, check_web_address(value))
+            setattr(tenant, name, _check_length(name, check_web_address(value)))
     if audit:
         record(tenant, "tenant.branding_changed", "tenant", tenant.slug, actor=actor)
+
+
+def check_email_address(value: str) -> str | None:
+    """A contact address, stripped; ``None`` for empty; one address, nothing else."""
+    value = _check_length("contact_email", value.strip())
+    if value and not _EMAIL_ADDRESS.fullmatch(value):
+        raise TenantError(gettext("%(value)r is not an email address.", value=value))
+    return value or None
+
+
+def _check_text(name: str, value: str) -> str | None:
+    value = value.strip()
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs"} and ch not in "\n\t" for ch in value):
+        raise TenantError(gettext("%(field)s contains control characters.", field=name))
+    return _check_length(name, value) or None
+
+
+def _check_length(name: str, value: str | None) -> str | None:
+    limit = Tenant.__table__.c[name].type.length
+    if value and len(value) > limit:
+        raise TenantError(
+            gettext("%(field)s is longer than %(limit)d characters.", field=name, limit=limit)
+        )
+    return value
 
 
 def check_web_address(value: str) -> str | None:

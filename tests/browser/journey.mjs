@@ -20,7 +20,9 @@ const CHROMIUM = process.env.AMTSWEG_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.AMTSWEG_SCREENSHOTS || '';
 const REFERENCE = /[A-Z]{3,4}-\d{4}-\d{6}/;
 const WAIT_MS = 10_000;
-const OVERALL_MS = 150_000;
+// The smallest file the app accepts as a PDF: the header and the end-of-file marker.
+const PERMIT_PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+const OVERALL_MS = 210_000;
 
 const [base, tenantSlug = 'musterstadt'] = process.argv.slice(2);
 if (!base) {
@@ -188,19 +190,28 @@ async function hundesteuer(page, journey) {
 
   await step(page, journey, 'hunde');
   await emptySubmit(page, journey);
-  const dog = async (index, name, breed, born, chip) => {
+  const dog = async (index, name, breed, born, chip, dangerous = 'no') => {
     await page.fill(`#hunde-${index}-name`, name);
     await page.selectOption(`#hunde-${index}-rasse`, breed);
     await page.fill(`#hunde-${index}-geburtsdatum`, born);
     await page.fill(`#hunde-${index}-gehalten_seit`, isoDate(-30));
-    await page.check(`input[name="hunde-${index}-gefaehrlich"][value="no"]`);
+    await page.check(`input[name="hunde-${index}-gefaehrlich"][value="${dangerous}"]`);
     await page.fill(`#hunde-${index}-chipnummer`, chip);
   };
   await dog(0, 'Bello', 'labrador', '2021-04-03', '276098106548231');
   await loads(page, () => page.locator('#hunde-add').click());
   await audit(page, journey, 'step-hunde-two-dogs');
   if ((await page.inputValue('#hunde-0-name')) !== 'Bello') throw new Error('adding a dog lost the first');
-  await dog(1, 'Luna', 'dackel', '2023-09-15', '276098106548232');
+  // The second dog is a dangerous one: its permit is a file inside the group's item.
+  await dog(1, 'Luna', 'dackel', '2023-09-15', '276098106548232', 'yes');
+  await loads(page, () => page.locator('button[value="refresh"]').click());
+  const permit = (name) => ({ name, mimeType: 'application/pdf', buffer: PERMIT_PDF });
+  await page.setInputFiles('#hunde-1-erlaubnis', permit('Falsche-Datei.pdf'));
+  await loads(page, () => page.locator('button[value="refresh"]').click());
+  await audit(page, journey, 'step-hunde-permit-uploaded');
+  // Replaced without JavaScript: tick "remove" for the wrong file, choose the right one.
+  await page.check('input[name="hunde-1-erlaubnis-remove"]');
+  await page.setInputFiles('#hunde-1-erlaubnis', permit('Erlaubnis-Luna.pdf'));
   await continueStep(page);
 
   await step(page, journey, 'zahlung');
@@ -211,6 +222,12 @@ async function hundesteuer(page, journey) {
   await page.fill('#iban', 'DE02 1203 0000 0000 2020 51');
   await page.check('#bestaetigung');
   await continueStep(page);
+  const summary = await page.locator('main').innerText();
+  check(
+    `${journey.name}: the permit replaced the wrong file`,
+    summary.includes('Erlaubnis-Luna.pdf') && !summary.includes('Falsche-Datei.pdf'),
+    page.url(),
+  );
   await finish(page, journey);
 }
 

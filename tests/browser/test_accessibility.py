@@ -3,7 +3,9 @@
 The app runs as a real HTTP server with the demo municipalities (loaded by ``amtsweg demo``);
 ``journey.mjs`` walks whole applications for three catalogue forms in German and English, one
 of them with the keyboard only and one with JavaScript switched off, runs axe (WCAG 2.1 A and
-AA) on every page and prints a JSON report that this test reads.
+AA) on every page and prints a JSON report that this test reads. The dog-tax walks register a
+dangerous dog whose permit is uploaded inside the group's item, replaced once by ticking
+"remove", and submitted.
 
 Needs Node.js with ``node_modules`` (``make test`` runs ``npm ci``) and ``/usr/bin/chromium``
 (Debian's package ``chromium``; ``.ci/run`` installs it). Nothing downloads a browser.
@@ -35,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("journey.mjs")
 SESSION_SCRIPT = Path(__file__).with_name("session_dialog.mjs")
 CHROMIUM = Path(os.environ.get("AMTSWEG_CHROMIUM", "/usr/bin/chromium"))
-JOURNEY_SECONDS = 170
+JOURNEY_SECONDS = 240
 REFERENCE = re.compile(r"[A-Z]{3}-\d{4}-\d{6}")
 FORMS = {"fundsache-verlustmeldung", "hundesteuer-anmeldung", "gewerbeanmeldung"}
 WALKS = {(form, locale) for form in FORMS for locale in ("de", "en")}
@@ -103,6 +105,8 @@ def test_the_citizen_journey_is_accessible_in_a_browser(site: str) -> None:
     checks = [f"{c['name']}: {c['detail']}" for c in report["checks"] if not c["ok"]]
     assert not checks, "keyboard checks that failed:\n" + "\n".join(checks)
     assert len(report["checks"]) >= 5
+    permits = [c for c in report["checks"] if "the permit replaced the wrong file" in c["name"]]
+    assert len(permits) == 2, permits  # the dangerous dog's permit, in German and in English
 
     audited = [page for page in report["pages"] if page["checked"]]
     assert len(audited) >= 60, [page["name"] for page in audited]

@@ -74,3 +74,22 @@ def test_with_redis_the_job_waits_in_the_queue_for_a_worker(redis_app) -> None:
     assert ran == []
     SimpleWorker([QUEUE_NAME], connection=connection).work(burst=True)
     assert ran == [marker]
+
+
+@pytest.fixture
+def refusing_queue_app(make_app, settings):
+    """An app whose Redis refuses every connection (built before ``caplog`` listens)."""
+    app = make_app(settings=replace(settings, redis_url="redis://127.0.0.1:9/0"))
+    with app.app_context():
+        yield app
+
+
+@pytest.mark.sqlite
+def test_a_queue_that_refuses_the_job_after_the_commit_is_logged_not_raised(
+    refusing_queue_app, caplog
+) -> None:
+    enqueue_after_commit(remember, "nobody takes it")
+    with caplog.at_level(logging.ERROR):
+        db.session.commit()  # the change is saved: the refused job must not undo that
+    assert any(record.message == "job could not be enqueued" for record in caplog.records)
+    assert ran == []

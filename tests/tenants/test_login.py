@@ -99,6 +99,13 @@ def test_a_replayed_callback_is_refused(client) -> None:
     assert not login_cookie(replay)
 
 
+def test_a_callback_with_a_forged_non_ascii_state_is_refused(client) -> None:
+    client.get("/login")  # a login is pending in this browser
+    answer = client.get("/login/callback", query_string={"state": "zustand-ä\u0085", "code": "x"})
+    assert answer.status_code == 400
+    assert not login_cookie(answer)
+
+
 def test_a_callback_from_another_browser_is_refused(client, app) -> None:
     to_provider = client.get("/login")
     page = client.get(local(to_provider.headers["Location"]))

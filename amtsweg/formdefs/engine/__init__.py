@@ -20,6 +20,7 @@ from amtsweg.formdefs.engine.fees import (
     check_fee_overrides,
     compute_fee,
 )
+from amtsweg.formdefs.engine.fields import plain_text
 from amtsweg.formdefs.engine.messages import LocalizedText
 from amtsweg.formdefs.engine.model import (
     DefinitionError,
@@ -49,6 +50,7 @@ __all__ = [
     "compile_definition",
     "compute_fee",
     "evaluate",
+    "plain_text",
     "prefill",
     "validate_step",
 ]

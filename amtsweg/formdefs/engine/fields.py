@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -79,10 +80,28 @@ def _fail_if(violations: list[Violation]) -> None:
         raise InvalidValue(*violations)
 
 
+_KEPT_FORMAT_CHARACTERS = frozenset("\u200c\u200d")  # joiners that scripts and emoji need
+_KEPT_CONTROL_CHARACTERS = frozenset("\t\n\r")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without control and format characters, such as NUL (which PostgreSQL
+    cannot store) or the right-to-left override U+202E (which makes ``exe.pdf`` read
+    as ``fdp.exe``, or reverses a name on a clerk's screen); line breaks, tabs and
+    the zero-width joiners stay."""
+    return "".join(
+        character
+        for character in text
+        if character in _KEPT_CONTROL_CHARACTERS
+        or character in _KEPT_FORMAT_CHARACTERS
+        or unicodedata.category(character) not in {"Cc", "Cf", "Cs"}
+    )
+
+
 def _string(raw: Any) -> str:
     if not isinstance(raw, str):
         raise InvalidValue(Violation("type"))
-    return raw.strip()
+    return plain_text(raw).strip()
 
 
 def _text(field: Field, raw: Any, _today: date) -> str:
@@ -130,7 +149,7 @@ def _number(field: Field, raw: Any, _today: date) -> float:
         raise InvalidValue(Violation("not_a_number"))
     try:
         value = float(raw.strip().replace(",", ".")) if isinstance(raw, str) else float(raw)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond any float
         raise InvalidValue(Violation("not_a_number")) from None
     if not math.isfinite(value):
         raise InvalidValue(Violation("not_a_number"))

@@ -9,6 +9,9 @@ the input it belongs to.
 
 Both directions are pure and keep answers raw: what was posted is what the
 engine cleans and what the page shows again, so a typo survives the round trip.
+Only control and format characters are dropped on the way in
+(:func:`~amtsweg.formdefs.engine.plain_text`): a NUL cannot be stored, and a
+direction override would mislead whoever reads the answer.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from amtsweg.formdefs.engine import Field, Step
+from amtsweg.formdefs.engine import Field, Step, plain_text
 
 ADDRESS_PARTS = ("street", "house_number", "zip", "city", "country")
 ITEMS_SUFFIX = "items"
@@ -82,13 +85,18 @@ def _read(field: Field, formdata: MultiDict[str, Any], name: str, previous: Any)
     if field.kind == "group":
         return _read_group(field, formdata, name, previous)
     if field.kind == "address":
-        parts = {part: formdata.get(join(name, part)) for part in ADDRESS_PARTS}
+        parts = {part: _text(formdata, join(name, part)) for part in ADDRESS_PARTS}
         return {part: value for part, value in parts.items() if value is not None}
     if field.kind == "checkboxes":
-        return formdata.getlist(name)
+        return [plain_text(str(value)) for value in formdata.getlist(name)]
     if field.kind == "file":
         return previous
-    return formdata.get(name)
+    return _text(formdata, name)
+
+
+def _text(formdata: MultiDict[str, Any], name: str) -> str | None:
+    value = formdata.get(name)
+    return None if value is None else plain_text(str(value))
 
 
 def _read_group(

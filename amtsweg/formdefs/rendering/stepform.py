@@ -75,6 +75,15 @@ def _address_part_label(part: str) -> str:
     return labels[part]
 
 
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """A file already given as an answer: shown with a "remove" checkbox that posts
+    ``token`` as ``<input name>-remove``, so files are replaced without JavaScript."""
+
+    name: str
+    token: str
+
+
 @dataclass(eq=False)
 class Control:
     """One question (or static text) of a step, as the templates draw it.
@@ -96,7 +105,7 @@ class Control:
     """Extra input attributes: autocomplete, inputmode, accept …"""
     text: str | None = None
     unit: str | None = None
-    uploaded: tuple[str, ...] = ()
+    uploaded: tuple[UploadedFile, ...] = ()
     parts: list[Control] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     add: StepAction | None = None
@@ -353,7 +362,7 @@ class _Builder:
         if field.kind == "file":
             self.has_files = True
             control.hints = (*control.hints, _file_hint(field, self.locale))
-            control.uploaded = _uploaded_names(self._answer(control.name))
+            control.uploaded = _uploaded_files(self._answer(control.name))
         self.fields[control.name] = unbound
         self.inputs[control.name] = control
 
@@ -463,12 +472,14 @@ def _has_index(items: Any, index: int) -> bool:
     return isinstance(items, list) and index < len(items) and isinstance(items[index], Mapping)
 
 
-def _uploaded_names(answer: Any) -> tuple[str, ...]:
+def _uploaded_files(answer: Any) -> tuple[UploadedFile, ...]:
     files = [answer] if isinstance(answer, Mapping) else answer
     if not isinstance(files, list | tuple):
         return ()
     return tuple(
-        str(each["name"]) for each in files if isinstance(each, Mapping) and "name" in each
+        UploadedFile(str(each["name"]), str(each.get("token", "")))
+        for each in files
+        if isinstance(each, Mapping) and "name" in each
     )
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Blueprint
 
-from amtsweg.platform.api import API_PREFIX, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.schemas import PrincipalSchema

@@ -140,8 +140,12 @@ class RelyingParty:
         """Check the callback ``args`` against ``pending`` and complete the login."""
         if "error" in args:
             raise LoginError(FailureReason.CANCELLED, args.get("error", ""))
-        state = args.get("state", "")
-        if pending is None or pending.is_stale or not hmac.compare_digest(state, pending.state):
+        state = args.get("state", "").encode()  # bytes: compare_digest refuses non-ASCII str
+        if (
+            pending is None
+            or pending.is_stale
+            or not hmac.compare_digest(state, pending.state.encode())
+        ):
             raise LoginError(FailureReason.UNKNOWN_STATE)
         metadata = self._metadata()
         client = self._client()

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, StringField, TextAreaField
 
 from amtsweg.platform.forms import Form
-from amtsweg.platform.limits import submit_limit
+from amtsweg.platform.limits import message_limit
 from amtsweg.platform.web import content_security_policy
 from amtsweg.tenants.accessibility import service
 from amtsweg.tenants.web import TenantView
@@ -48,7 +48,7 @@ class AccessibilityStatement(TenantView):
     def get(self) -> str:
         return self._render(FeedbackForm(), errors={})
 
-    @submit_limit
+    @message_limit
     def post(self) -> Any:
         form = FeedbackForm()
         if not form.validate():  # the CSRF token

@@ -1,0 +1,27 @@
+"""Files stored for a change live and die with the change's transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from amtsweg.platform.db import db
+from amtsweg.platform.storage import put_for_transaction, storage
+
+
+def _files(settings) -> list[Path]:
+    folder = Path(settings.storage_dir) / "uploads"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.sqlite
+def test_a_file_of_a_rolled_back_change_is_deleted_and_a_committed_one_kept(app, settings) -> None:
+    put_for_transaction("uploads", b"never saved")
+    assert len(_files(settings)) == 1
+    db.session.rollback()
+    assert _files(settings) == []
+    key = put_for_transaction("uploads", b"saved")
+    db.session.commit()
+    db.session.rollback()  # a later rollback does not touch what was committed
+    assert storage().get(key) == b"saved"
