@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from amtsweg.formdefs import service as formdefs
     from amtsweg.platform import outbox
     from amtsweg.platform.signals import payment_succeeded, submission_created
+    from amtsweg.submissions.panels import register_clerk_panel
 
     api.init_app(app)
     app.register_blueprint(views.bp)
@@ -20,3 +21,4 @@ def init_app(app: Flask) -> None:
     # twice (a second app in one process) is a no-op.
     submission_created.connect(service.on_submission_created)
     payment_succeeded.connect(service.on_payment_succeeded)
+    register_clerk_panel("delivery", views.clerk_panel)

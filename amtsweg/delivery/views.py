@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from amtsweg.delivery import service
@@ -23,7 +24,7 @@ from amtsweg.platform.storage import storage
 from amtsweg.submissions import service as submissions
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
-from amtsweg.tenants.models import Role, User
+from amtsweg.tenants.models import Role, Tenant, User
 from amtsweg.tenants.web import TenantView
 
 bp = Blueprint(
@@ -213,6 +214,18 @@ class SubmissionFile(SubmissionPage):
         response.headers["Content-Disposition"] = "attachment"
         response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+def clerk_panel(tenant: Tenant, submission: Submission) -> Markup:
+    """How the submission's deliveries stand, on the clerk's page of the submission."""
+    return Markup(  # noqa: S704 - a rendered template; Jinja escaped every value in it
+        render_template(
+            "delivery/_clerk_panel.html",
+            tenant=tenant,
+            submission=submission,
+            states=service.deliveries_of(submission),
+        )
+    )
 
 
 bp.add_url_rule("/", view_func=TargetList.as_view("targets"))

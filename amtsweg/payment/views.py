@@ -155,6 +155,17 @@ def citizen_panel(tenant: Tenant, submission: Submission) -> Markup:
     )
 
 
+def clerk_panel(tenant: Tenant, submission: Submission) -> Markup:
+    """The submission's payments on the clerk's page, each linked to its detail."""
+    return Markup(  # noqa: S704 - a rendered template; Jinja escaped every value in it
+        render_template(
+            "payment/_clerk_panel.html",
+            tenant=tenant,
+            payments=service.payments_of(submission),
+        )
+    )
+
+
 bp.add_url_rule("/submissions/<reference>/pay", view_func=PayPage.as_view("pay"))
 bp.add_url_rule("/payments/<uuid:payment_id>/return", view_func=PaymentReturn.as_view("return"))
 bp.add_url_rule(

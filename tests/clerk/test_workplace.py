@@ -11,8 +11,9 @@ import zipfile
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from amtsweg.delivery import service as delivery
 from amtsweg.platform.auth.roles import Role
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions import clerk
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import User
@@ -155,3 +156,17 @@ def test_a_made_up_cursor_is_a_clear_400(client, log_in, musterstadt) -> None:
     assert client.get(CLERK, query_string=empty_form).status_code == 200
     assert client.get(CLERK, query_string={"cursor": "not-a-cursor"}).status_code == 400
     assert client.get(CLERK, query_string={"from": "yesterday"}).status_code == 400
+
+
+def test_the_submission_page_shows_how_payment_and_delivery_stand(
+    client, log_in, submit, musterstadt
+) -> None:
+    reference = submit()
+    log_in("clerk-musterstadt")
+    page = client.get(f"{CLERK}submissions/{reference}").get_data(as_text=True)
+    assert '<h2 class="kern-heading-medium" id="payment-heading">Zahlung</h2>' in page
+    assert "Für diesen Antrag wurde noch keine Zahlung begonnen." in page  # a free form
+    assert '<h2 class="kern-heading-medium" id="delivery-heading">Zustellung</h2>' in page
+    with tenant_scope(musterstadt.id):
+        assert delivery.targets(musterstadt) == []  # this test's tenant has none configured
+    assert "Dieser Antrag hat (noch) kein Zustellziel." in page
