@@ -1,1 +1,0 @@
-"""Amtsweg: online forms and payment for the member municipalities of an association."""

@@ -1,1 +1,0 @@
-"""Building blocks every area uses: config, database, jobs, web shell, health, logs."""

@@ -1,1 +1,0 @@
-"""Real protocol peers that tests start and stop: independent implementations to talk to."""
