@@ -87,8 +87,11 @@ def find_tenant_to_serve(slug: str) -> Tenant | None:
     The same round trip sets the database half of that scope (Row Level
     Security's ``app.tenant_id``); the web shell enters the tenant's scope
     right after (or, for a disabled tenant, answers with a notice and reads
-    nothing), and nothing is set when no tenant has the slug.
+    nothing), and nothing is set when no tenant has the slug. SQLite (the demo)
+    has no Row Level Security and nothing to set.
     """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return find_tenant(slug)
     found = db.session.execute(_SERVED_TENANT, {"slug": slug}).first()
     if found is None:
         return None
