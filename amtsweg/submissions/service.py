@@ -33,7 +33,7 @@ from amtsweg.formdefs.engine import (
 from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
 from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform import outbox
-from amtsweg.platform.db import db, require_tenant_scope, utcnow
+from amtsweg.platform.db import db, require_tenant_scope, take_write_lock, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.platform.signals import (
@@ -166,16 +166,20 @@ def find_draft(user: User, draft_id: uuid.UUID, *, for_update: bool = False) -> 
 
     Its version comes in the same query, without the (large) document, which
     only compiling needs and the compiled cache usually spares. ``for_update``
-    locks the draft's row until the transaction ends (PostgreSQL), so two posts
-    to one draft at once are saved one after the other and neither loses the
-    other's answers or files.
+    locks the draft until the transaction ends (its row on PostgreSQL, the
+    database's write lock on SQLite), so two posts to one draft at once are
+    saved one after the other: neither loses the other's answers or files, and
+    the second sees the revision the first saved.
     """
     query = (
         select(Draft)
         .where(Draft.id == draft_id, Draft.user_id == user.id, Draft.expires_at > utcnow())
         .options(joinedload(Draft.version, innerjoin=True).defer(FormVersion.document))
     )
-    return db.session.scalar(query.with_for_update(of=Draft) if for_update else query)
+    if not for_update:
+        return db.session.scalar(query)
+    take_write_lock(db.session)
+    return db.session.scalar(query.with_for_update(of=Draft))
 
 
 def draft_definition(draft: Draft) -> CompiledDefinition:
