@@ -29,6 +29,7 @@ from amtsweg.formdefs.engine import (
     Step,
     evaluate,
     prefill,
+    without_nul,
 )
 from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
 from amtsweg.formdefs.models import FormVersion
@@ -197,16 +198,19 @@ def save_step(
 
     ``answers`` are the draft's answers with this step's replaced by what was
     posted. Fields locked to the login are filled from the login again, so a
-    forged post cannot change them. Uploads the answers no longer refer to are
-    deleted; the draft's revision and expiry move on.
+    forged post cannot change them. A NUL cannot be stored: it is left out of
+    the saved answers, and the evaluation of the answers as sent refuses it.
+    Uploads the answers no longer refer to are deleted; the draft's revision
+    and expiry move on.
     """
     definition = draft_definition(draft)
-    draft.answers = prefill(definition, claims, answers)
+    sent = prefill(definition, claims, answers)
+    draft.answers = without_nul(sent)
     draft.step = step_id
     draft.revision += 1
     draft.expires_at = _expiry()
     release_unreferenced(draft, definition, draft.answers)
-    return evaluate(definition, draft.answers, locale=locale, step=step_id, today=today())
+    return evaluate(definition, sent, locale=locale, step=step_id, today=today())
 
 
 def evaluate_draft(
