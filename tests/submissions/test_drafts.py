@@ -98,6 +98,36 @@ def test_a_new_file_replaces_the_old_one_and_leaves_nothing_behind(
     assert len(_stored_files(settings)) == 1
 
 
+def test_many_files_posted_to_a_single_file_field_keep_one(
+    erika_logged_in, musterstadt, settings
+) -> None:
+    client = erika_logged_in
+    permits = [(io.BytesIO(_pdf(f"Erlaubnis {number}")), f"e-{number}.pdf") for number in range(12)]
+    crowded = _post_step(client, _dogs_step(client), _dangerous_dog(permits), action="refresh")
+    assert "höchstens 1 Datei" in crowded.get_data(as_text=True)
+    assert [upload.name for upload in _uploads(musterstadt)] == ["e-0.pdf"]
+    assert len(_stored_files(settings)) == 1
+
+
+def test_a_file_for_a_field_hidden_at_submit_is_not_kept(
+    erika_logged_in, musterstadt, settings
+) -> None:
+    client = erika_logged_in
+    dogs = _dogs_step(client)
+    harmless = _dangerous_dog((io.BytesIO(_pdf("unnötig")), "unnoetig.pdf")) | {
+        "hunde-0-gefaehrlich": "no"
+    }
+    moved = _post_step(client, dogs, harmless)
+    assert moved.status_code == 302, moved.get_data(as_text=True)
+    payment = client.get(local(moved.headers["Location"]))
+    done = _post_step(client, payment, {"lastschrift": "no", "bestaetigung": "yes"})
+    summary_url = local(done.headers["Location"])
+    assert "unnoetig.pdf" not in client.get(summary_url).get_data(as_text=True)
+    assert client.get(_submit(client, summary_url)).status_code == 200
+    assert _uploads(musterstadt) == []
+    assert _stored_files(settings) == []
+
+
 def _trees_step(client):
     applicant = _apply(client, "baumfaellung-antrag")
     moved = _post_step(client, applicant, {"eigentuemer": "yes"})
@@ -238,6 +268,9 @@ def test_pages_with_personal_data_are_never_stored(erika_logged_in) -> None:
     summary = url.rsplit("/steps/", 1)[0] + "/summary"
     assert "no-store" in client.get(summary).headers["Cache-Control"]
     assert "no-store" not in client.get("/t/musterstadt/").headers.get("Cache-Control", "")
+    confirmation = client.get(_submit(client, _fill_fundsache(client)))
+    assert "Ihr Antrag ist eingegangen" in confirmation.get_data(as_text=True)
+    assert "no-store" in confirmation.headers["Cache-Control"]
 
 
 def test_head_is_answered_like_get(erika_logged_in) -> None:
