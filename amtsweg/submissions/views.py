@@ -137,13 +137,13 @@ class StepPage(DraftView):
         )
         if action.shows_errors and evaluation.ok and not upload_errors and not changed_elsewhere:
             return redirect(self._next_url(evaluation))
-        not_kept = _not_kept(evaluation)
+        refused = _refused_characters(evaluation)
         page = self._render(
             step,
             self.draft.answers,
             evaluation,
             show=action.shows_errors,
-            extra=(*upload_errors, *(() if action.shows_errors else not_kept)),
+            extra=(*upload_errors, *(() if action.shows_errors else refused)),
             changed_elsewhere=gettext(
                 "We saved what you sent from this page on top of it. "
                 "Please check the answers below before you continue."
@@ -151,7 +151,7 @@ class StepPage(DraftView):
             if changed_elsewhere
             else "",
         )
-        return page, 422 if not_kept else 200
+        return page, 422 if refused else 200
 
     def _next_url(self, evaluation: Evaluation) -> str:
         visible = list(evaluation.visible_steps)
@@ -195,8 +195,9 @@ class StepPage(DraftView):
         )
 
 
-def _not_kept(evaluation: Evaluation) -> tuple[AnswerError, ...]:
-    """Answers refused for a NUL, which was not saved: the citizen is told on every post."""
+def _refused_characters(evaluation: Evaluation) -> tuple[AnswerError, ...]:
+    """The answers sent with a NUL (saved without it): said on every post, refreshing too,
+    since the citizen must see that what was saved differs from what was sent."""
     return tuple(error for error in evaluation.errors if error.code == REFUSED_CHARACTER)
 
 
