@@ -277,7 +277,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False},
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
             poolclass=StaticPool if url in {"sqlite://", "sqlite:///:memory:"} else None,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -310,6 +310,28 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
 
 def _note_last_use(_dbapi_connection: Any, record: Any) -> None:
     record.info[_LAST_USE] = time.monotonic()
+
+
+#: How long a SQLite writer waits for another one to commit before it gives up.
+SQLITE_BUSY_TIMEOUT_SECONDS = 20.0
+
+
+def take_write_lock(session: Session) -> None:
+    """Make the session's transaction the database's only writer until it ends (SQLite).
+
+    SQLite has no row locks (SQLAlchemy drops ``FOR UPDATE``), and pysqlite begins
+    a transaction only at its first write, so two requests could read the same row
+    and the later write would silently undo the earlier one. ``BEGIN IMMEDIATE``
+    takes SQLite's write lock before anything is read: a second writer waits until
+    the first has committed and then reads what it wrote. A transaction that has
+    written already holds the lock. On PostgreSQL this does nothing: the caller's
+    ``SELECT … FOR UPDATE`` locks the row itself.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

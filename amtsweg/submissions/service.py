@@ -29,11 +29,12 @@ from amtsweg.formdefs.engine import (
     Step,
     evaluate,
     prefill,
+    without_nul,
 )
 from amtsweg.formdefs.engine import FormDefinition as CompiledDefinition
 from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform import outbox
-from amtsweg.platform.db import db, require_tenant_scope, utcnow
+from amtsweg.platform.db import db, require_tenant_scope, take_write_lock, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.platform.signals import (
@@ -166,16 +167,20 @@ def find_draft(user: User, draft_id: uuid.UUID, *, for_update: bool = False) -> 
 
     Its version comes in the same query, without the (large) document, which
     only compiling needs and the compiled cache usually spares. ``for_update``
-    locks the draft's row until the transaction ends (PostgreSQL), so two posts
-    to one draft at once are saved one after the other and neither loses the
-    other's answers or files.
+    locks the draft until the transaction ends (its row on PostgreSQL, the
+    database's write lock on SQLite), so two posts to one draft at once are
+    saved one after the other: neither loses the other's answers or files, and
+    the second sees the revision the first saved.
     """
     query = (
         select(Draft)
         .where(Draft.id == draft_id, Draft.user_id == user.id, Draft.expires_at > utcnow())
         .options(joinedload(Draft.version, innerjoin=True).defer(FormVersion.document))
     )
-    return db.session.scalar(query.with_for_update(of=Draft) if for_update else query)
+    if not for_update:
+        return db.session.scalar(query)
+    take_write_lock(db.session)
+    return db.session.scalar(query.with_for_update(of=Draft))
 
 
 def draft_definition(draft: Draft) -> CompiledDefinition:
@@ -193,16 +198,19 @@ def save_step(
 
     ``answers`` are the draft's answers with this step's replaced by what was
     posted. Fields locked to the login are filled from the login again, so a
-    forged post cannot change them. Uploads the answers no longer refer to are
-    deleted; the draft's revision and expiry move on.
+    forged post cannot change them. A NUL cannot be stored: it is left out of
+    the saved answers, and the evaluation of the answers as sent refuses it.
+    Uploads the answers no longer refer to are deleted; the draft's revision
+    and expiry move on.
     """
     definition = draft_definition(draft)
-    draft.answers = prefill(definition, claims, answers)
+    sent = prefill(definition, claims, answers)
+    draft.answers = without_nul(sent)
     draft.step = step_id
     draft.revision += 1
     draft.expires_at = _expiry()
     release_unreferenced(draft, definition, draft.answers)
-    return evaluate(definition, draft.answers, locale=locale, step=step_id, today=today())
+    return evaluate(definition, sent, locale=locale, step=step_id, today=today())
 
 
 def evaluate_draft(

@@ -20,7 +20,7 @@ from flask_babel import get_locale, gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from amtsweg.formdefs import service as formdefs
-from amtsweg.formdefs.engine import Evaluation, Field, Step
+from amtsweg.formdefs.engine import REFUSED_CHARACTER, AnswerError, Evaluation, Field, Step
 from amtsweg.formdefs.fees import summarise_fee
 from amtsweg.formdefs.rendering import (
     answers_from_formdata,
@@ -137,12 +137,13 @@ class StepPage(DraftView):
         )
         if action.shows_errors and evaluation.ok and not upload_errors and not changed_elsewhere:
             return redirect(self._next_url(evaluation))
-        return self._render(
+        refused = _refused_characters(evaluation)
+        page = self._render(
             step,
             self.draft.answers,
             evaluation,
             show=action.shows_errors,
-            extra=upload_errors,
+            extra=(*upload_errors, *(() if action.shows_errors else refused)),
             changed_elsewhere=gettext(
                 "We saved what you sent from this page on top of it. "
                 "Please check the answers below before you continue."
@@ -150,6 +151,7 @@ class StepPage(DraftView):
             if changed_elsewhere
             else "",
         )
+        return page, 422 if refused else 200
 
     def _next_url(self, evaluation: Evaluation) -> str:
         visible = list(evaluation.visible_steps)
@@ -191,6 +193,12 @@ class StepPage(DraftView):
             previous=visible[visible.index(step.id) - 1] if visible.index(step.id) else None,
             changed_elsewhere=changed_elsewhere,
         )
+
+
+def _refused_characters(evaluation: Evaluation) -> tuple[AnswerError, ...]:
+    """The answers sent with a NUL (saved without it): said on every post, refreshing too,
+    since the citizen must see that what was saved differs from what was sent."""
+    return tuple(error for error in evaluation.errors if error.code == REFUSED_CHARACTER)
 
 
 REVISION = "_revision"

@@ -6,7 +6,6 @@ the race only exists between separate transactions.
 
 from __future__ import annotations
 
-import io
 import secrets
 import string
 import threading
@@ -17,21 +16,20 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, func, select, text
-from werkzeug.datastructures import FileStorage, MultiDict
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.platform.db import Base, db, tenant_scope
-from amtsweg.submissions import files, service
-from amtsweg.submissions.models import Draft, Submission, Upload
+from amtsweg.submissions import service
+from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant, User
 from tests.submissions.conftest import ERIKA_CLAIMS
 from tests.submissions.test_service import FUND_ANSWERS
-from tests.submissions.test_uploads import make_image
 
 
-def _remove_tenant(engine: Engine, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    """Delete everything of the tenant, table by table, under its own RLS setting."""
+def _remove_tenant(engine: Engine, tenant_id: uuid.UUID, *user_ids: uuid.UUID) -> None:
+    """Delete everything of the tenant, table by table, under its own RLS setting, and
+    the users the test logged in."""
     owned = [t for t in reversed(Base.metadata.sorted_tables) if "tenant_id" in t.columns]
     with engine.begin() as connection:
         connection.execute(
@@ -40,7 +38,7 @@ def _remove_tenant(engine: Engine, tenant_id: uuid.UUID, user_id: uuid.UUID) -> 
         for table in owned:
             connection.execute(table.delete().where(table.c.tenant_id == tenant_id))
         connection.execute(Tenant.__table__.delete().where(Tenant.__table__.c.id == tenant_id))
-        connection.execute(User.__table__.delete().where(User.__table__.c.id == user_id))
+        connection.execute(User.__table__.delete().where(User.__table__.c.id.in_(user_ids)))
 
 
 @pytest.fixture
@@ -98,88 +96,3 @@ def test_two_simultaneous_submits_create_one_submission(committed) -> None:
     assert references[0] == references[1]
     with app.app_context(), tenant_scope(ids["tenant"]):
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
-
-
-def _in_parallel(count: int, work: Any) -> list[BaseException]:
-    """Run ``work(index)`` on ``count`` threads released at once; the errors they raised."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            work(index)
-        except BaseException as error:  # noqa: BLE001 - reported by the caller's assertion
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
-
-def test_simultaneous_starts_of_one_form_leave_one_open_draft(committed) -> None:
-    app, ids = committed
-    with app.app_context(), tenant_scope(ids["tenant"]):
-        db.session.delete(db.session.scalars(select(Draft)).one())
-        db.session.commit()
-    started: list[uuid.UUID] = []
-
-    def start(_index: int) -> None:
-        with app.app_context(), tenant_scope(ids["tenant"]):
-            tenant = tenants.get_tenant(ids["slug"])
-            form = formdefs.offered_form(tenant, "fundsache-verlustmeldung")
-            user = db.session.get_one(User, ids["user"])
-            draft = service.start_draft(tenant, user, form, ERIKA_CLAIMS)
-            db.session.commit()
-            started.append(draft.id)
-
-    assert _in_parallel(8, start) == []
-    assert len(set(started)) == 1
-    with app.app_context(), tenant_scope(ids["tenant"]):
-        assert db.session.scalar(select(func.count()).select_from(Draft)) == 1
-
-
-def test_simultaneous_uploads_to_one_draft_keep_every_file(committed) -> None:
-    app, ids = committed
-    with app.app_context(), tenant_scope(ids["tenant"]):
-        tenant = tenants.get_tenant(ids["slug"])
-        formdefs.activate_form(tenant, formdefs.get_definition("baumfaellung-antrag"))
-        form = formdefs.offered_form(tenant, "baumfaellung-antrag")
-        draft = service.start_draft(
-            tenant, db.session.get_one(User, ids["user"]), form, ERIKA_CLAIMS
-        )
-        db.session.commit()
-        draft_id = draft.id
-    photo = make_image("PNG")
-
-    def upload(index: int) -> None:
-        with app.app_context(), tenant_scope(ids["tenant"]):
-            user = db.session.get_one(User, ids["user"])
-            draft = service.find_draft(user, draft_id, for_update=True)
-            definition = service.draft_definition(draft)
-            step = definition.step("baeume")
-            answers = dict(draft.answers)
-            posted = MultiDict({"fotos": FileStorage(io.BytesIO(photo), f"baum-{index}.png")})
-            files.receive(
-                draft,
-                definition,
-                step,
-                files=posted,
-                form=MultiDict(),
-                answers=answers,
-                locale="de",
-            )
-            service.save_step(draft, "baeume", answers, ERIKA_CLAIMS, "de")
-            db.session.commit()
-
-    assert _in_parallel(8, upload) == []
-    with app.app_context(), tenant_scope(ids["tenant"]):
-        saved = db.session.scalars(select(Draft).where(Draft.id == draft_id)).one()
-        assert sorted(photo["name"] for photo in saved.answers["fotos"]) == [
-            f"baum-{index}.png" for index in range(8)
-        ]
-        assert saved.revision == 8
-        assert db.session.scalar(select(func.count()).select_from(Upload)) == 8

@@ -62,21 +62,51 @@ def test_crafted_json_to_branding_and_validation_is_a_clear_400(app, client, mus
     assert validate.status_code == 400, validate.get_data(as_text=True)
 
 
-def test_a_number_beyond_any_float_is_not_a_number(client, citizen) -> None:
-    answers = {"menge": 10**400}
-    answer = client.post(SPERRMUELL, json={"answers": answers}, headers=citizen)
+@pytest.mark.parametrize(
+    "menge", [b"1" + b"0" * 400, b"1e400", b"-1e400"], ids=["integer", "exponent", "negative"]
+)
+def test_a_number_beyond_any_float_is_not_a_number(client, citizen, menge) -> None:
+    body = b'{"answers": {"menge": ' + menge + b"}}"
+    answer = _post_json(client, SPERRMUELL, body, citizen)
     assert answer.status_code == 422, answer.get_data(as_text=True)
     pointers = {error["pointer"]: error["code"] for error in answer.json["errors"]}
     assert pointers["/answers/menge"] == "not_a_number"
 
 
-def test_text_answers_lose_direction_overrides_and_nul_through_the_api(
+def test_text_answers_lose_direction_overrides_through_the_api(
     client, citizen, musterstadt
 ) -> None:
-    answers = fund_answers() | {"beschreibung": "Rechnung\u202egnp.exe\x00 und Schirm"}
+    answers = fund_answers() | {"beschreibung": "Rechnung\u202egnp.exe und Schirm"}
     answer = client.post(FUND, json={"answers": answers}, headers=citizen)
     assert answer.status_code == 201, answer.get_data(as_text=True)
     assert answer.json["answers"]["beschreibung"] == "Rechnunggnp.exe und Schirm"
+
+
+def test_a_nul_in_an_answer_is_refused_through_the_api_with_a_pointer(
+    client, citizen, musterstadt
+) -> None:
+    answers = fund_answers() | {"beschreibung": "Regen\x00schirm"}
+    answer = client.post(FUND, json={"answers": answers}, headers=citizen)
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert answer.mimetype == "application/problem+json"
+    (error,) = answer.json["errors"]
+    assert error["pointer"] == "/answers/beschreibung"
+    assert error["code"] == "nul"
+    assert "Nullzeichen (NUL)" in error["detail"]
+    with tenant_scope(musterstadt.id):
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_a_nul_in_a_part_of_an_address_is_refused_through_the_api(client, citizen) -> None:
+    answers = dog_tax_answers(dog("Rex"))
+    answers["anschrift"] = answers["anschrift"] | {"city": "K\x00ln"}
+    answer = client.post(
+        "/api/v1/tenants/musterstadt/forms/hundesteuer-anmeldung/submissions",
+        json={"answers": answers},
+        headers=citizen,
+    )
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert [error["pointer"] for error in answer.json["errors"]] == ["/answers/anschrift/city"]
 
 
 def test_an_idempotency_key_reused_for_another_request_is_refused(client, citizen) -> None:

@@ -82,25 +82,46 @@ def _fail_if(violations: list[Violation]) -> None:
 
 _KEPT_FORMAT_CHARACTERS = frozenset("\u200c\u200d")  # joiners that scripts and emoji need
 _KEPT_CONTROL_CHARACTERS = frozenset("\t\n\r")
+NUL = "\x00"
+REFUSED_CHARACTER = "nul"
+"""The code of the violation for a NUL in an answer."""
 
 
 def plain_text(text: str) -> str:
-    """``text`` without control and format characters, such as NUL (which PostgreSQL
-    cannot store) or the right-to-left override U+202E (which makes ``exe.pdf`` read
-    as ``fdp.exe``, or reverses a name on a clerk's screen); line breaks, tabs and
-    the zero-width joiners stay."""
+    """``text`` without control and format characters, such as the right-to-left
+    override U+202E (which makes ``exe.pdf`` read as ``fdp.exe``, or reverses a
+    name on a clerk's screen); line breaks, tabs and the zero-width joiners stay.
+
+    NUL stays too, for the cleaners to refuse (code ``nul``): nobody types one,
+    PostgreSQL cannot store one, and dropping it silently would change what was
+    sent without a word. :func:`without_nul` makes answers storable.
+    """
     return "".join(
         character
         for character in text
         if character in _KEPT_CONTROL_CHARACTERS
         or character in _KEPT_FORMAT_CHARACTERS
+        or character == NUL
         or unicodedata.category(character) not in {"Cc", "Cf", "Cs"}
     )
+
+
+def without_nul(answers: Any) -> Any:
+    """``answers`` (nested as posted) with every NUL removed from their strings."""
+    if isinstance(answers, str):
+        return answers.replace(NUL, "")
+    if isinstance(answers, Mapping):
+        return {key: without_nul(value) for key, value in answers.items()}
+    if isinstance(answers, list | tuple):
+        return [without_nul(value) for value in answers]
+    return answers
 
 
 def _string(raw: Any) -> str:
     if not isinstance(raw, str):
         raise InvalidValue(Violation("type"))
+    if NUL in raw:
+        raise InvalidValue(Violation(REFUSED_CHARACTER))
     return plain_text(raw).strip()
 
 
@@ -197,7 +218,14 @@ def _address(field: Field, raw: Any, _today: date) -> dict[str, str]:
     parts = {name: raw.get(name) or "" for name in (*_ADDRESS_PARTS, "country")}
     if not all(isinstance(part, str) for part in parts.values()):
         raise InvalidValue(Violation("type"))
-    value = {name: part.strip() for name, part in parts.items()}
+    _fail_if(
+        [
+            Violation(REFUSED_CHARACTER, subpath=f".{name}")
+            for name, part in parts.items()
+            if NUL in part
+        ]
+    )
+    value = {name: plain_text(part).strip() for name, part in parts.items()}
     value["country"] = value["country"].upper() or "DE"
     violations = [
         Violation("required", subpath=f".{name}") for name in _ADDRESS_PARTS if not value[name]

@@ -50,6 +50,17 @@ _MESSAGES: Mapping[str, LocalizedText] = {
             "Die Eingabe hat nicht das erwartete Format.",
             "The value does not have the expected format.",
         ),
+        (
+            "nul",
+            (
+                "Diese Angabe enthält ein Nullzeichen (NUL), das nicht gespeichert werden "
+                "kann. Bitte prüfen Sie die Angabe und senden Sie sie ohne dieses Zeichen erneut."
+            ),
+            (
+                "This answer contains a null character (NUL), which cannot be stored. "
+                "Please check the answer and send it again without it."
+            ),
+        ),
         ("not_a_number", "Bitte geben Sie eine Zahl ein.", "Please enter a number."),
         ("not_an_integer", "Bitte geben Sie eine ganze Zahl ein.", "Please enter a whole number."),
         ("too_small", "Der Wert muss mindestens {min} sein.", "The value must be at least {min}."),

@@ -10,8 +10,8 @@ the input it belongs to.
 Both directions are pure and keep answers raw: what was posted is what the
 engine cleans and what the page shows again, so a typo survives the round trip.
 Only control and format characters are dropped on the way in
-(:func:`~amtsweg.formdefs.engine.plain_text`): a NUL cannot be stored, and a
-direction override would mislead whoever reads the answer.
+(:func:`~amtsweg.formdefs.engine.plain_text`): a direction override would
+mislead whoever reads the answer. A NUL is kept for the engine to refuse.
 """
 
 from __future__ import annotations
