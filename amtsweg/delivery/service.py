@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from amtsweg.delivery.interfaces import File, Parcel
 from amtsweg.delivery.models import Delivery, Target
 from amtsweg.delivery.targets import KINDS
-from amtsweg.formdefs.models import FormVersion, TenantForm
+from amtsweg.formdefs.models import FormDefinition, FormVersion, TenantForm
 from amtsweg.platform import outbox
 from amtsweg.platform.db import db, require_tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
@@ -138,13 +138,35 @@ def public_config(target: Target) -> dict[str, Any]:
 
 
 def delete_target(tenant: Tenant, target: Target, actor: User | None = None) -> None:
-    """Remove a target no submission was sent to; one with deliveries can only be disabled."""
+    """Remove a target no submission was sent to and no form names; otherwise refused.
+
+    A form naming a removed target would deliver nowhere without anyone noticing.
+    """
     require_tenant_scope(tenant.id)
+    if forms := _forms_naming(target):
+        raise Conflict(
+            gettext(
+                "These forms deliver to %(name)s: %(forms)s. Choose other targets for them "
+                "first, or disable the target.",
+                name=target.name,
+                forms=", ".join(forms),
+            )
+        )
     used = db.session.scalar(select(func.count()).where(Delivery.target_id == target.id))
     if used:
         raise Conflict(gettext("Submissions were delivered to this target; disable it instead."))
     db.session.delete(target)
     tenants.record(tenant, "delivery.target_deleted", "delivery_target", target.name, actor=actor)
+
+
+def _forms_naming(target: Target) -> list[str]:
+    """The slugs of the tenant's forms that name ``target`` (a handful of rows per tenant)."""
+    rows = db.session.execute(
+        select(FormDefinition.slug, TenantForm.delivery_targets)
+        .join(FormDefinition, FormDefinition.id == TenantForm.definition_id)
+        .order_by(FormDefinition.slug)
+    )
+    return [slug for slug, names in rows if target.name in (names or ())]
 
 
 def send_test_delivery(tenant: Tenant, target: Target, actor: User | None = None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amtsweg.delivery import service as delivery
+from amtsweg.formdefs import service as formdefs
 from amtsweg.platform.db import db
 from amtsweg.tenants import service as tenants
 from tests.delivery.conftest import submit, sweep, time_passes
@@ -223,3 +224,27 @@ def test_metrics_count_deliveries_by_target_and_outcome(client, dead_delivery) -
     assert f"amtsweg_deliveries_total{{{labels}}} 1.0" in text
     assert 'amtsweg_deliveries_dead{kind="cmis",target="dms",tenant="musterstadt"} 1.0' in text
     assert 'amtsweg_outbox_dead{kind="delivery"} 1.0' in text
+
+
+def test_a_target_a_form_delivers_to_cannot_be_deleted(client, admin, log_in, musterstadt) -> None:
+    delivery.save_target(musterstadt, "postfach", "mailbox", {"address": "a@musterstadt.example"})
+    formdefs.activate_form(
+        musterstadt,
+        formdefs.get_definition("fundsache-verlustmeldung"),
+        delivery_targets=["postfach"],
+    )
+    db.session.commit()
+
+    refused = client.delete(f"{API}/targets/postfach", headers=admin)
+    assert (refused.status_code, refused.mimetype) == (409, PROBLEM)
+    assert "fundsache-verlustmeldung" in refused.json["detail"]
+    log_in("admin-musterstadt", next_url=f"{PAGES}/")
+    edit = client.get(f"{PAGES}/targets/postfach")
+    page = client.post(f"{PAGES}/targets/postfach/delete", data={"csrf_token": csrf_token(edit)})
+    assert page.status_code == 409
+    assert "fundsache-verlustmeldung" in page.get_data(as_text=True)
+    assert client.get(f"{API}/targets/postfach", headers=admin).status_code == 200
+
+    formdefs.activate_form(musterstadt, formdefs.get_definition("fundsache-verlustmeldung"))
+    db.session.commit()
+    assert client.delete(f"{API}/targets/postfach", headers=admin).status_code == 204
