@@ -55,7 +55,7 @@ def test_an_admin_configures_a_webhook_and_its_secret_stays_secret(client, admin
     assert log[0]["action"] == "delivery.target_saved"
     assert "s" * 20 not in str(log)
     stored = delivery.find_target(tenants.get_tenant("musterstadt"), "fachverfahren")
-    assert stored.config["secret"] == "s" * 20
+    assert delivery.settings_of(stored)["secret"] == "s" * 20
 
 
 @pytest.mark.parametrize(
