@@ -33,7 +33,7 @@ from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, j
 from amtsweg.platform.secrets import Vault
 from amtsweg.platform.signals import delivery_dead, delivery_succeeded
 from amtsweg.platform.storage import storage
-from amtsweg.submissions import confirmation, presentation
+from amtsweg.submissions import confirmation, exports, presentation
 from amtsweg.submissions import service as submissions
 from amtsweg.submissions.document import submission_document
 from amtsweg.submissions.models import Submission, SubmissionStatus
@@ -370,6 +370,7 @@ def parcel(submission: Submission, delivery: Delivery) -> Parcel:
             confirmation.receipt_pdf(tenant, submission, "de"),
         ),
         uploads=uploads,
+        table=exports.submission_table(submission, definition),
         files_url=f"{public_url}/t/{tenant.slug}/admin/delivery/submissions/{submission.reference}",
     )
 

@@ -66,7 +66,8 @@ class Settings:
         default=30,
         metadata={
             "env": "AMTSWEG_SWEEP_SECONDS",
-            "doc": "How often `amtsweg worker` enqueues outbox messages that are due "
+            "doc": "How often `amtsweg worker` (or `amtsweg run` without Redis) enqueues "
+            "outbox messages that are due "
             "(after a Redis outage, a lost job or a retry's pause).",
         },
     )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 from pathlib import Path
 
 import pytest
 import requests
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 from werkzeug import Response
@@ -20,6 +23,7 @@ from amtsweg.platform.outbox import OutboxMessage, OutboxStatus
 from amtsweg.submissions.models import SubmissionStatus
 from amtsweg.submissions.service import AUTHORITY_ZONE
 from tests.delivery.conftest import submit, sweep, time_passes
+from tests.submissions.test_service import FUND_ANSWERS
 
 WEBHOOK_SECRET = "geheim-und-lang-genug-1234"
 
@@ -87,6 +91,35 @@ def test_the_mailbox_gets_a_readable_mail_with_the_documents(
     assert names == [f"{submission.reference}.pdf", "submission.json"]
     state = delivery.deliveries_of(submission)[0]
     assert str(state.delivery.id) in mail["Message-ID"]
+
+
+def test_the_mailbox_gets_the_answers_as_csv_and_xlsx_where_asked(
+    app, musterstadt, erika, smtp_server
+) -> None:
+    config = {"address": "fundbuero@musterstadt.example", "attach_csv": True, "attach_xlsx": True}
+    target(musterstadt, "postfach", "mailbox", config)
+    answers = {**FUND_ANSWERS, "verlustort": '=HYPERLINK("http://evil.example")'}
+
+    submission = submit(musterstadt, erika, answers=answers)
+
+    [mail] = [m for m in smtp_server.wait_for(2) if m["To"] == "fundbuero@musterstadt.example"]
+    attached = {part.get_filename(): part for part in mail.iter_attachments()}
+    reference = submission.reference
+    assert sorted(attached) == sorted(
+        [f"{reference}.pdf", "submission.json", f"{reference}.csv", f"{reference}.xlsx"]
+    )
+    csv_text = attached[f"{reference}.csv"].get_payload(decode=True).decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(csv_text), delimiter=";"))
+    from_csv = dict(zip(header, row, strict=True))
+    sheet = load_workbook(io.BytesIO(attached[f"{reference}.xlsx"].get_content())).active
+    header, row = ([cell.value for cell in line] for line in sheet.iter_rows())
+    from_xlsx = dict(zip(header, row, strict=True))
+    for table in (from_csv, from_xlsx):
+        assert table["reference"] == reference
+        assert table["name"] == "Erika Mustermann"
+        assert table["verlustort"] == '\'=HYPERLINK("http://evil.example")'
+    assert sheet["A1"].data_type == "s"
+    assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
 
 
 def test_a_large_mail_links_the_uploads_instead(app, musterstadt, erika, smtp_server) -> None:
