@@ -292,6 +292,63 @@ def test_what_an_earlier_try_stored_in_the_dms_is_not_stored_twice(
     assert documents[f"{reference}.pdf"] == b"%PDF earlier try"
 
 
+def test_the_dms_can_file_by_form_and_year_without_second_copies(
+    app, musterstadt, erika, cmis_repository
+) -> None:
+    target(
+        musterstadt,
+        "dms",
+        "cmis",
+        cmis_config(cmis_repository) | {"folder_per_form_and_year": True},
+    )
+    year = dt.datetime.now(AUTHORITY_ZONE).year
+    folder = f"/fundsache-verlustmeldung/{year}"
+    first = f"{musterstadt.reference_prefix}-{year}-000001"
+    # An earlier try filed the first submission's PDF, then crashed before recording it.
+    auth = (cmis_repository.username, cmis_repository.password)
+    for parent, name in (
+        ("", "fundsache-verlustmeldung"),
+        ("/fundsache-verlustmeldung", str(year)),
+    ):
+        requests.post(
+            cmis_repository.root_folder_url + parent,
+            data={
+                "cmisaction": "createFolder",
+                "propertyId[0]": "cmis:name",
+                "propertyValue[0]": name,
+            },
+            auth=auth,
+            timeout=5,
+        ).raise_for_status()
+    requests.post(
+        f"{cmis_repository.root_folder_url}{folder}",
+        data={
+            "cmisaction": "createDocument",
+            "propertyId[0]": "cmis:name",
+            "propertyValue[0]": f"{first}.pdf",
+        },
+        files={"content": (f"{first}.pdf", b"%PDF earlier try", "application/pdf")},
+        auth=auth,
+        timeout=5,
+    ).raise_for_status()
+
+    submissions = [submit(musterstadt, erika), submit(musterstadt, erika)]
+
+    assert submissions[0].reference == first
+    assert [states(submission) for submission in submissions] == [{"dms": ("done", 1)}] * 2
+    year_folder = cmis_repository.object_by_path(folder)
+    documents = {doc.name: doc for doc in cmis_repository.documents()}
+    assert {doc.parent_id for doc in documents.values()} == {year_folder.id}
+    second = submissions[1].reference
+    assert sorted(documents) == sorted(
+        [f"{first}.pdf", f"{first}-submission.json", f"{second}.pdf", f"{second}-submission.json"]
+    )
+    assert documents[f"{first}.pdf"].content == b"%PDF earlier try"
+    assert documents[f"{second}.pdf"].properties["amtsweg:reference"] == second
+    assert json.loads(documents[f"{second}-submission.json"].content)["reference"] == second
+    assert cmis_repository.object_by_path(f"/{first}") is None
+
+
 def test_a_lost_answer_from_the_dms_is_tried_again(app, musterstadt, erika, cmis_repository):
     target(musterstadt, "dms", "cmis", cmis_config(cmis_repository))
     cmis_repository.drop_after_accepting(1)
