@@ -194,6 +194,7 @@ def test_an_admin_adds_a_target_on_the_pages(client, log_in, musterstadt) -> Non
         data={
             "csrf_token": csrf_token(edit),
             "config-address": "a@musterstadt.example",
+            "config-attach_xlsx": "on",
             "enabled": "on",
             "default": "on",
         },
@@ -202,6 +203,11 @@ def test_an_admin_adds_a_target_on_the_pages(client, log_in, musterstadt) -> Non
     listed = client.get(f"{PAGES}/").get_data(as_text=True)
     assert "postfach" in listed
     assert "mailbox" in listed
+    saved = delivery.find_target(musterstadt, "postfach").config
+    assert (saved["attach_csv"], saved["attach_xlsx"]) == (False, True)
+    shown = client.get(f"{PAGES}/targets/postfach").get_data(as_text=True)
+    assert 'type="checkbox" id="config-attach_xlsx" name="config-attach_xlsx" checked' in shown
+    assert 'type="checkbox" id="config-attach_csv" name="config-attach_csv">' in shown
 
 
 def test_a_clerk_sees_a_submissions_deliveries_but_not_the_settings(
