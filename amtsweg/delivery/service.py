@@ -188,10 +188,12 @@ def delete_target(tenant: Tenant, target: Target, actor: User | None = None) -> 
 
 
 def _forms_naming(target: Target) -> list[str]:
-    """The slugs of the tenant's forms that name ``target`` (a handful of rows per tenant)."""
+    """The slugs of the tenant's offered forms that name ``target`` (a handful of rows per
+    tenant; offering a form again checks the names it is given)."""
     rows = db.session.execute(
         select(FormDefinition.slug, TenantForm.delivery_targets)
         .join(FormDefinition, FormDefinition.id == TenantForm.definition_id)
+        .where(TenantForm.active)
         .order_by(FormDefinition.slug)
     )
     return [slug for slug, names in rows if target.name in (names or ())]

@@ -6,11 +6,11 @@ is :mod:`amtsweg.platform.secrets`. Secrets are shown masked and never logged.
 
 from __future__ import annotations
 
-from amtsweg.platform.secrets import MASK, Vault, masked
+from amtsweg.platform.secrets import Vault, masked
 
 VAULT = Vault("payment", "payment_keys")
 encrypt = VAULT.encrypt
 decrypt = VAULT.decrypt
 rotate = VAULT.rotate
 
-__all__ = ["MASK", "decrypt", "encrypt", "masked", "rotate"]
+__all__ = ["decrypt", "encrypt", "masked", "rotate"]
