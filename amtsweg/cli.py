@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, run_command, with_appcontext
+from flask.helpers import get_debug_flag
+from werkzeug.serving import is_running_from_reloader
 
 from amtsweg import onboard
 from amtsweg.app import create_app
@@ -160,6 +162,22 @@ def _sweep_forever(app: Flask) -> None:
         except Exception:
             # Redis or the database away for a moment: the next round tries again.
             log.exception("outbox sweep failed")
+
+
+@main.command("run", params=run_command.params, short_help=run_command.short_help)
+@click.pass_context
+def run(ctx: click.Context, **options: object) -> None:
+    """Run the development server (``make demo``); without REDIS_URL it also sends, every
+    AMTSWEG_SWEEP_SECONDS, the outbox messages whose retry is due, as a worker would.
+
+    Jobs run in this process then, right after their commit; only a retry's pause
+    needs a sweeper. With the reloader the watching parent process does not sweep.
+    """
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    reloading = options["reload"] if options["reload"] is not None else get_debug_flag()
+    if not app.config["AMTSWEG"].redis_url and (not reloading or is_running_from_reloader()):
+        threading.Thread(target=_sweep_forever, args=(app,), daemon=True).start()
+    ctx.invoke(run_command, **options)
 
 
 @main.group("outbox")

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.delivery import api, metrics, service, views
+    from amtsweg.delivery import api, cli, metrics, service, views
     from amtsweg.formdefs import service as formdefs
     from amtsweg.platform import outbox
     from amtsweg.platform.signals import payment_succeeded, submission_created
@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
 
     api.init_app(app)
     app.register_blueprint(views.bp)
+    app.cli.add_command(cli.delivery_cli)
     metrics.init_app(app)
     outbox.register(app, service.KIND, outbox.Handler(service.deliver, service.on_dead))
     formdefs.register_delivery_check(app, service.unknown_target_names)

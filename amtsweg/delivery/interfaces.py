@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
 from amtsweg.platform.errors import FieldProblem
 
-FieldKind = Literal["text", "url", "email", "secret", "integer"]
+FieldKind = Literal["text", "url", "email", "secret", "integer", "flag"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,8 @@ class Parcel:
     pdf: File
     uploads: tuple[File, ...] = ()
     files_url: str = ""  # where logged-in staff find the files
+    # The answers as a header and one row, flattened as the clerk's export does.
+    table: Sequence[Sequence[Any]] = ()
 
     @property
     def document_file(self) -> File:

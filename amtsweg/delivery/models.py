@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amtsweg.platform.db import Base, TenantOwned, Timestamped
@@ -22,7 +22,9 @@ class Target(TenantOwned, Timestamped, Base):
 
     ``name`` is what tenant forms select it by; forms that select none go to
     the tenant's ``default`` targets. ``config`` holds the kind's fields
-    (see :mod:`amtsweg.delivery.targets`), secrets included.
+    (see :mod:`amtsweg.delivery.targets`) except the secret ones (passwords,
+    shared secrets): those are ``secrets``, a Fernet token of a JSON object
+    (``amtsweg.delivery.service.VAULT``), never plain text in the database.
     """
 
     __tablename__ = "delivery_targets"
@@ -31,6 +33,7 @@ class Target(TenantOwned, Timestamped, Base):
     name: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(20))
     config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    secrets: Mapped[str] = mapped_column(Text, default="")
     default: Mapped[bool] = mapped_column(default=False)
     enabled: Mapped[bool] = mapped_column(default=True)
 

@@ -26,13 +26,14 @@ from sqlalchemy import func, select
 from amtsweg.delivery.interfaces import File, Parcel
 from amtsweg.delivery.models import Delivery, Target
 from amtsweg.delivery.targets import KINDS
-from amtsweg.formdefs.models import FormVersion, TenantForm
+from amtsweg.formdefs.models import FormDefinition, FormVersion, TenantForm
 from amtsweg.platform import outbox
 from amtsweg.platform.db import db, require_tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
+from amtsweg.platform.secrets import Vault
 from amtsweg.platform.signals import delivery_dead, delivery_succeeded
 from amtsweg.platform.storage import storage
-from amtsweg.submissions import confirmation, presentation
+from amtsweg.submissions import confirmation, exports, presentation
 from amtsweg.submissions import service as submissions
 from amtsweg.submissions.document import submission_document
 from amtsweg.submissions.models import Submission, SubmissionStatus
@@ -41,6 +42,7 @@ from amtsweg.tenants.models import Tenant, User
 
 KIND = "delivery"
 MASK = "********"
+VAULT = Vault("delivery", "delivery_keys")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
@@ -80,7 +82,10 @@ def save_target(
     enabled: bool = True,
     actor: User | None = None,
 ) -> Target:
-    """Create or change the target ``name``; a secret left out or masked keeps its value."""
+    """Create or change the target ``name``; a secret left out or masked keeps its value.
+
+    The secret settings are stored encrypted (:data:`VAULT`), apart from the others.
+    """
     require_tenant_scope(tenant.id)
     target = find_target(tenant, name)
     config = _with_kept_secrets(target, kind, config)
@@ -88,7 +93,12 @@ def save_target(
     if target is None:
         target = Target(tenant_id=tenant.id, name=name)
         db.session.add(target)
-    target.kind, target.config, target.default, target.enabled = kind, config, default, enabled
+    secret_names = _secret_names(kind)
+    target.kind, target.default, target.enabled = kind, default, enabled
+    target.config = {key: value for key, value in config.items() if key not in secret_names}
+    target.secrets = VAULT.encrypt(
+        {key: value for key, value in config.items() if key in secret_names}
+    )
     db.session.flush()
     details = {"kind": kind, "default": default, "enabled": enabled}
     tenants.record(
@@ -97,14 +107,32 @@ def save_target(
     return target
 
 
+def _secret_names(kind: str) -> set[str]:
+    return {spec.name for spec in KINDS[kind].config_fields if spec.kind == "secret"}
+
+
 def _with_kept_secrets(target: Target | None, kind: str, config: Mapping[str, Any]) -> dict:
     kept = dict(config)
     if target is None or target.kind != kind or kind not in KINDS:
         return kept
-    for spec in KINDS[kind].config_fields:
-        if spec.kind == "secret" and kept.get(spec.name) in (None, "", MASK):
-            kept[spec.name] = target.config.get(spec.name)
+    stored = VAULT.decrypt(target.secrets)
+    for name in _secret_names(kind):
+        if kept.get(name) in (None, "", MASK) and name in stored:
+            kept[name] = stored[name]
     return kept
+
+
+def settings_of(target: Target) -> dict[str, Any]:
+    """The target's whole configuration, secrets decrypted: for handing over, never for showing."""
+    return {**target.config, **VAULT.decrypt(target.secrets)}
+
+
+def rotate_secrets() -> int:
+    """Re-encrypt every target of the current tenant with the newest key."""
+    rows = list(db.session.scalars(select(Target)))
+    for target in rows:
+        target.secrets = VAULT.rotate(target.secrets)
+    return len(rows)
 
 
 def _refuse_bad_target(name: str, kind: str, config: Mapping[str, Any]) -> None:
@@ -132,19 +160,43 @@ def _refuse_bad_target(name: str, kind: str, config: Mapping[str, Any]) -> None:
 
 
 def public_config(target: Target) -> dict[str, Any]:
-    """The configuration as pages and the API show it: secrets masked."""
-    secrets = {spec.name for spec in KINDS[target.kind].config_fields if spec.kind == "secret"}
-    return {key: MASK if key in secrets else value for key, value in target.config.items()}
+    """The configuration as pages and the API show it: secrets masked, without decrypting them."""
+    masked = dict.fromkeys(_secret_names(target.kind), MASK) if target.secrets else {}
+    return {**target.config, **masked}
 
 
 def delete_target(tenant: Tenant, target: Target, actor: User | None = None) -> None:
-    """Remove a target no submission was sent to; one with deliveries can only be disabled."""
+    """Remove a target no submission was sent to and no form names; otherwise refused.
+
+    A form naming a removed target would deliver nowhere without anyone noticing.
+    """
     require_tenant_scope(tenant.id)
+    if forms := _forms_naming(target):
+        raise Conflict(
+            gettext(
+                "These forms deliver to %(name)s: %(forms)s. Choose other targets for them "
+                "first, or disable the target.",
+                name=target.name,
+                forms=", ".join(forms),
+            )
+        )
     used = db.session.scalar(select(func.count()).where(Delivery.target_id == target.id))
     if used:
         raise Conflict(gettext("Submissions were delivered to this target; disable it instead."))
     db.session.delete(target)
     tenants.record(tenant, "delivery.target_deleted", "delivery_target", target.name, actor=actor)
+
+
+def _forms_naming(target: Target) -> list[str]:
+    """The slugs of the tenant's offered forms that name ``target`` (a handful of rows per
+    tenant; offering a form again checks the names it is given)."""
+    rows = db.session.execute(
+        select(FormDefinition.slug, TenantForm.delivery_targets)
+        .join(FormDefinition, FormDefinition.id == TenantForm.definition_id)
+        .where(TenantForm.active)
+        .order_by(FormDefinition.slug)
+    )
+    return [slug for slug, names in rows if target.name in (names or ())]
 
 
 def send_test_delivery(tenant: Tenant, target: Target, actor: User | None = None) -> str | None:
@@ -156,7 +208,7 @@ def send_test_delivery(tenant: Tenant, target: Target, actor: User | None = None
     require_tenant_scope(tenant.id)
     sample = _sample_parcel(tenant)
     try:
-        KINDS[target.kind].from_config(target.config).deliver(sample)
+        KINDS[target.kind].from_config(settings_of(target)).deliver(sample)
     except outbox.SendError as error:
         outcome: str | None = str(error)
     else:
@@ -256,7 +308,7 @@ def on_payment_succeeded(_sender: Any, *, tenant_id: uuid.UUID, submission_id: u
 def deliver(delivery_id: uuid.UUID) -> None:
     """Outbox handler: hand the submission to the delivery's target once."""
     delivery, target, submission = _loaded(delivery_id)
-    KINDS[target.kind].from_config(target.config).deliver(parcel(submission, delivery))
+    KINDS[target.kind].from_config(settings_of(target)).deliver(parcel(submission, delivery))
     delivery.delivered_at = utcnow()
     db.session.flush()
     delivery_succeeded.send(
@@ -320,6 +372,7 @@ def parcel(submission: Submission, delivery: Delivery) -> Parcel:
             confirmation.receipt_pdf(tenant, submission, "de"),
         ),
         uploads=uploads,
+        table=exports.submission_table(submission, definition),
         files_url=f"{public_url}/t/{tenant.slug}/admin/delivery/submissions/{submission.reference}",
     )
 

@@ -110,7 +110,9 @@ class TargetPage(DeliveryPage):
         config: dict[str, Any] = {}
         for spec in KINDS[kind].config_fields:
             value = request.form.get(f"config-{spec.name}", "").strip()
-            if spec.kind == "integer" and value.isdigit():
+            if spec.kind == "flag":
+                config[spec.name] = value == "on"
+            elif spec.kind == "integer" and value.isdigit():
                 config[spec.name] = int(value)
             elif value:
                 config[spec.name] = value

@@ -66,7 +66,8 @@ class Settings:
         default=30,
         metadata={
             "env": "AMTSWEG_SWEEP_SECONDS",
-            "doc": "How often `amtsweg worker` enqueues outbox messages that are due "
+            "doc": "How often `amtsweg worker` (or `amtsweg run` without Redis) enqueues "
+            "outbox messages that are due "
             "(after a Redis outage, a lost job or a retry's pause).",
         },
     )
@@ -208,6 +209,15 @@ class Settings:
             "outside production derives a development key from SECRET_KEY.",
         },
     )
+    delivery_keys: str = field(
+        default="",
+        metadata={
+            "env": "AMTSWEG_DELIVERY_KEYS",
+            "doc": "Fernet keys (comma separated, newest first) that encrypt delivery "
+            "targets' passwords and secrets at rest; older keys still decrypt (rotation). "
+            "Empty outside production derives a development key from SECRET_KEY.",
+        },
+    )
     payment_expiry_minutes: int = field(
         default=90,
         metadata={
@@ -295,27 +305,19 @@ class Settings:
                 problems.append(
                     "AMTSWEG_PAYMENT_KEYS is missing; payment credentials need an encryption key."
                 )
+            if not self.delivery_keys:
+                problems.append(
+                    "AMTSWEG_DELIVERY_KEYS is missing; delivery targets' secrets need an "
+                    "encryption key."
+                )
         problems += self._session_and_limit_problems()
         try:
             AcrMapping.parse(self.oidc_acr_map)
         except ValueError as error:
             problems.append(str(error))
         problems += mail_problems(self)
-        problems += self._payment_key_problems()
-        return problems
-
-    def _payment_key_problems(self) -> list[str]:
-        problems = []
-        for number, key in enumerate(self.payment_keys.split(","), start=1):
-            if not key.strip():
-                continue
-            try:
-                Fernet(key.strip())
-            except ValueError:
-                problems.append(
-                    f"AMTSWEG_PAYMENT_KEYS: key {number} is not a Fernet key "
-                    "(make one with Fernet.generate_key())."
-                )
+        problems += _key_problems("AMTSWEG_PAYMENT_KEYS", self.payment_keys)
+        problems += _key_problems("AMTSWEG_DELIVERY_KEYS", self.delivery_keys)
         return problems
 
     def _production_login_problems(self) -> list[str]:
@@ -359,3 +361,17 @@ def _coerce(kind: Any, raw: str) -> Any:
     if kind == "Path":
         return Path(raw)
     return raw
+
+
+def _key_problems(name: str, keys: str) -> list[str]:
+    problems = []
+    for number, key in enumerate(keys.split(","), start=1):
+        if not key.strip():
+            continue
+        try:
+            Fernet(key.strip())
+        except ValueError:
+            problems.append(
+                f"{name}: key {number} is not a Fernet key (make one with Fernet.generate_key())."
+            )
+    return problems

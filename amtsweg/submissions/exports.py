@@ -19,7 +19,7 @@ import io
 import json
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,11 +92,26 @@ def _group_width(scope: clerk.ClerkScope, definition_id: uuid.UUID, group: str) 
 
 def columns(scope: clerk.ClerkScope, definition_id: uuid.UUID) -> list[Column]:
     """The submission's facts, then every field of every version (newest version's order)."""
+    return _meta_columns() + _field_columns(
+        _versions(scope, definition_id),
+        lambda group: _group_width(scope, definition_id, group),
+    )
+
+
+def _meta_columns() -> list[Column]:
     result = [Column(name, None) for name in META_COLUMNS]
     if clerk.payment_status_column() is not None:
         result.append(Column("payment_status", None))
+    return result
+
+
+def _field_columns(
+    definitions: Sequence[CompiledDefinition], group_width: Callable[[str], int]
+) -> list[Column]:
+    """Each field once, in the first definition's order; a group ``group_width(id)`` times."""
+    result: list[Column] = []
     seen: set[str] = set()
-    for definition in _versions(scope, definition_id):
+    for definition in definitions:
         for step in definition.steps:
             for field in step.fields:
                 if field.id in seen or field.kind in SILENT_KINDS:
@@ -105,13 +120,24 @@ def columns(scope: clerk.ClerkScope, definition_id: uuid.UUID) -> list[Column]:
                 if field.kind != "group":
                     result.append(Column(field.id, field))
                     continue
-                for index in range(_group_width(scope, definition_id, field.id)):
+                for index in range(group_width(field.id)):
                     result += [
                         Column(f"{field.id}[{index + 1}].{child.id}", child, field.id, index)
                         for child in field.fields
                         if child.kind not in SILENT_KINDS
                     ]
     return result
+
+
+def submission_table(
+    submission: Submission, definition: CompiledDefinition, locale: str = "de"
+) -> list[list[Any]]:
+    """One submission as the header and row the form's export would give it (as many
+    columns per group as it has items); delivery attaches it to a mailbox's email."""
+    cols = _meta_columns() + _field_columns(
+        [definition], lambda group: len(submission.answers.get(group) or [])
+    )
+    return [[column.header for column in cols], row(submission, cols, locale)]
 
 
 def _cell(field: Field, value: Any, locale: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amtsweg.delivery import service as delivery
+from amtsweg.formdefs import service as formdefs
 from amtsweg.platform.db import db
 from amtsweg.tenants import service as tenants
 from tests.delivery.conftest import submit, sweep, time_passes
@@ -54,7 +55,7 @@ def test_an_admin_configures_a_webhook_and_its_secret_stays_secret(client, admin
     assert log[0]["action"] == "delivery.target_saved"
     assert "s" * 20 not in str(log)
     stored = delivery.find_target(tenants.get_tenant("musterstadt"), "fachverfahren")
-    assert stored.config["secret"] == "s" * 20
+    assert delivery.settings_of(stored)["secret"] == "s" * 20
 
 
 @pytest.mark.parametrize(
@@ -193,6 +194,7 @@ def test_an_admin_adds_a_target_on_the_pages(client, log_in, musterstadt) -> Non
         data={
             "csrf_token": csrf_token(edit),
             "config-address": "a@musterstadt.example",
+            "config-attach_xlsx": "on",
             "enabled": "on",
             "default": "on",
         },
@@ -201,6 +203,11 @@ def test_an_admin_adds_a_target_on_the_pages(client, log_in, musterstadt) -> Non
     listed = client.get(f"{PAGES}/").get_data(as_text=True)
     assert "postfach" in listed
     assert "mailbox" in listed
+    saved = delivery.find_target(musterstadt, "postfach").config
+    assert (saved["attach_csv"], saved["attach_xlsx"]) == (False, True)
+    shown = client.get(f"{PAGES}/targets/postfach").get_data(as_text=True)
+    assert 'type="checkbox" id="config-attach_xlsx" name="config-attach_xlsx" checked' in shown
+    assert 'type="checkbox" id="config-attach_csv" name="config-attach_csv">' in shown
 
 
 def test_a_clerk_sees_a_submissions_deliveries_but_not_the_settings(
@@ -223,3 +230,27 @@ def test_metrics_count_deliveries_by_target_and_outcome(client, dead_delivery) -
     assert f"amtsweg_deliveries_total{{{labels}}} 1.0" in text
     assert 'amtsweg_deliveries_dead{kind="cmis",target="dms",tenant="musterstadt"} 1.0' in text
     assert 'amtsweg_outbox_dead{kind="delivery"} 1.0' in text
+
+
+def test_a_target_a_form_delivers_to_cannot_be_deleted(client, admin, log_in, musterstadt) -> None:
+    delivery.save_target(musterstadt, "postfach", "mailbox", {"address": "a@musterstadt.example"})
+    formdefs.activate_form(
+        musterstadt,
+        formdefs.get_definition("fundsache-verlustmeldung"),
+        delivery_targets=["postfach"],
+    )
+    db.session.commit()
+
+    refused = client.delete(f"{API}/targets/postfach", headers=admin)
+    assert (refused.status_code, refused.mimetype) == (409, PROBLEM)
+    assert "fundsache-verlustmeldung" in refused.json["detail"]
+    log_in("admin-musterstadt", next_url=f"{PAGES}/")
+    edit = client.get(f"{PAGES}/targets/postfach")
+    page = client.post(f"{PAGES}/targets/postfach/delete", data={"csrf_token": csrf_token(edit)})
+    assert page.status_code == 409
+    assert "fundsache-verlustmeldung" in page.get_data(as_text=True)
+    assert client.get(f"{API}/targets/postfach", headers=admin).status_code == 200
+
+    formdefs.activate_form(musterstadt, formdefs.get_definition("fundsache-verlustmeldung"))
+    db.session.commit()
+    assert client.delete(f"{API}/targets/postfach", headers=admin).status_code == 204

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 from pathlib import Path
 
 import pytest
 import requests
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 from werkzeug import Response
@@ -20,6 +23,8 @@ from amtsweg.platform.outbox import OutboxMessage, OutboxStatus
 from amtsweg.submissions.models import SubmissionStatus
 from amtsweg.submissions.service import AUTHORITY_ZONE
 from tests.delivery.conftest import submit, sweep, time_passes
+from tests.submissions.test_receipts import assert_archival_and_accessible
+from tests.submissions.test_service import FUND_ANSWERS
 
 WEBHOOK_SECRET = "geheim-und-lang-genug-1234"
 
@@ -87,6 +92,35 @@ def test_the_mailbox_gets_a_readable_mail_with_the_documents(
     assert names == [f"{submission.reference}.pdf", "submission.json"]
     state = delivery.deliveries_of(submission)[0]
     assert str(state.delivery.id) in mail["Message-ID"]
+
+
+def test_the_mailbox_gets_the_answers_as_csv_and_xlsx_where_asked(
+    app, musterstadt, erika, smtp_server
+) -> None:
+    config = {"address": "fundbuero@musterstadt.example", "attach_csv": True, "attach_xlsx": True}
+    target(musterstadt, "postfach", "mailbox", config)
+    answers = {**FUND_ANSWERS, "verlustort": '=HYPERLINK("http://evil.example")'}
+
+    submission = submit(musterstadt, erika, answers=answers)
+
+    [mail] = [m for m in smtp_server.wait_for(2) if m["To"] == "fundbuero@musterstadt.example"]
+    attached = {part.get_filename(): part for part in mail.iter_attachments()}
+    reference = submission.reference
+    assert sorted(attached) == sorted(
+        [f"{reference}.pdf", "submission.json", f"{reference}.csv", f"{reference}.xlsx"]
+    )
+    csv_text = attached[f"{reference}.csv"].get_payload(decode=True).decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(csv_text), delimiter=";"))
+    from_csv = dict(zip(header, row, strict=True))
+    sheet = load_workbook(io.BytesIO(attached[f"{reference}.xlsx"].get_content())).active
+    header, row = ([cell.value for cell in line] for line in sheet.iter_rows())
+    from_xlsx = dict(zip(header, row, strict=True))
+    for table in (from_csv, from_xlsx):
+        assert table["reference"] == reference
+        assert table["name"] == "Erika Mustermann"
+        assert table["verlustort"] == '\'=HYPERLINK("http://evil.example")'
+    assert sheet["A1"].data_type == "s"
+    assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
 
 
 def test_a_large_mail_links_the_uploads_instead(app, musterstadt, erika, smtp_server) -> None:
@@ -195,6 +229,37 @@ def test_the_dms_gets_a_folder_with_documents_and_properties(
     assert json.loads(documents["submission.json"].content)["reference"] == submission.reference
 
 
+def test_every_target_gets_the_archival_tagged_pdf(
+    settings, musterstadt, erika, smtp_server, cmis_repository
+) -> None:
+    target(musterstadt, "ablage", "folder")
+    target(musterstadt, "postfach", "mailbox", {"address": "fundbuero@musterstadt.example"})
+    target(musterstadt, "dms", "cmis", cmis_config(cmis_repository))
+
+    submission = submit(musterstadt, erika)
+
+    name = f"{submission.reference}.pdf"
+    [mail] = [m for m in smtp_server.wait_for(2) if m["To"] == "fundbuero@musterstadt.example"]
+    delivered = {
+        "folder": (settings.deliveries_dir / "musterstadt" / submission.reference / name),
+        "mailbox": next(p for p in mail.iter_attachments() if p.get_filename() == name),
+        "cmis": next(doc for doc in cmis_repository.documents() if doc.name == name),
+    }
+    pdfs = {
+        "folder": delivered["folder"].read_bytes(),
+        "mailbox": delivered["mailbox"].get_content(),
+        "cmis": delivered["cmis"].content,
+    }
+    assert pdfs["folder"] == pdfs["mailbox"] == pdfs["cmis"]
+    # The answers include the citizen's email address, printed as text; outloud's
+    # LNK-010 (a warning, no WCAG criterion) would like a link over it. Known, not excused
+    # for anything else.
+    assert_archival_and_accessible(
+        pdfs["folder"], language="de", known_warnings=frozenset({"LNK-010"})
+    )
+    assert "Bushaltestelle Rathaus" in PdfReader(io.BytesIO(pdfs["folder"])).pages[0].extract_text()
+
+
 def test_what_an_earlier_try_stored_in_the_dms_is_not_stored_twice(
     app, musterstadt, erika, cmis_repository
 ) -> None:
@@ -225,6 +290,63 @@ def test_what_an_earlier_try_stored_in_the_dms_is_not_stored_twice(
     documents = {doc.name: doc.content for doc in cmis_repository.documents()}
     assert sorted(documents) == [f"{reference}.pdf", "submission.json"]
     assert documents[f"{reference}.pdf"] == b"%PDF earlier try"
+
+
+def test_the_dms_can_file_by_form_and_year_without_second_copies(
+    app, musterstadt, erika, cmis_repository
+) -> None:
+    target(
+        musterstadt,
+        "dms",
+        "cmis",
+        cmis_config(cmis_repository) | {"folder_per_form_and_year": True},
+    )
+    year = dt.datetime.now(AUTHORITY_ZONE).year
+    folder = f"/fundsache-verlustmeldung/{year}"
+    first = f"{musterstadt.reference_prefix}-{year}-000001"
+    # An earlier try filed the first submission's PDF, then crashed before recording it.
+    auth = (cmis_repository.username, cmis_repository.password)
+    for parent, name in (
+        ("", "fundsache-verlustmeldung"),
+        ("/fundsache-verlustmeldung", str(year)),
+    ):
+        requests.post(
+            cmis_repository.root_folder_url + parent,
+            data={
+                "cmisaction": "createFolder",
+                "propertyId[0]": "cmis:name",
+                "propertyValue[0]": name,
+            },
+            auth=auth,
+            timeout=5,
+        ).raise_for_status()
+    requests.post(
+        f"{cmis_repository.root_folder_url}{folder}",
+        data={
+            "cmisaction": "createDocument",
+            "propertyId[0]": "cmis:name",
+            "propertyValue[0]": f"{first}.pdf",
+        },
+        files={"content": (f"{first}.pdf", b"%PDF earlier try", "application/pdf")},
+        auth=auth,
+        timeout=5,
+    ).raise_for_status()
+
+    submissions = [submit(musterstadt, erika), submit(musterstadt, erika)]
+
+    assert submissions[0].reference == first
+    assert [states(submission) for submission in submissions] == [{"dms": ("done", 1)}] * 2
+    year_folder = cmis_repository.object_by_path(folder)
+    documents = {doc.name: doc for doc in cmis_repository.documents()}
+    assert {doc.parent_id for doc in documents.values()} == {year_folder.id}
+    second = submissions[1].reference
+    assert sorted(documents) == sorted(
+        [f"{first}.pdf", f"{first}-submission.json", f"{second}.pdf", f"{second}-submission.json"]
+    )
+    assert documents[f"{first}.pdf"].content == b"%PDF earlier try"
+    assert documents[f"{second}.pdf"].properties["amtsweg:reference"] == second
+    assert json.loads(documents[f"{second}-submission.json"].content)["reference"] == second
+    assert cmis_repository.object_by_path(f"/{first}") is None
 
 
 def test_a_lost_answer_from_the_dms_is_tried_again(app, musterstadt, erika, cmis_repository):

@@ -99,6 +99,19 @@ def dms() -> Iterator[Gate]:
 @pytest.fixture
 def crash_site(make_app, settings, app_engine, test_database, dms):
     """A committed tenant with a DMS and a folder target, and submissions waiting for them."""
+    repository = dms.repository
+    dms_config = {
+        "url": repository.repository_url,
+        "username": repository.username,
+        "password": repository.password,
+    }
+    targets = {"dms": ("cmis", dms_config), "ablage": ("folder", {})}
+    yield from committed_site(make_app, settings, app_engine, test_database, targets)
+
+
+def committed_site(make_app, settings, app_engine, test_database, targets):
+    """A committed tenant with these default ``targets`` (name → kind, config) and
+    submissions waiting for them; removed afterwards."""
     if not test_database.is_postgres:
         pytest.skip("the worker is a process of its own and needs PostgreSQL")
     with servers.redis_server() as redis_url:
@@ -109,7 +122,7 @@ def crash_site(make_app, settings, app_engine, test_database, dms):
         slug = f"absturz-{uuid.uuid4().hex[:8]}"
         with app.app_context():
             queue().empty()
-            ids = _site(slug, dms.repository)
+            ids = _site(slug, targets)
         try:
             yield app, settings, ids
         finally:
@@ -119,7 +132,7 @@ def crash_site(make_app, settings, app_engine, test_database, dms):
             _remove_definition(app_engine, ids["definition"])
 
 
-def _site(slug: str, repository: CmisRepository) -> dict[str, Any]:
+def _site(slug: str, targets: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """Its own small form, so the association's catalogue stays as the other tests expect."""
     version = formdefs.create_definition(
         builders.document(
@@ -135,13 +148,8 @@ def _site(slug: str, repository: CmisRepository) -> dict[str, Any]:
     db.session.commit()
     with tenant_scope(tenant.id):
         formdefs.activate_form(tenant, version.definition)
-        config = {
-            "url": repository.repository_url,
-            "username": repository.username,
-            "password": repository.password,
-        }
-        delivery.save_target(tenant, "dms", "cmis", config, default=True)
-        delivery.save_target(tenant, "ablage", "folder", {}, default=True)
+        for name, (kind, config) in targets.items():
+            delivery.save_target(tenant, name, kind, config, default=True)
         db.session.commit()
         form = formdefs.offered_form(tenant, slug)
         references = [
@@ -166,7 +174,7 @@ def _remove_definition(engine: Engine, definition_id: uuid.UUID) -> None:
             connection.execute(table.delete().where(column == definition_id))
 
 
-def _start_worker(settings, test_database) -> subprocess.Popen:
+def start_worker(settings, test_database) -> subprocess.Popen:
     env = {
         **os.environ,
         "AMTSWEG_ENV": "test",
@@ -186,7 +194,7 @@ def _start_worker(settings, test_database) -> subprocess.Popen:
     )
 
 
-def _kill_with_children(process: subprocess.Popen) -> None:
+def kill_with_children(process: subprocess.Popen) -> None:
     """SIGKILL the worker and its work horse (RQ forks one per job, in its own group)."""
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     horses = [int(pid) for pid in children.read_text().split()] if children.exists() else []
@@ -196,7 +204,7 @@ def _kill_with_children(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _pending(app, tenant_id) -> int:
+def pending(app, tenant_id) -> int:
     with app.app_context(), tenant_scope(tenant_id):
         return len(
             db.session.scalars(
@@ -211,17 +219,17 @@ def test_twenty_kills_in_the_middle_of_deliveries_leave_exactly_one_copy(
     app, settings, ids = crash_site
     for kill in range(KILLS):
         dms.hold(ahead=1 + kill % 3)
-        worker = _start_worker(settings, test_database)
+        worker = start_worker(settings, test_database)
         try:
             assert dms.wait_until_held(), f"kill {kill}: the worker never reached the DMS"
         finally:
-            _kill_with_children(worker)
+            kill_with_children(worker)
         dms.release()  # the DMS carries out what the dead worker sent
 
-    worker = _start_worker(settings, test_database)
+    worker = start_worker(settings, test_database)
     try:
         with dms.changed:
-            done = dms.changed.wait_for(lambda: _pending(app, ids["tenant"]) == 0, DEADLINE)
+            done = dms.changed.wait_for(lambda: pending(app, ids["tenant"]) == 0, DEADLINE)
         assert done, "the deliveries were not finished after the last kill"
     finally:
         worker.terminate()

@@ -95,9 +95,11 @@ def running_smtp_server(
     password: str = "",
     tls: ssl.SSLContext | None = None,
     implicit_tls: bool = False,
+    peer: SmtpPeer | None = None,
 ) -> Iterator[SmtpPeer]:
-    """Serve on a free port; ``tls`` offers STARTTLS (required), or implicit TLS."""
-    peer = SmtpPeer()
+    """Serve on a free port; ``tls`` offers STARTTLS (required), or implicit TLS;
+    ``peer`` a handler of the test's own that extends :class:`SmtpPeer`."""
+    peer = peer or SmtpPeer()
     port = servers.free_port()
     options: dict[str, Any] = {}
     if username:

@@ -18,6 +18,7 @@ SAFE_PRODUCTION = {
     "AMTSWEG_OIDC_CLIENT_SECRET": "s" * 32,
     "REDIS_URL": "redis://redis:6379/0",
     "AMTSWEG_PAYMENT_KEYS": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
+    "AMTSWEG_DELIVERY_KEYS": "8d0Qd2Q1ZJ9Wm7e2t9x0a1b2c3d4e5f6g7h8i9j0k1A=",
 }
 
 
@@ -70,8 +71,9 @@ def test_every_problem_is_reported_at_once() -> None:
     settings = Settings.from_env(
         {"AMTSWEG_ENV": "production", "DATABASE_URL": "sqlite://", "AMTSWEG_DEV_LOGIN": "1"}
     )
-    # secret, SQLite, dev login, issuer, client, URL, Redis, payment keys, SMTP URL, sender
-    assert len(settings.problems()) == 10
+    # secret, SQLite, dev login, issuer, client, URL, Redis, payment keys, delivery keys,
+    # SMTP URL, sender
+    assert len(settings.problems()) == 11
 
 
 def test_unknown_environment_is_refused() -> None:
@@ -93,8 +95,9 @@ def test_the_acr_mapping_can_be_configured() -> None:
     assert settings.problems() == []
 
 
-def test_production_needs_valid_keys_for_payment_credentials() -> None:
-    missing = Settings.from_env({**SAFE_PRODUCTION, "AMTSWEG_PAYMENT_KEYS": ""})
-    assert any("AMTSWEG_PAYMENT_KEYS" in problem for problem in missing.problems())
-    broken = Settings.from_env({**SAFE_PRODUCTION, "AMTSWEG_PAYMENT_KEYS": "not-a-key"})
-    assert any("Fernet" in problem for problem in broken.problems())
+@pytest.mark.parametrize("name", ["AMTSWEG_PAYMENT_KEYS", "AMTSWEG_DELIVERY_KEYS"])
+def test_production_needs_valid_keys_for_stored_secrets(name: str) -> None:
+    missing = Settings.from_env({**SAFE_PRODUCTION, name: ""})
+    assert any(name in problem for problem in missing.problems())
+    broken = Settings.from_env({**SAFE_PRODUCTION, name: "not-a-key"})
+    assert any(name in problem and "Fernet" in problem for problem in broken.problems())

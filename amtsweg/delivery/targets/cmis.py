@@ -1,22 +1,28 @@
 """``cmis``: a DMS (d.velop d.3, Alfresco, …) over the CMIS 1.1 browser binding.
 
 Each submission becomes a folder named by its reference under the configured
-``folder``, holding the PDF, ``submission.json`` and the uploads as documents
-with the properties ``amtsweg:reference``, ``amtsweg:form``,
-``amtsweg:submittedAt``, ``amtsweg:kassenzeichen``, ``amtsweg:applicant`` and
-``amtsweg:deliveryId`` (map them to the DMS's own document type there).
+``folder``, holding the PDF, ``submission.json`` and the uploads as documents.
+With ``folder_per_form_and_year`` the documents go instead into
+``<folder>/<form>/<year>/`` (the year of submission, German time), named
+``<reference>.pdf``, ``<reference>-submission.json`` and
+``<reference>-01-<upload>``. Every document carries the properties
+``amtsweg:reference``, ``amtsweg:form``, ``amtsweg:submittedAt``,
+``amtsweg:kassenzeichen``, ``amtsweg:applicant`` and ``amtsweg:deliveryId``
+(map them to the DMS's own document type there).
 
 Exactly one copy: before creating anything the target looks the submission's
-folder up by reference and lists what it holds, and creates only the
-documents that are missing. A crash after the DMS accepted a document, or an
-answer lost on the way back, therefore never makes a second one; a name
-conflict on create (another try got there first) is read as "already there".
+folder up by reference and lists what it holds (per form and year: looks
+each document up by its path, whose name begins with the reference), and
+creates only the documents that are missing. A crash after the DMS accepted
+a document, or an answer lost on the way back, therefore never makes a second
+one; a name conflict on create (another try got there first) is read as
+"already there".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -27,6 +33,7 @@ from amtsweg.delivery.interfaces import ConfigField, File, Parcel
 from amtsweg.delivery.targets.fields import check_fields
 from amtsweg.platform.errors import FieldProblem
 from amtsweg.platform.outbox import SendError
+from amtsweg.submissions.service import AUTHORITY_ZONE
 
 TIMEOUT = 60
 NOT_FOUND = 404
@@ -45,6 +52,13 @@ class CmisTarget:
         ConfigField(
             "document_type", _l("Document type"), "text", required=False, default="cmis:document"
         ),
+        ConfigField(
+            "folder_per_form_and_year",
+            _l("One folder per form and year (instead of one per submission)"),
+            "flag",
+            required=False,
+            default=False,
+        ),
     )
 
     url: str
@@ -52,6 +66,7 @@ class CmisTarget:
     username: str
     password: str
     document_type: str = "cmis:document"
+    folder_per_form_and_year: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> CmisTarget:
@@ -61,6 +76,7 @@ class CmisTarget:
             username=config["username"],
             password=config["password"],
             document_type=config.get("document_type") or "cmis:document",
+            folder_per_form_and_year=bool(config.get("folder_per_form_and_year")),
         )
 
     @classmethod
@@ -70,25 +86,51 @@ class CmisTarget:
     def deliver(self, parcel: Parcel) -> None:
         with requests.Session() as http:
             http.auth = (self.username, self.password)
-            folder_path = self._submission_folder(http, parcel)
+            if self.folder_per_form_and_year:
+                self._deliver_into_form_folder(http, parcel)
+                return
+            folder_path = self._folder(http, self.folder, parcel.reference, _properties(parcel))
             present = self._names_in(http, folder_path)
             for file in parcel.files:
                 if file.name not in present:
                     self._create_document(http, folder_path, file, parcel)
 
+    def _deliver_into_form_folder(self, http: requests.Session, parcel: Parcel) -> None:
+        """Into ``<folder>/<form>/<year>/``, each document looked up by its path first:
+        listing a folder that gathers a year's submissions would grow with every one."""
+        year = str(parcel.submitted_at.astimezone(AUTHORITY_ZONE).year)
+        form_path = self._folder(http, self.folder, parcel.form_slug)
+        year_path = self._folder(http, form_path, year)
+        for file in parcel.files:
+            named = (
+                file
+                if file.name.startswith(parcel.reference)
+                else replace(file, name=f"{parcel.reference}-{file.name}")
+            )
+            if not self._exists(http, f"{year_path}/{named.name}"):
+                self._create_document(http, year_path, named, parcel)
+
     # --- steps
 
-    def _submission_folder(self, http: requests.Session, parcel: Parcel) -> str:
-        path = f"{self.folder.rstrip('/')}/{parcel.reference}"
-        if self._call(http, "GET", path, NOT_FOUND, params={"cmisselector": "object"}):
+    def _folder(
+        self,
+        http: requests.Session,
+        parent: str,
+        name: str,
+        properties: Mapping[str, str] | None = None,
+    ) -> str:
+        """The path of the folder ``name`` in ``parent``, created if it is not there."""
+        path = f"{parent.rstrip('/')}/{name}"
+        if self._exists(http, path):
             return path
-        properties = {
-            "cmis:name": parcel.reference,
-            "cmis:objectTypeId": "cmis:folder",
-            **_properties(parcel),
-        }
-        self._call(http, "POST", self.folder, CONFLICT, data=_form("createFolder", properties))
+        created = {"cmis:name": name, "cmis:objectTypeId": "cmis:folder", **(properties or {})}
+        self._call(http, "POST", parent, CONFLICT, data=_form("createFolder", created))
         return path
+
+    def _exists(self, http: requests.Session, path: str) -> bool:
+        return (
+            self._call(http, "GET", path, NOT_FOUND, params={"cmisselector": "object"}) is not None
+        )
 
     def _names_in(self, http: requests.Session, path: str) -> set[str]:
         listing = self._call(

@@ -41,6 +41,8 @@ def check_fields(fields: tuple[ConfigField, ...], config: Mapping[str, Any]) -> 
 
 
 def _field_problem(spec: ConfigField, value: Any) -> str | None:
+    if spec.kind == "flag":
+        return None if isinstance(value, bool) else gettext("Please answer yes or no.")
     if spec.kind == "integer":
         return (
             None

@@ -29,7 +29,7 @@ AMTSWEG_STORAGE_DIR: "/data/files"
 
 {{/* The Secret's keys every process needs; the table owner's URL is not among them. */}}
 {{- define "amtsweg.secretEnv" -}}
-{{- range list "SECRET_KEY" "DATABASE_URL" "REDIS_URL" "AMTSWEG_OIDC_CLIENT_SECRET" "AMTSWEG_SMTP_URL" }}
+{{- range list "SECRET_KEY" "DATABASE_URL" "REDIS_URL" "AMTSWEG_OIDC_CLIENT_SECRET" "AMTSWEG_SMTP_URL" "AMTSWEG_PAYMENT_KEYS" "AMTSWEG_DELIVERY_KEYS" }}
 - name: {{ . }}
   valueFrom:
     secretKeyRef: { name: {{ $.Values.existingSecret }}, key: {{ . }} }
