@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.delivery import api, metrics, service, views
+    from amtsweg.delivery import api, metrics, onboarding, service, views
     from amtsweg.formdefs import service as formdefs
     from amtsweg.platform import outbox
     from amtsweg.platform.signals import payment_succeeded, submission_created
@@ -22,3 +22,4 @@ def init_app(app: Flask) -> None:
     submission_created.connect(service.on_submission_created)
     payment_succeeded.connect(service.on_payment_succeeded)
     register_clerk_panel("delivery", views.clerk_panel)
+    onboarding.register()

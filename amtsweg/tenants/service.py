@@ -515,6 +515,24 @@ def object_history(
     return [(moment, name or details.get("client", "")) for moment, name, details in rows]
 
 
+def latest_record(
+    tenant: Tenant, object_type: str, object_id: str, *, actions: Iterable[str]
+) -> AuditEntry | None:
+    """The newest entry of one of ``actions`` on one object: the onboarding checks read
+    what really happened to a target or an account (a test, a change) from here."""
+    require_tenant_scope(tenant.id)
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == object_type,
+            AuditEntry.object_id == object_id,
+            AuditEntry.action.in_(list(actions)),
+        )
+        .order_by(AuditEntry.created_at.desc())
+        .limit(1)
+    )
+
+
 def find_people(subject: str, issuer: str | None = None) -> list[User]:
     """The people known by ``subject`` (at ``issuer``, if given) — one per provider."""
     query = select(User).where(User.subject == subject)
