@@ -66,6 +66,7 @@ NAMING_CONVENTION = {
 }
 
 TENANT_SETTING = "app.tenant_id"
+ASSOCIATION_READS_SETTING = "app.association_reads"
 _APPLIED = "tenant_setting"  # session.info: (transaction, tenant id) the database holds
 _SHARED = "shared_connection"  # session.info: sessions work in savepoints of a test's transaction
 
@@ -367,6 +368,27 @@ def tenant_scope(tenant_id: uuid.UUID | None) -> Iterator[None]:
         session.flush()
     finally:
         set_current_tenant(session, previous)
+
+
+@contextmanager
+def association_reads() -> Iterator[None]:
+    """Let the block read, across tenants, the tables whose policy allows the association
+    to (``tenant_forms``: which municipality offers which form, public on its pages).
+
+    Row Level Security keeps every other table closed: the setting only opens
+    what a policy of its own names. Read those tables with Core statements (the
+    ORM's scope refuses tenant-owned entities without a tenant); write nothing.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    setting = text("SELECT set_config(:name, :value, true)")
+    connection.execute(setting, {"name": ASSOCIATION_READS_SETTING, "value": "on"})
+    try:
+        yield
+    finally:
+        connection.execute(setting, {"name": ASSOCIATION_READS_SETTING, "value": ""})
 
 
 def require_tenant_scope(tenant_id: uuid.UUID) -> None:
