@@ -108,3 +108,25 @@ def test_a_provider_without_a_payment_page_offers_no_test_payment(admin_pages) -
 def test_the_payment_page_is_in_the_tenant_admins_navigation(admin_pages) -> None:
     page = admin_pages.get("/t/kleinheim/admin/", headers=GERMAN)
     assert 'href="/t/kleinheim/admin/payment/"' in page.get_data(as_text=True)
+
+
+def test_a_provider_that_cannot_be_reached_is_named_and_nothing_is_recorded(
+    admin_pages,
+) -> None:
+    client = admin_pages
+    page = client.get(ADMIN)
+    client.post(
+        f"{ADMIN}sandbox",
+        data={
+            "csrf_token": csrf_token(page),
+            "webhook_secret": WEBHOOK_SECRET,
+            "outage": "yes",
+            "enabled": "yes",
+        },
+    )
+    down = client.post(
+        f"{ADMIN}sandbox/test-payment", data={"csrf_token": csrf_token(page)}, headers=GERMAN
+    )
+    assert down.status_code == 503
+    assert "Der Zahlungsdienst ist nicht erreichbar" in down.get_data(as_text=True)
+    assert "Machen Sie eine Testzahlung" in _payment_item(client)
