@@ -56,6 +56,8 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import FromClause
+from sqlalchemy.sql.util import find_tables
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -211,7 +213,24 @@ def _scope_queries(state: ORMExecuteState) -> None:
 
 
 def _touches_tenant_owned(state: ORMExecuteState) -> bool:
-    return any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers)
+    """Whether the statement reads or writes a tenant-owned table anywhere.
+
+    ``all_mappers`` names only the entities a statement returns, so a count such as
+    ``select(func.count()).select_from(Submission)`` would pass unscoped (and PostgreSQL's
+    policies would silently answer 0); the tables in its FROM clauses catch those.
+    """
+    if any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers):
+        return True
+    owned = _tenant_owned_tables()
+    return any(table in owned for table in find_tables(state.statement, include_crud=True))
+
+
+def _tenant_owned_tables() -> set[FromClause]:
+    return {
+        mapper.local_table
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, TenantOwned)
+    }
 
 
 def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:

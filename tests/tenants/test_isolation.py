@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import ProgrammingError
 
 from amtsweg.formdefs import service as formdefs
@@ -120,6 +120,17 @@ def test_orm_scopes_every_query_to_the_current_tenant(app, two_tenants) -> None:
         assert {m.tenant_id for m in db.session.scalars(select(Membership))} == {a.id}
     with tenant_scope(b.id):
         assert {m.tenant_id for m in db.session.scalars(select(Membership))} == {b.id}
+
+
+@pytest.mark.sqlite
+def test_orm_scopes_counts_and_joins_that_name_the_table_only_in_from(app, two_tenants) -> None:
+    a, _b = two_tenants
+    count = select(func.count()).select_from(Membership)
+    with tenant_scope(None), pytest.raises(TenantScopeError):
+        db.session.scalar(count)
+    with tenant_scope(a.id):
+        assert db.session.scalar(count) == 1
+        assert db.session.scalar(count.join(AuditEntry, AuditEntry.tenant_id == a.id)) >= 1
 
 
 @pytest.mark.sqlite
