@@ -568,12 +568,11 @@ def offers(definition: FormDefinition) -> list[Offer]:
     (drafts begun on it are finished on it).
     """
     published = published_version(definition)
-    forms = TenantForm.__table__
     with association_reads():
         rows = db.session.execute(
-            select(Tenant.slug, Tenant.name, forms.c.active)
-            .join(forms, forms.c.tenant_id == Tenant.id)
-            .where(forms.c.definition_id == definition.id)
+            select(Tenant.slug, Tenant.name, TenantForm.active)
+            .join(TenantForm, TenantForm.tenant_id == Tenant.id)
+            .where(TenantForm.definition_id == definition.id)
             .order_by(Tenant.slug)
         ).all()
     return [

@@ -1,17 +1,18 @@
 """Which tenants offer which version of a definition, on the association's pages and API.
 
 Real PostgreSQL: the association reads ``tenant_forms`` across tenants through
-a read-only policy of its own, while the tenant policy stays closed.
+a read-only policy of its own; every other table stays closed to it.
 """
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from amtsweg.formdefs import service
 from amtsweg.formdefs.models import TenantForm
-from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.db import TenantScopeError, association_reads, db, tenant_scope
+from amtsweg.tenants.models import AuditEntry
 from tests.html import parse
 from tests.login import csrf_token
 
@@ -90,12 +91,22 @@ def test_only_association_admins_see_it(client, log_in, towns) -> None:
     assert client.get(PAGE).status_code == 403
 
 
-def test_outside_the_association_read_the_tenant_policy_stays_closed(towns, test_database) -> None:
+def test_the_association_reads_offers_and_nothing_else(towns, test_database) -> None:
     if not test_database.is_postgres:
         pytest.skip("Row Level Security is PostgreSQL's")
     altdorf, _birkenau, _christdorf = towns
-    forms = TenantForm.__table__
-    assert db.session.execute(select(forms.c.tenant_id)).all() == []
+    raw = text("SELECT tenant_id FROM tenant_forms")
+    with pytest.raises(TenantScopeError):
+        db.session.execute(select(TenantForm.tenant_id))
+    assert db.session.execute(raw).all() == []  # the tenant policy, without the ORM
+
+    with association_reads():
+        assert len(db.session.execute(raw).all()) == 3
+        with pytest.raises(TenantScopeError):
+            db.session.execute(select(AuditEntry.action))
+        assert db.session.execute(text("SELECT id FROM audit_log")).all() == []
+    assert db.session.execute(raw).all() == []  # closed again after the block
+
     with tenant_scope(altdorf.id):
-        seen = {row.tenant_id for row in db.session.execute(select(forms.c.tenant_id))}
+        seen = {row.tenant_id for row in db.session.execute(select(TenantForm.tenant_id))}
     assert seen == {altdorf.id}
