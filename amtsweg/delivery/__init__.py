@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.delivery import api, cli, metrics, service, views
+    from amtsweg.delivery import api, cli, metrics, onboarding, service, views
     from amtsweg.formdefs import service as formdefs
     from amtsweg.platform import outbox
     from amtsweg.platform.signals import payment_succeeded, submission_created
@@ -23,3 +23,4 @@ def init_app(app: Flask) -> None:
     submission_created.connect(service.on_submission_created)
     payment_succeeded.connect(service.on_payment_succeeded)
     register_clerk_panel("delivery", views.clerk_panel)
+    onboarding.register()

@@ -27,6 +27,7 @@ from amtsweg.formdefs.schemas import (
     DOCUMENT_BODY,
     DOCUMENT_RESPONSE,
     DefinitionSchema,
+    OfferSchema,
     TenantFormInputSchema,
     TenantFormSchema,
     ValidationResultSchema,
@@ -212,6 +213,15 @@ class FormDefById(DefinitionResource):
     def get(self) -> FormDefinition:
         """One definition and its versions (state, dates, digest)."""
         return self.definition
+
+
+@blp.route("/<definition_slug>/tenants")
+class DefinitionOffers(DefinitionResource):
+    @blp.response(200, OfferSchema(many=True))
+    @documented(*ADMIN_ERRORS, (404, NOT_FOUND))
+    def get(self) -> list[service.Offer]:
+        """Which tenants offer which version of the definition (the published one), by slug."""
+        return service.offers(self.definition)
 
 
 @blp.route("/<definition_slug>/versions")

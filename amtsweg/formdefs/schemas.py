@@ -78,6 +78,18 @@ class DefinitionSchema(ma.Schema):
     versions = ma.fields.List(ma.fields.Nested(VersionSchema))
 
 
+class OfferSchema(ma.Schema):
+    """A tenant that has the form: the version its citizens get, or that it switched it off."""
+
+    tenant = ma.fields.String(attribute="tenant_slug")
+    tenant_name = ma.fields.String()
+    active = ma.fields.Boolean(metadata={"description": "False: the tenant switched it off"})
+    version = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Number of the version offered; null when none is"},
+    )
+
+
 class ValidationResultSchema(ma.Schema):
     valid = ma.fields.Boolean(metadata={"description": "Always true: problems are a 422"})
 

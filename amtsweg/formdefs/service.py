@@ -39,7 +39,7 @@ from amtsweg.formdefs.models import (
     VersionState,
 )
 from amtsweg.formdefs.xdf import BlockImport
-from amtsweg.platform.db import db, require_tenant_scope, utcnow
+from amtsweg.platform.db import association_reads, db, require_tenant_scope, utcnow
 from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
 from amtsweg.platform.i18n import current_locale
 from amtsweg.tenants import service as tenants
@@ -546,6 +546,38 @@ def _offered(tenant: Tenant, slug: str | None = None) -> list[OfferedForm]:
         query = query.join(FormDefinition).where(FormDefinition.slug == slug)
     return [
         OfferedForm(tf, version, compiled(version)) for tf, version in db.session.execute(query)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A municipality that has ``definition`` among its forms: the version its citizens
+    get (the published one; ``None`` when none is), or that it switched the form off."""
+
+    tenant_slug: str
+    tenant_name: str
+    active: bool
+    version: int | None
+
+
+def offers(definition: FormDefinition) -> list[Offer]:
+    """Which tenants offer which version of ``definition``, by tenant slug.
+
+    A tenant always offers the published version: publishing a new one moves
+    every tenant to it at once, and a retired version is offered by nobody
+    (drafts begun on it are finished on it).
+    """
+    published = published_version(definition)
+    with association_reads():
+        rows = db.session.execute(
+            select(Tenant.slug, Tenant.name, TenantForm.active)
+            .join(TenantForm, TenantForm.tenant_id == Tenant.id)
+            .where(TenantForm.definition_id == definition.id)
+            .order_by(Tenant.slug)
+        ).all()
+    return [
+        Offer(slug, name, active, published.number if active and published else None)
+        for slug, name, active in rows
     ]
 
 

@@ -219,6 +219,23 @@ class VersionChanges(VersionView):
         )
 
 
+class DefinitionOffers(AdminView):
+    """Which tenants offer which version of one definition."""
+
+    def _process_args(self, definition_slug: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.definition = service.find_definition(definition_slug) or abort(404)
+
+    def get(self) -> str:
+        return render_template(
+            "formdefs/admin/offers.html",
+            definition=self.definition,
+            published=service.published_version(self.definition),
+            offers=service.offers(self.definition),
+            locale=str(get_locale()),
+        )
+
+
 admin_bp.add_url_rule("/", view_func=DefinitionsPage.as_view("index"))
 admin_bp.add_url_rule(
     "/<definition_slug>/versions/<int:number>/publish",
@@ -230,6 +247,7 @@ admin_bp.add_url_rule(
     view_func=RetireVersion.as_view("retire"),
     methods=["POST"],
 )
+admin_bp.add_url_rule("/<definition_slug>/tenants", view_func=DefinitionOffers.as_view("offers"))
 admin_bp.add_url_rule(
     "/<definition_slug>/drafts", view_func=NewDraft.as_view("new_draft"), methods=["POST"]
 )

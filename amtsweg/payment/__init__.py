@@ -6,11 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from amtsweg.payment import api, cli, labels, staff_views, views
+    from amtsweg.payment import api, cli, labels, onboarding, staff_views, views
     from amtsweg.submissions.panels import register_citizen_panel, register_clerk_panel
-    from amtsweg.tenants import onboarding
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.sandbox_bp)
@@ -21,11 +18,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.statement_outcome_label, "statement_outcome_label")
     register_citizen_panel("payment", views.citizen_panel)
     register_clerk_panel("payment", views.clerk_panel)
-    onboarding.register_admin_page("payment", _l("Payments"), "payment_staff.admin")
-    # Recommended, not required: a municipality may offer only forms without a fee.
-    onboarding.register_check(
-        "payment",
-        _l("A payment provider connected"),
-        staff_views.check_provider_connected,
-        required=False,
-    )
+    onboarding.register(app)

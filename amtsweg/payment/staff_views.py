@@ -9,25 +9,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from amtsweg.payment import api, money, registry, service
+from amtsweg.payment import api, money, onboarding, registry, service
 from amtsweg.platform.errors import Refusal
-from amtsweg.tenants.models import Tenant
-from amtsweg.tenants.onboarding import CheckResult
 from amtsweg.tenants.web import TenantView
 
 bp = Blueprint(
     "payment_staff", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates"
 )
-
-
-def check_provider_connected(tenant: Tenant) -> CheckResult:
-    """The onboarding checklist's payment item: an enabled provider account."""
-    if not service.enabled_accounts(tenant):
-        return CheckResult.missing(
-            gettext("Connect a payment provider so that citizens can pay fees online."),
-            "payment_staff.admin",
-        )
-    return CheckResult.ok()
 
 
 class AdminView(TenantView):
@@ -42,6 +30,7 @@ class ProviderAdmin(AdminView):
             "payment/admin.html",
             entries=service.provider_entries(self.tenant),
             retired=registry.RETIRED,
+            testable=onboarding.testable,
         )
 
 

@@ -68,6 +68,10 @@ NAMING_CONVENTION = {
 }
 
 TENANT_SETTING = "app.tenant_id"
+ASSOCIATION_READS_SETTING = "app.association_reads"
+#: Tenant-owned tables with a read-only policy for the association (migration 0015).
+ASSOCIATION_READABLE = frozenset({"tenant_forms"})
+_ASSOCIATION_READS = "association_reads"  # session.info: inside association_reads()
 _APPLIED = "tenant_setting"  # session.info: (transaction, tenant id) the database holds
 _SHARED = "shared_connection"  # session.info: sessions work in savepoints of a test's transaction
 
@@ -200,6 +204,8 @@ def _scope_queries(state: ORMExecuteState) -> None:
     if not _touches_tenant_owned(state):
         return
     tenant_id = current_tenant_id(state.session)
+    if tenant_id is None and _association_read(state):
+        return
     if tenant_id is None:
         raise TenantScopeError("query on a tenant-owned table without a current tenant")
     state.statement = state.statement.options(
@@ -222,6 +228,16 @@ def _touches_tenant_owned(state: ORMExecuteState) -> bool:
         return True
     owned = _tenant_owned_tables()
     return any(table in owned for table in find_tables(state.statement, include_crud=True))
+
+
+def _association_read(state: ORMExecuteState) -> bool:
+    """A SELECT inside :func:`association_reads` of no tenant-owned table but those whose
+    policy lets the association read (:data:`ASSOCIATION_READABLE`)."""
+    if not (state.is_select and state.session.info.get(_ASSOCIATION_READS)):
+        return False
+    owned = _tenant_owned_tables()
+    named = {table.name for table in find_tables(state.statement) if table in owned}
+    return named <= ASSOCIATION_READABLE
 
 
 def _tenant_owned_tables() -> set[FromClause]:
@@ -408,6 +424,31 @@ def tenant_scope(tenant_id: uuid.UUID | None) -> Iterator[None]:
         session.flush()
     finally:
         set_current_tenant(session, previous)
+
+
+@contextmanager
+def association_reads() -> Iterator[None]:
+    """Let the block read, across tenants, the tables whose policy allows the association
+    to (:data:`ASSOCIATION_READABLE`: which municipality offers which form, public on its
+    pages anyway).
+
+    Both locks stay shut for everything else: the ORM refuses any other
+    tenant-owned table without a tenant, and Row Level Security opens only
+    what a policy of its own names. Read; write nothing.
+    """
+    session = db.session
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    setting = text("SELECT set_config(:name, :value, true)")
+    if postgres:
+        connection.execute(setting, {"name": ASSOCIATION_READS_SETTING, "value": "on"})
+    session.info[_ASSOCIATION_READS] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_ASSOCIATION_READS, None)
+        if postgres:
+            connection.execute(setting, {"name": ASSOCIATION_READS_SETTING, "value": ""})
 
 
 def require_tenant_scope(tenant_id: uuid.UUID) -> None:

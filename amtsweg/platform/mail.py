@@ -6,8 +6,11 @@ message into ``AMTSWEG_MAIL_OUTBOX_DIR`` (``var/outbox`` in ``make demo``), wher
 mail program opens it. Build messages with :func:`compose`; the mailbox adds the
 configured sender (``AMTSWEG_MAIL_FROM``), the date and a Message-ID.
 
-Send mail from a job enqueued after commit (``platform/jobs.py``), never inside a
+Send mail from a job enqueued after commit (``platform/jobs.py``), not inside a
 request: :class:`MailError` says whether trying again can help (``permanent``).
+The one exception is an invitation sent from the admin pages: it is sent after
+its commit while the inviter waits, so that a mail server that cannot be
+reached is reported on the page (``tenants/service.py`` ``mail_invitation``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
@@ -34,7 +35,7 @@ from amtsweg.platform.db import (
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.i18n import mail_locale
 from amtsweg.platform.jobs import enqueue_after_commit
-from amtsweg.platform.mail import compose, mailbox
+from amtsweg.platform.mail import MailError, compose, mailbox
 from amtsweg.platform.storage import delete_after_commit, storage
 from amtsweg.tenants import municipality
 from amtsweg.tenants.branding import check_colour, detect_image_type
@@ -515,6 +516,24 @@ def object_history(
     return [(moment, name or details.get("client", "")) for moment, name, details in rows]
 
 
+def latest_record(
+    tenant: Tenant, object_type: str, object_id: str, *, actions: Iterable[str]
+) -> AuditEntry | None:
+    """The newest entry of one of ``actions`` on one object: the onboarding checks read
+    what really happened to a target or an account (a test, a change) from here."""
+    require_tenant_scope(tenant.id)
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.object_type == object_type,
+            AuditEntry.object_id == object_id,
+            AuditEntry.action.in_(list(actions)),
+        )
+        .order_by(AuditEntry.created_at.desc())
+        .limit(1)
+    )
+
+
 def find_people(subject: str, issuer: str | None = None) -> list[User]:
     """The people known by ``subject`` (at ``issuer``, if given) — one per provider."""
     query = select(User).where(User.subject == subject)
@@ -708,7 +727,16 @@ def _invitation_signer() -> URLSafeSerializer:
 
 
 def invite(tenant: Tenant, email: str, role: Role, *, actor: User | None = None) -> Invitation:
-    """Invite ``email`` to take ``role`` in ``tenant``; the link is mailed after the commit."""
+    """Invite ``email`` to take ``role`` in ``tenant``; a job mails the link after the commit
+    (the API and the onboarding file; the pages mail it at once: :func:`mail_invitation`)."""
+    invitation = create_invitation(tenant, email, role, actor=actor)
+    enqueue_after_commit(send_invitation, tenant.id, invitation.id, str(get_locale() or ""))
+    return invitation
+
+
+def create_invitation(
+    tenant: Tenant, email: str, role: Role, *, actor: User | None = None
+) -> Invitation:
     require_tenant_scope(tenant.id)
     email = email.strip()
     problem = _email_problem(email) if email else gettext("Enter an email address.")
@@ -733,8 +761,35 @@ def invite(tenant: Tenant, email: str, role: Role, *, actor: User | None = None)
         details={"role": role.value},
         actor=actor,
     )
-    enqueue_after_commit(send_invitation, tenant.id, invitation.id, str(get_locale() or ""))
     return invitation
+
+
+class InvitationNotSent(Refusal):
+    """The mail server did not take the invitation; it was withdrawn."""
+
+    status = 503
+
+
+def mail_invitation(tenant: Tenant, invitation: Invitation, *, actor: User | None = None) -> None:
+    """Mail a committed invitation while the inviter waits, so that a mail server that cannot
+    be reached is reported at once, on the page, rather than in a job's log. An invitation
+    the mail server did not take is withdrawn: nobody can have its link, and nothing
+    half-done is left for the tenant; the inviter sends it again once mail works."""
+    try:
+        mailbox().send(_invitation_message(tenant, invitation, str(get_locale() or "")))
+    except MailError as error:
+        db.session.delete(invitation)
+        record(tenant, "invitation.withdrawn", "invitation", str(invitation.id), actor=actor)
+        detail = gettext(
+            "The invitation to %(email)s was not sent, so it was not kept: the mail server "
+            "did not take it (%(error)s). Ask the operator to check the mail server "
+            "(AMTSWEG_SMTP_URL), then send the invitation again.",
+            email=invitation.email,
+            error=error,
+        )
+        raise InvitationNotSent(
+            detail, problems=[FieldProblem(json_pointer("email"), detail)]
+        ) from error
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -751,22 +806,26 @@ def send_invitation(tenant_id: uuid.UUID, invitation_id: uuid.UUID, locale: str)
     with tenant_scope(tenant_id):
         tenant = db.session.get_one(Tenant, tenant_id)
         invitation = db.session.get_one(Invitation, (tenant_id, invitation_id))
-        with force_locale(mail_locale(locale)):
-            words = {
-                "tenant": tenant.name,
-                "role": role_label(invitation.role),
-                "link": invitation_link(tenant, invitation),
-                "until": format_datetime(invitation.expires_at, "short"),
-            }
-            subject = gettext("Invitation: %(role)s of %(tenant)s on Amtsweg", **words)
-            body = gettext(
-                "Hello,\n\nyou are invited to work as %(role)s of %(tenant)s on Amtsweg.\n"
-                "Open this link and log in to accept (until %(until)s):\n\n%(link)s\n\n"
-                "The link works once and only for the person who opens it first. "
-                "If you did not expect this email, ignore it.\n",
-                **words,
-            )
-        mailbox().send(compose(invitation.email, subject, body))
+        mailbox().send(_invitation_message(tenant, invitation, locale))
+
+
+def _invitation_message(tenant: Tenant, invitation: Invitation, locale: str) -> EmailMessage:
+    with force_locale(mail_locale(locale)):
+        words = {
+            "tenant": tenant.name,
+            "role": role_label(invitation.role),
+            "link": invitation_link(tenant, invitation),
+            "until": format_datetime(invitation.expires_at, "short"),
+        }
+        subject = gettext("Invitation: %(role)s of %(tenant)s on Amtsweg", **words)
+        body = gettext(
+            "Hello,\n\nyou are invited to work as %(role)s of %(tenant)s on Amtsweg.\n"
+            "Open this link and log in to accept (until %(until)s):\n\n%(link)s\n\n"
+            "The link works once and only for the person who opens it first. "
+            "If you did not expect this email, ignore it.\n",
+            **words,
+        )
+    return compose(invitation.email, subject, body)
 
 
 def role_label(role: Role) -> str:

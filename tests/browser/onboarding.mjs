@@ -2,11 +2,14 @@
 //
 //   node tests/browser/onboarding.mjs BASE_URL association
 //   node tests/browser/onboarding.mjs BASE_URL tenant INVITATION_LINK WEBSITE_URL COAT_OF_ARMS.png
+//   node tests/browser/onboarding.mjs BASE_URL clerk INVITATION_LINK REFERENCE
 //
 // "association": the association admin creates Gemeinde Kleinheim (first with an invalid
 // Amtlicher Gemeindeschlüssel) and invites its admin; the mail is read by the Python test.
 // "tenant": the invited person logs in from the link, works through the checklist (an imprint
-// that does not answer first), offers a form and goes live; then a citizen applies.
+// that does not answer first, a test delivery, a sandbox test payment), offers a form and goes
+// live; then a citizen applies. "clerk": the clerk invited on the people page logs in from
+// their invitation and finds the citizen's submission.
 // Every admin page is checked with axe (WCAG 2.1 A/AA) in German and in English. Prints one
 // JSON report on stdout: pages (with violations), steps (what happened), reference.
 
@@ -23,6 +26,7 @@ const OVERALL_MS = 150_000;
 const REFERENCE = /[A-Z]{3,8}-\d{4}-\d{6}/;
 
 const [base, phase, invitation, website, coatOfArms] = process.argv.slice(2);
+const submitted = phase === 'clerk' ? process.argv[5] : null;
 const tenantAdmin = `${base}/t/kleinheim/admin`;
 const report = { pages: [], steps: [], reference: null };
 
@@ -165,6 +169,29 @@ async function tenant(browser) {
   await submit(page, 'main form:has(input[name="definition"][value="fundsache-verlustmeldung"])');
   await audit(page, 'forms-offered-de');
 
+  await visit(page, `${tenantAdmin}/delivery/`, 'delivery-de');
+  await page.fill('#new-name', 'ablage');
+  await page.selectOption('#new-kind', 'folder');
+  await loads(page, () => page.locator('#new-target button[type="submit"]').click());
+  await audit(page, 'delivery-target-de');
+  await page.locator('#default').check();
+  await submit(page);
+  await page.goto(`${tenantAdmin}/delivery/`);
+  await submit(page, 'main form[action$="/targets/ablage/test"]');
+  step('the test delivery arrives', (await mainText(page)).includes('Die Testzustellung an ablage ist angekommen'), await mainText(page));
+  await audit(page, 'delivery-tested-de');
+
+  await visit(page, `${tenantAdmin}/payment/`, 'payment-de');
+  await page.fill('#sandbox-webhook_secret', 'whsec_kleinheim_sandbox_0123456789');
+  await submit(page, 'main form[action$="/admin/payment/sandbox"]');
+  await submit(page, 'main form[action$="/admin/payment/sandbox/test-payment"]');
+  step('the test payment goes to the sandbox page', page.url().includes('/sandbox-payment/'), page.url());
+  await audit(page, 'sandbox-checkout-de');
+  await page.fill('#card', '4242 4242 4242 4242');
+  await loads(page, () => page.locator('main button[value="pay"]').click());
+  step('the sandbox test payment succeeds', (await mainText(page)).includes('Die Testzahlung war erfolgreich'), await mainText(page));
+  await audit(page, 'payment-tested-de');
+
   await visit(page, `${tenantAdmin}/`, 'checklist-ready-de');
   const missing = await page.locator('main .amtsweg-checklist li:not(.amtsweg-checklist__recommended) .kern-icon--danger').count();
   step('every required item of the checklist passes', missing === 0, await mainText(page));
@@ -173,7 +200,7 @@ async function tenant(browser) {
   await audit(page, 'checklist-live-de');
 
   await toEnglish(page);
-  for (const [path, name] of [['/', 'checklist'], ['/branding', 'branding'], ['/accessibility', 'accessibility'], ['/people', 'people'], ['/forms', 'forms']]) {
+  for (const [path, name] of [['/', 'checklist'], ['/branding', 'branding'], ['/accessibility', 'accessibility'], ['/people', 'people'], ['/forms', 'forms'], ['/delivery/', 'delivery'], ['/delivery/targets/ablage', 'delivery-target'], ['/payment/', 'payment']]) {
     await visit(page, `${tenantAdmin}${path}`, `${name}-en`);
   }
   await context.close();
@@ -206,6 +233,30 @@ async function citizen(browser) {
   await context.close();
 }
 
+// ---------------------------------------------------------------- the new clerk
+
+async function clerk(browser) {
+  const context = await browser.newContext({ locale: 'de-DE' });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  await page.goto(invitation);
+  await logIn(page, 'clerk-musterstadt');
+  step('the clerk is asked to accept', page.url().includes('/invitation/'), page.url());
+  await audit(page, 'clerk-invitation-de');
+  await submit(page);
+  await visit(page, `${base}/t/kleinheim/clerk/`, 'clerk-list-de');
+  step('the clerk sees the submission', (await mainText(page)).includes(submitted), await mainText(page));
+  await loads(page, () => page.locator(`main a[href$="/clerk/submissions/${submitted}"]`).first().click());
+  step('the clerk opens it', (await mainText(page)).includes('Schlüsselbund mit rotem Anhänger'), await mainText(page));
+  await audit(page, 'clerk-submission-de');
+  await toEnglish(page);
+  await audit(page, 'clerk-submission-en');
+  await visit(page, `${base}/t/kleinheim/clerk/`, 'clerk-list-en');
+  await context.close();
+}
+
+const PHASES = { association, tenant, clerk };
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -213,7 +264,7 @@ async function main() {
     timeout: 30_000,
   });
   try {
-    await (phase === 'association' ? association(browser) : tenant(browser));
+    await PHASES[phase](browser);
   } finally {
     await browser.close();
   }

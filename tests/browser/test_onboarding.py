@@ -6,7 +6,10 @@ Chromium (playwright-core) and checks every admin page with axe-core (WCAG 2.1 A
 German and English. Its first phase creates the tenant and invites its admin; this test reads
 the invitation from the outbox, as the admin would from their mailbox, and hands the link to
 the second phase: log in from the invitation, checklist, branding (an imprint that answers
-404 first), statement, clerk, form, go live, and a citizen's application.
+404 first), statement, clerk, form, a test delivery into a folder, a sandbox test payment on
+the sandbox's hosted page, go live, and a citizen's application. The third phase is the
+clerk invited on the people page: the test reads their invitation from the outbox too, and
+the clerk logs in from it and finds the citizen's submission in the clerk workplace.
 
 The municipality's own website (imprint, privacy) is a real HTTP server on this machine,
 allowed through ``AMTSWEG_LINK_CHECK_PRIVATE_HOSTS`` as a staging setup would.
@@ -43,6 +46,7 @@ def site(make_app, settings) -> Iterator[str]:
             public_url=f"http://127.0.0.1:{port}",
             login_rate_limit="1000/minute",
             link_check_private_hosts="127.0.0.1",
+            deliveries_dir=settings.storage_dir.parent / "deliveries",
         )
     )
     with app.app_context():
@@ -52,12 +56,16 @@ def site(make_app, settings) -> Iterator[str]:
         yield url
 
 
-def _invitation_link(settings) -> str:
-    (mail,) = settings.mail_outbox_dir.iterdir()
-    message = email.message_from_bytes(mail.read_bytes(), policy=policy.default)
-    found = re.search(r"http://\S+/t/kleinheim/invitation/\S+", message.get_body().get_content())
-    assert found, "the invitation mail holds no link"
-    return found.group(0)
+def _invitation_link(settings, address: str) -> str:
+    """The link of the invitation mailed to ``address``, read from the outbox folder."""
+    for mail in sorted(settings.mail_outbox_dir.iterdir()):
+        message = email.message_from_bytes(mail.read_bytes(), policy=policy.default)
+        if message["To"] == address:
+            body = message.get_body().get_content()
+            found = re.search(r"http://\S+/t/kleinheim/invitation/\S+", body)
+            assert found, "the invitation mail holds no link"
+            return found.group(0)
+    raise AssertionError(f"no invitation was mailed to {address}")
 
 
 def _violations(report) -> list[str]:
@@ -81,20 +89,36 @@ def test_a_municipality_is_onboarded_in_the_browser_and_takes_applications(
 
     arms = tmp_path / "wappen.png"
     arms.write_bytes(png())
-    link = _invitation_link(settings)
+    link = _invitation_link(settings, "buergermeisterin@kleinheim.example")
     second = _run(node, SCRIPT, site, "tenant", link, municipality_website, str(arms))
     assert "error" not in second, second["error"]
-
     assert second["reference"].startswith("KLE-")
-    steps = [s["name"] for s in first["steps"] + second["steps"] if s["ok"]]
-    assert len(steps) == 13, steps
-    pages = first["pages"] + second["pages"]
+    delivered = list((settings.storage_dir.parent / "deliveries" / "kleinheim").iterdir())
+    assert any(path.name.startswith("TEST-") for path in delivered), delivered
+
+    clerk_link = _invitation_link(settings, "sachbearbeitung@kleinheim.example")
+    third = _run(node, SCRIPT, site, "clerk", clerk_link, second["reference"])
+    assert "error" not in third, third["error"]
+
+    reports = (first, second, third)
+    steps = [s["name"] for report in reports for s in report["steps"] if s["ok"]]
+    for name in (
+        "the test delivery arrives",
+        "the sandbox test payment succeeds",
+        "the clerk sees the submission",
+        "the clerk opens it",
+    ):
+        assert name in steps, steps
+    assert len(steps) == 19, steps
+    pages = [page for report in reports for page in report["pages"]]
     assert {page["lang"] for page in pages} == {"de", "en"}
-    violations = _violations(first) + _violations(second)
+    violations = [line for report in reports for line in _violations(report)]
     assert not violations, f"{len(violations)} axe violations:\n" + "\n".join(violations)
     audited = {page["name"] for page in pages}
     for name in ("overview", "create", "create-errors", "tenant", "checklist", "branding"):
         assert {f"{name}-de", f"{name}-en"} <= audited, name
-    for name in ("accessibility", "people", "forms"):
+    for name in ("accessibility", "people", "forms", "delivery", "delivery-target", "payment"):
         assert {f"{name}-de", f"{name}-en"} <= audited, name
-    assert len(pages) == 29, sorted(audited)
+    for name in ("clerk-submission", "clerk-list"):
+        assert {f"{name}-de", f"{name}-en"} <= audited, name
+    assert len(pages) == 43, sorted(audited)

@@ -1,34 +1,132 @@
-"""Payment's item on the onboarding checklist and its page in the tenant admin's navigation."""
+"""Payment's item on the onboarding checklist: a provider and a test payment that succeeded.
+
+The tenant admin connects the sandbox on the payment page, makes a test
+payment, pays it on the sandbox's hosted page with a test card and comes
+back; the checklist then reads the outcome the provider reported.
+"""
 
 from __future__ import annotations
 
-from amtsweg.platform.db import db, tenant_scope
-from amtsweg.tenants import onboarding
+import pytest
+
+from amtsweg.platform.db import db
 from amtsweg.tenants import service as tenants
-from tests.payment.conftest import connect_sandbox
+from tests.login import csrf_token, local
+from tests.payment.conftest import WEBHOOK_SECRET
+
+GERMAN = {"Accept-Language": "de"}
+ADMIN = "/t/kleinheim/admin/payment/"
+SUCCEEDS, DECLINED = "4242 4242 4242 4242", "4000 0000 0000 0002"
 
 
-def _payment_item(tenant) -> onboarding.ChecklistItem:
-    (item,) = [i for i in onboarding.run_checklist(tenant) if i.check.key == "payment"]
-    return item
-
-
-def test_a_connected_provider_passes_the_recommended_payment_item(app) -> None:
-    tenant = tenants.create_tenant("kleinheim", "Gemeinde Kleinheim", "KLH", live=False)
-    db.session.commit()
-    with tenant_scope(tenant.id):
-        missing = _payment_item(tenant)
-        assert not missing.result.passed
-        assert not missing.check.required
-        assert missing.result.fix_endpoint == "payment_staff.admin"
-        connect_sandbox(tenant)
-        db.session.commit()
-        assert _payment_item(tenant).result.passed
-
-
-def test_the_payment_page_is_in_the_tenant_admins_navigation(client, log_in, app) -> None:
+@pytest.fixture
+def admin_pages(app, client, log_in):
     tenants.create_tenant("kleinheim", "Gemeinde Kleinheim", "KLH", live=False)
     db.session.commit()
-    log_in("association-admin")
-    page = client.get("/t/kleinheim/admin/", headers={"Accept-Language": "de"})
+    log_in("association-admin", next_url="/t/kleinheim/admin/")
+    return client
+
+
+def _payment_item(client) -> str:
+    page = client.get("/t/kleinheim/admin/", headers=GERMAN).get_data(as_text=True)
+    start = page.rfind("<li", 0, page.index("Zahlungsdienst und eine erfolgreiche Testzahlung"))
+    return page[start : page.index("</li>", start)]
+
+
+def _connect_sandbox(client) -> None:
+    page = client.get(ADMIN)
+    saved = client.post(
+        f"{ADMIN}sandbox",
+        data={"csrf_token": csrf_token(page), "webhook_secret": WEBHOOK_SECRET, "enabled": "yes"},
+    )
+    assert saved.status_code == 303
+
+
+def _test_payment(client, card: str) -> str:
+    """Start a test payment, pay it on the hosted page, come back; the message shown."""
+    page = client.get(ADMIN)
+    started = client.post(f"{ADMIN}sandbox/test-payment", data={"csrf_token": csrf_token(page)})
+    assert started.status_code == 303
+    checkout_url = local(started.headers["Location"])
+    checkout = client.get(checkout_url)
+    assert "1,00" in checkout.get_data(as_text=True)
+    paid = client.post(checkout_url, data={"csrf_token": csrf_token(checkout), "card": card})
+    back = client.get(local(paid.headers["Location"]), headers=GERMAN)
+    assert back.status_code == 303
+    return client.get(back.headers["Location"], headers=GERMAN).get_data(as_text=True)
+
+
+def test_the_item_passes_only_after_a_test_payment_that_succeeded(admin_pages) -> None:
+    client = admin_pages
+    assert "Binden Sie einen Zahlungsanbieter an" in _payment_item(client)
+
+    _connect_sandbox(client)
+    assert "Machen Sie eine Testzahlung" in _payment_item(client)
+
+    assert "Die Testzahlung war nicht erfolgreich" in _test_payment(client, DECLINED)
+    assert "Machen Sie eine Testzahlung" in _payment_item(client)
+
+    assert "Die Testzahlung war erfolgreich" in _test_payment(client, SUCCEEDS)
+    assert "Erledigt:" in _payment_item(client)
+
+    assert "Die Testzahlung war nicht erfolgreich" in _test_payment(client, DECLINED)
+    assert "Machen Sie eine Testzahlung" in _payment_item(client)
+
+
+def test_going_live_needs_the_test_payment(admin_pages) -> None:
+    client = admin_pages
+    _connect_sandbox(client)
+    page = client.get("/t/kleinheim/admin/")
+    refused = client.post(
+        "/t/kleinheim/admin/go-live", data={"csrf_token": csrf_token(page)}, headers=GERMAN
+    )
+    assert refused.status_code == 409
+    assert "erfolgreiche Testzahlung" in refused.get_data(as_text=True)
+
+
+def test_a_provider_without_a_payment_page_offers_no_test_payment(admin_pages) -> None:
+    client = admin_pages
+    page = client.get(ADMIN)
+    client.post(
+        f"{ADMIN}banktransfer",
+        data={
+            "csrf_token": csrf_token(page),
+            "account_holder": "Gemeindekasse Kleinheim",
+            "iban": "DE02120300000000202051",
+            "bic": "BYLADEM1001",
+            "enabled": "yes",
+        },
+    )
+    text = client.get(ADMIN).get_data(as_text=True)
+    assert "banktransfer/test-payment" not in text
+    refused = client.post(
+        f"{ADMIN}banktransfer/test-payment", data={"csrf_token": csrf_token(page)}
+    )
+    assert refused.status_code == 409
+
+
+def test_the_payment_page_is_in_the_tenant_admins_navigation(admin_pages) -> None:
+    page = admin_pages.get("/t/kleinheim/admin/", headers=GERMAN)
     assert 'href="/t/kleinheim/admin/payment/"' in page.get_data(as_text=True)
+
+
+def test_a_provider_that_cannot_be_reached_is_named_and_nothing_is_recorded(
+    admin_pages,
+) -> None:
+    client = admin_pages
+    page = client.get(ADMIN)
+    client.post(
+        f"{ADMIN}sandbox",
+        data={
+            "csrf_token": csrf_token(page),
+            "webhook_secret": WEBHOOK_SECRET,
+            "outage": "yes",
+            "enabled": "yes",
+        },
+    )
+    down = client.post(
+        f"{ADMIN}sandbox/test-payment", data={"csrf_token": csrf_token(page)}, headers=GERMAN
+    )
+    assert down.status_code == 503
+    assert "Der Zahlungsdienst ist nicht erreichbar" in down.get_data(as_text=True)
+    assert "Machen Sie eine Testzahlung" in _payment_item(client)

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
+from amtsweg.delivery import service as delivery
 from amtsweg.formdefs import service as formdefs
+from amtsweg.payment import onboarding as payment_checks
+from amtsweg.payment import service as payments
+from amtsweg.payment.providers import sandbox
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.errors import Conflict
 from amtsweg.submissions import service as submissions
@@ -23,6 +29,7 @@ from amtsweg.tenants.links import link_problem
 from amtsweg.tenants.models import AuditEntry, Role
 from tests.images import png
 from tests.login import csrf_token
+from tests.payment.conftest import connect_sandbox
 from tests.submissions.conftest import fund_answers
 
 GERMAN = {"Accept-Language": "de"}
@@ -69,12 +76,34 @@ def _complete(tenant, web: str) -> None:
     service.invite(tenant, "sb@kleinheim.example", Role.CLERK)
     formdefs.load_catalogue()
     formdefs.activate_form(tenant, formdefs.get_definition("fundsache-verlustmeldung"))
+    _test_delivery_and_payment(tenant)
     db.session.commit()
+
+
+def _test_delivery_and_payment(tenant) -> None:
+    """A mailbox target a test delivery reached, a sandbox test payment that succeeded."""
+    target = delivery.save_target(tenant, "postfach", "mailbox", {"address": "a@kleinheim.example"})
+    assert delivery.send_test_delivery(tenant, target) is None
+    connect_sandbox(tenant)
+    account = payments.find_account(tenant, "sandbox")
+    with current_app.test_request_context():
+        checkout = payment_checks.start_test_payment(tenant, account, None)
+        charge = sandbox.find_charge(uuid.UUID(checkout.rsplit("/", 1)[-1]))
+        sandbox.pay(charge, "4242424242424242")
+        assert payment_checks.finish_test_payment(tenant, account, None) == "succeeded"
 
 
 def test_a_new_tenant_misses_every_item_and_says_what_to_do(kleinheim) -> None:
     results = _results(kleinheim)
-    assert {"branding", "legal_links", "accessibility", "clerk", "forms"} <= set(results)
+    assert {
+        "branding",
+        "legal_links",
+        "accessibility",
+        "clerk",
+        "forms",
+        "delivery",
+        "payment",
+    } <= set(results)
     assert not any(result.passed for result in results.values())
     assert results["branding"].fix_endpoint == "tenant_admin.branding"
     assert results["forms"].fix_endpoint == "formdefs_tenant_admin.forms"
@@ -83,8 +112,7 @@ def test_a_new_tenant_misses_every_item_and_says_what_to_do(kleinheim) -> None:
 def test_each_item_passes_once_it_is_really_there(kleinheim, web) -> None:
     _complete(kleinheim, web)
     results = _results(kleinheim)
-    ours = {"branding", "legal_links", "accessibility", "clerk", "forms"}
-    assert all(results[key].passed for key in ours), results
+    assert all(result.passed for result in results.values()), results
 
 
 def test_links_that_do_not_answer_fail_with_the_reason(kleinheim, web) -> None:

@@ -1,0 +1,221 @@
+"""The payment item of the onboarding checklist, and the test payment a tenant admin makes.
+
+The item passes when an enabled provider account's newest test payment
+succeeded. A test payment goes through the provider's own payment page,
+as a citizen's would: the admin starts it on the payment admin page, pays
+there with a test card (the sandbox's, or the provider's test mode), and
+comes back to ``…/test-payment/return``, where the status is read from the
+provider, never from the return address. It belongs to no submission, so it
+is not a row of ``payments``; its start and outcome are audit entries of the
+account (the provider's id, the status: no personal data).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Blueprint, Flask, abort, flash, redirect, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from amtsweg.payment import api, registry, service
+from amtsweg.payment.interfaces import (
+    Capability,
+    PaymentRequest,
+    ProviderRefused,
+    ProviderUnavailable,
+    RemoteStatus,
+)
+from amtsweg.payment.models import ProviderAccount
+from amtsweg.platform.db import utcnow
+from amtsweg.platform.errors import Conflict
+from amtsweg.tenants import onboarding
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant, User
+from amtsweg.tenants.onboarding import CheckResult
+from amtsweg.tenants.web import TenantView
+
+ADMIN_PAGE = "payment_staff.admin"
+TEST_AMOUNT_CENTS = 100
+TEST_CURRENCY = "EUR"
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    onboarding.register_admin_page("payment", _l("Payments"), ADMIN_PAGE)
+    onboarding.register_check(
+        "payment",
+        _l("A payment provider and a test payment that succeeded"),
+        check_test_payment,
+    )
+
+
+def testable(provider_key: str) -> bool:
+    """Providers with a payment page the admin can be sent to (not bank transfer)."""
+    return Capability.REDIRECT in registry.provider(provider_key).capabilities
+
+
+# --- the check ---------------------------------------------------------------------------
+
+
+def check_test_payment(tenant: Tenant) -> CheckResult:
+    enabled = service.enabled_accounts(tenant)
+    if not enabled:
+        return CheckResult.missing(
+            gettext("Connect a payment provider so that citizens can pay fees online."),
+            ADMIN_PAGE,
+        )
+    if any(test_succeeded(tenant, account) for account in enabled):
+        return CheckResult.ok()
+    return CheckResult.missing(
+        gettext(
+            "Make a test payment with a provider that citizens are offered and complete "
+            "it on the provider's page in its test mode (the sandbox's test card "
+            "4242 4242 4242 4242)."
+        ),
+        ADMIN_PAGE,
+    )
+
+
+def test_succeeded(tenant: Tenant, account: ProviderAccount) -> bool:
+    latest = tenants.latest_record(
+        tenant, "payment_account", account.provider, actions=("payment.tested",)
+    )
+    return latest is not None and latest.details.get("status") == RemoteStatus.SUCCEEDED.value
+
+
+# --- the test payment --------------------------------------------------------------------
+
+
+def start_test_payment(tenant: Tenant, account: ProviderAccount, actor: User | None) -> str:
+    """Create a test payment at the provider; the address of its payment page."""
+    if not testable(account.provider):
+        raise Conflict(gettext("This provider has no payment page to make a test payment on."))
+    return_url = url_for(
+        "payment_test.finish",
+        tenant_slug=tenant.slug,
+        provider_key=account.provider,
+        _external=True,
+    )
+    request = PaymentRequest(
+        amount_cents=TEST_AMOUNT_CENTS,
+        currency=TEST_CURRENCY,
+        kassenzeichen=f"TEST-{utcnow():%Y%m%d%H%M%S}",
+        description="Testzahlung (Amtsweg)",
+        return_url=return_url,
+        idempotency_key=uuid.uuid4().hex,
+        cancel_url=return_url,
+    )
+    with _provider_errors():
+        started = service.provider_of(account).start(service.account_view(tenant, account), request)
+    tenants.record(
+        tenant,
+        "payment.test_started",
+        "payment_account",
+        account.provider,
+        details={"payment": started.provider_payment_id},
+        actor=actor,
+    )
+    if not started.redirect_url:
+        raise Conflict(gettext("The provider did not name a payment page."))
+    return started.redirect_url
+
+
+def finish_test_payment(tenant: Tenant, account: ProviderAccount, actor: User | None) -> str:
+    """Read the newest test payment's status from the provider and record it."""
+    started = tenants.latest_record(
+        tenant, "payment_account", account.provider, actions=("payment.test_started",)
+    )
+    if started is None:
+        raise Conflict(gettext("No test payment was started with this provider."))
+    with _provider_errors():
+        observation = service.provider_of(account).fetch_status(
+            service.account_view(tenant, account), started.details["payment"]
+        )
+    tenants.record(
+        tenant,
+        "payment.tested",
+        "payment_account",
+        account.provider,
+        details={"payment": started.details["payment"], "status": observation.status.value},
+        actor=actor,
+    )
+    return observation.status.value
+
+
+@contextmanager
+def _provider_errors() -> Iterator[None]:
+    """Turn a provider's failure into the words an admin can act on (as checking does)."""
+    try:
+        yield
+    except ProviderUnavailable as error:
+        raise service.ProviderDown(
+            gettext("The provider cannot be reached: %(error)s", error=error)
+        ) from error
+    except ProviderRefused as error:
+        raise service.PaymentRefused(
+            gettext("The provider refused: %(error)s", error=error)
+        ) from error
+
+
+# --- pages -------------------------------------------------------------------------------
+
+bp = Blueprint(
+    "payment_test",
+    __name__,
+    url_prefix="/t/<slug:tenant_slug>/admin/payment/<provider_key>/test-payment",
+)
+
+
+class TestPaymentView(TenantView):
+    required_roles = api.ADMINS
+
+    def _process_args(self, provider_key: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        if provider_key not in registry.PROVIDERS:
+            abort(404)
+        self.provider_key = provider_key
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        account = service.find_account(self.tenant, self.provider_key)
+        if account is None:
+            abort(404)
+        self.account = account
+
+
+class StartTestPayment(TestPaymentView):
+    def post(self) -> Response:
+        return redirect(start_test_payment(self.tenant, self.account, self.actor()), code=303)
+
+
+class FinishTestPayment(TestPaymentView):
+    def get(self) -> Response:
+        status = finish_test_payment(self.tenant, self.account, self.actor())
+        if status == RemoteStatus.SUCCEEDED.value:
+            flash(gettext("The test payment succeeded."), "success")
+        elif status == RemoteStatus.PENDING.value:
+            flash(
+                gettext(
+                    "The test payment is not finished at the provider. Make another one "
+                    "and complete it on the provider's page."
+                ),
+                "error",
+            )
+        else:
+            flash(
+                gettext(
+                    "The test payment did not succeed (declined or cancelled). Make "
+                    "another one with a test card that succeeds."
+                ),
+                "error",
+            )
+        return redirect(url_for(ADMIN_PAGE, tenant_slug=self.tenant.slug), code=303)
+
+
+bp.add_url_rule("", view_func=StartTestPayment.as_view("start"), methods=["POST"])
+bp.add_url_rule("/return", view_func=FinishTestPayment.as_view("finish"))
