@@ -22,6 +22,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from amtsweg.formdefs import service as formdefs
+from amtsweg.formdefs.fees import FeeKind, summarise_fee
 from amtsweg.payment import api, registry, service
 from amtsweg.payment.interfaces import (
     Capability,
@@ -42,6 +44,7 @@ from amtsweg.tenants.web import TenantView
 ADMIN_PAGE = "payment_staff.admin"
 TEST_AMOUNT_CENTS = 100
 TEST_CURRENCY = "EUR"
+ONLINE_FEES = frozenset({FeeKind.FIXED, FeeKind.FROM})
 
 
 def register(app: Flask) -> None:
@@ -63,12 +66,19 @@ def testable(provider_key: str) -> bool:
 
 
 def check_test_payment(tenant: Tenant) -> CheckResult:
+    """Passes at once for a tenant whose offered forms take no fee online (free forms, fees
+    assessed by notice), and for bank transfer alone, which has no test mode: its IBAN was
+    checked when it was saved, and the money arrives with the bank statement."""
+    if not collects_fees_online(tenant):
+        return CheckResult.ok()
     enabled = service.enabled_accounts(tenant)
     if not enabled:
         return CheckResult.missing(
             gettext("Connect a payment provider so that citizens can pay fees online."),
             ADMIN_PAGE,
         )
+    if not any(testable(account.provider) for account in enabled):
+        return CheckResult.ok()
     if any(test_succeeded(tenant, account) for account in enabled):
         return CheckResult.ok()
     return CheckResult.missing(
@@ -78,6 +88,13 @@ def check_test_payment(tenant: Tenant) -> CheckResult:
             "4242 4242 4242 4242)."
         ),
         ADMIN_PAGE,
+    )
+
+
+def collects_fees_online(tenant: Tenant) -> bool:
+    return any(
+        summarise_fee(form.definition, form.tenant_form.fee_overrides).kind in ONLINE_FEES
+        for form in formdefs.offered_forms(tenant)
     )
 
 

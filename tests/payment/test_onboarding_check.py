@@ -2,17 +2,19 @@
 
 The tenant admin connects the sandbox on the payment page, makes a test
 payment, pays it on the sandbox's hosted page with a test card and comes
-back; the checklist then reads the outcome the provider reported.
+back; the checklist then reads the outcome the provider reported. A tenant
+whose forms take no fee online needs no provider at all.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from amtsweg.platform.db import db
+from amtsweg.formdefs import service as formdefs
+from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants import service as tenants
 from tests.login import csrf_token, local
-from tests.payment.conftest import WEBHOOK_SECRET
+from tests.payment.conftest import WEBHOOK_SECRET, offer_fee_form
 
 GERMAN = {"Accept-Language": "de"}
 ADMIN = "/t/kleinheim/admin/payment/"
@@ -21,7 +23,10 @@ SUCCEEDS, DECLINED = "4242 4242 4242 4242", "4000 0000 0000 0002"
 
 @pytest.fixture
 def admin_pages(app, client, log_in):
-    tenants.create_tenant("kleinheim", "Gemeinde Kleinheim", "KLH", live=False)
+    """Kleinheim, not live yet, offering a form whose fee is paid online."""
+    tenant = tenants.create_tenant("kleinheim", "Gemeinde Kleinheim", "KLH", live=False)
+    with tenant_scope(tenant.id):
+        offer_fee_form(tenant)
     db.session.commit()
     log_in("association-admin", next_url="/t/kleinheim/admin/")
     return client
@@ -87,6 +92,7 @@ def test_going_live_needs_the_test_payment(admin_pages) -> None:
 def test_a_provider_without_a_payment_page_offers_no_test_payment(admin_pages) -> None:
     client = admin_pages
     page = client.get(ADMIN)
+    assert "Binden Sie einen Zahlungsanbieter an" in _payment_item(client)
     client.post(
         f"{ADMIN}banktransfer",
         data={
@@ -103,6 +109,15 @@ def test_a_provider_without_a_payment_page_offers_no_test_payment(admin_pages) -
         f"{ADMIN}banktransfer/test-payment", data={"csrf_token": csrf_token(page)}
     )
     assert refused.status_code == 409
+    assert "Erledigt:" in _payment_item(client), "bank transfer alone has no test mode to pass"
+
+
+def test_a_tenant_whose_forms_take_no_fee_online_needs_no_provider(admin_pages) -> None:
+    tenant = tenants.find_tenant("kleinheim")
+    with tenant_scope(tenant.id):
+        formdefs.deactivate_form(tenant, formdefs.get_definition("parkausweis-gebuehr"))
+    db.session.commit()
+    assert "Erledigt:" in _payment_item(admin_pages)
 
 
 def test_the_payment_page_is_in_the_tenant_admins_navigation(admin_pages) -> None:
