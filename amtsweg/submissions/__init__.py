@@ -8,9 +8,19 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from amtsweg.platform import outbox
     from amtsweg.platform.signals import delivery_dead, delivery_succeeded
-    from amtsweg.submissions import api, cli, confirmation, labels, service, views, workplace
+    from amtsweg.submissions import (
+        api,
+        cli,
+        confirmation,
+        labels,
+        notices,
+        service,
+        views,
+        workplace,
+    )
 
     outbox.register(app, confirmation.KIND, outbox.Handler(confirmation.send_confirmation))
+    outbox.register(app, notices.KIND, outbox.Handler(notices.send_status_notice))
     delivery_succeeded.connect(service.on_delivery_succeeded)
     delivery_dead.connect(service.on_delivery_dead)
 

@@ -35,7 +35,6 @@ from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform import outbox
 from amtsweg.platform.db import db, require_tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
-from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.platform.signals import (
     payment_changed,
     payment_succeeded,
@@ -801,8 +800,9 @@ def set_processing_status(
 ) -> ProcessingEntry:
     """A clerk (or specialist software) moves the application on and tells the citizen.
 
-    The entry is kept in the history the citizen sees; the email goes out
-    after the commit. Asking for more information needs a message saying what.
+    The entry is kept in the history the citizen sees; the email is an
+    outbox message written with it (sent after the commit, retried until it
+    is handed over). Asking for more information needs a message saying what.
     """
     require_tenant_scope(tenant.id)
     text = _checked_message(message, required=status is ProcessingStatus.MORE_INFORMATION_NEEDED)
@@ -827,7 +827,7 @@ def set_processing_status(
         details={"status": status.value, "document": bool(files)},
         actor=actor,
     )
-    enqueue_after_commit(notices.send_status_notice, tenant.id, submission.id, entry.id)
+    outbox.add(tenant.id, notices.KIND, entry.id)
     return entry
 
 
