@@ -34,8 +34,13 @@ from amtsweg.formdefs.models import FormDefinition
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.roles import Role
 from amtsweg.platform.db import db, require_tenant_scope
-from amtsweg.submissions.applicants import normalise_name
-from amtsweg.submissions.models import ProcessingStatus, Submission, SubmissionStatus
+from amtsweg.submissions.applicants import normalise_name, prefix_end
+from amtsweg.submissions.models import (
+    ProcessingStatus,
+    Submission,
+    SubmissionNameKey,
+    SubmissionStatus,
+)
 from amtsweg.submissions.service import AUTHORITY_ZONE
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.access import tenant_roles
@@ -199,12 +204,20 @@ def filtered(scope: ClerkScope, filters: ListFilter) -> Select[Any]:
 
 
 def _search(term: str) -> Any:
-    """A reference exactly, or a part of the applicant's name."""
+    """A reference exactly, or the beginning of a word of the applicant's name onwards
+    (see :class:`~amtsweg.submissions.models.SubmissionNameKey`)."""
     term = term.strip()
     if REFERENCE.match(term):
         return Submission.reference == term.upper()
-    escaped = normalise_name(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Submission.applicant_name.like(f"%{escaped}%", escape="\\")
+    return Submission.id.in_(named(term))
+
+
+def named(term: str) -> Select[Any]:
+    """The ids of the submissions with a word of the applicant's name beginning ``term``."""
+    prefix = normalise_name(term)
+    return select(SubmissionNameKey.submission_id).where(
+        SubmissionNameKey.key >= prefix, SubmissionNameKey.key < prefix_end(prefix)
+    )
 
 
 def page(scope: ClerkScope, filters: ListFilter, cursor: str | None = None) -> Page:

@@ -83,7 +83,7 @@ class ClerkListArgsSchema(ma.Schema):
         data_key="q",
         load_default="",
         validate=ma.validate.Length(max=200),
-        metadata={"description": "A reference, or part of the applicant's name"},
+        metadata={"description": "A reference, or the applicant's name from the start of a word"},
     )
     since = ma.fields.AwareDateTime(
         metadata={"description": "Only submissions submitted after this moment"}

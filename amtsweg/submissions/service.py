@@ -43,13 +43,14 @@ from amtsweg.platform.signals import (
 )
 from amtsweg.platform.storage import delete_after_commit, storage
 from amtsweg.submissions import confirmation, notices
-from amtsweg.submissions.applicants import applicant_name
+from amtsweg.submissions.applicants import applicant_name, search_keys
 from amtsweg.submissions.models import (
     Draft,
     ProcessingEntry,
     ProcessingStatus,
     ReferenceCounter,
     Submission,
+    SubmissionNameKey,
     SubmissionStatus,
     Upload,
 )
@@ -446,6 +447,10 @@ def _create(
     )
     if (earlier := _insert_once(submission, user, draft, idempotency_key)) is not None:
         return _repeated(earlier, request_fingerprint)
+    db.session.add_all(
+        SubmissionNameKey(tenant_id=tenant.id, submission_id=submission.id, key=key)
+        for key in search_keys(submission.applicant_name)
+    )
     if draft is not None:
         draft.submitted_at = submission.submitted_at
     submission_created.send(submission, tenant=tenant)
