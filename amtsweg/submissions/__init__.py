@@ -6,10 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from amtsweg.platform import outbox
     from amtsweg.platform.signals import delivery_dead, delivery_succeeded
     from amtsweg.submissions import (
         api,
+        audit_log,
         cli,
         confirmation,
         labels,
@@ -18,6 +21,7 @@ def init_app(app: Flask) -> None:
         views,
         workplace,
     )
+    from amtsweg.tenants import onboarding
 
     outbox.register(app, confirmation.KIND, outbox.Handler(confirmation.send_confirmation))
     outbox.register(app, notices.KIND, outbox.Handler(notices.send_status_notice))
@@ -26,6 +30,8 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(workplace.bp)
+    app.register_blueprint(audit_log.bp)
+    onboarding.register_admin_page("audit_log", _l("Audit log"), "audit_log.index")
     api.init_app(app)
     app.cli.add_command(cli.drafts_cli)
     app.cli.add_command(cli.submissions_cli)

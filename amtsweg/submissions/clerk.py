@@ -229,7 +229,8 @@ def page(scope: ClerkScope, filters: ListFilter, cursor: str | None = None) -> P
         query = query.where(after > key if filters.oldest_first else after < key)
     rows = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
     items = rows[:PAGE_SIZE]
-    following = encode_cursor(items[-1]) if len(rows) > PAGE_SIZE else None
+    last = items[-1] if len(rows) > PAGE_SIZE else None
+    following = encode_cursor(last.submitted_at, last.id) if last else None
     return Page(items, following, filters)
 
 
@@ -237,8 +238,9 @@ class CursorError(ValueError):
     """A paging cursor that was not made by :func:`encode_cursor`."""
 
 
-def encode_cursor(submission: Submission) -> str:
-    raw = f"{submission.submitted_at.isoformat()}|{submission.id}"
+def encode_cursor(moment: dt.datetime, key: uuid.UUID) -> str:
+    """The position after a row of a list ordered by (moment, key), for the next page."""
+    raw = f"{moment.isoformat()}|{key}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

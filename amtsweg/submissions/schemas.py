@@ -95,6 +95,19 @@ class ClerkListArgsSchema(ma.Schema):
     cursor = ma.fields.String(validate=ma.validate.Length(max=200))
 
 
+class AuditLogArgsSchema(ma.Schema):
+    """Filters and paging of the tenant admin's audit log page."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    person = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    action = ma.fields.String(validate=ma.validate.Length(max=100))
+    since = ma.fields.Date(data_key="from")
+    until = ma.fields.Date(data_key="to")
+    cursor = ma.fields.String(validate=ma.validate.Length(max=200))
+
+
 class ProcessingEntrySchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
     status = ma.fields.Function(lambda entry: entry.status.value if entry.status else None)

@@ -150,6 +150,7 @@ def test_the_timeout_warning_works_with_javascript(site_with_short_logins: str) 
 
 
 CLERK_SCRIPT = Path(__file__).with_name("clerk.mjs")
+ADMIN_PAGES = ("audit-log",)  # the tenant admin's pages of the clerk's area
 
 
 @pytest.fixture
@@ -186,6 +187,8 @@ def test_the_clerks_workplace_is_accessible_in_a_browser(
     for name in ("list", "list-by-name", "submission", "submission-error", "list-of-a-form"):
         assert ("clerk-en", name) in audited, name
     assert {("citizen-de", "submission"), ("citizen-en", "submission")} <= audited
+    for name in ADMIN_PAGES:
+        assert {("admin-de", name), ("admin-en", name)} <= audited, name
     wrong_language = [
         f"{page['pass']} / {page['name']}: {page['lang']}"
         for page in report["pages"]

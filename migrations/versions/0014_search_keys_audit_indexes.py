@@ -1,4 +1,4 @@
-"""name search keys: the clerk's search by name through an index under Row Level Security
+"""name search keys, audit log indexes: the clerk's search and the admin's audit page
 
 Revision ID: 0014
 Revises: 0011
@@ -9,6 +9,7 @@ of its words on; a search term is a prefix range of the index ``(tenant_id,
 key)`` (byte order). Existing submissions get their keys here (with the tenant
 policy lifted for the owner during the copy). The index on
 ``submissions.applicant_name`` goes: ``LIKE '%…%'`` could never use it.
+The audit log gets indexes for its page filtered by person or by action.
 """
 
 import uuid
@@ -60,6 +61,13 @@ def upgrade() -> None:
     _copy_keys(keys)
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.drop_index("ix_submissions_tenant_id_applicant_name")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_audit_log_tenant_id_actor_id", ["tenant_id", "actor_id", "created_at", "id"]
+        )
+        batch_op.create_index(
+            "ix_audit_log_tenant_id_action", ["tenant_id", "action", "created_at", "id"]
+        )
 
 
 def _copy_keys(keys: sa.Table) -> None:
@@ -89,6 +97,9 @@ def _keys(name: str) -> list[str]:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_log_tenant_id_action")
+        batch_op.drop_index("ix_audit_log_tenant_id_actor_id")
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.create_index(
             "ix_submissions_tenant_id_applicant_name", ["tenant_id", "applicant_name"]
