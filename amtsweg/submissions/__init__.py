@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from amtsweg.submissions import (
         api,
         audit_log,
+        clerk_settings,
         cli,
         confirmation,
         labels,
@@ -31,6 +32,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(workplace.bp)
     app.register_blueprint(audit_log.bp)
+    app.register_blueprint(clerk_settings.bp)
+    onboarding.register_admin_page("clerks", _l("Clerks' forms"), "clerk_settings.clerks")
+    onboarding.register_admin_page("retention", _l("Retention periods"), "clerk_settings.retention")
     onboarding.register_admin_page("audit_log", _l("Audit log"), "audit_log.index")
     api.init_app(app)
     app.cli.add_command(cli.drafts_cli)

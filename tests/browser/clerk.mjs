@@ -167,7 +167,7 @@ async function clerkWithMouse(browser) {
 }
 
 // The tenant admin's pages of the clerk's area: [name, path under /t/musterstadt/admin/].
-const ADMIN_PAGES = [['audit-log', 'audit-log']];
+const ADMIN_PAGES = [['audit-log', 'audit-log'], ['clerks', 'clerks'], ['retention', 'retention']];
 
 async function tenantAdmin(browser) {
   const { context, page } = await newPage(browser);
@@ -182,6 +182,16 @@ async function tenantAdmin(browser) {
         await page.goto(`${base}/t/musterstadt/admin/${path}`);
         await audit(page, `admin-${locale}`, name);
       }
+      await page.goto(`${base}/t/musterstadt/admin/clerks`);
+      await page.locator('main input[value="some"]').first().check();
+      await loads(page, () => page.locator('main form button[type="submit"]').first().click());
+      await audit(page, `admin-${locale}`, 'clerks-error');
+      check(`${locale}: choosing no form is refused`, (await page.locator('.kern-error').count()) === 1);
+      await page.goto(`${base}/t/musterstadt/admin/retention`);
+      await page.locator('#field-fundsache-verlustmeldung').fill('9999');
+      await loads(page, () => page.locator('form[action$="/fundsache-verlustmeldung"] button').click());
+      await audit(page, `admin-${locale}`, 'retention-error');
+      check(`${locale}: a longer period is refused`, (await page.locator('.kern-error').count()) === 1);
     }
   } finally {
     await context.close();
