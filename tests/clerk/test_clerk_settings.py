@@ -138,10 +138,9 @@ def test_the_shorter_period_is_the_one_the_purge_keeps(app, client, log_in, must
 
 
 @pytest.mark.parametrize("path", [CLERKS, RETENTION])
-def test_clerks_get_404_and_so_does_another_tenants_admin(
-    app, client, log_in, musterstadt, beispieldorf, path
-):
+def test_clerks_get_404_and_so_does_another_tenants_admin(app, client, log_in, beispieldorf, path):
     with browsing_as(app, "clerk-musterstadt") as clerk:
         assert clerk.get(path).status_code == 404
     log_in("admin-musterstadt")
+    musterstadt = tenants.find_tenant("musterstadt")
     assert_other_tenant_gets_404(client, path, owner=musterstadt, other=beispieldorf)
