@@ -6,16 +6,36 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from amtsweg.platform import outbox
     from amtsweg.platform.signals import delivery_dead, delivery_succeeded
-    from amtsweg.submissions import api, cli, confirmation, labels, service, views, workplace
+    from amtsweg.submissions import (
+        api,
+        audit_log,
+        clerk_settings,
+        cli,
+        confirmation,
+        labels,
+        notices,
+        service,
+        views,
+        workplace,
+    )
+    from amtsweg.tenants import onboarding
 
     outbox.register(app, confirmation.KIND, outbox.Handler(confirmation.send_confirmation))
+    outbox.register(app, notices.KIND, outbox.Handler(notices.send_status_notice))
     delivery_succeeded.connect(service.on_delivery_succeeded)
     delivery_dead.connect(service.on_delivery_dead)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(workplace.bp)
+    app.register_blueprint(audit_log.bp)
+    app.register_blueprint(clerk_settings.bp)
+    onboarding.register_admin_page("clerks", _l("Clerks' forms"), "clerk_settings.clerks")
+    onboarding.register_admin_page("retention", _l("Retention periods"), "clerk_settings.retention")
+    onboarding.register_admin_page("audit_log", _l("Audit log"), "audit_log.index")
     api.init_app(app)
     app.cli.add_command(cli.drafts_cli)
     app.cli.add_command(cli.submissions_cli)

@@ -34,8 +34,13 @@ from amtsweg.formdefs.models import FormDefinition
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.roles import Role
 from amtsweg.platform.db import db, require_tenant_scope
-from amtsweg.submissions.applicants import normalise_name
-from amtsweg.submissions.models import ProcessingStatus, Submission, SubmissionStatus
+from amtsweg.submissions.applicants import normalise_name, prefix_end
+from amtsweg.submissions.models import (
+    ProcessingStatus,
+    Submission,
+    SubmissionNameKey,
+    SubmissionStatus,
+)
 from amtsweg.submissions.service import AUTHORITY_ZONE
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.access import tenant_roles
@@ -199,12 +204,20 @@ def filtered(scope: ClerkScope, filters: ListFilter) -> Select[Any]:
 
 
 def _search(term: str) -> Any:
-    """A reference exactly, or a part of the applicant's name."""
+    """A reference exactly, or the beginning of a word of the applicant's name onwards
+    (see :class:`~amtsweg.submissions.models.SubmissionNameKey`)."""
     term = term.strip()
     if REFERENCE.match(term):
         return Submission.reference == term.upper()
-    escaped = normalise_name(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Submission.applicant_name.like(f"%{escaped}%", escape="\\")
+    return Submission.id.in_(named(term))
+
+
+def named(term: str) -> Select[Any]:
+    """The ids of the submissions with a word of the applicant's name beginning ``term``."""
+    prefix = normalise_name(term)
+    return select(SubmissionNameKey.submission_id).where(
+        SubmissionNameKey.key >= prefix, SubmissionNameKey.key < prefix_end(prefix)
+    )
 
 
 def page(scope: ClerkScope, filters: ListFilter, cursor: str | None = None) -> Page:
@@ -216,7 +229,8 @@ def page(scope: ClerkScope, filters: ListFilter, cursor: str | None = None) -> P
         query = query.where(after > key if filters.oldest_first else after < key)
     rows = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
     items = rows[:PAGE_SIZE]
-    following = encode_cursor(items[-1]) if len(rows) > PAGE_SIZE else None
+    last = items[-1] if len(rows) > PAGE_SIZE else None
+    following = encode_cursor(last.submitted_at, last.id) if last else None
     return Page(items, following, filters)
 
 
@@ -224,8 +238,9 @@ class CursorError(ValueError):
     """A paging cursor that was not made by :func:`encode_cursor`."""
 
 
-def encode_cursor(submission: Submission) -> str:
-    raw = f"{submission.submitted_at.isoformat()}|{submission.id}"
+def encode_cursor(moment: dt.datetime, key: uuid.UUID) -> str:
+    """The position after a row of a list ordered by (moment, key), for the next page."""
+    raw = f"{moment.isoformat()}|{key}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

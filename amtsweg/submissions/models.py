@@ -27,6 +27,8 @@ from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform.db import Base, TenantOwned, Timestamped, utcnow
 
 JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+# Byte order, so that a prefix is one range of the index whatever the database's collation.
+SEARCH_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
 class Draft(TenantOwned, Timestamped, Base):
@@ -126,7 +128,6 @@ class Submission(TenantOwned, Base):
             "id",
         ),
         Index("ix_submissions_tenant_id_status", "tenant_id", "status", "submitted_at", "id"),
-        Index("ix_submissions_tenant_id_applicant_name", "tenant_id", "applicant_name"),
     )
 
     reference: Mapped[str] = mapped_column(String(30))
@@ -161,6 +162,31 @@ def _denormalise_form(_mapper: Any, connection: Connection, submission: Submissi
         submission.definition_id = connection.scalar(
             select(FormVersion.definition_id).where(FormVersion.id == submission.version_id)
         )
+
+
+class SubmissionNameKey(TenantOwned, Base):
+    """One way the clerk's search finds a submission by name: the applicant's name from
+    one of its words on (``"erika mustermann"``, ``"mustermann"``).
+
+    A search term is a prefix of a key, which is one range of the index
+    ``(tenant_id, key)`` with ``>=`` and ``<``. Those operators are leakproof,
+    so PostgreSQL may use the index under Row Level Security; ``LIKE`` is not,
+    and would be applied to every row of the tenant after the policy.
+    """
+
+    __tablename__ = "submission_name_keys"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "submission_id"],
+            ["submissions.tenant_id", "submissions.id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_submission_name_keys_tenant_id_key", "tenant_id", "key", "submission_id"),
+        Index("ix_submission_name_keys_tenant_id_submission_id", "tenant_id", "submission_id"),
+    )
+
+    submission_id: Mapped[uuid.UUID]
+    key: Mapped[str] = mapped_column(SEARCH_KEY)
 
 
 class ProcessingEntry(TenantOwned, Base):

@@ -1,44 +1,51 @@
-"""The email that tells a citizen their application's processing status changed."""
+"""The email that tells a citizen their application's processing status changed.
+
+An outbox message (``platform/outbox.py``) of kind :data:`KIND` about the
+:class:`~amtsweg.submissions.models.ProcessingEntry`, written with the entry:
+retried after a temporary SMTP failure, dead after a permanent one, sent once.
+"""
 
 from __future__ import annotations
 
 import uuid
 
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
-from amtsweg.platform.db import db, tenant_scope
-from amtsweg.platform.mail import compose, mailbox
+from amtsweg.platform.db import db
+from amtsweg.platform.i18n import mail_locale
+from amtsweg.platform.mail import compose, mailbox, stable_message_id
 from amtsweg.submissions import labels
 from amtsweg.submissions.models import ProcessingEntry, Submission
 from amtsweg.tenants.models import Tenant
 
+KIND = "mail.processing_status"
 
-def send_status_notice(tenant_id: uuid.UUID, submission_id: uuid.UUID, entry_id: uuid.UUID) -> None:
-    """Job: mail the citizen the new status and the clerk's message (not the documents:
-    those wait behind the login on the submission page)."""
-    with tenant_scope(tenant_id):
-        tenant = db.session.get_one(Tenant, tenant_id)
-        submission = db.session.get(Submission, (tenant_id, submission_id))
-        entry = db.session.get(ProcessingEntry, (tenant_id, entry_id))
-        if submission is None or entry is None or entry.status is None:
-            return  # erased meanwhile
-        if not submission.confirmation_email:
-            return
-        with force_locale(submission.locale):
-            subject = gettext(
-                "%(reference)s: %(status)s",
-                reference=submission.reference,
-                status=labels.processing_label(entry.status),
-            )
-            body = gettext(
-                "Hello,\n\nthe status of your application %(reference)s at %(tenant)s is now: "
-                "%(status)s.\n\n%(message)s\n\nYou find the details and any documents "
-                'under "My applications" after logging in.\n\nKind regards\n%(tenant)s\n',
-                reference=submission.reference,
-                tenant=tenant.name,
-                status=labels.processing_label(entry.status),
-                message=entry.message,
-            )
-        mailbox().send(
-            compose(submission.confirmation_email, subject, body, reply_to=tenant.contact_email)
+
+def send_status_notice(entry_id: uuid.UUID) -> None:
+    """Outbox handler: mail the citizen the new status and the clerk's message (not the
+    documents: those wait behind the login on the submission page)."""
+    entry = db.session.scalar(select(ProcessingEntry).where(ProcessingEntry.id == entry_id))
+    submission = entry and db.session.scalar(
+        select(Submission).where(Submission.id == entry.submission_id)
+    )
+    if submission is None or entry.status is None or not submission.confirmation_email:
+        return  # erased meanwhile, or nobody to tell
+    tenant = db.session.get_one(Tenant, submission.tenant_id)
+    with force_locale(mail_locale(submission.locale)):
+        status = labels.processing_label(entry.status)
+        subject = gettext(
+            "%(reference)s: %(status)s", reference=submission.reference, status=status
         )
+        body = gettext(
+            "Hello,\n\nthe status of your application %(reference)s at %(tenant)s is now: "
+            "%(status)s.\n\n%(message)s\n\nYou find the details and any documents "
+            'under "My applications" after logging in.\n\nKind regards\n%(tenant)s\n',
+            reference=submission.reference,
+            tenant=tenant.name,
+            status=status,
+            message=entry.message,
+        )
+    message = compose(submission.confirmation_email, subject, body, reply_to=tenant.contact_email)
+    message["Message-ID"] = stable_message_id(f"status.{entry.id}")
+    mailbox().send(message)

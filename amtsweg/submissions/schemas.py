@@ -83,7 +83,7 @@ class ClerkListArgsSchema(ma.Schema):
         data_key="q",
         load_default="",
         validate=ma.validate.Length(max=200),
-        metadata={"description": "A reference, or part of the applicant's name"},
+        metadata={"description": "A reference, or the applicant's name from the start of a word"},
     )
     since = ma.fields.AwareDateTime(
         metadata={"description": "Only submissions submitted after this moment"}
@@ -92,6 +92,19 @@ class ClerkListArgsSchema(ma.Schema):
     order = ma.fields.String(
         load_default="newest", validate=ma.validate.OneOf(("newest", "oldest"))
     )
+    cursor = ma.fields.String(validate=ma.validate.Length(max=200))
+
+
+class AuditLogArgsSchema(ma.Schema):
+    """Filters and paging of the tenant admin's audit log page."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    person = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    action = ma.fields.String(validate=ma.validate.Length(max=100))
+    since = ma.fields.Date(data_key="from")
+    until = ma.fields.Date(data_key="to")
     cursor = ma.fields.String(validate=ma.validate.Length(max=200))
 
 

@@ -36,7 +36,6 @@ from amtsweg.formdefs.models import FormVersion
 from amtsweg.platform import outbox
 from amtsweg.platform.db import db, require_tenant_scope, take_write_lock, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
-from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.platform.signals import (
     payment_changed,
     payment_succeeded,
@@ -45,13 +44,14 @@ from amtsweg.platform.signals import (
 )
 from amtsweg.platform.storage import delete_after_commit, storage
 from amtsweg.submissions import confirmation, notices
-from amtsweg.submissions.applicants import applicant_name
+from amtsweg.submissions.applicants import applicant_name, search_keys
 from amtsweg.submissions.models import (
     Draft,
     ProcessingEntry,
     ProcessingStatus,
     ReferenceCounter,
     Submission,
+    SubmissionNameKey,
     SubmissionStatus,
     Upload,
 )
@@ -455,6 +455,10 @@ def _create(
     )
     if (earlier := _insert_once(submission, user, draft, idempotency_key)) is not None:
         return _repeated(earlier, request_fingerprint)
+    db.session.add_all(
+        SubmissionNameKey(tenant_id=tenant.id, submission_id=submission.id, key=key)
+        for key in search_keys(submission.applicant_name)
+    )
     if draft is not None:
         draft.submitted_at = submission.submitted_at
     submission_created.send(submission, tenant=tenant)
@@ -809,8 +813,9 @@ def set_processing_status(
 ) -> ProcessingEntry:
     """A clerk (or specialist software) moves the application on and tells the citizen.
 
-    The entry is kept in the history the citizen sees; the email goes out
-    after the commit. Asking for more information needs a message saying what.
+    The entry is kept in the history the citizen sees; the email is an
+    outbox message written with it (sent after the commit, retried until it
+    is handed over). Asking for more information needs a message saying what.
     """
     require_tenant_scope(tenant.id)
     text = _checked_message(message, required=status is ProcessingStatus.MORE_INFORMATION_NEEDED)
@@ -835,7 +840,7 @@ def set_processing_status(
         details={"status": status.value, "document": bool(files)},
         actor=actor,
     )
-    enqueue_after_commit(notices.send_status_notice, tenant.id, submission.id, entry.id)
+    outbox.add(tenant.id, notices.KIND, entry.id)
     return entry
 
 

@@ -115,7 +115,12 @@ class AuditEntry(TenantOwned, Base):
     """Who did what to which object in a tenant. Holds no personal data."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index(None, "tenant_id", "created_at"),)
+    __table_args__ = (
+        Index(None, "tenant_id", "created_at"),
+        # The admin's page filtered by person or by action, newest first.
+        Index("ix_audit_log_tenant_id_actor_id", "tenant_id", "actor_id", "created_at", "id"),
+        Index("ix_audit_log_tenant_id_action", "tenant_id", "action", "created_at", "id"),
+    )
 
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[uuid.UUID | None]

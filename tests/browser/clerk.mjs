@@ -6,7 +6,8 @@
 // name, opens it, asks for more information (once without a message: the error), and looks at
 // the list filtered by form with its export links — in German with the keyboard only, in
 // English with the mouse. Erika then sees the request on her submission page (checked in both
-// languages) and answers it in a browser without JavaScript.
+// languages) and answers it in a browser without JavaScript. Thomas Verwalter (tenant admin)
+// reads the audit log and the clerk settings pages, in German and in English.
 // Prints one JSON report on stdout: pages (axe WCAG 2.1 A/AA violations), checks, error.
 
 import { readFileSync } from 'node:fs';
@@ -165,6 +166,38 @@ async function clerkWithMouse(browser) {
   }
 }
 
+// The tenant admin's pages of the clerk's area: [name, path under /t/musterstadt/admin/].
+const ADMIN_PAGES = [['audit-log', 'audit-log'], ['clerks', 'clerks'], ['retention', 'retention']];
+
+async function tenantAdmin(browser) {
+  const { context, page } = await newPage(browser);
+  try {
+    await page.goto(`${base}/t/musterstadt/admin/${ADMIN_PAGES[0][1]}`);
+    await logIn(page, 'admin-musterstadt', false);
+    const sabine = await page.locator('main td:text("Sabine Schreiber")').count();
+    check('the audit log shows what Sabine did', sabine > 0, String(sabine));
+    for (const locale of ['de', 'en']) {
+      if (locale === 'en') await loads(page, () => page.locator('header a[hreflang="en"]').click());
+      for (const [name, path] of ADMIN_PAGES) {
+        await page.goto(`${base}/t/musterstadt/admin/${path}`);
+        await audit(page, `admin-${locale}`, name);
+      }
+      await page.goto(`${base}/t/musterstadt/admin/clerks`);
+      await page.locator('main input[value="some"]').first().check();
+      await loads(page, () => page.locator('main form button[type="submit"]').first().click());
+      await audit(page, `admin-${locale}`, 'clerks-error');
+      check(`${locale}: choosing no form is refused`, (await page.locator('.kern-error').count()) === 1);
+      await page.goto(`${base}/t/musterstadt/admin/retention`);
+      await page.locator('#field-fundsache-verlustmeldung').fill('9999');
+      await loads(page, () => page.locator('form[action$="/fundsache-verlustmeldung"] button').click());
+      await audit(page, `admin-${locale}`, 'retention-error');
+      check(`${locale}: a longer period is refused`, (await page.locator('.kern-error').count()) === 1);
+    }
+  } finally {
+    await context.close();
+  }
+}
+
 async function citizen(browser, locale, { javaScriptEnabled = true } = {}) {
   const { context, page } = await newPage(browser, { javaScriptEnabled });
   const pass = `citizen-${locale}${javaScriptEnabled ? '' : '-no-js'}`;
@@ -198,6 +231,7 @@ async function main() {
     await citizen(browser, 'de');
     await citizen(browser, 'en');
     await citizen(browser, 'de', { javaScriptEnabled: false });
+    await tenantAdmin(browser);
   } finally {
     await browser.close();
   }

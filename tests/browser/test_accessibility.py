@@ -27,6 +27,10 @@ from typing import Any
 import pytest
 
 from amtsweg.cli import main
+from amtsweg.platform.auth.roles import Role
+from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.devidp import dev_issuer
+from amtsweg.tenants import service as tenants
 from tests import servers
 from tests.live_server import live_server
 from tests.submissions.test_api import fund_answers
@@ -150,6 +154,7 @@ def test_the_timeout_warning_works_with_javascript(site_with_short_logins: str) 
 
 
 CLERK_SCRIPT = Path(__file__).with_name("clerk.mjs")
+ADMIN_PAGES = ("audit-log", "clerks", "clerks-error", "retention", "retention-error")
 
 
 @pytest.fixture
@@ -167,8 +172,21 @@ def site_with_a_submission(make_app, settings) -> Iterator[tuple[str, str]]:
             headers={"Authorization": f"Bearer {token}"},
         )
         assert sent.status_code == 201, sent.json
+        _make_sabine_a_member(app)
     with live_server(app, port) as url:
         yield url, sent.json["reference"]
+
+
+def _make_sabine_a_member(app) -> None:
+    """Sabine a clerk by membership too (as an accepted invitation makes her), so that the
+    admin's page of clerks' forms has her to show."""
+    musterstadt = tenants.find_tenant("musterstadt")
+    sabine = tenants.find_or_create_user(
+        dev_issuer(app.config["AMTSWEG"]), "clerk-musterstadt", "Sabine Schreiber"
+    )
+    with tenant_scope(musterstadt.id):
+        tenants.grant_role(musterstadt, sabine, Role.CLERK)
+        db.session.commit()
 
 
 def test_the_clerks_workplace_is_accessible_in_a_browser(
@@ -186,6 +204,8 @@ def test_the_clerks_workplace_is_accessible_in_a_browser(
     for name in ("list", "list-by-name", "submission", "submission-error", "list-of-a-form"):
         assert ("clerk-en", name) in audited, name
     assert {("citizen-de", "submission"), ("citizen-en", "submission")} <= audited
+    for name in ADMIN_PAGES:
+        assert {("admin-de", name), ("admin-en", name)} <= audited, name
     wrong_language = [
         f"{page['pass']} / {page['name']}: {page['lang']}"
         for page in report["pages"]

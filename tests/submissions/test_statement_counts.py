@@ -86,10 +86,11 @@ def test_a_step_page_takes_four_queries(client, log_in, connection) -> None:
     ], sent
 
 
-def test_a_submission_through_the_api_takes_eight_statements(app, client, connection) -> None:
+def test_a_submission_through_the_api_takes_nine_statements(app, client, connection) -> None:
     """The tenant, the offered form, the person, the next reference number, the insert,
-    the tenant's last submission for the association's overview, the municipality's
-    delivery targets (none here), and the receipt's outbox row."""
+    the name search keys (one multi-row insert), the tenant's last submission for the
+    association's overview, the municipality's delivery targets (none here), and the
+    receipt's outbox row."""
     token = {"Authorization": f"Bearer {dev_token(app, '--role', 'citizen')}"}
     client.post(FUND, json={"answers": fund_answers()}, headers=token)  # the person's first
     with statements(connection) as sent:
@@ -102,6 +103,7 @@ def test_a_submission_through_the_api_takes_eight_statements(app, client, connec
         "SELECT users",
         "INSERT reference_counters",
         "INSERT submissions",
+        "INSERT submission_name_keys",
         "UPDATE tenants",
         "SELECT delivery_targets",
         "INSERT outbox_messages",

@@ -1,0 +1,157 @@
+"""The tenant admin's pages for the clerk's area: which forms each clerk works on, and
+how long the municipality keeps each form's submissions.
+
+- ``/t/<tenant>/admin/clerks``: every clerk (by membership) with all forms or only
+  some (:func:`amtsweg.tenants.service.grant_role` with ``form_slugs``); a
+  limited clerk then sees only those forms' submissions (:class:`~.clerk.ClerkScope`).
+- ``/t/<tenant>/admin/retention``: per offered form, the definition's period and
+  the tenant's shorter one (:func:`amtsweg.formdefs.service.shorten_retention`,
+  which refuses anything longer than the definition's).
+
+Both are :class:`~amtsweg.tenants.web.TenantAdminView` pages: 404 for anyone
+but the tenant's admins and the association's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext
+
+from amtsweg.formdefs import service as formdefs
+from amtsweg.platform.db import db
+from amtsweg.platform.errors import Refusal
+from amtsweg.platform.i18n import current_locale
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Role, User
+from amtsweg.tenants.web import TenantAdminView
+
+bp = Blueprint(
+    "clerk_settings",
+    __name__,
+    url_prefix="/t/<slug:tenant_slug>/admin",
+    template_folder="templates",
+)
+
+
+# --- which forms a clerk works on --------------------------------------------------------
+
+
+class ClerkFormsPage(TenantAdminView):
+    """Every clerk of the tenant, each with all forms or a chosen few."""
+
+    def get(self) -> Any:
+        return self._render({})
+
+    def _render(self, errors: dict[str, str], status: int = 200) -> Any:
+        clerks = [
+            (membership, person)
+            for membership, person in tenants.members(self.tenant)
+            if membership.role is Role.CLERK
+        ]
+        page = self.render(
+            "clerk/settings_clerks.html",
+            clerks=clerks,
+            forms=formdefs.offered_forms(self.tenant),
+            errors=errors,
+        )
+        return page, status
+
+
+class ClerkFormsSave(ClerkFormsPage):
+    """All forms, or only the ticked ones (at least one, each offered here)."""
+
+    def _process_args(self, user_id: uuid.UUID, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.user_id = user_id
+
+    def post(self) -> Any:
+        person = self._clerk()
+        chosen = None
+        if request.form.get("scope") == "some":
+            chosen = request.form.getlist("forms")
+            offered = {form.slug for form in formdefs.offered_forms(self.tenant)}
+            if not chosen or not set(chosen) <= offered:
+                message = gettext("Choose at least one of the forms offered here.")
+                db.session.rollback()
+                return self._render({str(person.id): message}, 422)
+        tenants.grant_role(self.tenant, person, Role.CLERK, form_slugs=chosen, actor=self.actor())
+        flash(
+            gettext("%(name)s now works on the forms chosen.", name=person.display_name)
+            if chosen
+            else gettext("%(name)s now works on all forms.", name=person.display_name),
+            "success",
+        )
+        return redirect(url_for(".clerks", tenant_slug=self.tenant.slug), code=303)
+
+    def _clerk(self) -> User:
+        """The person, if a clerk of this tenant by membership; anyone else is a 404."""
+        if Role.CLERK not in tenants.roles_of(self.tenant, self.user_id):
+            abort(404)
+        return tenants.get_user(self.user_id)
+
+
+# --- how long submissions are kept --------------------------------------------------------
+
+
+class RetentionPage(TenantAdminView):
+    """Per offered form: the definition's period, and the tenant's shorter one if any."""
+
+    def get(self) -> Any:
+        return self._render({}, {})
+
+    def _render(self, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Any:
+        page = self.render(
+            "clerk/settings_retention.html",
+            forms=formdefs.offered_forms(self.tenant),
+            values=values,
+            errors=errors,
+        )
+        return page, status
+
+
+class RetentionSave(RetentionPage):
+    """A shorter period in days, or empty for the definition's own."""
+
+    def _process_args(self, form_slug: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        try:
+            self.form = formdefs.offered_form(self.tenant, form_slug)
+        except formdefs.FormNotFoundError:
+            abort(404)
+
+    def post(self) -> Any:
+        given = request.form.get("days", "").strip()
+        slug = self.form.slug
+        if given and not given.isdecimal():
+            return self._refuse(given, gettext("Please enter a number of days."))
+        days = int(given) if given else None
+        definition = formdefs.get_definition(slug)
+        try:
+            formdefs.shorten_retention(self.tenant, definition, days, actor=self.actor())
+        except Refusal as refused:
+            return self._refuse(given, refused.detail)
+        flash(self._confirmation(days), "success")
+        return redirect(url_for(".retention", tenant_slug=self.tenant.slug), code=303)
+
+    def _refuse(self, given: str, message: str) -> Any:
+        db.session.rollback()
+        return self._render({self.form.slug: given}, {self.form.slug: message}, 422)
+
+    def _confirmation(self, days: int | None) -> str:
+        title = self.form.definition.title.get(current_locale())
+        if days is None:
+            return gettext("%(form)s: submissions are kept as long as the form says.", form=title)
+        return gettext("%(form)s: submissions are kept for %(days)d days.", form=title, days=days)
+
+
+bp.add_url_rule("/clerks", view_func=ClerkFormsPage.as_view("clerks"))
+bp.add_url_rule(
+    "/clerks/<uuid:user_id>", view_func=ClerkFormsSave.as_view("clerk_forms"), methods=["POST"]
+)
+bp.add_url_rule("/retention", view_func=RetentionPage.as_view("retention"))
+bp.add_url_rule(
+    "/retention/<form_slug>", view_func=RetentionSave.as_view("retention_save"), methods=["POST"]
+)
