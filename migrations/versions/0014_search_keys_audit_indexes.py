@@ -21,7 +21,7 @@ from alembic import op
 from amtsweg.platform.rls import disable_tenant_isolation, enable_tenant_isolation
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
