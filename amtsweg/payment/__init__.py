@@ -9,7 +9,11 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from amtsweg.payment import api, cli, labels, staff_views, views
-    from amtsweg.submissions.panels import register_citizen_panel, register_clerk_panel
+    from amtsweg.submissions.panels import (
+        register_citizen_panel,
+        register_clerk_panel,
+        register_receipt_transfer,
+    )
     from amtsweg.tenants import onboarding
 
     app.register_blueprint(views.bp)
@@ -21,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.statement_outcome_label, "statement_outcome_label")
     register_citizen_panel("payment", views.citizen_panel)
     register_clerk_panel("payment", views.clerk_panel)
+    register_receipt_transfer("payment", views.receipt_transfer)
     onboarding.register_admin_page("payment", _l("Payments"), "payment_staff.admin")
     # Recommended, not required: a municipality may offer only forms without a fee.
     onboarding.register_check(
