@@ -8,7 +8,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from amtsweg.payment import api, cli, labels, staff_views, views
+    from amtsweg.payment import api, cli, labels, staff_views, tasks, views
+    from amtsweg.platform import periodic
     from amtsweg.submissions.panels import (
         register_citizen_panel,
         register_clerk_panel,
@@ -21,6 +22,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_views.bp)
     api.init_app(app)
     app.cli.add_command(cli.payments_cli)
+    periodic.register(
+        app, "payments.poll", tasks.poll_every_tenant, app.config["AMTSWEG"].payment_poll_seconds
+    )
     app.add_template_filter(labels.payment_method_label, "payment_method_label")
     app.add_template_filter(labels.statement_outcome_label, "statement_outcome_label")
     register_citizen_panel("payment", views.citizen_panel)
