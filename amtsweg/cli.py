@@ -17,7 +17,7 @@ from amtsweg.app import create_app
 from amtsweg.delivery import service as delivery
 from amtsweg.formdefs import service as formdefs
 from amtsweg.payment import service as payment
-from amtsweg.platform import migrations, outbox
+from amtsweg.platform import migrations, outbox, periodic
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.jobs import QUEUE_NAME, Worker, redis_connection
@@ -133,13 +133,19 @@ def onboard_command(file: Path) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
 def worker(burst: bool) -> None:
-    """Run a background worker for the job queue (needs REDIS_URL)."""
+    """Run a background worker for the job queue (needs REDIS_URL).
+
+    Besides the jobs it sweeps the outbox and runs the areas' periodic tasks
+    (``platform/periodic.py``: settling and expiring open payments) every
+    AMTSWEG_SWEEP_SECONDS.
+    """
     if not current_app.config["AMTSWEG"].redis_url:
         raise click.ClickException(
             "REDIS_URL is not set; without it jobs run inside the web process."
         )
     app = current_app._get_current_object()  # noqa: SLF001 - Flask's proxy API
     sweep_once(app)
+    periodic.run_due(app)
     if not burst:
         threading.Thread(target=_sweep_forever, args=(app,), daemon=True).start()
     Worker([QUEUE_NAME], connection=redis_connection()).work(burst=burst, with_scheduler=True)
@@ -159,9 +165,10 @@ def _sweep_forever(app: Flask) -> None:
     while not stop.wait(pause):
         try:
             sweep_once(app)
+            periodic.run_due(app)
         except Exception:
             # Redis or the database away for a moment: the next round tries again.
-            log.exception("outbox sweep failed")
+            log.exception("outbox sweep or periodic task failed")
 
 
 @main.command("run", params=run_command.params, short_help=run_command.short_help)

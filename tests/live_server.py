@@ -43,12 +43,13 @@ def live_server(app: Flask, port: int) -> Iterator[str]:
 
 
 @contextmanager
-def serving(wsgi_app: Any, port: int) -> Iterator[str]:
-    server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
+def serving(wsgi_app: Any, port: int, ssl_context: Any = None) -> Iterator[str]:
+    """Serve ``wsgi_app`` on 127.0.0.1 (HTTPS with ``ssl_context``); yields its base URL."""
+    server = make_server("127.0.0.1", port, wsgi_app, threaded=True, ssl_context=ssl_context)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if ssl_context else 'http'}://127.0.0.1:{port}"
     finally:
         server.shutdown()
         thread.join()

@@ -6,16 +6,25 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.payment import api, cli, labels, onboarding, staff_views, views
-    from amtsweg.submissions.panels import register_citizen_panel, register_clerk_panel
+    from amtsweg.payment import api, cli, labels, onboarding, staff_views, tasks, views
+    from amtsweg.platform import periodic
+    from amtsweg.submissions.panels import (
+        register_citizen_panel,
+        register_clerk_panel,
+        register_receipt_transfer,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(views.sandbox_bp)
     app.register_blueprint(staff_views.bp)
     api.init_app(app)
     app.cli.add_command(cli.payments_cli)
+    periodic.register(
+        app, "payments.poll", tasks.poll_every_tenant, app.config["AMTSWEG"].payment_poll_seconds
+    )
     app.add_template_filter(labels.payment_method_label, "payment_method_label")
     app.add_template_filter(labels.statement_outcome_label, "statement_outcome_label")
     register_citizen_panel("payment", views.citizen_panel)
     register_clerk_panel("payment", views.clerk_panel)
+    register_receipt_transfer("payment", views.receipt_transfer)
     onboarding.register(app)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from amtsweg.payment import service
+from amtsweg.payment import service, tasks
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.errors import Refusal
 from amtsweg.tenants import service as tenants
@@ -18,17 +17,12 @@ payments_cli = AppGroup("payments", help="Payments: polling, keys, bank statemen
 def poll() -> None:
     """Read open payments' statuses from their providers and expire stale ones.
 
-    Run it every minute (cron, or a Kubernetes CronJob): it settles payments
-    whose citizen closed the tab before coming back.
+    ``amtsweg worker`` does this every AMTSWEG_PAYMENT_POLL_SECONDS; run it from
+    cron only where no worker runs. It settles payments whose citizen closed the
+    tab before coming back.
     """
-    public_url = current_app.config["AMTSWEG"].public_url
-    for tenant in tenants.list_tenants():
-        # Providers get our return and notification addresses, absolute; outside a web
-        # request they are built against the public address.
-        with current_app.test_request_context(base_url=public_url), tenant_scope(tenant.id):
-            counts = service.poll_open_payments(tenant)
-            db.session.commit()
-        click.echo(f"{tenant.slug}: {counts['settled']} settled, {counts['expired']} expired")
+    for slug, counts in tasks.poll_every_tenant().items():
+        click.echo(f"{slug}: {counts['settled']} settled, {counts['expired']} expired")
 
 
 @payments_cli.command("import-camt")

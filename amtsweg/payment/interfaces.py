@@ -31,6 +31,7 @@ class ConfigField:
     label: str
     secret: bool = False
     required: bool = True
+    multiline: bool = False  # PEM text and the like: a text area, line breaks kept
 
 
 class RemoteStatus(enum.StrEnum):

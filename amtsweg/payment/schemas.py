@@ -10,6 +10,7 @@ class ConfigFieldSchema(ma.Schema):
     label = ma.fields.String()
     secret = ma.fields.Boolean()
     required = ma.fields.Boolean()
+    multiline = ma.fields.Boolean()
 
 
 class ProviderSchema(ma.Schema):

@@ -14,8 +14,10 @@ from amtsweg.payment import service
 from amtsweg.payment.models import Payment
 from amtsweg.payment.providers import banktransfer, sandbox
 from amtsweg.platform.db import db
+from amtsweg.platform.i18n import money
 from amtsweg.platform.limits import submit_limit
 from amtsweg.submissions.models import Submission, SubmissionStatus
+from amtsweg.submissions.receipts import Transfer
 from amtsweg.submissions.views import SubmissionView
 from amtsweg.submissions.web import CitizenView
 from amtsweg.tenants.models import Tenant
@@ -116,10 +118,7 @@ class GiroCodeImage(SubmissionView):
         payment, settings = _open_transfer(self.tenant, self.submission)
         if payment is None:
             abort(404)
-        code = banktransfer.girocode(settings, payment.amount_cents, payment.kassenzeichen)
-        image = io.BytesIO()
-        code.save(image, kind="png", scale=6, border=4)
-        response = Response(image.getvalue(), mimetype="image/png")
+        response = Response(_girocode_png(payment, settings), mimetype="image/png")
         response.cache_control.private = True
         response.cache_control.no_store = True
         return response
@@ -132,6 +131,50 @@ def _open_transfer(tenant: Tenant, submission: Submission) -> tuple[Payment | No
         if account and is_transfer and payment.status in service.OPEN:
             return payment, dict(account.settings)
     return None, {}
+
+
+def _girocode_png(payment: Payment, settings: dict[str, Any]) -> bytes:
+    code = banktransfer.girocode(settings, payment.amount_cents, payment.kassenzeichen)
+    image = io.BytesIO()
+    code.save(image, kind="png", scale=6, border=4)
+    return image.getvalue()
+
+
+def girocode_alt(payment: Payment, settings: dict[str, Any]) -> str:
+    """The GiroCode in words, for whoever cannot see it (page and receipt alike)."""
+    return gettext(
+        "GiroCode (QR code for banking apps): %(amount)s to %(holder)s, IBAN %(iban)s, "
+        "reference %(kassenzeichen)s",
+        amount=money(payment.amount_cents),
+        holder=settings["account_holder"],
+        iban=settings["iban"],
+        kassenzeichen=payment.kassenzeichen,
+    )
+
+
+def receipt_transfer(tenant: Tenant, submission: Submission) -> Transfer | None:
+    """The GiroCode and transfer data for the receipt while a bank transfer is open,
+    worded in the language the receipt is made in."""
+    payment, settings = _open_transfer(tenant, submission)
+    if payment is None:
+        return None
+    return Transfer(
+        heading=gettext("Pay by bank transfer"),
+        note=gettext(
+            "Scan the GiroCode with your banking app, or type the details below. Please use "
+            "exactly this amount and the Kassenzeichen as reference, so that we can match "
+            "your payment."
+        ),
+        girocode=_girocode_png(payment, settings),
+        girocode_alt=girocode_alt(payment, settings),
+        details=(
+            (gettext("Recipient"), settings["account_holder"]),
+            ("IBAN", settings["iban"]),
+            ("BIC", settings["bic"]),
+            (gettext("Amount"), money(payment.amount_cents)),
+            (gettext("Reference"), payment.kassenzeichen),
+        ),
+    )
 
 
 def citizen_panel(tenant: Tenant, submission: Submission) -> Markup:
@@ -149,6 +192,7 @@ def citizen_panel(tenant: Tenant, submission: Submission) -> Markup:
             submission=submission,
             transfer=transfer,
             bank=settings,
+            girocode_alt=girocode_alt(transfer, settings) if transfer else "",
             can_pay=can_pay,
             locale=str(get_locale()),
         )

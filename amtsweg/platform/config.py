@@ -218,6 +218,14 @@ class Settings:
             "Empty outside production derives a development key from SECRET_KEY.",
         },
     )
+    payment_poll_seconds: int = field(
+        default=60,
+        metadata={
+            "env": "AMTSWEG_PAYMENT_POLL_SECONDS",
+            "doc": "How often `amtsweg worker` reads open payments' statuses from their "
+            "providers and expires stale attempts (once across all workers).",
+        },
+    )
     payment_expiry_minutes: int = field(
         default=90,
         metadata={

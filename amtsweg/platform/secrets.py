@@ -57,5 +57,8 @@ class Vault:
 
 
 def masked(value: str) -> str:
-    """``sk_test_…abcd`` → ``••••abcd``: enough to recognise a key, not to use it."""
+    """``sk_test_…abcd`` → ``••••abcd``: enough to recognise a key, not to use it.
+    PEM text (a certificate, a key) ends alike every time, so it shows only as PEM."""
+    if value.startswith("-----BEGIN "):
+        return MASK + " PEM"
     return MASK + value[-4:] if len(value) > 8 else MASK

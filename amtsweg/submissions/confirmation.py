@@ -19,7 +19,7 @@ from amtsweg.platform.db import db
 from amtsweg.platform.i18n import mail_locale
 from amtsweg.platform.mail import compose, mailbox, stable_message_id
 from amtsweg.platform.storage import storage
-from amtsweg.submissions import presentation, service
+from amtsweg.submissions import panels, presentation, service
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.receipts import Letterhead, ReceiptData, render_receipt
 from amtsweg.tenants.models import Tenant
@@ -55,14 +55,17 @@ def receipt_pdf(
 ) -> bytes:
     """The receipt exactly as the submission was accepted, in ``locale``.
 
-    Delivery asks for the municipality's ``file_copy``, with the Kassenzeichen
-    (``cash_reference``) when payment has one; both stay PDF/A and PDF/UA.
+    Delivery asks for the municipality's ``file_copy``. Both print the
+    Kassenzeichen (``cash_reference``, else the one of the submission's
+    payment); the citizen's receipt also the GiroCode and transfer data while a
+    bank transfer is open. Both stay PDF/A and PDF/UA.
     """
     locale = mail_locale(locale)
     definition = formdefs.compiled(db.session.get_one(FormVersion, submission.version_id))
     sections = presentation.answer_sections(definition, submission.answers, locale)
     with force_locale(locale):
         texts = receipt_texts()
+        transfer = None if file_copy else panels.receipt_transfer(tenant, submission)
     return render_receipt(
         ReceiptData(
             tenant=_letterhead(tenant),
@@ -73,7 +76,8 @@ def receipt_pdf(
             sections=tuple(section for _step, section in sections),
             files=presentation.uploaded_names(definition, submission.answers),
             fee=presentation.fee_of(submission.fee, locale),
-            cash_reference=cash_reference,
+            cash_reference=cash_reference or (submission.payment or {}).get("kassenzeichen", ""),
+            transfer=transfer,
             file_copy=file_copy,
             texts=texts,
         )

@@ -104,6 +104,22 @@ class Fee:
 
 
 @dataclass(frozen=True, slots=True)
+class Transfer:
+    """How to pay by bank transfer: the GiroCode and the same data as text.
+
+    ``girocode`` is the EPC069-12 QR code as a PNG (whoever owns the account
+    makes it); ``girocode_alt`` describes it for screen readers; ``details`` are
+    (label, value) rows a person can type into a transfer form instead.
+    """
+
+    heading: str
+    note: str
+    girocode: bytes
+    girocode_alt: str
+    details: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiptData:
     tenant: Letterhead
     form_title: str
@@ -115,6 +131,7 @@ class ReceiptData:
     fee: Fee = field(default_factory=Fee)
     payment_status: str = ""  # e.g. "Bezahlt mit Kreditkarte", as the payment area words it
     cash_reference: str = ""  # Kassenzeichen, when the municipality's cash office assigned one
+    transfer: Transfer | None = None  # an open bank-transfer payment: GiroCode and details
     file_copy: bool = False  # the copy for the municipality's file instead of the receipt
     texts: Mapping[str, str] = field(default_factory=dict)  # every key of TEXT_KEYS
 
@@ -300,6 +317,20 @@ def _contact(tenant: Letterhead, texts: Mapping[str, str]) -> list[str]:
     return contact
 
 
+def _transfer(transfer: Transfer | None) -> dict[str, Any] | None:
+    if transfer is None:
+        return None
+    return {
+        "heading": _printable(transfer.heading),
+        "note": _printable(transfer.note),
+        "alt": _printable(transfer.girocode_alt),
+        "details": [
+            {"label": _printable(label), "value": _printable(value)}
+            for label, value in transfer.details
+        ],
+    }
+
+
 def _template_inputs(data: ReceiptData) -> dict[str, Any]:
     """Everything the template shows, worded and formatted, as JSON-ready values."""
     locale, texts = data.locale, data.texts
@@ -329,18 +360,21 @@ def _template_inputs(data: ReceiptData) -> dict[str, Any]:
         ],
         "files": [_lines(name, TEXT_WIDTH - INDENT) for name in data.files],
         "fee": _fee(data.fee, locale, texts),
+        "transfer": _transfer(data.transfer),
         "footer": f"{tenant} · {_printable(data.reference)}",
     }
 
 
-@functools.lru_cache(maxsize=8)
 def _image_input(image: bytes) -> str:
-    """An image as Typst reads bytes from text: a JSON array of its byte values.
-
-    A tenant's coat of arms is the same on every receipt, so both this encoding and
-    Typst's decoding of it (memoised on the input) are done once, not per receipt.
-    """
+    """An image as Typst reads bytes from text: a JSON array of its byte values."""
     return json.dumps(list(image))
+
+
+@functools.lru_cache(maxsize=8)
+def _coat_of_arms_input(image: bytes) -> str:
+    """A tenant's coat of arms is the same on every receipt, so both its encoding and
+    Typst's decoding of it (memoised on the input) are done once, not per receipt."""
+    return _image_input(image)
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -377,7 +411,9 @@ def render_receipt(data: ReceiptData) -> bytes:
         raise ValueError("submitted_at must be timezone-aware")
     inputs = {"receipt": json.dumps(_template_inputs(data), ensure_ascii=False)}
     if data.tenant.coat_of_arms:
-        inputs["coat_of_arms"] = _image_input(data.tenant.coat_of_arms)
+        inputs["coat_of_arms"] = _coat_of_arms_input(data.tenant.coat_of_arms)
+    if data.transfer:
+        inputs["girocode"] = _image_input(data.transfer.girocode)
     compiler, lock = _compiler()
     with lock:
         return compiler.compile(

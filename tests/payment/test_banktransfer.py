@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
+import tempfile
 from pathlib import Path
 
+import pikepdf
 import pytest
+from pikepdf import PdfImage
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from amtsweg.payment import service
@@ -14,6 +19,7 @@ from amtsweg.platform.db import db, tenant_scope
 from tests.login import csrf_token, local
 from tests.payment.conftest import BIC, IBAN
 from tests.payment.helpers import reload, start, submit
+from tests.submissions.test_receipts import assert_archival_and_accessible, structure
 
 ZBARIMG = "/usr/bin/zbarimg"
 
@@ -37,16 +43,48 @@ def statement(*entries: tuple[str, str, str, str]) -> bytes:
 </BkToCstmrStmt></Document>""".encode()
 
 
-def test_the_girocode_on_the_confirmation_page_carries_every_epc_field(
-    client, musterstadt, apply_and_submit, tmp_path: Path
-) -> None:
+def decoded_girocode(png: bytes) -> list[str]:
+    """The lines of the EPC payload a banking app reads from the image (``zbarimg``)."""
+    with tempfile.TemporaryDirectory() as folder:
+        image = Path(folder) / "girocode.png"
+        image.write_bytes(png)
+        decoded = subprocess.run(
+            [ZBARIMG, "--raw", "-q", "-Sbinary", str(image)], capture_output=True, check=True
+        ).stdout.decode("utf-8")
+    return decoded.rstrip("\n").split("\n")
+
+
+def assert_every_epc_field(lines: list[str], kassenzeichen: str) -> None:
+    assert lines[:3] == ["BCD", "002", "1"]  # service tag, version, UTF-8
+    assert lines[3] == "SCT"  # SEPA credit transfer
+    assert lines[4] == BIC
+    assert lines[5] == "Stadtkasse Gemeinde Musterstadt"
+    assert lines[6] == IBAN
+    assert lines[7] == "EUR30.7"
+    assert lines[8:10] == ["", ""]  # no purpose code, no structured reference
+    assert lines[10] == kassenzeichen  # the Kassenzeichen as remittance text
+    assert len(lines) == 11  # no note to the payer
+
+
+def choose_transfer(client, apply_and_submit) -> str:
+    """Erika submits and chooses bank transfer; the address of her confirmation page."""
     pay_url = local(apply_and_submit().headers["Location"])
     page = client.get(pay_url)
     chosen = client.post(pay_url, data={"csrf_token": csrf_token(page), "provider": "banktransfer"})
-    confirmation_url = local(chosen.headers["Location"])
+    return local(chosen.headers["Location"])
+
+
+def the_payment(tenant) -> Payment:
+    with tenant_scope(tenant.id):
+        return db.session.scalars(select(Payment)).one()
+
+
+def test_the_girocode_on_the_confirmation_page_carries_every_epc_field(
+    client, musterstadt, apply_and_submit
+) -> None:
+    confirmation_url = choose_transfer(client, apply_and_submit)
     confirmation = client.get(confirmation_url).get_data(as_text=True)
-    with tenant_scope(musterstadt.id):
-        payment = db.session.scalars(select(Payment)).one()
+    payment = the_payment(musterstadt)
     assert payment.status is PaymentStatus.PENDING
     kz = payment.kassenzeichen
     assert f'src="{confirmation_url}/girocode.png"' in confirmation
@@ -56,21 +94,72 @@ def test_the_girocode_on_the_confirmation_page_carries_every_epc_field(
     assert "30,70" in confirmation
     image = client.get(f"{confirmation_url}/girocode.png")
     assert image.mimetype == "image/png"
-    (tmp_path / "girocode.png").write_bytes(image.data)
-    decoded = subprocess.run(
-        [ZBARIMG, "--raw", "-q", "-Sbinary", str(tmp_path / "girocode.png")],
-        capture_output=True,
-        check=True,
-    ).stdout.decode("utf-8")
-    lines = decoded.rstrip("\n").split("\n")
-    assert lines[:3] == ["BCD", "002", "1"]  # service tag, version, UTF-8
-    assert lines[3] == "SCT"  # SEPA credit transfer
-    assert lines[4] == BIC
-    assert lines[5] == "Stadtkasse Gemeinde Musterstadt"
-    assert lines[6] == IBAN
-    assert lines[7] == "EUR30.7"
-    assert lines[8:10] == ["", ""]  # no purpose code, no structured reference
-    assert lines[10] == kz  # the Kassenzeichen as remittance text
+    assert_every_epc_field(decoded_girocode(image.data), kz)
+
+
+def pdf_images(pdf: bytes) -> list[bytes]:
+    """Every image of the PDF, as PNG, the way a banking app would see it on a page."""
+    images = []
+    for page in pikepdf.open(io.BytesIO(pdf)).pages:
+        for image in page.get_images().values():
+            png = io.BytesIO()
+            PdfImage(image).as_pil_image().save(png, "PNG")
+            images.append(png.getvalue())
+    return images
+
+
+GIROCODE_IN_WORDS = {
+    "de": "GiroCode (QR-Code für Banking-Apps): 30,70\xa0€ an Stadtkasse Gemeinde Musterstadt, "
+    f"IBAN {IBAN}, Verwendungszweck {{kz}}",
+    "en": "GiroCode (QR code for banking apps): €30.70 to Stadtkasse Gemeinde Musterstadt, "
+    f"IBAN {IBAN}, reference {{kz}}",
+}
+TRANSFER_LINES = {
+    "de": ["Empfänger Stadtkasse Gemeinde Musterstadt", f"IBAN {IBAN}", f"BIC {BIC}",
+           "Betrag 30,70\xa0€", "Referenz {kz}"],
+    "en": ["Recipient Stadtkasse Gemeinde Musterstadt", f"IBAN {IBAN}", f"BIC {BIC}",
+           "Amount €30.70", "Reference {kz}"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_receipt_carries_the_girocode_with_words_and_the_transfer_data(
+    app, client, musterstadt, apply_and_submit, language
+) -> None:
+    """A citizen who prints the receipt can pay from paper: the same GiroCode, described
+    for screen readers, with the transfer data as text; still PDF/A-2a and PDF/UA-1."""
+    confirmation_url = choose_transfer(client, apply_and_submit)
+    with app.app_context():  # the test's app context remembers the language of earlier requests
+        pdf = client.get(
+            f"{confirmation_url}/receipt.pdf", headers={"Accept-Language": language}
+        ).data
+    kz = the_payment(musterstadt).kassenzeichen
+
+    (girocode,) = pdf_images(pdf)
+    assert_every_epc_field(decoded_girocode(girocode), kz)
+    (figure,) = [tag for tag in structure(pdf) if tag.name == "/Figure"]
+    assert figure.text == GIROCODE_IN_WORDS[language].format(kz=kz)
+    text = [line.strip() for page in PdfReader(io.BytesIO(pdf)).pages
+            for line in page.extract_text().splitlines()]  # fmt: skip
+    expected = [line.format(kz=kz) for line in TRANSFER_LINES[language]]
+    start = text.index(expected[0])
+    assert text[start : start + len(expected)] == expected
+    assert_archival_and_accessible(pdf, language=language)
+
+
+def test_a_settled_transfer_leaves_the_kassenzeichen_on_the_receipt_but_no_girocode(
+    client, musterstadt, apply_and_submit
+) -> None:
+    confirmation_url = choose_transfer(client, apply_and_submit)
+    kz = the_payment(musterstadt).kassenzeichen
+    with tenant_scope(musterstadt.id):
+        service.import_statement(musterstadt, statement(("E1", "30.70", kz, "Erika")))
+        db.session.commit()
+    pdf = client.get(f"{confirmation_url}/receipt.pdf").data
+    assert pdf_images(pdf) == []
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert f"Kassenzeichen {kz}" in text.splitlines()
+    assert IBAN not in text
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from amtsweg.payment.models import Payment, PaymentStatus, Refund, SandboxCharge
 from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.errors import Refusal
 from amtsweg.submissions.models import Submission
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import AuditEntry
 from tests.login import csrf_token, local
 from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox
 from tests.payment.helpers import reload, signed, start, submit, webhook_body, webhook_url
@@ -106,12 +108,18 @@ def test_refunds_never_exceed_what_is_left(app, musterstadt, paid) -> None:
         service.refund(musterstadt, paid, 1000, "Teilweise zurück")
         db.session.commit()
         assert paid.status is PaymentStatus.PARTIALLY_REFUNDED
-        with pytest.raises(Refusal):
+        with pytest.raises(Refusal) as too_much:
             service.refund(musterstadt, paid, 2071, "Rest plus ein Cent")
+        left = "Es können höchstens 2070 Cent erstattet werden."
+        assert too_much.value.detail == left
+        assert [(p.pointer, p.detail) for p in too_much.value.problems] == [("/amount_cents", left)]
         with pytest.raises(Refusal):
             service.refund(musterstadt, paid, 0, "Nichts")
-        with pytest.raises(Refusal):
+        with pytest.raises(Refusal) as no_reason:
             service.refund(musterstadt, paid, 100, "   ")
+        why = "Bitte geben Sie einen Grund an."
+        assert no_reason.value.detail == why
+        assert [(p.pointer, p.detail) for p in no_reason.value.problems] == [("/reason", why)]
         service.refund(musterstadt, paid, 2070, "Rest")
         db.session.commit()
         assert (paid.status, paid.refunded_cents) == (PaymentStatus.REFUNDED, 3070)
@@ -144,6 +152,102 @@ def test_a_second_success_from_another_tab_is_refunded_automatically(app, client
         assert "Doppelte Zahlung" in refund.reason
     submission = _submission(musterstadt, first)
     assert (submission.status.value, submission.payment_status) == ("paid", "succeeded")
+
+
+def test_a_refund_keeps_who_why_the_providers_id_an_event_and_an_audit_entry(
+    app, musterstadt, paid
+) -> None:
+    clerk = tenants.find_or_create_user("https://id.example", "clerk-musterstadt", "Clara")
+    long_reason = "Ermäßigung " + "x" * 600
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        first = service.refund(musterstadt, paid, 1000, long_reason, actor=clerk)
+        second = service.refund(musterstadt, paid, 500, "  Rest der Ermäßigung  ")
+        db.session.commit()
+        refunds = service.refunds_of(paid)
+        events = [
+            (e.from_status, e.to_status, e.source, e.provider_reference, e.detail)
+            for e in service.events_of(paid)
+        ]
+        audit = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "payment.refunded")
+        ).all()
+    assert [(r.id, r.tenant_id, r.amount_cents, r.actor_id) for r in refunds] == [
+        (first.id, musterstadt.id, 1000, clerk.id),
+        (second.id, musterstadt.id, 500, None),
+    ]
+    assert first.reason == long_reason[:500]
+    assert second.reason == "Rest der Ermäßigung"
+    # Each refund goes to the provider with a key of its own (a retry would reuse it).
+    assert first.provider_refund_id != second.provider_refund_id
+    assert first.provider_refund_id.startswith("sbx_re_")
+    assert events[-2:] == [
+        (
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.PARTIALLY_REFUNDED,
+            "refund",
+            first.provider_refund_id,
+            long_reason[:500],
+        ),
+        (
+            PaymentStatus.PARTIALLY_REFUNDED,
+            PaymentStatus.PARTIALLY_REFUNDED,
+            "refund",
+            second.provider_refund_id,
+            "Rest der Ermäßigung",
+        ),
+    ]
+    assert [(a.actor_id, a.object_type, a.object_id, a.details) for a in audit] == [
+        (clerk.id, "payment", str(paid.id), {"amount_cents": 1000}),
+        (None, "payment", str(paid.id), {"amount_cents": 500}),
+    ]
+
+
+def test_a_settled_transfer_is_refunded_by_the_treasury_not_a_provider(app, musterstadt):
+    """Bank transfers have no refund at a provider: the refund is recorded for the HKR
+    export and the treasury pays back by transfer."""
+    transfer = start(app, musterstadt, submit(app, musterstadt), provider="banktransfer")
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        payment = reload(musterstadt, transfer)
+        service.transition(payment, PaymentStatus.SUCCEEDED, source="statement")
+        refund = service.refund(musterstadt, payment, 3070, "Antrag zurückgenommen")
+        db.session.commit()
+    assert refund.provider_refund_id is None
+    assert reload(musterstadt, transfer).status is PaymentStatus.REFUNDED
+
+
+def test_a_refund_the_provider_cannot_make_says_so_and_keeps_nothing(app, musterstadt, paid):
+    with tenant_scope(musterstadt.id):
+        _charge(musterstadt, paid).refunded_cents = 3000  # given back on the provider's side
+        db.session.commit()
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        with pytest.raises(Refusal) as refused:
+            service.refund(musterstadt, reload(musterstadt, paid), 100, "Teil")
+        db.session.rollback()
+    assert refused.value.detail == (
+        "Der Zahlungsdienst hat die Erstattung abgelehnt: refund exceeds the charge"
+    )
+    connect_sandbox(musterstadt, outage="yes")
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        with pytest.raises(service.ProviderDown) as down:
+            service.refund(musterstadt, reload(musterstadt, paid), 100, "Teil")
+        db.session.rollback()
+        assert service.refunds_of(paid) == []
+    assert (
+        down.value.detail == "Der Zahlungsdienst ist nicht erreichbar; es wurde nichts erstattet."
+    )
+    assert reload(musterstadt, paid).refunded_cents == 0
+
+
+def test_the_duplicate_refund_job_leaves_the_settling_payment_alone(app, musterstadt, paid):
+    """The job refunds only a duplicate success: run for the payment that settles the
+    submission (a stray or repeated job), it gives nothing back."""
+    with tenant_scope(musterstadt.id):
+        assert service.refundable_cents(reload(musterstadt, paid)) == paid.amount_cents
+    service.refund_duplicate_job(musterstadt.id, paid.id)
+    kept = reload(musterstadt, paid)
+    assert (kept.status, kept.refunded_cents) == (PaymentStatus.SUCCEEDED, 0)
+    with tenant_scope(musterstadt.id):
+        assert service.refunds_of(kept) == []
 
 
 def test_a_provider_down_at_creation_keeps_the_submission(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from amtsweg.platform.db import db, tenant_scope
+from amtsweg.submissions.models import Submission
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token
 from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
@@ -15,6 +18,7 @@ from tests.payment.helpers import signed, start, submit, webhook_body, webhook_u
 from tests.platform.test_bearer_tokens import dev_token
 
 API = "/api/v1/tenants/musterstadt"
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture
@@ -116,7 +120,7 @@ def test_clerks_filter_refund_and_never_beyond_what_is_left(client, clerk, paid)
     assert (state["status"], state["refunded_cents"]) == ("partially_refunded", 1070)
 
 
-def test_the_hkr_export_in_both_variants(client, admin, clerk, paid) -> None:
+def test_the_hkr_export_in_both_variants(client, admin, clerk, paid, musterstadt) -> None:
     client.put(
         f"{API}/payment/booking-codes/{FORM}",
         json={"haushaltsstelle": "1.1200.43100", "objektnummer": "PARK-01"},
@@ -133,7 +137,10 @@ def test_the_hkr_export_in_both_variants(client, admin, clerk, paid) -> None:
     assert row["transaktions_id"] == paid.provider_payment_id
     assert row["status"] == "succeeded"
     assert row["erstattet"] == "0.00"
-    assert row["antrag"].startswith("GEM") or row["antrag"]
+    with tenant_scope(musterstadt.id):
+        submission = db.session.get_one(Submission, (musterstadt.id, paid.submission_id))
+    assert row["antrag"] == submission.reference
+    assert row["buchungsdatum"] == dt.datetime.now(BERLIN).date().isoformat()  # paid today
     excel = client.get(
         f"{API}/payments/export.csv", query_string={"variant": "excel"}, headers=clerk
     )

@@ -1,17 +1,20 @@
 """Stripe through the official SDK against PyPI ``localstripe``, with its signed webhooks.
 
-localstripe has no Checkout Sessions, so the session a real start creates is
-replaced here by what Checkout does on Stripe's side: a PaymentIntent with our
-Kassenzeichen in its metadata, confirmed with a test card. Everything after
-that (the webhook localstripe signs and posts, reading the status, refunds with
-Idempotency-Key, cancelling, testing the connection) runs against localstripe.
-Committed for real on a tenant of its own, because the app answers localstripe
-over HTTP on its own connection.
+localstripe has no Checkout Sessions; the fixture adds them
+(``tests/peers/localstripe_checkout.py``), so ``start`` creates a real session,
+the citizen's payment on Stripe's page is the peer's control, and
+``checkout.session.*`` notifications are signed and posted by localstripe. The
+older tests here stand in for Checkout with a PaymentIntent carrying our
+Kassenzeichen, which covers the ``payment_intent.*`` path, refunds with
+Idempotency-Key, cancelling and testing the connection. Committed for real on a
+tenant of its own, because the app answers localstripe over HTTP on its own
+connection.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -22,11 +25,14 @@ import time
 import uuid
 
 import pytest
+import requests
 import stripe
+from sqlalchemy import select
 
 from amtsweg.payment import service
-from amtsweg.payment.models import PaymentStatus
-from amtsweg.platform.db import db, tenant_scope
+from amtsweg.payment.interfaces import PaymentRequest, ProviderRefused
+from amtsweg.payment.models import PaymentStatus, WebhookReceipt
+from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.signals import payment_succeeded
 from amtsweg.submissions.models import Submission
@@ -217,3 +223,149 @@ def test_testing_the_connection_reaches_stripe(stripe_town) -> None:
     app, tenant, public = stripe_town
     with app.test_request_context(base_url=public), tenant_scope(tenant.id):
         service.check_account(tenant, service.find_account(tenant, "stripe"))
+
+
+# --- Checkout Sessions (localstripe with tests/peers/localstripe_checkout.py) -------------
+
+
+def _started(app, tenant, public):
+    """The citizen chose card payment: our start() created a Checkout Session."""
+    submission = submit(app, tenant, subject=f"citizen-{tenant.slug}")
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        started = service.start_payment(tenant, submission, "stripe")
+        db.session.commit()
+    return started
+
+
+def _customer_pays(api_base: str, session_id: str, card: str = "4242424242424242"):
+    """What the citizen does on Stripe's hosted Checkout page (the peer's control)."""
+    answer = requests.post(
+        f"{api_base}/v1/checkout/sessions/{session_id}/_pay",
+        data={"card": card},
+        headers={"Authorization": f"Bearer {SECRET_KEY}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def _received(stripe_api: str, tenant, event_type: str, subject_id: str) -> str:
+    """The id of localstripe's signed ``event_type`` about ``subject_id``, once our webhook
+    endpoint has recorded it (it posts about a second after the change)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        events = _client(stripe_api).v1.events.list({"type": event_type})
+        for event in events.data:
+            if event.data.object.id != subject_id:
+                continue
+            with tenant_scope(tenant.id):
+                received = db.session.scalar(
+                    select(WebhookReceipt).where(WebhookReceipt.event_id == event.id)
+                )
+                db.session.rollback()  # see the webhook's commit on the next look
+            if received:
+                return event.id
+        threading.Event().wait(0.2)
+    raise AssertionError(f"{event_type} about {subject_id} was not received")
+
+
+def _refresh(app, tenant, public, payment):
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        payment = service.refresh_from_provider(tenant, reload(tenant, payment), source="return")
+        db.session.commit()
+        return payment.status
+
+
+def test_checkout_session_created_read_paid_and_its_signed_completion_settles(
+    stripe_town, stripe_api
+) -> None:
+    app, tenant, public = stripe_town
+    started = _started(app, tenant, public)
+    payment = started.payment
+    session_id = payment.provider_payment_id
+    assert session_id.startswith("cs_test_")
+    assert started.redirect_url == f"https://checkout.stripe.com/c/pay/{session_id}"
+    session = _client(stripe_api).v1.checkout.sessions.retrieve(session_id)
+    assert (session.status, session.payment_status, session.payment_intent) == (
+        "open",
+        "unpaid",
+        None,
+    )
+    assert (session.amount_total, session.currency) == (payment.amount_cents, "eur")
+    assert session.client_reference_id == payment.kassenzeichen
+    assert session.success_url == session.cancel_url
+    assert session.success_url.endswith(f"/payments/{payment.id}/return")
+    assert _refresh(app, tenant, public, payment) is PaymentStatus.PENDING  # open, unpaid
+
+    paid = _customer_pays(stripe_api, session_id)
+    assert (paid["status"], paid["payment_status"]) == ("complete", "paid")
+    intent = _client(stripe_api).v1.payment_intents.retrieve(paid["payment_intent"])
+    assert intent.metadata["kassenzeichen"] == payment.kassenzeichen
+    _received(stripe_api, tenant, "checkout.session.completed", session_id)
+    _received(stripe_api, tenant, "payment_intent.succeeded", intent.id)
+    settled = reload(tenant, payment)
+    assert settled.status is PaymentStatus.SUCCEEDED
+    with tenant_scope(tenant.id):
+        events = [(e.to_status, e.source) for e in service.events_of(settled)]
+        submission = db.session.get_one(Submission, (tenant.id, settled.submission_id))
+        assert submission.status.value == "paid"
+    # Two notifications about one payment (the session's and its PaymentIntent's): one change.
+    assert events == [(PaymentStatus.PENDING, "start"), (PaymentStatus.SUCCEEDED, "webhook")]
+    assert _refresh(app, tenant, public, payment) is PaymentStatus.SUCCEEDED  # read via the PI
+
+
+def test_a_retried_create_reuses_the_session_and_a_reused_key_is_refused(stripe_town) -> None:
+    """start() sends an Idempotency-Key: a retry (a timeout, a second click) gets the same
+    session back, never a second charge; the key with other parameters is refused."""
+    app, tenant, public = stripe_town
+    request = PaymentRequest(
+        amount_cents=3070,
+        currency="EUR",
+        kassenzeichen="KARTE20260000017",
+        description="MUS-2026-000001 KARTE20260000017",
+        return_url=f"{public}/back",
+        idempotency_key=f"amtsweg-{uuid.uuid4()}",
+    )
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        account = service.find_account(tenant, "stripe")
+        view, provider = service.account_view(tenant, account), service.provider_of(account)
+        first = provider.start(view, request)
+        again = provider.start(view, request)
+        with pytest.raises(ProviderRefused, match="same parameters they were first used with"):
+            provider.start(view, dataclasses.replace(request, amount_cents=1))
+        other = provider.start(
+            view, dataclasses.replace(request, idempotency_key=f"amtsweg-{uuid.uuid4()}")
+        )
+    assert again == first
+    assert other.provider_payment_id != first.provider_payment_id
+
+
+def test_a_declined_card_then_another_card_on_the_same_session(stripe_town, stripe_api) -> None:
+    app, tenant, public = stripe_town
+    payment = _started(app, tenant, public).payment
+    session_id = payment.provider_payment_id
+    declined = _customer_pays(stripe_api, session_id, card="4000000000000341")
+    assert (declined["status"], declined["payment_status"]) == ("open", "unpaid")
+    assert _refresh(app, tenant, public, payment) is PaymentStatus.FAILED
+    _customer_pays(stripe_api, session_id)
+    _received(stripe_api, tenant, "checkout.session.completed", session_id)
+    assert reload(tenant, payment).status is PaymentStatus.SUCCEEDED  # a later success wins
+
+
+def test_an_abandoned_session_is_expired_at_stripe_and_its_notification_changes_nothing(
+    stripe_town, stripe_api
+) -> None:
+    app, tenant, public = stripe_town
+    payment = _started(app, tenant, public).payment
+    session_id = payment.provider_payment_id
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        later = utcnow() + dt.timedelta(minutes=91)
+        assert service.poll_open_payments(tenant, now=later) == {"settled": 0, "expired": 1}
+    assert _client(stripe_api).v1.checkout.sessions.retrieve(session_id).status == "expired"
+    _received(stripe_api, tenant, "checkout.session.expired", session_id)
+    expired = reload(tenant, payment)
+    assert expired.status is PaymentStatus.EXPIRED
+    with tenant_scope(tenant.id):
+        assert service.count_events(expired, PaymentStatus.CANCELLED) == 0
+    with pytest.raises(stripe.InvalidRequestError, match="status of expired"):
+        _client(stripe_api).v1.checkout.sessions.expire(session_id)

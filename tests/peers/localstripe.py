@@ -1,13 +1,15 @@
 """PyPI ``localstripe``: a local Stripe API (PaymentIntents, refunds, signed webhooks).
 
-It has no Checkout Sessions and no Connect; see docs/payment.md for what is
-therefore tested here and what is not.
+It has no Checkout Sessions and no Connect. The fixture runs it with the Checkout
+Sessions of :mod:`tests.peers.localstripe_checkout` added (create with
+Idempotency-Key, retrieve, expire, ``checkout.session.*`` webhooks), from
+scratch and in memory; Connect stays untested (see docs/payment.md).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import selectors
-import shutil
 import subprocess
 import sys
 import time
@@ -20,17 +22,21 @@ import requests
 from tests import servers
 
 START_SECONDS = 20
+ROOT = Path(__file__).parents[2]
+MODULE = "tests.peers.localstripe_checkout"
 
 
 @contextmanager
 def localstripe() -> Iterator[str]:
     """Run localstripe on a free port and yield its base URL."""
-    program = shutil.which("localstripe") or str(Path(sys.executable).parent / "localstripe")
-    if not Path(program).exists():
+    if importlib.util.find_spec("localstripe") is None:
         servers.unavailable("localstripe (pip install localstripe)")
     port = servers.free_port()
     process = subprocess.Popen(
-        [program, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [sys.executable, "-m", MODULE, "--port", str(port), "--from-scratch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
     )
     try:
         _wait_until_listening(process, port)

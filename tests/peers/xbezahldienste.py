@@ -41,17 +41,20 @@ VALIDATION_ERROR, UNSPECIFIED, FORBIDDEN). Assumed: functional errors are
 answered with 400, an unknown transaction with 404 (UNSPECIFIED).
 
 Authentication per platform (the spec leaves it to them): HTTP Basic (epay21
-style, ``running_xbezahldienste(auth="basic")``) or OAuth2 client credentials
+style, ``running_xbezahldienste(auth="basic")``), OAuth2 client credentials
 with a token endpoint ``/oauth/token`` taking ``client_id``/``client_secret``
-in the form or as Basic (pmPayment style, ``auth="oauth2"``). Missing or wrong
-credentials are ``403`` with ``FORBIDDEN``, as the spec lists it, before the
-body is read. Client certificates (ePayBL) are not exercised: the peer speaks
-plain HTTP.
+in the form or as Basic (pmPayment style, ``auth="oauth2"``), or client
+certificates (ePayBL style, ``auth="certificate"`` with ``tls=``): the peer
+then speaks HTTPS with a server certificate of a throwaway authority and ends
+every handshake without a client certificate that authority issued; a
+certificate it issued but whose holder (CN) the platform has not registered
+gets ``403``. Missing or wrong credentials are ``403`` with ``FORBIDDEN``, as
+the spec lists it, before the body is read.
 
 Also: ``GET {base}/status/{originatorId}/{endPointId}`` answers 200 for a known
 pair (its body shape is assumed: ``{"status": 200, "title": "OK"}``).
 
-Left out: client certificates, notifications pushed to the online service,
+Left out: notifications pushed to the online service,
 cancelling or changing a transaction, expiry by time (the test calls
 ``expire(transaction_id)``), any platform-specific extension.
 
@@ -70,7 +73,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -80,6 +83,7 @@ from werkzeug.wrappers import Request, Response
 
 from tests import servers
 from tests.live_server import hang_up, html_page, serving
+from tests.peers import tls
 
 BASE_PATH = "/xbezahldienste/api/v1.0.0"
 ID_PATTERN = re.compile(r"^[\w-]{1,36}$")
@@ -118,7 +122,9 @@ class Bezahldienst:
     transaction_id_is_request_id: bool = False
     payment_method: str = "CREDITCARD"
     down: bool = False
+    certificate_holders: set[str] = field(default_factory=lambda: {"Gemeinde Musterstadt"})
     url: str = ""
+    client_names: list[str] = field(default_factory=list)  # the CN each call presented
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
     _tokens: set[str] = field(default_factory=set)
@@ -182,6 +188,8 @@ class Bezahldienst:
         ]
         with self._lock:
             self.calls.append((request.method, request.full_path))
+            if self.auth == "certificate":
+                self.client_names.append(_client_name(request))
             for method, pattern, handler in routes:
                 match = re.fullmatch(pattern, request.path)
                 if match and request.method == method:
@@ -214,6 +222,8 @@ class Bezahldienst:
                 and auth.type == "basic"
                 and (auth.username, auth.password) == (self.username, self.password)
             )
+        elif self.auth == "certificate":  # the handshake checked the issuer; the holder:
+            ok = _client_name(request) in self.certificate_holders
         else:
             header = request.headers.get("Authorization", "")
             ok = header.startswith("Bearer ") and header.removeprefix("Bearer ") in self._tokens
@@ -460,12 +470,45 @@ def _problem(refusal: Refused) -> Response:
     )
 
 
+def _client_name(request: Request) -> str:
+    connection = request.environ.get("werkzeug.socket")
+    peer = connection.getpeercert() if hasattr(connection, "getpeercert") else None
+    return tls.common_name(peer or {})
+
+
+@dataclass(frozen=True)
+class PlatformPki:
+    """The platform's throwaway authority, its server certificate, and the client
+    certificate it issued to Musterstadt (all PEM)."""
+
+    authority: tls.Authority
+    server: tls.Issued
+    client: tls.Issued
+
+
+def platform_pki() -> PlatformPki:
+    authority = tls.authority("Test-Bezahlplattform CA")
+    return PlatformPki(
+        authority,
+        authority.issue("127.0.0.1", server=True),
+        authority.issue("Gemeinde Musterstadt"),
+    )
+
+
 @contextmanager
-def running_xbezahldienste(**options: Any) -> Iterator[Bezahldienst]:
+def running_xbezahldienste(
+    pki: PlatformPki | None = None, **options: Any
+) -> Iterator[Bezahldienst]:
+    """The platform on a free port; with ``pki``, over HTTPS demanding a client certificate."""
     platform = Bezahldienst(**options)
     port = servers.free_port()
-    platform.url = f"http://127.0.0.1:{port}"
-    with serving(platform, port):
+    with ExitStack() as stack:
+        context = (
+            stack.enter_context(tls.server_context(pki.server, clients_from=pki.authority))
+            if pki
+            else None
+        )
+        platform.url = stack.enter_context(serving(platform, port, ssl_context=context))
         yield platform
 
 

@@ -25,6 +25,7 @@ import pdfua
 import pikepdf
 import pymupdf
 import pytest
+import segno
 from flask_babel import force_locale
 from PIL import Image as PILImage
 from pypdf import PdfReader
@@ -41,6 +42,7 @@ from amtsweg.submissions.receipts import (
     Letterhead,
     ReceiptData,
     Section,
+    Transfer,
     address_lines,
     format_euros,
 )
@@ -116,6 +118,23 @@ RECEIPT = ReceiptData(
     files=("Foto Sofa.jpg",),
     fee=Fee(FeeKind.DUE, (FeeItem("Grundgebühr", 1000), FeeItem("Je Gegenstand", 1600, 2)), 2600),
     payment_status="Bezahlt",
+)
+
+
+def girocode_png() -> bytes:
+    image = io.BytesIO()
+    segno.make("BCD\n002\n1\nSCT\n\nStadtkasse\nDE02120300000000202051\nEUR26").save(
+        image, kind="png", scale=4
+    )
+    return image.getvalue()
+
+
+TRANSFER = Transfer(
+    heading="Per Überweisung bezahlen",
+    note="Scannen Sie den GiroCode.",
+    girocode=girocode_png(),
+    girocode_alt="GiroCode: 26,00 € an Stadtkasse",
+    details=(("IBAN", "DE02120300000000202051"), ("Betrag", "26,00 €")),
 )
 
 
@@ -465,8 +484,9 @@ def assert_archival_and_accessible(
         replace(RECEIPT, locale="en"),
         replace(RECEIPT, file_copy=True, cash_reference="5.0123.456789.1"),
         replace(RECEIPT, tenant=replace(RECEIPT.tenant, coat_of_arms=None), fee=Fee()),
+        replace(RECEIPT, transfer=TRANSFER),
     ],
-    ids=["german", "english", "file-copy", "plain"],
+    ids=["german", "english", "file-copy", "plain", "bank-transfer"],
 )
 def test_the_receipt_is_archival_and_accessible(receipt: ReceiptData) -> None:
     assert_archival_and_accessible(render_receipt(receipt), language=receipt.locale)
@@ -493,6 +513,20 @@ def test_headings_tables_and_the_coat_of_arms_are_tagged() -> None:
     english = structure(render_receipt(replace(RECEIPT, locale="en")))
     assert [tag.text for tag in english if tag.name == "/Figure"] == [
         "Coat of arms: Gemeinde Musterstadt"
+    ]
+
+
+def test_a_bank_transfer_prints_its_girocode_as_a_described_figure_and_its_data_as_text():
+    pdf = render_receipt(replace(RECEIPT, transfer=TRANSFER))
+    figures = [tag.text for tag in structure(pdf) if tag.name == "/Figure"]
+    assert figures == ["Wappen: Gemeinde Musterstadt", "GiroCode: 26,00 € an Stadtkasse"]
+    text = [line.strip() for page in PdfReader(io.BytesIO(pdf)).pages
+            for line in page.extract_text().splitlines()]  # fmt: skip
+    assert text[text.index("Per Überweisung bezahlen") :][:4] == [
+        "Per Überweisung bezahlen",
+        "Scannen Sie den GiroCode.",
+        "IBAN DE02120300000000202051",
+        "Betrag 26,00 €",
     ]
 
 

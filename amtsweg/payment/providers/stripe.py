@@ -12,7 +12,9 @@ PaymentIntent carries the Kassenzeichen in its metadata. Statuses are read
 from the session and its PaymentIntent; notifications about either are
 verified from the raw body with ``Stripe-Signature`` and a 300 s tolerance.
 Every create call sends an ``Idempotency-Key`` derived from our payment or
-refund id, so a retried call never charges or refunds twice.
+refund id, so a retried call never charges or refunds twice. A card declined
+on the Checkout page reads as failed while the session stays open; a second
+card that succeeds there later wins (see ``service.transition``).
 """
 
 from __future__ import annotations

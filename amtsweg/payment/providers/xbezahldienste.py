@@ -20,11 +20,15 @@ no cancellation: money goes back through the treasury (HKR), and an abandoned
 transaction ends at the platform by its own timeout.
 
 Login per platform, chosen with the ``auth`` setting: ``basic`` (user and
-password, as epay21) or ``oauth2`` (client credentials at the platform's token
-URL, as pmPayment; the token is cached until shortly before it expires).
-ePayBL's client certificates: ``client_certificate`` names a PEM file on the
-server holding certificate and key, which every call then presents; the tests
-do not exercise it (the test platform speaks plain HTTP).
+password, as epay21), ``oauth2`` (client credentials at the platform's token
+URL, as pmPayment; the token is cached until shortly before it expires) or
+``certificate`` (mutual TLS with the client certificate the platform issued,
+as ePayBL). A client certificate, once entered, is presented with every login
+(some platforms want both). Certificate and key are pasted as PEM and kept
+encrypted with the other credentials; ``server_ca`` is the authority of the
+platform's server certificate where that is not publicly trusted (an
+administrative PKI). See :mod:`amtsweg.payment.providers.http` for the files
+this needs and the messages a refused handshake gives.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
+from flask_babel import gettext
 
 from amtsweg.payment.interfaces import (
     Account,
@@ -57,7 +62,7 @@ _STATUS = {
 }
 PURPOSE_LENGTH = 27
 DESCRIPTION_LENGTH = 250
-LOGINS = ("basic", "oauth2")
+LOGINS = ("basic", "oauth2", "certificate")
 
 
 class XBezahldiensteProvider:
@@ -68,7 +73,7 @@ class XBezahldiensteProvider:
         ConfigField("base_url", "Base URL of the platform's XBezahldienste interface"),
         ConfigField("originator_id", "Originator ID (originatorId)"),
         ConfigField("endpoint_id", "Endpoint ID (endpointId)"),
-        ConfigField("auth", "Login: basic or oauth2"),
+        ConfigField("auth", "Login: basic, oauth2 or certificate"),
         ConfigField("username", "User (for basic)", required=False),
         ConfigField("password", "Password (for basic)", secret=True, required=False),
         ConfigField("token_url", "Token URL (for oauth2)", required=False),
@@ -76,8 +81,23 @@ class XBezahldiensteProvider:
         ConfigField("client_secret", "Client secret (for oauth2)", secret=True, required=False),
         ConfigField(
             "client_certificate",
-            "Client certificate: path of a PEM file with certificate and key on the server",
+            "Client certificate (PEM, -----BEGIN CERTIFICATE-----, with its chain)",
+            secret=True,
             required=False,
+            multiline=True,
+        ),
+        ConfigField(
+            "client_key",
+            "Key of the client certificate (PEM, unencrypted)",
+            secret=True,
+            required=False,
+            multiline=True,
+        ),
+        ConfigField(
+            "server_ca",
+            "Authority of the platform's server certificate (PEM; empty: publicly trusted)",
+            required=False,
+            multiline=True,
         ),
         ConfigField(
             "booking_data",
@@ -186,10 +206,20 @@ def _api(account: Account, method: str, url: str, **kwargs: Any) -> Any:
     login = account.settings.get("auth", "")
     if login not in LOGINS:
         raise ProviderRefused(f"the login must be one of {', '.join(LOGINS)}, not {login!r}")
-    certificate = account.settings.get("client_certificate") or None
+    tls = http.Tls(
+        certificate=account.credentials.get("client_certificate", ""),
+        key=account.credentials.get("client_key", ""),
+        server_ca=account.settings.get("server_ca", ""),
+    )
+    if login == "certificate":
+        if not tls.certificate:
+            raise ProviderRefused(
+                gettext("The login by certificate needs the client certificate and its key.")
+            )
+        return http.call(method, url, _describe, tls=tls, **kwargs)
     if login == "basic":
         auth = (account.settings.get("username", ""), account.credentials.get("password", ""))
-        return http.call(method, url, _describe, auth=auth, cert=certificate, **kwargs)
+        return http.call(method, url, _describe, tls=tls, auth=auth, **kwargs)
     credentials = http.ClientCredentials(
         token_url=account.settings.get("token_url", ""),
         client_id=account.settings.get("client_id", ""),
@@ -197,9 +227,9 @@ def _api(account: Account, method: str, url: str, **kwargs: Any) -> Any:
     )
 
     def authorised() -> Any:
-        token = http.bearer_token(credentials, _describe)
+        token = http.bearer_token(credentials, _describe, tls)
         headers = {"Authorization": f"Bearer {token}"}
-        return http.call(method, url, _describe, headers=headers, cert=certificate, **kwargs)
+        return http.call(method, url, _describe, tls=tls, headers=headers, **kwargs)
 
     try:
         return authorised()
