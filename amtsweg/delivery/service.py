@@ -248,53 +248,63 @@ _SAMPLE_PDF = (
 # --- planning ----------------------------------------------------------------
 
 
-def plan(submission: Submission) -> list[Delivery]:
-    """A delivery (and its outbox message) for each of the submission's targets, once."""
+def plan(submission: Submission, *, new: bool = False) -> list[Delivery]:
+    """A delivery (and its outbox message) for each of the submission's targets, once.
+
+    ``new``: the submission was made in this transaction, so it has no deliveries
+    yet and none need looking up.
+    """
     require_tenant_scope(submission.tenant_id)
     planned = []
     for target in targets_for(submission):
-        delivery = db.session.scalar(
-            select(Delivery).where(
-                Delivery.submission_id == submission.id, Delivery.target_id == target.id
-            )
-        )
+        delivery = None if new else _planned(submission, target)
         if delivery is None:
             delivery = Delivery(
+                id=uuid.uuid4(),
                 tenant_id=submission.tenant_id,
                 submission_id=submission.id,
                 target_id=target.id,
                 created_at=utcnow(),
             )
             db.session.add(delivery)
-            db.session.flush()
             outbox.add(submission.tenant_id, KIND, delivery.id)
         planned.append(delivery)
     return planned
 
 
+def _planned(submission: Submission, target: Target) -> Delivery | None:
+    return db.session.scalar(
+        select(Delivery).where(
+            Delivery.submission_id == submission.id, Delivery.target_id == target.id
+        )
+    )
+
+
 def targets_for(submission: Submission) -> list[Target]:
     """The enabled targets the form names, or the tenant's default targets if it names none.
 
-    The tenant's targets come first: a tenant without any costs the submission
-    one statement, not two.
+    One statement: the tenant's enabled targets, each with the names the form's
+    offer lists (the same on every row).
     """
-    enabled = list(db.session.scalars(select(Target).where(Target.enabled).order_by(Target.name)))
-    if not enabled:
-        return []
-    names = db.session.scalar(
+    names = (
         select(TenantForm.delivery_targets)
         .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
         .where(FormVersion.id == submission.version_id)
+        .scalar_subquery()
     )
-    if names:
-        return [target for target in enabled if target.name in names]
-    return [target for target in enabled if target.default]
+    rows = db.session.execute(
+        select(Target, names).where(Target.enabled).order_by(Target.name)
+    ).all()
+    named = rows[0][1] if rows else None
+    if named:
+        return [target for target, _names in rows if target.name in named]
+    return [target for target, _names in rows if target.default]
 
 
 def on_submission_created(submission: Submission, tenant: Tenant) -> None:  # noqa: ARG001
     """Deliver now, unless the fee is paid online: then after ``payment_succeeded``."""
     if submission.status is not SubmissionStatus.AWAITING_PAYMENT:
-        plan(submission)
+        plan(submission, new=True)
 
 
 def on_payment_succeeded(_sender: Any, *, tenant_id: uuid.UUID, submission_id: uuid.UUID, **_: Any):

@@ -13,9 +13,9 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import gettext, ngettext
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import aliased, defer
 
 from amtsweg.formdefs.engine import (
     FeeBreakdown,
@@ -579,6 +579,33 @@ def offers(definition: FormDefinition) -> list[Offer]:
         Offer(slug, name, active, published.number if active and published else None)
         for slug, name, active in rows
     ]
+
+
+def with_offer(query: Select[Any], definition_id: ColumnElement[uuid.UUID]) -> Select[Any]:
+    """``query`` with two more columns: the tenant's active offer of ``definition_id``
+    and its published version (both ``None`` when the tenant does not offer it now).
+
+    For a caller that needs its own row and the offer in one round trip; turn the
+    two columns into an :class:`OfferedForm` with :func:`offer_of`.
+    """
+    published = aliased(FormVersion)
+    return (
+        query.add_columns(TenantForm, published)
+        .outerjoin(TenantForm, (TenantForm.definition_id == definition_id) & TenantForm.active)
+        .outerjoin(
+            published,
+            (published.definition_id == TenantForm.definition_id)
+            & (published.state == VersionState.PUBLISHED),
+        )
+        .options(defer(published.document))
+    )
+
+
+def offer_of(tenant_form: TenantForm | None, version: FormVersion | None) -> OfferedForm | None:
+    """The offered form from :func:`with_offer`'s two columns, if the tenant offers it."""
+    if tenant_form is None or version is None:
+        return None
+    return OfferedForm(tenant_form, version, compiled(version))
 
 
 def offered_forms(tenant: Tenant) -> list[OfferedForm]:

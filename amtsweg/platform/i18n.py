@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.support import NullTranslations, Translations
 from flask import Blueprint, Flask, has_request_context, redirect, request
-from flask_babel import Babel, format_currency, get_locale
+from flask_babel import Babel, format_currency, get_locale, get_translations
 from werkzeug.wrappers import Response
 
 from amtsweg.platform.redirects import safe_next_url
@@ -60,11 +61,42 @@ def _template_context() -> dict[str, str]:
     return {"current_locale": str(get_locale() or DEFAULT_LOCALE)}
 
 
+def _install_template_gettext(app: Flask) -> None:
+    """Templates' ``_()`` and its kin, with the catalogue found once per language.
+
+    Flask-Babel's callables look the domain, the locale and the catalogue up
+    through the app context on every string, and a step page translates some
+    thirty; here only the locale is looked up per string (``force_locale``
+    still switches the language in the middle of a request).
+    """
+    catalogues: dict[str, Translations | NullTranslations] = {}
+
+    def catalogue() -> Translations | NullTranslations:
+        locale = get_locale()
+        if locale is None:  # outside a request and app context: untranslated
+            return get_translations()
+        key = str(locale)
+        if (found := catalogues.get(key)) is None:
+            found = catalogues[key] = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda string: catalogue().ugettext(string),
+        ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
+        pgettext=lambda context, string: catalogue().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: catalogue().unpgettext(
+            context, singular, plural, n
+        ),
+        newstyle=True,
+    )
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
+    _install_template_gettext(app)
     app.register_blueprint(bp)
     app.context_processor(_template_context)
     app.add_template_filter(money)

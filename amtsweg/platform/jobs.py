@@ -85,15 +85,38 @@ def enqueue_now(func: Callable[..., Any], *args: Any, job_id: str | None = None)
 
 def _send_pending(session: Session) -> None:
     """Dispatch the committed transaction's jobs. The change is saved already, so a
-    queue that refuses the job (Redis down) is logged and must not turn the
+    queue that refuses the jobs (Redis down) is logged and must not turn the
     request's success into an error; the outbox sweeper runs such jobs later."""
     pending = session.info.pop(PENDING_KEY, [])
-    for job in pending:
-        try:
+    if not pending:
+        return
+    try:
+        _dispatch_all(pending)
+    except RedisError:
+        # Committed already: the outbox rows are the record, the sweeper sends them later.
+        log.exception(
+            "job could not be enqueued", extra={"job": ", ".join(job.name for job in pending)}
+        )
+
+
+def _dispatch_all(jobs: list[_Job]) -> None:
+    """Jobs due now with ids of their own (an outbox's: a submission makes two or more)
+    go to Redis in one round trip; the others one by one."""
+    batch = {job.job_id: job for job in jobs if _batchable(job)}  # a repeated id replaces
+    if len(batch) < 2 or not current_app.config["AMTSWEG"].redis_url:
+        batch = {}
+    else:
+        queue().enqueue_many(
+            [Queue.prepare_data(run_job, (job.name, *job.args), job_id=key)
+             for key, job in batch.items()]
+        )  # fmt: skip
+    for job in jobs:
+        if not (batch and _batchable(job)):
             _dispatch(job)
-        except RedisError:
-            # Committed already: the outbox row is the record, the sweeper sends it later.
-            log.exception("job could not be enqueued", extra={"job": job.name})
+
+
+def _batchable(job: _Job) -> bool:
+    return job.job_id is not None and job.delay is None
 
 
 def _drop_pending(session: Session, _previous_transaction: Any = None) -> None:

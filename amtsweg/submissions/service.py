@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -172,15 +172,35 @@ def find_draft(user: User, draft_id: uuid.UUID, *, for_update: bool = False) -> 
     saved one after the other: neither loses the other's answers or files, and
     the second sees the revision the first saved.
     """
-    query = (
+    return db.session.scalar(_locked(_draft_query(user, draft_id), for_update))
+
+
+def find_draft_and_offer(
+    user: User, draft_id: uuid.UUID, *, for_update: bool = False
+) -> tuple[Draft, formdefs.OfferedForm | None] | None:
+    """:func:`find_draft`, and in the same query the form as the tenant offers it now
+    (``None`` when it no longer does)."""
+    query = formdefs.with_offer(_draft_query(user, draft_id), Draft.definition_id)
+    found = db.session.execute(_locked(query, for_update)).first()
+    if found is None:
+        return None
+    draft, tenant_form, published = found
+    return draft, formdefs.offer_of(tenant_form, published)
+
+
+def _draft_query(user: User, draft_id: uuid.UUID) -> Select[Any]:
+    return (
         select(Draft)
         .where(Draft.id == draft_id, Draft.user_id == user.id, Draft.expires_at > utcnow())
         .options(joinedload(Draft.version, innerjoin=True).defer(FormVersion.document))
     )
+
+
+def _locked(query: Select[Any], for_update: bool) -> Select[Any]:
     if not for_update:
-        return db.session.scalar(query)
+        return query
     take_write_lock(db.session)
-    return db.session.scalar(query.with_for_update(of=Draft))
+    return query.with_for_update(of=Draft)
 
 
 def draft_definition(draft: Draft) -> CompiledDefinition:

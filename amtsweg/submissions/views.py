@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import get_locale, gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.engine import REFUSED_CHARACTER, AnswerError, Evaluation, Field, Step
 from amtsweg.formdefs.fees import summarise_fee
 from amtsweg.formdefs.rendering import (
@@ -82,18 +81,20 @@ class DraftView(CitizenView):
 
     def _check_access(self) -> None:
         super()._check_access()
-        draft = service.find_draft(self.user, self.draft_id, for_update=request.method == "POST")
-        if draft is None:
+        found = service.find_draft_and_offer(
+            self.user, self.draft_id, for_update=request.method == "POST"
+        )
+        if found is None:
             abort(404)
+        draft, offered = found
         if draft.submitted_at is not None:
             submission = service.submission_of_draft(draft)
             abort(redirect(_confirmation_url(self.tenant.slug, submission)))
         self.draft = draft
         self.definition = service.draft_definition(draft)
-        try:
-            self.form = formdefs.offered_form(self.tenant, self.definition.slug)
-        except formdefs.FormNotFoundError:
+        if offered is None:
             abort(404)
+        self.form = offered
         level = TrustLevel(self.definition.trust_level)
         if not self.principal.trust_level.satisfies(level):
             require_principal(level)  # asks for a stronger login

@@ -51,7 +51,7 @@ from amtsweg.platform.db import db
 from amtsweg.platform.limits import login_limit
 from amtsweg.platform.redirects import safe_next_url
 from amtsweg.tenants import service
-from amtsweg.tenants.models import LoginSession, User
+from amtsweg.tenants.models import LoginSession, Tenant, User
 
 log = logging.getLogger(__name__)
 bp = Blueprint("login", __name__, template_folder="templates")
@@ -167,6 +167,18 @@ def current_login() -> tuple[LoginSession, User] | None:
         found = service.find_login_session(session_id) if session_id else None
         request.environ[_LOGIN_KEY] = found
     return request.environ[_LOGIN_KEY]
+
+
+def tenant_to_serve(slug: str) -> Tenant | None:
+    """:func:`~amtsweg.tenants.service.find_tenant_to_serve`; for a browser with a login
+    cookie, its login comes in the same round trip and :func:`current_login` knows it."""
+    session_id = request.cookies.get(COOKIE)
+    if not session_id or _LOGIN_KEY in request.environ:
+        return service.find_tenant_to_serve(slug)
+    tenant, found = service.find_tenant_to_serve_and_login(slug, session_id)
+    if tenant is not None:
+        request.environ[_LOGIN_KEY] = found
+    return tenant
 
 
 def _forget_login() -> None:

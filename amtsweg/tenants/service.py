@@ -100,6 +100,42 @@ def find_tenant_to_serve(slug: str) -> Tenant | None:
     return found[0]
 
 
+_SERVED_TENANT_AND_LOGIN = (
+    select(Tenant, tenant_setting_column(Tenant.id), LoginSession, User)
+    .select_from(Tenant)
+    .outerjoin(
+        LoginSession,
+        (LoginSession.id_hash == bindparam("id_hash"))
+        & (LoginSession.expires_at > bindparam("now")),
+    )
+    .outerjoin(User, User.id == LoginSession.user_id)
+    .where(Tenant.slug == bindparam("slug"))
+)
+
+
+def find_tenant_to_serve_and_login(
+    slug: str, session_id: str
+) -> tuple[Tenant | None, tuple[LoginSession, User] | None]:
+    """:func:`find_tenant_to_serve` and :func:`find_login_session` in one round trip.
+
+    The login is not the tenant's (a person's login holds for every
+    municipality), so it is joined on its own condition and comes as ``None``
+    when it has ended or never existed; with no tenant of that slug, neither is
+    found.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return find_tenant(slug), find_login_session(session_id)
+    found = db.session.execute(
+        _SERVED_TENANT_AND_LOGIN,
+        {"slug": slug, "id_hash": _hash_session_id(session_id), "now": utcnow()},
+    ).first()
+    if found is None:
+        return None, None
+    tenant, _setting, login, user = found
+    note_tenant_setting(db.session, tenant.id)
+    return tenant, (login, user) if login is not None else None
+
+
 def get_tenant(slug: str) -> Tenant:
     if (tenant := find_tenant(slug)) is None:
         raise NotFound(gettext("There is no tenant %(slug)r.", slug=slug))

@@ -23,7 +23,7 @@ from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.db import tenant_scope
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.web import RequestHandler
-from amtsweg.tenants import onboarding, service
+from amtsweg.tenants import login, onboarding, service
 from amtsweg.tenants.access import require_tenant_role
 from amtsweg.tenants.models import SLUG_PATTERN, Role, Tenant, User
 
@@ -97,7 +97,7 @@ class TenantView(ProtectedView):
     tenant: Tenant
 
     def dispatch_request(self, tenant_slug: str, **kwargs: Any) -> Any:
-        tenant = service.find_tenant_to_serve(tenant_slug)
+        tenant = login.tenant_to_serve(tenant_slug)
         if tenant is None:
             abort(404)
         if not tenant.enabled:

@@ -76,6 +76,30 @@ def test_with_redis_the_job_waits_in_the_queue_for_a_worker(redis_app) -> None:
     assert ran == [marker]
 
 
+def test_a_commits_jobs_with_ids_reach_the_queue_together_and_each_runs(redis_app) -> None:
+    """A submission's outbox messages (jobs with ids) go out in one round trip; a
+    repeated id replaces the earlier job, and a job without an id goes out as well."""
+    connection: Redis = redis_connection()
+    sent: list[object] = []
+    execute = connection.pipeline().__class__.execute
+
+    def counting_execute(pipeline, *args, **kwargs):
+        sent.append(pipeline)
+        return execute(pipeline, *args, **kwargs)
+
+    enqueue_after_commit(remember, "first", job_id="amtsweg-test-a")
+    enqueue_after_commit(remember, "second", job_id="amtsweg-test-b")
+    enqueue_after_commit(remember, "second again", job_id="amtsweg-test-b")
+    enqueue_after_commit(remember, "without an id")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connection.pipeline().__class__, "execute", counting_execute)
+        db.session.commit()
+    assert Queue(QUEUE_NAME, connection=connection).count == 3
+    SimpleWorker([QUEUE_NAME], connection=connection).work(burst=True)
+    assert sorted(ran) == ["first", "second again", "without an id"]
+    assert len(sent) == 3  # the two with ids in one pipeline; RQ's two for the one without
+
+
 @pytest.fixture
 def refusing_queue_app(make_app, settings):
     """An app whose Redis refuses every connection (built before ``caplog`` listens)."""
