@@ -10,16 +10,9 @@
 // reads the audit log and the clerk settings pages, in German and in English.
 // Prints one JSON report on stdout: pages (axe WCAG 2.1 A/AA violations), checks, error.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core'), 'utf8');
-const AXE_OPTIONS = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
-const CHROMIUM = process.env.AMTSWEG_CHROMIUM || '/usr/bin/chromium';
 const WAIT_MS = 10_000;
-const OVERALL_MS = 120_000;
 
 const [base, reference] = process.argv.slice(2);
 if (!base || !reference) {
@@ -33,37 +26,11 @@ function check(name, ok, detail = '') {
   report.checks.push({ name, ok: Boolean(ok), detail });
 }
 
-async function loads(page, action) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: WAIT_MS }), action()]);
-}
-
 async function audit(page, pass, name, { axe = true } = {}) {
   const lang = await page.evaluate(() => document.documentElement.lang).catch(() => null);
   const entry = { pass, name, url: page.url(), lang, checked: axe, violations: [] };
-  if (axe) {
-    // See journey.mjs: axe goes in through the DevTools protocol, the page keeps its CSP.
-    await page.evaluate(AXE_SOURCE);
-    entry.violations = await page.evaluate(
-      (options) =>
-        window.axe.run(document, options).then((result) =>
-          result.violations.map((rule) => ({
-            id: rule.id,
-            impact: rule.impact,
-            help: rule.help,
-            targets: rule.nodes.map((node) => node.target.join(' ')),
-          })),
-        ),
-      AXE_OPTIONS,
-    );
-  }
+  if (axe) entry.violations = await axeViolations(page);
   report.pages.push(entry);
-}
-
-async function newPage(browser, options = {}) {
-  const context = await browser.newContext({ locale: 'de-DE', ...options });
-  context.setDefaultTimeout(WAIT_MS);
-  context.setDefaultNavigationTimeout(WAIT_MS);
-  return { context, page: await context.newPage() };
 }
 
 /** Press Tab until the focused element matches; returns what has the focus. */
@@ -111,7 +78,7 @@ async function logIn(page, persona, keyboard) {
 }
 
 async function clerkWithKeyboard(browser) {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await openPage(browser, WAIT_MS);
   try {
     await page.goto(clerkUrl);
     await logIn(page, 'clerk-musterstadt', true);
@@ -144,7 +111,7 @@ async function clerkWithKeyboard(browser) {
 }
 
 async function clerkWithMouse(browser) {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await openPage(browser, WAIT_MS);
   try {
     await page.goto(clerkUrl);
     await logIn(page, 'clerk-musterstadt', false);
@@ -170,7 +137,7 @@ async function clerkWithMouse(browser) {
 const ADMIN_PAGES = [['audit-log', 'audit-log'], ['clerks', 'clerks'], ['retention', 'retention']];
 
 async function tenantAdmin(browser) {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await openPage(browser, WAIT_MS);
   try {
     await page.goto(`${base}/t/musterstadt/admin/${ADMIN_PAGES[0][1]}`);
     await logIn(page, 'admin-musterstadt', false);
@@ -199,7 +166,7 @@ async function tenantAdmin(browser) {
 }
 
 async function citizen(browser, locale, { javaScriptEnabled = true } = {}) {
-  const { context, page } = await newPage(browser, { javaScriptEnabled });
+  const { context, page } = await openPage(browser, WAIT_MS, { javaScriptEnabled });
   const pass = `citizen-${locale}${javaScriptEnabled ? '' : '-no-js'}`;
   try {
     await page.goto(`${base}/t/musterstadt/submissions/${reference}`);
@@ -219,38 +186,15 @@ async function citizen(browser, locale, { javaScriptEnabled = true } = {}) {
   }
 }
 
-async function main() {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    timeout: 30_000,
-  });
-  try {
+walkAndReport(
+  report,
+  async (browser) => {
     await clerkWithKeyboard(browser);
     await clerkWithMouse(browser);
     await citizen(browser, 'de');
     await citizen(browser, 'en');
     await citizen(browser, 'de', { javaScriptEnabled: false });
     await tenantAdmin(browser);
-  } finally {
-    await browser.close();
-  }
-}
-
-const watchdog = setTimeout(() => {
-  report.error = `the clerk's pages took longer than ${OVERALL_MS / 1000} s`;
-  console.log(JSON.stringify(report));
-  process.exit(3);
-}, OVERALL_MS);
-
-main()
-  .then(() => {
-    clearTimeout(watchdog);
-    console.log(JSON.stringify(report));
-  })
-  .catch((error) => {
-    clearTimeout(watchdog);
-    report.error = String(error && error.stack ? error.stack : error);
-    console.log(JSON.stringify(report));
-    process.exit(1);
-  });
+  },
+  { seconds: 120, what: "the clerk's pages" },
+);

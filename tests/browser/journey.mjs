@@ -8,21 +8,15 @@
 //   checks:   keyboard checks (skip link, error summary links, visible focus)
 // Set AMTSWEG_SCREENSHOTS=DIR to keep a PNG of every checked page (for looking, never committed).
 
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core'), 'utf8');
-const AXE_OPTIONS = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
-const CHROMIUM = process.env.AMTSWEG_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.AMTSWEG_SCREENSHOTS || '';
 const REFERENCE = /[A-Z]{3,4}-\d{4}-\d{6}/;
 const WAIT_MS = 10_000;
 // The smallest file the app accepts as a PDF: the header and the end-of-file marker.
 const PERMIT_PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
-const OVERALL_MS = 210_000;
 
 const [base, tenantSlug = 'musterstadt'] = process.argv.slice(2);
 if (!base) {
@@ -43,34 +37,11 @@ function check(name, ok, detail = '') {
   report.checks.push({ name, ok: Boolean(ok), detail });
 }
 
-/** Wait for the page that ``action`` (a click, a key press) loads. */
-async function loads(page, action) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: WAIT_MS }), action()]);
-}
-
 /** Run axe on the page and record the result as one visited page. */
 async function audit(page, journey, name, { axe = true } = {}) {
   const lang = await page.evaluate(() => document.documentElement.lang).catch(() => null);
   const entry = { journey: journey.name, name, url: page.url(), lang, checked: axe, violations: [] };
-  if (axe) {
-    // The app's Content-Security-Policy (script-src 'self') blocks an inline <script>, so
-    // addScriptTag({content}) would not run. axe is evaluated through the DevTools protocol
-    // instead, which the page's CSP does not govern; the page itself still runs under its CSP.
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(
-      (options) =>
-        window.axe.run(document, options).then((result) =>
-          result.violations.map((rule) => ({
-            id: rule.id,
-            impact: rule.impact,
-            help: rule.help,
-            targets: rule.nodes.map((node) => node.target.join(' ')),
-          })),
-        ),
-      AXE_OPTIONS,
-    );
-    entry.violations = violations;
-  }
+  if (axe) entry.violations = await axeViolations(page);
   report.pages.push(entry);
   if (SCREENSHOTS) {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -80,10 +51,7 @@ async function audit(page, journey, name, { axe = true } = {}) {
 }
 
 async function newJourney(browser, name, form, locale, options = {}) {
-  const context = await browser.newContext({ locale: 'de-DE', ...options });
-  context.setDefaultTimeout(WAIT_MS);
-  context.setDefaultNavigationTimeout(WAIT_MS);
-  const page = await context.newPage();
+  const { context, page } = await openPage(browser, WAIT_MS, options);
   const journey = { name, form, locale, mode: null, reference: null, confirmed: false, error: null };
   report.journeys.push(journey);
   return { context, page, journey };
@@ -430,13 +398,9 @@ async function walk(browser, name, form, locale, walker, { mode = 'mouse', ...op
   }
 }
 
-async function main() {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    timeout: 30_000,
-  });
-  try {
+walkAndReport(
+  report,
+  async (browser) => {
     DATE_ORDER = await dateOrder(browser);
     await walk(browser, 'fundsache-de-keyboard', 'fundsache-verlustmeldung', 'de', keyboardFundsache, {
       mode: 'keyboard',
@@ -453,25 +417,6 @@ async function main() {
       mode: 'no-js',
       javaScriptEnabled: false,
     });
-  } finally {
-    await browser.close();
-  }
-}
-
-const watchdog = setTimeout(() => {
-  report.error = `the journeys took longer than ${OVERALL_MS / 1000} s`;
-  console.log(JSON.stringify(report));
-  process.exit(3);
-}, OVERALL_MS);
-
-main()
-  .then(() => {
-    clearTimeout(watchdog);
-    console.log(JSON.stringify(report));
-  })
-  .catch((error) => {
-    clearTimeout(watchdog);
-    report.error = String(error && error.stack ? error.stack : error);
-    console.log(JSON.stringify(report));
-    process.exit(1);
-  });
+  },
+  { seconds: 210, what: 'the journeys' },
+);

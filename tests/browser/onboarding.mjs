@@ -13,16 +13,9 @@
 // Every admin page is checked with axe (WCAG 2.1 A/AA) in German and in English. Prints one
 // JSON report on stdout: pages (with violations), steps (what happened), reference.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core'), 'utf8');
-const AXE_OPTIONS = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
-const CHROMIUM = process.env.AMTSWEG_CHROMIUM || '/usr/bin/chromium';
 const WAIT_MS = 15_000;
-const OVERALL_MS = 150_000;
 const REFERENCE = /[A-Z]{3,8}-\d{4}-\d{6}/;
 
 const [base, phase, invitation, website, coatOfArms] = process.argv.slice(2);
@@ -35,26 +28,9 @@ function step(name, ok, detail = '') {
   if (!ok) throw new Error(`${name}: ${detail}`);
 }
 
-async function loads(page, action) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: WAIT_MS }), action()]);
-}
-
 async function audit(page, name) {
   const lang = await page.evaluate(() => document.documentElement.lang);
-  // The CSP blocks inline scripts; evaluating through the DevTools protocol is not governed by it.
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(
-    (options) =>
-      window.axe.run(document, options).then((result) =>
-        result.violations.map((rule) => ({
-          id: rule.id,
-          impact: rule.impact,
-          help: rule.help,
-          targets: rule.nodes.map((node) => node.target.join(' ')),
-        })),
-      ),
-    AXE_OPTIONS,
-  );
+  const violations = await axeViolations(page);
   report.pages.push({ name, url: page.url(), lang, violations });
 }
 
@@ -67,6 +43,15 @@ async function logIn(page, persona) {
   if (!page.url().includes('/dev-idp/')) throw new Error(`expected the login, got ${page.url()}`);
   await page.locator(`#persona-${persona}`).check();
   await loads(page, () => page.locator('main form button[type="submit"]').click());
+}
+
+/** Opens the invitation link, logs in as ``persona``, checks the page (``asked``) and accepts. */
+async function acceptInvitation(page, persona, asked, name) {
+  await page.goto(invitation);
+  await logIn(page, persona);
+  step(asked, page.url().includes('/invitation/'), page.url());
+  await audit(page, name);
+  await submit(page);
 }
 
 async function submit(page, form = 'main form[method="post"]') {
@@ -84,9 +69,7 @@ async function mainText(page) {
 // ---------------------------------------------------------------- the association
 
 async function association(browser) {
-  const context = await browser.newContext({ locale: 'de-DE' });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = await context.newPage();
+  const { context, page } = await openPage(browser, WAIT_MS);
   await page.goto(`${base}/admin/tenants/`);
   await logIn(page, 'association-admin');
   step('the association admin sees the overview', page.url().endsWith('/admin/tenants/'), page.url());
@@ -129,14 +112,8 @@ async function association(browser) {
 // ---------------------------------------------------------------- the tenant admin
 
 async function tenant(browser) {
-  const context = await browser.newContext({ locale: 'de-DE' });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = await context.newPage();
-  await page.goto(invitation);
-  await logIn(page, 'max');
-  step('the link asks to accept', page.url().includes('/invitation/'), page.url());
-  await audit(page, 'invitation-de');
-  await submit(page);
+  const { context, page } = await openPage(browser, WAIT_MS);
+  await acceptInvitation(page, 'max', 'the link asks to accept', 'invitation-de');
   step('the invited person reaches the checklist', page.url().endsWith('/t/kleinheim/admin/'), page.url());
   await audit(page, 'checklist-de');
   step('the tenant is a preview', (await page.locator('.amtsweg-preview-banner').count()) === 1);
@@ -210,9 +187,7 @@ async function tenant(browser) {
 // ---------------------------------------------------------------- a citizen applies
 
 async function citizen(browser) {
-  const context = await browser.newContext({ locale: 'de-DE' });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = await context.newPage();
+  const { context, page } = await openPage(browser, WAIT_MS);
   await page.goto(`${base}/t/kleinheim/`);
   await loads(page, () => page.locator('main a[href$="/forms/fundsache-verlustmeldung/"]').click());
   await loads(page, () => page.locator('main a[href$="/forms/fundsache-verlustmeldung/apply"]').click());
@@ -236,14 +211,8 @@ async function citizen(browser) {
 // ---------------------------------------------------------------- the new clerk
 
 async function clerk(browser) {
-  const context = await browser.newContext({ locale: 'de-DE' });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = await context.newPage();
-  await page.goto(invitation);
-  await logIn(page, 'clerk-musterstadt');
-  step('the clerk is asked to accept', page.url().includes('/invitation/'), page.url());
-  await audit(page, 'clerk-invitation-de');
-  await submit(page);
+  const { context, page } = await openPage(browser, WAIT_MS);
+  await acceptInvitation(page, 'clerk-musterstadt', 'the clerk is asked to accept', 'clerk-invitation-de');
   await visit(page, `${base}/t/kleinheim/clerk/`, 'clerk-list-de');
   step('the clerk sees the submission', (await mainText(page)).includes(submitted), await mainText(page));
   await loads(page, () => page.locator(`main a[href$="/clerk/submissions/${submitted}"]`).first().click());
@@ -257,33 +226,4 @@ async function clerk(browser) {
 
 const PHASES = { association, tenant, clerk };
 
-async function main() {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    timeout: 30_000,
-  });
-  try {
-    await PHASES[phase](browser);
-  } finally {
-    await browser.close();
-  }
-}
-
-const watchdog = setTimeout(() => {
-  report.error = `onboarding took longer than ${OVERALL_MS / 1000} s`;
-  console.log(JSON.stringify(report));
-  process.exit(3);
-}, OVERALL_MS);
-
-main()
-  .then(() => {
-    clearTimeout(watchdog);
-    console.log(JSON.stringify(report));
-  })
-  .catch((error) => {
-    clearTimeout(watchdog);
-    report.error = String(error && error.stack ? error.stack : error);
-    console.log(JSON.stringify(report));
-    process.exit(1);
-  });
+walkAndReport(report, (browser) => PHASES[phase](browser), { seconds: 150, what: 'onboarding' });

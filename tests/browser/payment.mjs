@@ -6,14 +6,8 @@
 // Prints one JSON report on stdout (tests/browser/test_payment.py reads it):
 //   pages: every page checked, with axe's violations;  walks: one entry per payment path.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core'), 'utf8');
-const AXE_OPTIONS = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
-const CHROMIUM = process.env.AMTSWEG_CHROMIUM || '/usr/bin/chromium';
 const WAIT_MS = 15_000;
 const FORM = 'bewohnerparkausweis';
 const PDF = Buffer.from(
@@ -25,24 +19,8 @@ const [base] = process.argv.slice(2);
 const tenantUrl = `${base}/t/musterstadt/`;
 const report = { pages: [], walks: [] };
 
-async function loads(page, action) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: WAIT_MS }), action()]);
-}
-
 async function audit(page, walk, name) {
-  await page.evaluate(AXE_SOURCE); // through DevTools: the CSP forbids inline scripts
-  const violations = await page.evaluate(
-    (options) =>
-      window.axe.run(document, options).then((result) =>
-        result.violations.map((rule) => ({
-          id: rule.id,
-          impact: rule.impact,
-          help: rule.help,
-          targets: rule.nodes.map((node) => node.target.join(' ')),
-        })),
-      ),
-    AXE_OPTIONS,
-  );
+  const violations = await axeViolations(page);
   const lang = await page.evaluate(() => document.documentElement.lang);
   report.pages.push({ walk: walk.name, name, url: page.url(), lang, violations });
 }
@@ -76,12 +54,14 @@ async function applyAndSubmit(page, walk) {
   await audit(page, walk, 'pay');
 }
 
-async function choose(page, walk, provider) {
+async function choose(page, provider) {
   await page.check(`#provider-${provider}`);
   await loads(page, () => page.locator('main form button[type="submit"]').click());
 }
 
-async function card(page, walk, number, name) {
+/** Chooses the sandbox and pays on its page (checked as ``name``) with the card ``number``. */
+async function sandboxCard(page, walk, number, name = 'sandbox-card') {
+  await choose(page, 'sandbox');
   if (!page.url().includes('/sandbox-payment/')) throw new Error(`expected the sandbox, got ${page.url()}`);
   await audit(page, walk, name);
   await page.fill('#card', number);
@@ -103,30 +83,25 @@ async function paid(page, walk) {
 
 const PATHS = {
   async success(page, walk) {
-    await choose(page, walk, 'sandbox');
-    await card(page, walk, '4242 4242 4242 4242', 'sandbox-card');
+    await sandboxCard(page, walk, '4242 4242 4242 4242');
     await paid(page, walk);
   },
   async declineThenSuccess(page, walk) {
-    await choose(page, walk, 'sandbox');
-    await card(page, walk, '4000 0000 0000 0002', 'sandbox-card');
+    await sandboxCard(page, walk, '4000 0000 0000 0002');
     await audit(page, walk, 'payment-failed');
     await loads(page, () => page.locator('main a[href$="/pay"]').click());
     await audit(page, walk, 'pay-again');
-    await choose(page, walk, 'sandbox');
-    await card(page, walk, '4242 4242 4242 4242', 'sandbox-card-again');
+    await sandboxCard(page, walk, '4242 4242 4242 4242', 'sandbox-card-again');
     await paid(page, walk);
   },
   async extraConfirmation(page, walk) {
-    await choose(page, walk, 'sandbox');
-    await card(page, walk, '4000 0000 0000 3220', 'sandbox-card');
+    await sandboxCard(page, walk, '4000 0000 0000 3220');
     await audit(page, walk, 'sandbox-confirm');
     await loads(page, () => page.locator('main button[value="approve"]').click());
     await paid(page, walk);
   },
   async laterByWebhook(page, walk) {
-    await choose(page, walk, 'sandbox');
-    await card(page, walk, '4000 0000 0000 0077', 'sandbox-card');
+    await sandboxCard(page, walk, '4000 0000 0000 0077');
     if (page.url().includes('/return')) {
       // Still waiting: the page offers to look again.
       await audit(page, walk, 'payment-waiting');
@@ -135,7 +110,7 @@ const PATHS = {
     await paid(page, walk);
   },
   async bankTransfer(page, walk) {
-    await choose(page, walk, 'banktransfer');
+    await choose(page, 'banktransfer');
     if (!page.url().includes(`/submissions/${walk.reference}`)) throw new Error(`expected the confirmation, got ${page.url()}`);
     await audit(page, walk, 'confirmation-girocode');
     const image = page.locator('main img[src$="/girocode.png"]');
@@ -155,26 +130,22 @@ const WALKS = [
   ['success', 'en'],
 ];
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-try {
-  for (const [path, locale] of WALKS) {
-    const walk = { name: `${path}-${locale}`, path, locale, reference: null, paid: false, error: null };
-    report.walks.push(walk);
-    const context = await browser.newContext({ locale: 'de-DE' });
-    context.setDefaultTimeout(WAIT_MS);
-    const page = await context.newPage();
-    try {
-      await applyAndSubmit(page, walk);
-      await PATHS[path](page, walk);
-    } catch (error) {
-      walk.error = String(error && error.stack ? error.stack : error).slice(0, 1500);
-    } finally {
-      await context.close();
+walkAndReport(
+  report,
+  async (browser) => {
+    for (const [path, locale] of WALKS) {
+      const walk = { name: `${path}-${locale}`, path, locale, reference: null, paid: false, error: null };
+      report.walks.push(walk);
+      const { context, page } = await openPage(browser, WAIT_MS);
+      try {
+        await applyAndSubmit(page, walk);
+        await PATHS[path](page, walk);
+      } catch (error) {
+        walk.error = String(error && error.stack ? error.stack : error).slice(0, 1500);
+      } finally {
+        await context.close();
+      }
     }
-  }
-} catch (error) {
-  report.error = String(error);
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(report));
+  },
+  { seconds: 225, what: 'the payments' },
+);

@@ -83,9 +83,15 @@ def _run(node: str, script: Path, url: str, *args: str) -> dict[str, Any]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _violations(report: dict[str, Any]) -> list[str]:
+def _violations(report: dict[str, Any], walk: str | None = "journey") -> list[str]:
+    """One line per axe violation: the page (after ``page[walk]``, the walk it was seen on),
+    its URL, the rule and the first five elements that break it."""
+
+    def place(page: dict[str, Any]) -> str:
+        return f"{page[walk]} / {page['name']}" if walk else page["name"]
+
     return [
-        f"{page['journey']} / {page['name']} ({page['url']}): "
+        f"{place(page)} ({page['url']}): "
         f"{rule['id']} [{rule['impact']}] {rule['help']} at {', '.join(rule['targets'][:5])}"
         for page in report["pages"]
         for rule in page["violations"]
@@ -131,16 +137,9 @@ def test_the_citizen_journey_is_accessible_in_a_browser(site: str) -> None:
 
 
 @pytest.fixture
-def site_with_short_logins(make_app, settings) -> Iterator[str]:
+def site_with_short_logins(serve_site) -> Iterator[str]:
     """A site whose logins last five minutes: the timeout warning is due at once."""
-    port = servers.free_port()
-    app = make_app(
-        settings=replace(settings, public_url=f"http://127.0.0.1:{port}", login_session_minutes=5)
-    )
-    with app.app_context():
-        loaded = app.test_cli_runner().invoke(main, ["demo"])
-        assert loaded.exit_code == 0, loaded.output
-    with live_server(app, port) as url:
+    with serve_site("demo", login_session_minutes=5) as url:
         yield url
 
 
@@ -212,10 +211,5 @@ def test_the_clerks_workplace_is_accessible_in_a_browser(
         if page["lang"] != ("en" if "-en" in page["pass"] else "de")
     ]
     assert not wrong_language, wrong_language
-    violations = [
-        f"{page['pass']} / {page['name']} ({page['url']}): "
-        f"{rule['id']} [{rule['impact']}] {rule['help']} at {', '.join(rule['targets'][:5])}"
-        for page in report["pages"]
-        for rule in page["violations"]
-    ]
+    violations = _violations(report, walk="pass")
     assert not violations, f"{len(violations)} axe violations:\n" + "\n".join(violations)

@@ -20,17 +20,13 @@ from __future__ import annotations
 import email
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from email import policy
 from pathlib import Path
 
 import pytest
 
-from amtsweg.cli import main
-from tests import servers
-from tests.browser.test_accessibility import _node, _run
+from tests.browser.test_accessibility import _node, _run, _violations
 from tests.images import png
-from tests.live_server import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -38,21 +34,15 @@ SCRIPT = Path(__file__).with_name("onboarding.mjs")
 
 
 @pytest.fixture
-def site(make_app, settings) -> Iterator[str]:
-    port = servers.free_port()
-    app = make_app(
-        settings=replace(
-            settings,
-            public_url=f"http://127.0.0.1:{port}",
-            login_rate_limit="1000/minute",
-            link_check_private_hosts="127.0.0.1",
-            deliveries_dir=settings.storage_dir.parent / "deliveries",
-        )
-    )
-    with app.app_context():
-        loaded = app.test_cli_runner().invoke(main, ["catalogue", "load"])
-        assert loaded.exit_code == 0, loaded.output
-    with live_server(app, port) as url:
+def site(serve_site, settings) -> Iterator[str]:
+    """Nothing but the association's catalogue; the municipality's website is on this machine."""
+    with serve_site(
+        "catalogue",
+        "load",
+        login_rate_limit="1000/minute",
+        link_check_private_hosts="127.0.0.1",
+        deliveries_dir=settings.storage_dir.parent / "deliveries",
+    ) as url:
         yield url
 
 
@@ -66,15 +56,6 @@ def _invitation_link(settings, address: str) -> str:
             assert found, "the invitation mail holds no link"
             return found.group(0)
     raise AssertionError(f"no invitation was mailed to {address}")
-
-
-def _violations(report) -> list[str]:
-    return [
-        f"{page['name']} ({page['url']}): {rule['id']} [{rule['impact']}] {rule['help']} "
-        f"at {', '.join(rule['targets'][:5])}"
-        for page in report["pages"]
-        for rule in page["violations"]
-    ]
 
 
 def test_a_municipality_is_onboarded_in_the_browser_and_takes_applications(
@@ -112,7 +93,7 @@ def test_a_municipality_is_onboarded_in_the_browser_and_takes_applications(
     assert len(steps) == 19, steps
     pages = [page for report in reports for page in report["pages"]]
     assert {page["lang"] for page in pages} == {"de", "en"}
-    violations = [line for report in reports for line in _violations(report)]
+    violations = [line for report in reports for line in _violations(report, walk=None)]
     assert not violations, f"{len(violations)} axe violations:\n" + "\n".join(violations)
     audited = {page["name"] for page in pages}
     for name in ("overview", "create", "create-errors", "tenant", "checklist", "branding"):
