@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from amtsweg.payment import api, cli, labels, staff_views, views
+    from amtsweg.payment import api, cli, labels, metrics, staff_views, views
     from amtsweg.submissions.panels import register_citizen_panel, register_clerk_panel
     from amtsweg.tenants import onboarding
 
@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.sandbox_bp)
     app.register_blueprint(staff_views.bp)
     api.init_app(app)
+    metrics.init_app(app)
     app.cli.add_command(cli.payments_cli)
     app.add_template_filter(labels.payment_method_label, "payment_method_label")
     app.add_template_filter(labels.statement_outcome_label, "statement_outcome_label")
