@@ -18,7 +18,7 @@ from amtsweg.payment import service as payment
 from amtsweg.platform import migrations, outbox
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.errors import Refusal
-from amtsweg.platform.jobs import QUEUE_NAME, Worker, redis_connection
+from amtsweg.platform.jobs import QUEUES, Worker, redis_connection
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.cli import tenants_cli
 from amtsweg.tenants.models import Tenant
@@ -128,19 +128,39 @@ def onboard_command(file: Path) -> None:
 
 
 @main.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    type=click.Choice(QUEUES),
+    help="Take jobs from this queue; repeat for several. Default: every queue.",
+)
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    help="Also sweep the outbox every AMTSWEG_SWEEP_SECONDS (the default). "
+    "Run it in one worker pool; the others take --no-periodic.",
+)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @with_appcontext
-def worker(burst: bool) -> None:
-    """Run a background worker for the job queue (needs REDIS_URL)."""
+def worker(queues: tuple[str, ...], periodic: bool, burst: bool) -> None:
+    """Run a background worker for the job queues (needs REDIS_URL).
+
+    Every worker also runs RQ's scheduler for its queues (retries held back
+    for their pause); RQ lets one of them do it per queue at a time.
+    """
     if not current_app.config["AMTSWEG"].redis_url:
         raise click.ClickException(
             "REDIS_URL is not set; without it jobs run inside the web process."
         )
     app = current_app._get_current_object()  # noqa: SLF001 - Flask's proxy API
-    sweep_once(app)
-    if not burst:
-        threading.Thread(target=_sweep_forever, args=(app,), daemon=True).start()
-    Worker([QUEUE_NAME], connection=redis_connection()).work(burst=burst, with_scheduler=True)
+    if periodic:
+        sweep_once(app)
+        if not burst:
+            threading.Thread(target=_sweep_forever, args=(app,), daemon=True).start()
+    Worker(list(queues or QUEUES), connection=redis_connection()).work(
+        burst=burst, with_scheduler=True
+    )
 
 
 def sweep_once(app: Flask) -> int:
