@@ -53,7 +53,8 @@ def worker(app, *options: str) -> subprocess.CompletedProcess:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        # Starting the app and forking a work horse per job takes a while on a busy machine.
+        timeout=300,
         check=False,
     )
 
