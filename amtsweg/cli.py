@@ -20,7 +20,7 @@ from amtsweg.payment import service as payment
 from amtsweg.platform import migrations, outbox, periodic
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.errors import Refusal
-from amtsweg.platform.jobs import QUEUE_NAME, Worker, redis_connection
+from amtsweg.platform.jobs import QUEUES, Worker, redis_connection
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.cli import tenants_cli
 from amtsweg.tenants.models import Tenant
@@ -130,12 +130,29 @@ def onboard_command(file: Path) -> None:
 
 
 @main.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    type=click.Choice(QUEUES),
+    help="Take jobs from this queue; repeat for several. Default: every queue.",
+)
+@click.option(
+    "--periodic/--no-periodic",
+    "run_periodic",
+    default=True,
+    help="Also sweep the outbox and run the periodic tasks (payment polling) every "
+    "AMTSWEG_SWEEP_SECONDS (the default). "
+    "Run it in one worker pool; the others take --no-periodic.",
+)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @with_appcontext
-def worker(burst: bool) -> None:
-    """Run a background worker for the job queue (needs REDIS_URL).
+def worker(queues: tuple[str, ...], run_periodic: bool, burst: bool) -> None:
+    """Run a background worker for the job queues (needs REDIS_URL).
 
-    Besides the jobs it sweeps the outbox and runs the areas' periodic tasks
+    Every worker also runs RQ's scheduler for its queues (retries held back
+    for their pause); RQ lets one of them do it per queue at a time. With
+    ``--periodic`` it also sweeps the outbox and runs the areas' periodic tasks
     (``platform/periodic.py``: settling and expiring open payments) every
     AMTSWEG_SWEEP_SECONDS.
     """
@@ -144,11 +161,14 @@ def worker(burst: bool) -> None:
             "REDIS_URL is not set; without it jobs run inside the web process."
         )
     app = current_app._get_current_object()  # noqa: SLF001 - Flask's proxy API
-    sweep_once(app)
-    periodic.run_due(app)
-    if not burst:
-        threading.Thread(target=_sweep_forever, args=(app,), daemon=True).start()
-    Worker([QUEUE_NAME], connection=redis_connection()).work(burst=burst, with_scheduler=True)
+    if run_periodic:
+        sweep_once(app)
+        periodic.run_due(app)
+        if not burst:
+            threading.Thread(target=_sweep_forever, args=(app,), daemon=True).start()
+    Worker(list(queues or QUEUES), connection=redis_connection()).work(
+        burst=burst, with_scheduler=True
+    )
 
 
 def sweep_once(app: Flask) -> int:

@@ -258,6 +258,7 @@ def with_upload(env: dict[str, str], tenant: str) -> str:
         "    with tenant_scope(tenant.id):\n"
         "        submission = db.session.scalars(select(Submission).limit(1)).one()\n"
         "        draft = Draft(tenant_id=tenant.id, user_id=submission.user_id,\n"
+        "            definition_id=submission.definition_id,\n"
         "            version_id=submission.version_id, expires_at=submission.submitted_at,\n"
         "            definition_id=submission.definition_id,\n"
         "            submitted_at=submission.submitted_at)\n"

@@ -37,6 +37,9 @@ from tests.payment.conftest import PARKING_PERMIT, offer_fee_form
 ROOT = Path(__file__).resolve().parents[1]
 OWNER, APP = "amtsweg_bench_owner", "amtsweg_bench_app"
 BENCH_REDIS_DB = int(os.environ.get("AMTSWEG_BENCH_REDIS_DB", "14"))  # its own, emptied afterwards
+# The environment make bench was started with: the web benchmarks put their app's settings
+# (DATABASE_URL of a database dropped afterwards) into os.environ; the scripts must not see them.
+STARTED_WITH = dict(os.environ)
 
 
 def prepare(owner_url: str, app_url: str, redis_url: str, workdir: Path) -> dict[str, str]:
@@ -401,7 +404,11 @@ def script_benchmarks() -> list[dict[str, object]]:
         print(f"--- {script.name}")
         module = f"bench.{script.stem}"  # as a module, so it can import its baseline from bench/
         done = subprocess.run(
-            [sys.executable, "-m", module], cwd=ROOT, check=True, capture_output=True
+            [sys.executable, "-m", module],
+            cwd=ROOT,
+            env=STARTED_WITH,
+            check=True,
+            capture_output=True,
         )
         output = done.stdout.decode()
         print(output, end="")

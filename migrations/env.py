@@ -20,12 +20,13 @@ target_metadata = Base.metadata
 
 
 def grant_app_role(connection: Connection, role: str) -> None:
-    """Give the app's role row access to every table, and nothing else."""
+    """Give the app's role row access to every table and the metrics functions, nothing else."""
     quoted = connection.dialect.identifier_preparer.quote(role)
     for statement in (
         f"GRANT USAGE ON SCHEMA public TO {quoted}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}",
         f"REVOKE ALL ON alembic_version FROM {quoted}",
     ):
         connection.execute(text(statement))

@@ -87,12 +87,15 @@ def postgres_server() -> Iterator[str | None]:
 
 
 @contextmanager
-def redis_server() -> Iterator[str | None]:
-    if url := os.environ.get("REDIS_URL"):
-        yield url
-        return
-    if port_answers(6379):
-        yield DEFAULT_REDIS
+def redis_server(*, private: bool = False) -> Iterator[str | None]:
+    """A Redis URL: REDIS_URL, the local default, or a server started for the block.
+
+    ``private`` always starts one, for tests whose workers would take whatever
+    other tests left in a shared Redis.
+    """
+    shared = os.environ.get("REDIS_URL") or (DEFAULT_REDIS if port_answers(6379) else None)
+    if shared and not private:
+        yield shared
         return
     binary = shutil.which("redis-server")
     if binary is None:

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.payment import api, cli, labels, onboarding, staff_views, tasks, views
+    from amtsweg.payment import api, cli, labels, metrics, onboarding, staff_views, tasks, views
     from amtsweg.platform import periodic
     from amtsweg.submissions.panels import (
         register_citizen_panel,
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.sandbox_bp)
     app.register_blueprint(staff_views.bp)
     api.init_app(app)
+    metrics.init_app(app)
     app.cli.add_command(cli.payments_cli)
     periodic.register(
         app, "payments.poll", tasks.poll_every_tenant, app.config["AMTSWEG"].payment_poll_seconds

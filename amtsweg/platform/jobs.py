@@ -6,6 +6,11 @@ when it rolls back. Without ``REDIS_URL`` (``make demo``) the job runs in
 the same process right after the commit. Job functions take ids, reload
 what they need and are idempotent: the outbox sweeper may run them again.
 
+Two queues: ``outbox`` for messages to other systems (mail, deliveries),
+which may wait on a slow server up to their timeouts, and ``amtsweg`` for
+everything else, so that a hanging DMS never holds up the rest. Operators run
+workers per queue (``amtsweg worker --queue outbox``).
+
 A job that must not be lost has a row in the outbox (``platform/outbox.py``)
 and a deterministic ``job_id``: if Redis refuses the job after the commit,
 that is logged and nothing else (the change is saved; the request must not
@@ -35,6 +40,8 @@ from amtsweg.platform.logs import log_context
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "amtsweg"
+OUTBOX_QUEUE = "outbox"
+QUEUES = (QUEUE_NAME, OUTBOX_QUEUE)
 PENDING_KEY = "amtsweg.pending_jobs"
 
 
@@ -58,6 +65,7 @@ class _Job:
     args: tuple[Any, ...]
     job_id: str | None = None
     delay: dt.timedelta | None = None
+    queue: str = QUEUE_NAME
 
 
 def enqueue_after_commit(
@@ -65,8 +73,9 @@ def enqueue_after_commit(
     *args: Any,
     job_id: str | None = None,
     delay: dt.timedelta | None = None,
+    queue: str = QUEUE_NAME,
 ) -> None:
-    """Send ``func(*args)`` to the workers once the current transaction commits.
+    """Send ``func(*args)`` to the workers of ``queue`` once the current transaction commits.
 
     ``job_id`` makes the job deterministic (enqueuing it again replaces it);
     ``delay`` holds it back in RQ's scheduler (``amtsweg worker`` runs one).
@@ -75,12 +84,15 @@ def enqueue_after_commit(
     if not session.in_transaction():
         # Begin now, so that a rollback before any SQL still drops the job.
         session.begin()
-    session.info.setdefault(PENDING_KEY, []).append(_Job(job_name(func), args, job_id, delay))
+    job = _Job(job_name(func), args, job_id, delay, queue)
+    session.info.setdefault(PENDING_KEY, []).append(job)
 
 
-def enqueue_now(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None:
+def enqueue_now(
+    func: Callable[..., Any], *args: Any, job_id: str | None = None, queue: str = QUEUE_NAME
+) -> None:
     """Send ``func(*args)`` to the workers at once (the sweeper; nothing to commit first)."""
-    _dispatch(_Job(job_name(func), args, job_id))
+    _dispatch(_Job(job_name(func), args, job_id, queue=queue))
 
 
 def _send_pending(session: Session) -> None:
@@ -124,16 +136,16 @@ def _drop_pending(session: Session, _previous_transaction: Any = None) -> None:
         session.info.pop(PENDING_KEY, None)
 
 
-def queue() -> Queue:
-    return Queue(QUEUE_NAME, connection=redis_connection())
+def queue(name: str = QUEUE_NAME) -> Queue:
+    return Queue(name, connection=redis_connection())
 
 
 def _dispatch(job: _Job) -> None:
     if current_app.config["AMTSWEG"].redis_url:
         if job.delay:
-            queue().enqueue_in(job.delay, run_job, job.name, *job.args, job_id=job.job_id)
+            queue(job.queue).enqueue_in(job.delay, run_job, job.name, *job.args, job_id=job.job_id)
         else:
-            queue().enqueue(run_job, job.name, *job.args, job_id=job.job_id)
+            queue(job.queue).enqueue(run_job, job.name, *job.args, job_id=job.job_id)
         return
     if job.delay:
         # No scheduler without Redis: `amtsweg outbox sweep` sends it when it is due.

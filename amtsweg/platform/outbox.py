@@ -3,7 +3,7 @@
 A row in ``outbox_messages`` is written in the same transaction as the change
 that makes a message due (a submission, a feedback, a delivery to a target);
 after the commit a job with the deterministic id ``outbox-<row id>`` goes to
-RQ. The row in PostgreSQL is the truth, never Redis: ``status`` (pending →
+RQ's queue ``outbox``. The row in PostgreSQL is the truth, never Redis: ``status`` (pending →
 done | dead), ``attempts``, ``next_attempt_at``, ``last_error``; each try is an
 ``outbox_attempts`` row with its error. The job claims its row with
 ``SELECT … FOR UPDATE SKIP LOCKED`` and holds that lock while it talks to the
@@ -40,7 +40,12 @@ from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amtsweg.platform.db import Base, TenantOwned, db, require_tenant_scope, tenant_scope, utcnow
-from amtsweg.platform.jobs import enqueue_after_commit, enqueue_now, redis_connection
+from amtsweg.platform.jobs import (
+    OUTBOX_QUEUE,
+    enqueue_after_commit,
+    enqueue_now,
+    redis_connection,
+)
 
 log = logging.getLogger(__name__)
 
@@ -146,8 +151,14 @@ def add(tenant_id: uuid.UUID, kind: str, subject_id: uuid.UUID) -> OutboxMessage
     require_tenant_scope(tenant_id)
     message = OutboxMessage(id=uuid.uuid4(), tenant_id=tenant_id, kind=kind, subject_id=subject_id)
     db.session.add(message)
-    enqueue_after_commit(send, tenant_id, message.id, job_id=message.job_id)
+    _send_after_commit(message)
     return message
+
+
+def _send_after_commit(message: OutboxMessage, delay: dt.timedelta | None = None) -> None:
+    enqueue_after_commit(
+        send, message.tenant_id, message.id, job_id=message.job_id, delay=delay, queue=OUTBOX_QUEUE
+    )
 
 
 def find(kind: str, subject_id: uuid.UUID) -> OutboxMessage | None:
@@ -177,7 +188,7 @@ def retry(message: OutboxMessage) -> bool:
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.finished_at = None
-    enqueue_after_commit(send, message.tenant_id, message.id, job_id=message.job_id)
+    _send_after_commit(message)
     return True
 
 
@@ -239,7 +250,7 @@ def _failed(message: OutboxMessage, handler: Handler, error: Exception, started:
         return
     delay = BACKOFF[message.attempts - 1]
     message.next_attempt_at = utcnow() + delay
-    enqueue_after_commit(send, message.tenant_id, message.id, job_id=message.job_id, delay=delay)
+    _send_after_commit(message, delay)
 
 
 def _describe(error: Exception) -> str:
@@ -273,7 +284,8 @@ def sweep(tenant_ids: list[uuid.UUID]) -> int:
             db.session.rollback()
         for message_id in due:
             if not _waiting_in_redis(job_id(message_id)):
-                enqueue_now(send, tenant_id, message_id, job_id=job_id(message_id))
+                job = job_id(message_id)
+                enqueue_now(send, tenant_id, message_id, job_id=job, queue=OUTBOX_QUEUE)
                 enqueued += 1
     return enqueued
 

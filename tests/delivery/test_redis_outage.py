@@ -10,7 +10,7 @@ from rq import SimpleWorker
 
 from amtsweg.delivery import service as delivery
 from amtsweg.platform.db import db, tenant_scope
-from amtsweg.platform.jobs import QUEUE_NAME, queue, redis_connection
+from amtsweg.platform.jobs import OUTBOX_QUEUE, QUEUES, queue, redis_connection
 from tests import servers
 from tests.delivery.conftest import sweep
 from tests.platform.test_bearer_tokens import dev_token
@@ -63,9 +63,9 @@ def test_submissions_survive_a_redis_outage_and_go_out_afterwards(
     assert smtp_server.messages == []
 
     with live_redis.app_context():
-        queue().empty()
+        queue(OUTBOX_QUEUE).empty()
         assert "6 message(s)" in sweep(live_redis)
-        SimpleWorker([QUEUE_NAME], connection=redis_connection()).work(burst=True)
+        SimpleWorker(list(QUEUES), connection=redis_connection()).work(burst=True)
 
     stored = {doc.properties["amtsweg:reference"] for doc in cmis_repository.documents()}
     assert stored == references

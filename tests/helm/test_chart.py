@@ -14,8 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import helm_python as helm
 import pytest
 
+from amtsweg.cli import main
 from amtsweg.platform import gunicorn_conf
 from tests.helm.chart import ROOT, find, load_values, objects, render
 
@@ -43,8 +45,9 @@ def test_the_chart_the_procfile_and_the_image_start_the_same_commands() -> None:
     commands = procfile()
     assert set(commands) == {"release", "web", "worker"}
     assert container(find(rendered, "Deployment", "amtsweg-web"))["command"] == commands["web"]
-    worker = container(find(rendered, "Deployment", "amtsweg-worker-default"))
-    assert worker["command"] + worker.get("args", []) == commands["worker"]
+    for pool in ("default", "outbox"):
+        worker = container(find(rendered, "Deployment", f"amtsweg-worker-{pool}"))
+        assert worker["command"] == commands["worker"]
     assert container(find(rendered, "Job", "amtsweg-migrate"))["command"] == commands["release"]
     (cmd,) = re.findall(r"^CMD (\[.*\])$", CONTAINERFILE.read_text(), re.MULTILINE)
     assert json.loads(cmd) == commands["web"]
@@ -64,11 +67,12 @@ def test_the_migration_runs_before_install_and_upgrade_as_the_only_table_owner()
         job = find(rendered, "Job", "amtsweg-migrate")
         assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
         assert "AMTSWEG_DATABASE_OWNER_URL" in env_names(job)
-    long_running = [o for o in rendered if o["kind"] == "Deployment"]
-    assert len(long_running) == 2
-    for deployment in long_running:
-        assert "DATABASE_URL" in env_names(deployment)
-        assert "AMTSWEG_DATABASE_OWNER_URL" not in env_names(deployment)
+    deployments = [o for o in rendered if o["kind"] == "Deployment"]
+    cron_jobs = [o["spec"]["jobTemplate"] for o in rendered if o["kind"] == "CronJob"]
+    assert (len(deployments), len(cron_jobs)) == (3, 3)
+    for workload in deployments + cron_jobs:
+        assert "DATABASE_URL" in env_names(workload)
+        assert "AMTSWEG_DATABASE_OWNER_URL" not in env_names(workload)
 
 
 def test_the_migration_gets_the_same_settings_as_the_configmap() -> None:
@@ -101,10 +105,63 @@ def test_a_stopping_web_pod_lets_running_requests_finish() -> None:
     assert pause + gunicorn_conf.graceful_timeout <= grace
 
 
+def worker_args(rendered: list[dict]) -> dict[str, list[str]]:
+    return {
+        o["metadata"]["name"]: container(o)["args"]
+        for o in rendered
+        if o["kind"] == "Deployment" and o["metadata"]["name"].startswith("amtsweg-worker-")
+    }
+
+
+def test_each_queue_has_its_workers_and_one_pool_sweeps_the_outbox() -> None:
+    assert worker_args(objects({})) == {
+        "amtsweg-worker-default": ["--queue", "amtsweg", "--periodic"],
+        "amtsweg-worker-outbox": ["--queue", "outbox", "--no-periodic"],
+    }
+    one_pool = {"default": {"queues": ["amtsweg", "outbox"]}, "outbox": None}
+    assert worker_args(objects({"workers": one_pool})) == {
+        "amtsweg-worker-default": ["--queue", "amtsweg", "--queue", "outbox", "--periodic"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("workers", "refusal"),
+    [
+        ({"outbox": {"periodic": True}}, "exactly one pool must have periodic: true, not 2"),
+        ({"default": {"periodic": False}}, "exactly one pool must have periodic: true, not 0"),
+        ({"outbox": None}, "no pool takes the queue outbox"),
+    ],
+)
+def test_a_queue_without_workers_or_a_sweep_not_run_once_is_refused(workers, refusal) -> None:
+    with pytest.raises(helm.HelmRenderError, match=refusal):
+        objects({"workers": workers})
+
+
+def test_the_periodic_commands_run_as_cronjobs_of_real_commands(app) -> None:
+    rendered = objects({})
+    jobs = {o["metadata"]["name"]: o for o in rendered if o["kind"] == "CronJob"}
+    commands = {
+        name: container(job["spec"]["jobTemplate"])["command"] for name, job in jobs.items()
+    }
+    assert commands == {
+        "amtsweg-drafts-purge": ["amtsweg", "drafts", "purge"],
+        "amtsweg-submissions-purge": ["amtsweg", "submissions", "purge"],
+    }
+    assert jobs["amtsweg-drafts-purge"]["spec"]["schedule"] == "17 3 * * *"
+    assert {job["spec"]["concurrencyPolicy"] for job in jobs.values()} == {"Forbid"}
+    runner = app.test_cli_runner()
+    for command in commands.values():
+        assert runner.invoke(main, [*command[1:], "--help"]).exit_code == 0, command
+    assert runner.invoke(main, ["drafts", "nonsense", "--help"]).exit_code != 0
+    disabled = {"cronJobs": {"drafts-purge": {"enabled": False}}}
+    assert not [o for o in objects(disabled) if o["metadata"]["name"] == "amtsweg-drafts-purge"]
+
+
 @pytest.mark.parametrize("worker_pools", [["default"], ["default", "mail"]])
 def test_each_worker_pool_is_a_deployment_with_its_own_budget(worker_pools) -> None:
     pool = load_values(ROOT / "helm" / "amtsweg" / "values.yaml")["workers"]["default"]
-    rendered = objects({"workers": dict.fromkeys(worker_pools, pool)})
+    pools = {name: pool | {"periodic": name == "default"} for name in worker_pools}
+    rendered = objects({"workers": pools})
     for name in worker_pools:
         deployment = find(rendered, "Deployment", f"amtsweg-worker-{name}")
         budget = find(rendered, "PodDisruptionBudget", f"amtsweg-worker-{name}")
@@ -133,7 +190,12 @@ def test_only_the_web_pods_can_be_reached_and_only_by_the_ingress_and_the_scrape
         )
 
     pods = [o for o in rendered if o["kind"] in {"Deployment", "Job"}]
-    assert len(pods) == 3
+    pods += [
+        o["spec"]["jobTemplate"] | {"metadata": o["metadata"]}
+        for o in rendered
+        if o["kind"] == "CronJob"
+    ]
+    assert len(pods) == 7
     for pod in pods:
         covering = [name for name, policy in policies.items() if selected(policy, pod)]
         is_web = pod["metadata"]["name"] == "amtsweg-web"

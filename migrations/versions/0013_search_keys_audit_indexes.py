@@ -1,7 +1,7 @@
 """name search keys, audit log indexes: the clerk's search and the admin's audit page
 
-Revision ID: 0014
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 10:00:00
 
 ``submission_name_keys`` holds, per submission, the applicant's name from each
@@ -20,8 +20,8 @@ from alembic import op
 
 from amtsweg.platform.rls import disable_tenant_isolation, enable_tenant_isolation
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

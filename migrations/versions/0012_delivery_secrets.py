@@ -1,6 +1,6 @@
 """delivery secrets: targets' passwords and shared secrets encrypted at rest
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-06 10:10:00.000000
 
@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 from amtsweg.delivery.service import VAULT
 from amtsweg.platform.db import TENANT_SETTING
 
-revision: str = "0013"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
