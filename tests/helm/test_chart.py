@@ -69,7 +69,7 @@ def test_the_migration_runs_before_install_and_upgrade_as_the_only_table_owner()
         assert "AMTSWEG_DATABASE_OWNER_URL" in env_names(job)
     deployments = [o for o in rendered if o["kind"] == "Deployment"]
     cron_jobs = [o["spec"]["jobTemplate"] for o in rendered if o["kind"] == "CronJob"]
-    assert (len(deployments), len(cron_jobs)) == (3, 3)
+    assert (len(deployments), len(cron_jobs)) == (3, 2)
     for workload in deployments + cron_jobs:
         assert "DATABASE_URL" in env_names(workload)
         assert "AMTSWEG_DATABASE_OWNER_URL" not in env_names(workload)
@@ -195,7 +195,7 @@ def test_only_the_web_pods_can_be_reached_and_only_by_the_ingress_and_the_scrape
         for o in rendered
         if o["kind"] == "CronJob"
     ]
-    assert len(pods) == 7
+    assert len(pods) == 6
     for pod in pods:
         covering = [name for name, policy in policies.items() if selected(policy, pod)]
         is_web = pod["metadata"]["name"] == "amtsweg-web"
