@@ -81,13 +81,13 @@ assets:
 	bash tools/vendor-receipt-fonts.sh
 
 # Every ratio in docs/performance.md, in under 10 minutes from a fresh clone: the web
-# workers' memory is followed over 5,000 step pages. `make bench-memory` runs the same with
-# the 100,000 requests the memory limit speaks of (an hour on a busy 2-core machine).
+# workers' memory is followed over 5,000 step pages. `make bench-memory` follows one worker
+# over the 100,000 requests the memory limit speaks of (an hour on a busy 2-core machine).
 bench: install
 	$(BIN)/python -m bench.run --memory-requests 5000
 
 bench-memory: install
-	$(BIN)/python -m bench.run --memory-requests 100000
+	$(BIN)/python -m bench.memory_growth --requests 100000
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache

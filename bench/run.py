@@ -13,7 +13,8 @@ import os
 import subprocess
 import sys
 import tempfile
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -416,13 +417,9 @@ def script_benchmarks() -> list[dict[str, object]]:
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=5.0, help="load per measurement")
-    parser.add_argument(
-        "--memory-requests", type=int, default=100_000, help="step pages for the memory check"
-    )
-    arguments = parser.parse_args()
+@contextmanager
+def bench_environment() -> Iterator[dict[str, str]]:
+    """A scratch database with the demo data and Redis; the servers' environment."""
     with (
         servers.postgres_server() as admin_url,
         servers.redis_server() as redis_url,
@@ -431,11 +428,23 @@ def main() -> None:
         if admin_url is None or redis_url is None:
             sys.exit("PostgreSQL and Redis are needed: set DATABASE_URL/REDIS_URL or run them")
         queue_url = redis_url.rsplit("/", 1)[0] + f"/{BENCH_REDIS_DB}"
-        with servers.scratch_database(admin_url, OWNER, APP) as (owner_url, app_url):
-            env = prepare(owner_url, app_url, queue_url, Path(workdir))
-            results = web_benchmarks(env, arguments.seconds, arguments.memory_requests)
-            results += tenant_scale_benchmarks(env, arguments.seconds)
-        Redis.from_url(queue_url).flushdb()
+        try:
+            with servers.scratch_database(admin_url, OWNER, APP) as (owner_url, app_url):
+                yield prepare(owner_url, app_url, queue_url, Path(workdir))
+        finally:
+            Redis.from_url(queue_url).flushdb()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0, help="load per measurement")
+    parser.add_argument(
+        "--memory-requests", type=int, default=100_000, help="step pages for the memory check"
+    )
+    arguments = parser.parse_args()
+    with bench_environment() as env:
+        results = web_benchmarks(env, arguments.seconds, arguments.memory_requests)
+        results += tenant_scale_benchmarks(env, arguments.seconds)
     results += script_benchmarks()
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
