@@ -1,9 +1,10 @@
 """Payment figures for ``/metrics``: payments per provider and state, and stuck payments.
 
 A payment is stuck when it is still open (created or pending) :data:`STUCK_AFTER`
-past its deadline (``expires_at``): ``amtsweg payments poll`` should have
-settled or expired it by then, so either that job does not run or the
-provider keeps failing to answer. Stuck payments name their tenant (someone
+past its deadline (``expires_at``): the worker's payment polling
+(``payments.poll``, every ``AMTSWEG_PAYMENT_POLL_SECONDS``) should have settled
+or expired it by then, so either the polling does not run or the provider
+keeps failing to answer. Stuck payments name their tenant (someone
 there may have to ask the provider); only tenants with any appear. Each
 figure is one query across all tenants
 (:func:`~amtsweg.platform.metrics.across_tenants`).
@@ -19,7 +20,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from amtsweg.platform.db import utcnow
 from amtsweg.platform.metrics import DatabaseCollector, across_tenants, register_collector
 
-# The poll job runs every minute; a quarter of an hour leaves room for a slow provider.
+# Polling runs every minute; a quarter of an hour leaves room for a slow provider.
 STUCK_AFTER = dt.timedelta(minutes=15)
 
 
