@@ -76,6 +76,44 @@ def test_the_polling_job_expires_attempts_after_90_minutes(app, musterstadt) -> 
     assert (submission.status.value, submission.payment_status) == ("awaiting_payment", "expired")
 
 
+def _last_event_source(tenant, payment) -> str:
+    with tenant_scope(tenant.id):
+        return service.events_of(reload(tenant, payment))[-1].source
+
+
+def test_the_polling_job_counts_every_payment_it_settles(app, musterstadt) -> None:
+    paid = start(app, musterstadt, submit(app, musterstadt))
+    failed = start(app, musterstadt, submit(app, musterstadt, "max"))
+    _settle_at_provider(musterstadt, paid, "succeeded")
+    _settle_at_provider(musterstadt, failed, "failed")
+    assert _poll(app, musterstadt) == {"settled": 2, "expired": 0}
+    assert reload(musterstadt, paid).status is PaymentStatus.SUCCEEDED
+    assert reload(musterstadt, failed).status is PaymentStatus.FAILED
+    assert _last_event_source(musterstadt, paid) == "poll"
+    assert _last_event_source(musterstadt, failed) == "poll"
+
+
+def test_an_attempt_expires_at_its_deadline_not_a_moment_later(app, musterstadt) -> None:
+    first = start(app, musterstadt, submit(app, musterstadt))
+    second = start(app, musterstadt, submit(app, musterstadt, "max"))
+    deadline = max(reload(musterstadt, first).expires_at, reload(musterstadt, second).expires_at)
+    assert _poll(app, musterstadt, now=deadline) == {"settled": 0, "expired": 2}
+    for payment in (first, second):
+        assert reload(musterstadt, payment).status is PaymentStatus.EXPIRED
+        assert _last_event_source(musterstadt, payment) == "poll"
+
+
+def test_an_attempt_the_provider_cannot_cancel_stays_open(app, musterstadt) -> None:
+    """Maybe it was paid meanwhile: the next reading decides, not the clock."""
+    payment = start(app, musterstadt, submit(app, musterstadt))
+    connect_sandbox(musterstadt, outage="yes")
+    later = utcnow() + dt.timedelta(minutes=91)
+    assert _poll(app, musterstadt, now=later) == {"settled": 0, "expired": 0}
+    assert reload(musterstadt, payment).status is PaymentStatus.PENDING
+    with tenant_scope(musterstadt.id):
+        assert _charge(musterstadt, payment).status != "cancelled"
+
+
 def test_impossible_changes_are_refused(app, musterstadt) -> None:
     payment = start(app, musterstadt, submit(app, musterstadt))
     with tenant_scope(musterstadt.id):
