@@ -155,6 +155,8 @@ def test_each_notification_is_answered_with_what_it_did(client, musterstadt, pay
 
     news = webhook_body(payment, "succeeded", "evt_first")
     assert notify(news) == {"outcome": "changed"}
+    with tenant_scope(musterstadt.id):
+        assert service.events_of(payment)[-1].source == "webhook"
     assert notify(news) == {"outcome": "duplicate"}
     assert notify(webhook_body(payment, "succeeded", "evt_again")) == {"outcome": "unchanged"}
     stranger = json.dumps(
