@@ -13,7 +13,7 @@ from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.errors import Refusal
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
-from amtsweg.tenants.models import AuditEntry
+from amtsweg.tenants.models import AuditEntry, Tenant
 from tests.login import csrf_token, local
 from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox
 from tests.payment.helpers import reload, signed, start, submit, webhook_body, webhook_url
@@ -91,6 +91,28 @@ def test_the_polling_job_counts_every_payment_it_settles(app, musterstadt) -> No
     assert reload(musterstadt, failed).status is PaymentStatus.FAILED
     assert _last_event_source(musterstadt, paid) == "poll"
     assert _last_event_source(musterstadt, failed) == "poll"
+
+
+def test_a_failed_attempt_counts_once_in_the_municipalitys_figures(app, musterstadt) -> None:
+    """The overview's failed payments: each submission whose attempt failed, no more."""
+    failed = start(app, musterstadt, submit(app, musterstadt))
+    start(app, musterstadt, submit(app, musterstadt, "max"))  # still open
+    _settle_at_provider(musterstadt, failed, "failed")
+    assert _poll(app, musterstadt) == {"settled": 1, "expired": 0}
+    db.session.expire_all()
+    assert db.session.get_one(Tenant, musterstadt.id).failed_payments == 1
+
+
+def test_an_older_attempt_failing_behind_a_newer_one_is_no_failed_payment(app, musterstadt) -> None:
+    """The citizen tried again: what counts is the newest attempt, which is still open."""
+    submission = submit(app, musterstadt)
+    older = start(app, musterstadt, submission)
+    start(app, musterstadt, submission)
+    _settle_at_provider(musterstadt, older, "failed")
+    _poll(app, musterstadt)
+    assert reload(musterstadt, older).status is PaymentStatus.FAILED
+    db.session.expire_all()
+    assert db.session.get_one(Tenant, musterstadt.id).failed_payments == 0
 
 
 def test_an_attempt_expires_at_its_deadline_not_a_moment_later(app, musterstadt) -> None:
