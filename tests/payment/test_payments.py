@@ -13,7 +13,7 @@ from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.errors import Refusal
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
-from amtsweg.tenants.models import AuditEntry
+from amtsweg.tenants.models import AuditEntry, Tenant
 from tests.login import csrf_token, local
 from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox
 from tests.payment.helpers import reload, signed, start, submit, webhook_body, webhook_url
@@ -74,6 +74,66 @@ def test_the_polling_job_expires_attempts_after_90_minutes(app, musterstadt) -> 
         assert _charge(musterstadt, payment).status == "cancelled"  # cancelled at the provider
     submission = _submission(musterstadt, payment)
     assert (submission.status.value, submission.payment_status) == ("awaiting_payment", "expired")
+
+
+def _last_event_source(tenant, payment) -> str:
+    with tenant_scope(tenant.id):
+        return service.events_of(reload(tenant, payment))[-1].source
+
+
+def test_the_polling_job_counts_every_payment_it_settles(app, musterstadt) -> None:
+    paid = start(app, musterstadt, submit(app, musterstadt))
+    failed = start(app, musterstadt, submit(app, musterstadt, "max"))
+    _settle_at_provider(musterstadt, paid, "succeeded")
+    _settle_at_provider(musterstadt, failed, "failed")
+    assert _poll(app, musterstadt) == {"settled": 2, "expired": 0}
+    assert reload(musterstadt, paid).status is PaymentStatus.SUCCEEDED
+    assert reload(musterstadt, failed).status is PaymentStatus.FAILED
+    assert _last_event_source(musterstadt, paid) == "poll"
+    assert _last_event_source(musterstadt, failed) == "poll"
+
+
+def test_a_failed_attempt_counts_once_in_the_municipalitys_figures(app, musterstadt) -> None:
+    """The overview's failed payments: each submission whose attempt failed, no more."""
+    failed = start(app, musterstadt, submit(app, musterstadt))
+    start(app, musterstadt, submit(app, musterstadt, "max"))  # still open
+    _settle_at_provider(musterstadt, failed, "failed")
+    assert _poll(app, musterstadt) == {"settled": 1, "expired": 0}
+    db.session.expire_all()
+    assert db.session.get_one(Tenant, musterstadt.id).failed_payments == 1
+
+
+def test_an_older_attempt_failing_behind_a_newer_one_is_no_failed_payment(app, musterstadt) -> None:
+    """The citizen tried again: what counts is the newest attempt, which is still open."""
+    submission = submit(app, musterstadt)
+    older = start(app, musterstadt, submission)
+    start(app, musterstadt, submission)
+    _settle_at_provider(musterstadt, older, "failed")
+    _poll(app, musterstadt)
+    assert reload(musterstadt, older).status is PaymentStatus.FAILED
+    db.session.expire_all()
+    assert db.session.get_one(Tenant, musterstadt.id).failed_payments == 0
+
+
+def test_an_attempt_expires_at_its_deadline_not_a_moment_later(app, musterstadt) -> None:
+    first = start(app, musterstadt, submit(app, musterstadt))
+    second = start(app, musterstadt, submit(app, musterstadt, "max"))
+    deadline = max(reload(musterstadt, first).expires_at, reload(musterstadt, second).expires_at)
+    assert _poll(app, musterstadt, now=deadline) == {"settled": 0, "expired": 2}
+    for payment in (first, second):
+        assert reload(musterstadt, payment).status is PaymentStatus.EXPIRED
+        assert _last_event_source(musterstadt, payment) == "poll"
+
+
+def test_an_attempt_the_provider_cannot_cancel_stays_open(app, musterstadt) -> None:
+    """Maybe it was paid meanwhile: the next reading decides, not the clock."""
+    payment = start(app, musterstadt, submit(app, musterstadt))
+    connect_sandbox(musterstadt, outage="yes")
+    later = utcnow() + dt.timedelta(minutes=91)
+    assert _poll(app, musterstadt, now=later) == {"settled": 0, "expired": 0}
+    assert reload(musterstadt, payment).status is PaymentStatus.PENDING
+    with tenant_scope(musterstadt.id):
+        assert _charge(musterstadt, payment).status != "cancelled"
 
 
 def test_impossible_changes_are_refused(app, musterstadt) -> None:

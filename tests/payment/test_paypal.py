@@ -241,6 +241,9 @@ def test_a_notification_paypal_cannot_verify_now_is_answered_503_and_taken_later
     paypal.fail_next(1, 503)
     later = replay(client, town, approved)
     assert later.status_code == 503  # PayPal delivers again
+    assert later.json["detail"].startswith(
+        "Der Zahlungsdienst ist nicht erreichbar: HTTP 503: SERVICE_UNAVAILABLE"
+    )
     assert reload(town, payment).status is PaymentStatus.PENDING
     assert replay(client, town, approved).json == {"outcome": "changed"}
     assert reload(town, payment).status is PaymentStatus.SUCCEEDED

@@ -369,3 +369,26 @@ def test_an_abandoned_session_is_expired_at_stripe_and_its_notification_changes_
         assert service.count_events(expired, PaymentStatus.CANCELLED) == 0
     with pytest.raises(stripe.InvalidRequestError, match="status of expired"):
         _client(stripe_api).v1.checkout.sessions.expire(session_id)
+
+
+def test_a_genuine_notification_we_do_not_act_on_is_answered_ignored(stripe_town) -> None:
+    """Stripe sends every event type the endpoint was set up for; the others change nothing
+    and are acknowledged, so that Stripe does not deliver them again and again."""
+    app, tenant, public = stripe_town
+    payment = _recorded_payment(app, tenant, public)
+    body = json.dumps(
+        {
+            "id": "evt_customer",
+            "object": "event",
+            "type": "customer.created",
+            "data": {"object": {"id": "cus_x", "object": "customer"}},
+        }
+    ).encode()
+    response = app.test_client().post(
+        f"/api/v1/tenants/{tenant.slug}/payment/webhooks/stripe",
+        data=body,
+        headers={"Stripe-Signature": _stripe_signature(body, WEBHOOK_SECRET, int(time.time()))},
+    )
+    assert response.status_code == 200
+    assert response.json == {"outcome": "ignored"}
+    assert reload(tenant, payment).status is PaymentStatus.CREATED

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 
 import pytest
 
@@ -141,3 +143,37 @@ def test_a_webhook_for_a_provider_the_tenant_has_not_connected_is_a_404(client, 
         f"/api/v1/tenants/{musterstadt.slug}/payment/webhooks/stripe", data=b"{}"
     )
     assert response.status_code == 404
+
+
+def test_each_notification_is_answered_with_what_it_did(client, musterstadt, payment) -> None:
+    """The provider's delivery log shows why a notification changed nothing."""
+
+    def notify(body: bytes) -> dict:
+        response = client.post(webhook_url(musterstadt), data=body, headers=signed(body))
+        assert response.status_code == 200
+        return response.json
+
+    news = webhook_body(payment, "succeeded", "evt_first")
+    assert notify(news) == {"outcome": "changed"}
+    with tenant_scope(musterstadt.id):
+        assert service.events_of(payment)[-1].source == "webhook"
+    assert notify(news) == {"outcome": "duplicate"}
+    assert notify(webhook_body(payment, "succeeded", "evt_again")) == {"outcome": "unchanged"}
+    stranger = json.dumps(
+        {
+            "id": "evt_stranger",
+            "type": "charge.succeeded",
+            "data": {"id": f"sbx_{uuid.uuid4()}", "status": "succeeded"},
+        }
+    ).encode()
+    assert notify(stranger) == {"outcome": "unknown_payment"}
+
+
+def test_a_refused_notification_says_why(client, musterstadt, payment) -> None:
+    body = b'{"id": "evt_broken"}'
+    response = client.post(webhook_url(musterstadt), data=body, headers=signed(body))
+    assert response.status_code == 400
+    assert response.json["detail"] == "the notification is not a sandbox event"
+    unknown = client.post(f"/api/v1/tenants/{musterstadt.slug}/payment/webhooks/stripe", data=b"{}")
+    assert unknown.status_code == 404
+    assert unknown.json["detail"] == "Diesen Zahlungsdienst gibt es hier nicht."
