@@ -289,6 +289,25 @@ def test_the_polling_job_captures_an_order_approved_in_a_closed_tab(
     assert len(paypal.captures) == 1
 
 
+def test_an_order_never_approved_expires_although_paypal_cannot_cancel_it(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    """PayPal has no cancel for an order (an unapproved one lapses): the attempt expires
+    at its deadline without asking PayPal to cancel, and the citizen can pay again."""
+    to_paypal(client, apply_and_submit)
+    payment = the_payment(town)
+    with app.test_request_context(), tenant_scope(town.id):
+        counts = service.poll_open_payments(town, now=reload(town, payment).expires_at)
+        db.session.commit()
+    assert counts == {"settled": 0, "expired": 1}
+    assert reload(town, payment).status is PaymentStatus.EXPIRED
+    assert not [path for method, path in paypal.calls if method == "POST" and "cancel" in path]
+
+
 def test_refunds_through_the_capture_never_beyond_what_is_left(
     app,
     client,
