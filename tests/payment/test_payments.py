@@ -60,6 +60,13 @@ def test_a_closed_tab_is_settled_by_the_polling_job(app, musterstadt) -> None:
         "kassenzeichen": payment.kassenzeichen,
     }
     assert _poll(app, musterstadt) == {"settled": 0, "expired": 0}  # nothing open any more
+    with tenant_scope(musterstadt.id):
+        settled = service.events_of(reload(musterstadt, payment))[-1]
+    assert (settled.to_status, settled.source, settled.provider_reference) == (
+        PaymentStatus.SUCCEEDED,
+        "poll",
+        payment.provider_payment_id,
+    )
 
 
 def test_the_polling_job_expires_attempts_after_90_minutes(app, musterstadt) -> None:

@@ -121,8 +121,16 @@ def test_turned_back_on_paypal_then_declined_then_paid(client, town, paypal, app
     _, approval = to_paypal_again(client, pay_url)
     declined = client.get(local(decide_on_paypal(approval, "approve")))
     assert "Die Zahlung ist nicht gelungen" in declined.get_data(as_text=True)
-    assert the_payment(town).status is PaymentStatus.FAILED
+    failed = the_payment(town)
+    assert failed.status is PaymentStatus.FAILED
     assert paypal.captures == {}  # INSTRUMENT_DECLINED: nothing was taken
+    with tenant_scope(town.id):
+        last = service.events_of(failed)[-1]
+    # The clerk's history says which order failed and why, in PayPal's words.
+    assert (last.provider_reference, last.detail) == (
+        failed.provider_payment_id,
+        "INSTRUMENT_DECLINED",
+    )
 
     _, approval = to_paypal_again(client, pay_url)
     paid = client.get(local(decide_on_paypal(approval, "approve")))
