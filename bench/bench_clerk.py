@@ -260,7 +260,6 @@ def with_upload(env: dict[str, str], tenant: str) -> str:
         "        draft = Draft(tenant_id=tenant.id, user_id=submission.user_id,\n"
         "            definition_id=submission.definition_id,\n"
         "            version_id=submission.version_id, expires_at=submission.submitted_at,\n"
-        "            definition_id=submission.definition_id,\n"
         "            submitted_at=submission.submitted_at)\n"
         "        db.session.add(draft); db.session.flush()\n"
         f"        data = os.urandom({UPLOAD_BYTES})\n"
