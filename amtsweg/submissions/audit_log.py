@@ -10,9 +10,7 @@ anyone else gets a 404 like for every staff page of a tenant.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-import marshmallow as ma
 from flask import Blueprint, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -21,6 +19,7 @@ from amtsweg.platform.errors import Refusal
 from amtsweg.submissions import clerk
 from amtsweg.submissions.schemas import AuditLogArgsSchema
 from amtsweg.submissions.service import AUTHORITY_ZONE
+from amtsweg.submissions.web import filter_arguments
 from amtsweg.tenants import audit
 from amtsweg.tenants.web import TenantAdminView
 
@@ -71,21 +70,11 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), AUTHORITY_ZONE)
 
 
-def _arguments() -> dict[str, Any]:
-    try:
-        # The filter form sends every field; an empty one means "any".
-        return AuditLogArgsSchema().load({k: v for k, v in request.args.items() if v})
-    except ma.ValidationError as invalid:
-        raise Refusal(gettext("A filter has a value that is not possible."), status=400) from (
-            invalid
-        )
-
-
 class AuditLogPage(TenantAdminView):
     """Who opened, downloaded, exported or changed what, and when."""
 
     def get(self) -> str:
-        args = _arguments()
+        args = filter_arguments(AuditLogArgsSchema())
         since, until = args.get("since"), args.get("until")
         filters = audit.AuditFilter(
             person=args["person"],

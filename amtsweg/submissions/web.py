@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
+import marshmallow as ma
+from flask import abort, request
 from flask_babel import gettext
 
 from amtsweg.formdefs import service as formdefs
@@ -98,3 +99,14 @@ class ClerkFormView(ClerkView):
         if tenant_form is None or not self.scope.may_see(definition.id):
             abort(404)
         self.definition = definition
+
+
+def filter_arguments(schema: ma.Schema) -> dict[str, Any]:
+    """A filter form's query string, loaded by ``schema``; a 400 for a value it refuses."""
+    try:
+        # The filter form sends every field; an empty one means "any".
+        return schema.load({k: v for k, v in request.args.items() if v})
+    except ma.ValidationError as invalid:
+        raise Refusal(gettext("A filter has a value that is not possible."), status=400) from (
+            invalid
+        )

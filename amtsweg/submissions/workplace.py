@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import marshmallow as ma
 from flask import (
     Blueprint,
     Response,
@@ -41,7 +40,12 @@ from amtsweg.submissions import (
 )
 from amtsweg.submissions.models import ProcessingStatus, SubmissionStatus
 from amtsweg.submissions.schemas import ClerkListArgsSchema
-from amtsweg.submissions.web import ClerkFormView, ClerkSubmissionView, ClerkView
+from amtsweg.submissions.web import (
+    ClerkFormView,
+    ClerkSubmissionView,
+    ClerkView,
+    filter_arguments,
+)
 
 bp = Blueprint(
     "clerk", __name__, url_prefix="/t/<slug:tenant_slug>/clerk", template_folder="templates"
@@ -52,21 +56,11 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def list_arguments() -> dict[str, Any]:
-    try:
-        # The filter form sends every field; an empty one means "any".
-        return ClerkListArgsSchema().load({k: v for k, v in request.args.items() if v})
-    except ma.ValidationError as invalid:
-        raise Refusal(gettext("A filter has a value that is not possible."), status=400) from (
-            invalid
-        )
-
-
 class SubmissionList(ClerkView):
     """Filters, search, order and keyset pages of the tenant's submissions."""
 
     def get(self) -> str:
-        args = list_arguments()
+        args = filter_arguments(ClerkListArgsSchema())
         filters = clerk.list_filter(self.scope, args)
         try:
             page = clerk.page(self.scope, filters, args.get("cursor"))
