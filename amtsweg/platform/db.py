@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import Flask, current_app
 from flask.globals import app_ctx
@@ -56,7 +57,7 @@ from sqlalchemy.orm import (
     with_loader_criteria,
 )
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql import FromClause
+from sqlalchemy.sql import Executable, FromClause
 from sqlalchemy.sql.util import find_tables
 
 NAMING_CONVENTION = {
@@ -139,6 +140,18 @@ class TenantOwned:
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-1)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)  # declarative maps the class here
+        if "__table__" in cls.__dict__:
+            _TENANT_OWNED_TABLES.add(cls.__table__)
+
+
+#: The tables of every mapped :class:`TenantOwned` class, filled as each class is mapped.
+_TENANT_OWNED_TABLES: set[FromClause] = set()
+#: The tenant-owned tables each statement names, found once per statement object: the hot
+#: paths build their statements once, and walking a statement costs more than running it.
+_TENANT_TABLES_NAMED: WeakKeyDictionary[Executable, frozenset[str]] = WeakKeyDictionary()
+
 
 class TenantScopeError(RuntimeError):
     """A tenant-owned table was queried or written without a current tenant."""
@@ -201,10 +214,11 @@ def note_tenant_setting(session: Session, tenant_id: uuid.UUID) -> None:
 def _scope_queries(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if not _touches_tenant_owned(state):
+    named = _tenant_tables_named(state)
+    if not named:
         return
     tenant_id = current_tenant_id(state.session)
-    if tenant_id is None and _association_read(state):
+    if tenant_id is None and _association_read(state, named):
         return
     if tenant_id is None:
         raise TenantScopeError("query on a tenant-owned table without a current tenant")
@@ -217,35 +231,31 @@ def _scope_queries(state: ORMExecuteState) -> None:
     )
 
 
-def _touches_tenant_owned(state: ORMExecuteState) -> bool:
-    """Whether the statement reads or writes a tenant-owned table anywhere.
+def _tenant_tables_named(state: ORMExecuteState) -> frozenset[str]:
+    """The tenant-owned tables the statement reads or writes anywhere.
 
-    ``all_mappers`` names only the entities a statement returns, so a count such as
-    ``select(func.count()).select_from(Submission)`` would pass unscoped (and PostgreSQL's
-    policies would silently answer 0); the tables in its FROM clauses catch those.
+    The tables of its FROM clauses, not only the entities it returns: a count such as
+    ``select(func.count()).select_from(Submission)`` returns no entity, and would pass
+    unscoped (PostgreSQL's policies would silently answer 0). The entities count too, for
+    a statement whose tables are in text (``from_statement``).
     """
-    if any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers):
-        return True
-    owned = _tenant_owned_tables()
-    return any(table in owned for table in find_tables(state.statement, include_crud=True))
+    named = _TENANT_TABLES_NAMED.get(state.statement)
+    if named is None:
+        tables = set(find_tables(state.statement, include_crud=True))
+        tables.update(mapper.local_table for mapper in state.all_mappers)
+        named = frozenset(table.name for table in tables if table in _TENANT_OWNED_TABLES)
+        _TENANT_TABLES_NAMED[state.statement] = named
+    return named
 
 
-def _association_read(state: ORMExecuteState) -> bool:
+def _association_read(state: ORMExecuteState, named: frozenset[str]) -> bool:
     """A SELECT inside :func:`association_reads` of no tenant-owned table but those whose
     policy lets the association read (:data:`ASSOCIATION_READABLE`)."""
-    if not (state.is_select and state.session.info.get(_ASSOCIATION_READS)):
-        return False
-    owned = _tenant_owned_tables()
-    named = {table.name for table in find_tables(state.statement) if table in owned}
-    return named <= ASSOCIATION_READABLE
-
-
-def _tenant_owned_tables() -> set[FromClause]:
-    return {
-        mapper.local_table
-        for mapper in Base.registry.mappers
-        if issubclass(mapper.class_, TenantOwned)
-    }
+    return (
+        state.is_select
+        and bool(state.session.info.get(_ASSOCIATION_READS))
+        and named <= ASSOCIATION_READABLE
+    )
 
 
 def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
