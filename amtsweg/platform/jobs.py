@@ -34,7 +34,7 @@ from rq import Queue, get_current_job
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, ends_the_transaction
 from amtsweg.platform.logs import log_context
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,11 @@ def enqueue_now(
 def _send_pending(session: Session) -> None:
     """Dispatch the committed transaction's jobs. The change is saved already, so a
     queue that refuses the jobs (Redis down) is logged and must not turn the
-    request's success into an error; the outbox sweeper runs such jobs later."""
+    request's success into an error; the outbox sweeper runs such jobs later.
+    A savepoint's release is not the commit: the jobs wait for the transaction's end.
+    """
+    if not ends_the_transaction(session):
+        return
     pending = session.info.pop(PENDING_KEY, [])
     if not pending:
         return

@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from amtsweg.platform.db import db
+from amtsweg.platform.db import db, ends_the_transaction
 from amtsweg.platform.jobs import enqueue_after_commit
 
 UNCOMMITTED_KEY = "amtsweg.uncommitted_files"
@@ -86,7 +86,8 @@ def put_for_transaction(namespace: str, data: bytes) -> str:
 
 
 def _keep_stored(session: Session) -> None:
-    session.info.pop(UNCOMMITTED_KEY, None)
+    if ends_the_transaction(session):
+        session.info.pop(UNCOMMITTED_KEY, None)
 
 
 def _discard_stored(session: Session, _previous_transaction: Any = None) -> None:

@@ -41,6 +41,16 @@ def test_a_job_runs_after_the_commit_and_never_after_a_rollback(app) -> None:
     assert ran == ["committed"]
 
 
+@pytest.mark.sqlite
+def test_a_savepoint_released_is_not_the_commit(app) -> None:
+    enqueue_after_commit(remember, "rolled back after a savepoint")
+    with db.session.begin_nested():
+        tenants.create_tenant("musterstadt", "Gemeinde Musterstadt")
+    assert ran == []
+    db.session.rollback()
+    assert ran == []
+
+
 def test_a_failing_job_is_logged_and_the_commit_stands(app, caplog) -> None:
     tenants.create_tenant("musterstadt", "Gemeinde Musterstadt")
     enqueue_after_commit(explode, "boom")

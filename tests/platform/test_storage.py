@@ -25,3 +25,12 @@ def test_a_file_of_a_rolled_back_change_is_deleted_and_a_committed_one_kept(app,
     db.session.commit()
     db.session.rollback()  # a later rollback does not touch what was committed
     assert storage().get(key) == b"saved"
+
+
+@pytest.mark.sqlite
+def test_a_savepoint_released_does_not_keep_the_file_of_a_change_rolled_back(app, settings) -> None:
+    put_for_transaction("uploads", b"never saved")
+    with db.session.begin_nested():
+        pass
+    db.session.rollback()
+    assert _files(settings) == []
