@@ -6,7 +6,9 @@
 - Readiness: ``amtsweg_ready`` per check, the same checks as ``/readyz``.
 - Queues: depth, age of the oldest waiting job and failed jobs per RQ queue,
   read from Redis when Prometheus scrapes (no Redis, no sample).
-- Areas add their own numbers with :func:`register_collector`; a collector
+- Areas count events their processes cause with :func:`counter` and
+  :func:`increment_after_commit`, and add figures read at each scrape with
+  :func:`register_collector`; a collector
   runs at scrape time inside the request's app context. Figures from the
   database come from :func:`across_tenants`: one query per metric, however
   many tenants there are, labelled by tenant only where a row means trouble
@@ -44,10 +46,11 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry
-from sqlalchemy import Row, func, literal_column, select
+from sqlalchemy import Row, event, func, literal_column, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from amtsweg.platform.db import db, utcnow
+from amtsweg.platform.db import db, ends_the_transaction, utcnow
 from amtsweg.platform.health import readiness_checks
 from amtsweg.platform.jobs import redis_connection
 
@@ -56,6 +59,7 @@ log = logging.getLogger(__name__)
 REGISTRY_KEY = "amtsweg.metrics"
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # Any word is a method to Werkzeug; made-up ones share one label value.
+_TO_COUNT = "amtsweg.metrics_to_count"  # session.info: increments waiting for the commit
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -200,6 +204,28 @@ def _configured_redis() -> Redis | None:
     return redis_connection() if current_app.config["AMTSWEG"].redis_url else None
 
 
+def counter(app: Flask, name: str, documentation: str, labels: list[str]) -> Counter:
+    """A counter of ``app``'s, summed over the gunicorn workers like the request counters."""
+    return Counter(name, documentation, labels, registry=app.extensions[REGISTRY_KEY].registry)
+
+
+def increment_after_commit(count: Counter, *labels: str) -> None:
+    """Add 1 to ``count`` once the current transaction commits; nothing if it rolls back."""
+    db.session.info.setdefault(_TO_COUNT, []).append((count, labels))
+
+
+def _count_committed(session: Session) -> None:
+    if not ends_the_transaction(session):
+        return
+    for count, labels in session.info.pop(_TO_COUNT, []):
+        count.labels(*labels).inc()
+
+
+def _forget_rolled_back(session: Session, _previous_transaction: object = None) -> None:
+    if not session.in_transaction():
+        session.info.pop(_TO_COUNT, None)
+
+
 def register_collector(app: Flask, collector: Collector) -> None:
     """Ask ``collector`` at every scrape of ``/metrics`` (inside the app context)."""
     app.extensions[REGISTRY_KEY].scrape_collectors.append(collector)
@@ -211,5 +237,9 @@ def init_app(app: Flask) -> None:
     app.before_request(metrics.start)
     app.after_request(metrics.finish)
     app.add_url_rule("/metrics", "metrics", metrics.expose)
+    # Listeners live on the Session class, so they are installed once per process.
+    if not event.contains(Session, "after_commit", _count_committed):
+        event.listen(Session, "after_commit", _count_committed)
+        event.listen(Session, "after_soft_rollback", _forget_rolled_back)
     register_collector(app, ReadinessCollector())
     register_collector(app, QueueCollector(_configured_redis))

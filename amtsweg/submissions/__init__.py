@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         cli,
         confirmation,
         labels,
+        metrics,
         notices,
         service,
         views,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     onboarding.register_admin_page("retention", _l("Retention periods"), "clerk_settings.retention")
     onboarding.register_admin_page("audit_log", _l("Audit log"), "audit_log.index")
     api.init_app(app)
+    metrics.init_app(app)
     app.cli.add_command(cli.drafts_cli)
     app.cli.add_command(cli.submissions_cli)
     app.cli.add_command(cli.gdpr_cli)

@@ -2,9 +2,7 @@
 
 Each PromQL expression is parsed by a real PromQL parser (``promql-parser``);
 every metric it selects must be one the app's ``/metrics`` exports (read from
-a test app with Redis), one Prometheus makes itself (``up``), or one named in
-:data:`OTHER_AREAS_METRICS`, which an area is still to add (see
-docs/architecture.md, Operations).
+a test app with Redis) or one Prometheus makes itself (``up``).
 """
 
 from __future__ import annotations
@@ -24,10 +22,6 @@ from tests.helm.chart import CHART, find, objects
 
 MONITORING = CHART / "monitoring"
 PROMETHEUS_OWN = {"up"}
-# Metrics an area is still to add with its own collector, by area.
-OTHER_AREAS_METRICS = {
-    "amtsweg_submissions_total",  # submissions: per form
-}
 SAMPLE_SUFFIXES = {
     "counter": ("_total", "_created"),
     "histogram": ("_bucket", "_count", "_sum", "_created"),
@@ -104,11 +98,12 @@ def test_the_app_exports_the_metrics_the_rules_are_about(exported_metrics) -> No
         "amtsweg_deliveries_total",
         "amtsweg_deliveries_dead",
         "amtsweg_outbox_dead",
+        "amtsweg_submissions_total",
     } <= exported_metrics
 
 
 def test_every_alert_names_only_metrics_that_exist(exported_metrics) -> None:
-    known = exported_metrics | PROMETHEUS_OWN | OTHER_AREAS_METRICS
+    known = exported_metrics | PROMETHEUS_OWN
     rules = alert_rules()
     assert {rule["alert"] for rule in rules} >= {
         "AmtswegServerErrors",
@@ -133,7 +128,7 @@ def test_the_payment_and_delivery_groups_hold_rules() -> None:
 
 
 def test_every_dashboard_panel_queries_only_metrics_that_exist(exported_metrics) -> None:
-    known = exported_metrics | PROMETHEUS_OWN | OTHER_AREAS_METRICS
+    known = exported_metrics | PROMETHEUS_OWN
     queries = dashboard_queries()
     assert len(queries) >= 8
     for title, expression in queries:
