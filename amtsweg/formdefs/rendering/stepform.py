@@ -16,7 +16,9 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -194,9 +196,8 @@ class StepForm:
     step: Step
     title: str
     description: str | None
-    csrf: Form
     hidden: list[inputs.TextInput]
-    """The groups' hidden item counts."""
+    """The groups' hidden item counts, then the CSRF token (if CSRF is on)."""
     controls: list[Control]
     summary: list[SummaryEntry]
     has_files: bool
@@ -208,11 +209,7 @@ class StepForm:
         return bool(self.summary)
 
     def hidden_tag(self) -> Markup:
-        """The hidden inputs: the groups' item counts, then the CSRF token (if CSRF is on)."""
-        drawn = [each() for each in self.hidden]
-        if token := self.csrf.hidden_tag():
-            drawn.append(token)
-        return Markup("\n").join(drawn)
+        return Markup("\n").join(each() for each in self.hidden)
 
 
 def locked_fields(definition: FormDefinition, claims: Mapping[str, Any]) -> frozenset[str]:
@@ -253,13 +250,27 @@ def build_step_form(
         step=step,
         title=step.title.get(locale),
         description=None if step.description is None else step.description.get(locale),
-        csrf=_CsrfOnly(formdata=None, meta=dict(meta or {})),
-        hidden=builder.hidden,
+        hidden=[*builder.hidden, *_csrf_input(meta or {})],
         controls=controls,
         summary=builder.attach_errors(errors, controls),
         has_files=builder.has_files,
         has_conditions=_has_conditions(step),
     )
+
+
+def _csrf_input(meta: Mapping[str, Any]) -> list[inputs.TextInput]:
+    """The CSRF token's hidden input, as a Flask-WTF form draws it, if CSRF is on.
+
+    Binding a form just for the token cost more than the rest of building the
+    step. The token is Flask-WTF's own (the one :func:`csrf_valid` checks), and
+    CSRF is on where a Flask-WTF form has it on: ``meta["csrf"]``, else the app's
+    ``WTF_CSRF_ENABLED``.
+    """
+    config = current_app.config
+    if not meta.get("csrf", config.get("WTF_CSRF_ENABLED", True)):
+        return []
+    name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return [inputs.TextInput(name, "hidden", [generate_csrf()])]
 
 
 class _CsrfOnly(Form):
