@@ -6,8 +6,8 @@ of drawing the step. These inputs take the strings a browser would post for one
 input (see :func:`~amtsweg.formdefs.rendering.formdata.formdata_from_answers`)
 and write the same markup WTForms wrote: ``id`` and ``name`` from the input's
 name, the attributes sorted by name, ``True`` as a bare attribute and ``False``
-or ``None`` as none. The templates call an input with the attributes of the
-moment (``class``, ``aria-describedby`` …) and iterate the options of a choice.
+as none. The templates call an input with the attributes of the moment
+(``class``, ``aria-describedby`` …) and iterate the options of a choice.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def attributes(attrs: Mapping[str, Any]) -> str:
     return " ".join(
         name if value is True else f'{name}="{escape(value)}"'
         for name, value in sorted(attrs.items())
-        if value is not False and value is not None
+        if value is not False
     )
 
 
@@ -71,7 +71,7 @@ class FileInput:
     multiple: bool
 
     def __call__(self, **attrs: Any) -> Markup:
-        drawn = {"id": self.name, "type": "file", **attrs, "value": None}
+        drawn = {"id": self.name, "type": "file", **attrs, "value": False}
         if self.multiple:
             drawn["multiple"] = True
         return _drawn(f"<input {attributes({**drawn, 'name': self.name})}>")
