@@ -5,8 +5,8 @@
 a tree of :class:`Control` objects with everything a citizen or a screen reader
 needs: label, hints, "(optional)", read-only state, error messages and the ids
 that tie them together, each input drawn from the raw strings of the answers
-(:mod:`~amtsweg.formdefs.rendering.inputs`), and a Flask-WTF form of its own so
-the page carries a CSRF token when the app has CSRF on.
+(:mod:`~amtsweg.formdefs.rendering.inputs`), and Flask-WTF's CSRF token when
+the app has CSRF on.
 The rules stay in the engine: this module never decides whether an answer is valid.
 """
 
@@ -239,7 +239,7 @@ def build_step_form(
     which fields are shown); ``errors`` are the ones to show, usually
     ``evaluation.errors`` after "continue" and none after any other button.
     ``locked`` names fields drawn read-only (see :func:`locked_fields`).
-    ``meta`` is passed to the Flask-WTF form (``{"csrf": False}``).
+    ``meta`` is a Flask-WTF form's: ``{"csrf": False}`` leaves the CSRF token out.
     """
     step = definition.step(step_id)
     formdata = formdata_from_answers(step, _with_initial_items(step, answers))
