@@ -9,10 +9,14 @@ translations live in ``amtsweg/translations`` and are compiled by
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from babel.support import NullTranslations, Translations
 from flask import Blueprint, Flask, has_request_context, redirect, request
 from flask_babel import Babel, format_currency, get_locale, get_translations
+from jinja2.nodes import EvalContext
+from jinja2.utils import pass_eval_context
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from amtsweg.platform.redirects import safe_next_url
@@ -89,6 +93,17 @@ def _install_template_gettext(app: Flask) -> None:
         ),
         newstyle=True,
     )
+
+    @pass_eval_context
+    def translate(eval_context: EvalContext, string: str, **variables: Any) -> str:
+        """``_()``: what Jinja's newstyle ``_`` does (escape the variables into the
+        translation), in one call where Jinja's goes through ``gettext`` and two more."""
+        translated = catalogue().ugettext(string)
+        if eval_context.autoescape:
+            translated = Markup(translated)  # noqa: S704 - the catalogue is ours, as in Jinja
+        return translated % variables
+
+    app.jinja_env.globals["_"] = translate
 
 
 def init_app(app: Flask) -> None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -172,7 +172,7 @@ def find_draft(user: User, draft_id: uuid.UUID, *, for_update: bool = False) -> 
     saved one after the other: neither loses the other's answers or files, and
     the second sees the revision the first saved.
     """
-    return db.session.scalar(_locked(_draft_query(user, draft_id), for_update))
+    return db.session.scalar(_locked(_DRAFT, for_update), _draft_parameters(user, draft_id))
 
 
 def find_draft_and_offer(
@@ -180,20 +180,31 @@ def find_draft_and_offer(
 ) -> tuple[Draft, formdefs.OfferedForm | None] | None:
     """:func:`find_draft`, and in the same query the form as the tenant offers it now
     (``None`` when it no longer does)."""
-    query = formdefs.with_offer(_draft_query(user, draft_id), Draft.definition_id)
-    found = db.session.execute(_locked(query, for_update)).first()
+    found = db.session.execute(
+        _locked(_DRAFT_AND_OFFER, for_update), _draft_parameters(user, draft_id)
+    ).first()
     if found is None:
         return None
     draft, tenant_form, published = found
     return draft, formdefs.offer_of(tenant_form, published)
 
 
-def _draft_query(user: User, draft_id: uuid.UUID) -> Select[Any]:
-    return (
-        select(Draft)
-        .where(Draft.id == draft_id, Draft.user_id == user.id, Draft.expires_at > utcnow())
-        .options(joinedload(Draft.version, innerjoin=True).defer(FormVersion.document))
+# Built once: every page of the journey runs one of them. The ORM's tenant
+# criteria are added when they run, and Row Level Security filters the rows.
+_DRAFT = (
+    select(Draft)
+    .where(
+        Draft.id == bindparam("draft_id"),
+        Draft.user_id == bindparam("user_id"),
+        Draft.expires_at > bindparam("now"),
     )
+    .options(joinedload(Draft.version, innerjoin=True).defer(FormVersion.document))
+)
+_DRAFT_AND_OFFER = formdefs.with_offer(_DRAFT, Draft.definition_id)
+
+
+def _draft_parameters(user: User, draft_id: uuid.UUID) -> dict[str, Any]:
+    return {"draft_id": draft_id, "user_id": user.id, "now": utcnow()}
 
 
 def _locked(query: Select[Any], for_update: bool) -> Select[Any]:

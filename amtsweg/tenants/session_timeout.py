@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, request
-from flask_babel import format_time, gettext
+from flask_babel import gettext, to_user_timezone
 from werkzeug.wrappers import Response
 
 from amtsweg.platform.db import db, utcnow
@@ -78,7 +78,9 @@ class LoginTime:
 
 
 def clock(moment: dt.datetime) -> str:
-    return format_time(moment, "HH:mm")
+    """``HH:mm`` in the app's time zone: the same digits in every language, so Babel's
+    locale-aware formatting (three times a page with the login notice) is not needed."""
+    return to_user_timezone(moment).strftime("%H:%M")
 
 
 def _limits() -> tuple[dt.timedelta, dt.timedelta]:

@@ -1,26 +1,26 @@
-"""One step of a form definition as a WTForms form and the controls the templates draw.
+"""One step of a form definition as the controls the templates draw.
 
 :func:`build_step_form` turns a compiled step, the answers and the engine's
 :class:`~amtsweg.formdefs.engine.Evaluation` of them into a :class:`StepForm`:
-a Flask-WTF form (so the page carries a CSRF token when the app has CSRF on)
-whose fields only render and carry raw strings, and a tree of :class:`Control`
-objects with everything a citizen or a screen reader needs: label, hints,
-"(optional)", read-only state, error messages and the ids that tie them together.
+a tree of :class:`Control` objects with everything a citizen or a screen reader
+needs: label, hints, "(optional)", read-only state, error messages and the ids
+that tie them together, each input drawn from the raw strings of the answers
+(:mod:`~amtsweg.formdefs.rendering.inputs`), and Flask-WTF's CSRF token when
+the app has CSRF on.
 The rules stay in the engine: this module never decides whether an answer is valid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from wtforms import fields as wtf
-from wtforms.fields.choices import SelectChoice
-from wtforms.fields.core import UnboundField
-from wtforms.widgets import CheckboxInput, DateInput
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from amtsweg.formdefs.engine import (
     AnswerError,
@@ -32,6 +32,7 @@ from amtsweg.formdefs.engine import (
     prefill,
 )
 from amtsweg.formdefs.engine.messages import Bytes, format_value
+from amtsweg.formdefs.rendering import inputs
 from amtsweg.formdefs.rendering.actions import StepAction
 from amtsweg.formdefs.rendering.formdata import (
     ADDRESS_PARTS,
@@ -112,7 +113,8 @@ class Control:
     add_label: str = ""
     errors: list[str] = field(default_factory=list)
     input: Any = None
-    """The bound WTForms field (None for info texts, addresses and groups)."""
+    """The input, from :mod:`~amtsweg.formdefs.rendering.inputs` (None for info texts,
+    addresses and groups)."""
 
     @property
     def optional(self) -> bool:
@@ -194,7 +196,8 @@ class StepForm:
     step: Step
     title: str
     description: str | None
-    form: Form
+    hidden: list[inputs.TextInput]
+    """The groups' hidden item counts, then the CSRF token (if CSRF is on)."""
     controls: list[Control]
     summary: list[SummaryEntry]
     has_files: bool
@@ -204,6 +207,9 @@ class StepForm:
     @property
     def has_errors(self) -> bool:
         return bool(self.summary)
+
+    def hidden_tag(self) -> Markup:
+        return Markup("\n").join(each() for each in self.hidden)
 
 
 def locked_fields(definition: FormDefinition, claims: Mapping[str, Any]) -> frozenset[str]:
@@ -233,27 +239,38 @@ def build_step_form(
     which fields are shown); ``errors`` are the ones to show, usually
     ``evaluation.errors`` after "continue" and none after any other button.
     ``locked`` names fields drawn read-only (see :func:`locked_fields`).
-    ``meta`` is passed to the Flask-WTF form (``{"csrf": False}``).
+    ``meta`` is a Flask-WTF form's: ``{"csrf": False}`` leaves the CSRF token out.
     """
     step = definition.step(step_id)
-    shown = _with_initial_items(step, answers)
-    builder = _Builder(locale, evaluation, answers, frozenset(locked))
+    formdata = formdata_from_answers(step, _with_initial_items(step, answers))
+    builder = _Builder(locale, evaluation, answers, frozenset(locked), formdata)
     visible = set(evaluation.visible_fields.get(step.id, ()))
     controls = [builder.control(field) for field in step.fields if field.id in visible]
-    form_class = type("StepFormFields", (Form,), dict(builder.fields))
-    form = form_class(formdata=formdata_from_answers(step, shown), meta=dict(meta or {}))
-    for name, control in builder.inputs.items():
-        control.input = form[name]
     return StepForm(
         step=step,
         title=step.title.get(locale),
         description=None if step.description is None else step.description.get(locale),
-        form=form,
+        hidden=[*builder.hidden, *_csrf_input(meta or {})],
         controls=controls,
         summary=builder.attach_errors(errors, controls),
         has_files=builder.has_files,
         has_conditions=_has_conditions(step),
     )
+
+
+def _csrf_input(meta: Mapping[str, Any]) -> list[inputs.TextInput]:
+    """The CSRF token's hidden input, as a Flask-WTF form draws it, if CSRF is on.
+
+    Binding a form just for the token cost more than the rest of building the
+    step. The token is Flask-WTF's own (the one :func:`csrf_valid` checks), and
+    CSRF is on where a Flask-WTF form has it on: ``meta["csrf"]``, else the app's
+    ``WTF_CSRF_ENABLED``.
+    """
+    config = current_app.config
+    if not meta.get("csrf", config.get("WTF_CSRF_ENABLED", True)):
+        return []
+    name = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return [inputs.TextInput(name, "hidden", [generate_csrf()])]
 
 
 class _CsrfOnly(Form):
@@ -301,13 +318,14 @@ class _Builder:
         evaluation: Evaluation,
         answers: Mapping[str, Any],
         locked: frozenset[str],
+        formdata: MultiDict[str, str],
     ) -> None:
         self.locale = locale
         self.evaluation = evaluation
         self.answers = answers
         self.locked = locked
-        self.fields: dict[str, UnboundField] = {}
-        self.inputs: dict[str, Control] = {}
+        self.formdata = formdata
+        self.hidden: list[inputs.TextInput] = []
         self.by_name: dict[str, Control] = {}
         self.has_files = False
 
@@ -355,16 +373,15 @@ class _Builder:
         )
 
     def _input(self, field: Field, control: Control) -> None:
-        unbound, attrs = _wtforms_field(field, self.locale)
-        control.attrs = attrs
+        control.input, control.attrs = _input(
+            field, control.name, self.formdata.getlist(control.name), self.locale
+        )
         if field.prefill in _CLAIM_AUTOCOMPLETE and field.kind in LOCKABLE_KINDS:
             control.attrs["autocomplete"] = _CLAIM_AUTOCOMPLETE[field.prefill]
         if field.kind == "file":
             self.has_files = True
             control.hints = (*control.hints, _file_hint(field, self.locale))
             control.uploaded = _uploaded_files(self._answer(control.name))
-        self.fields[control.name] = unbound
-        self.inputs[control.name] = control
 
     def _address_part(self, address: Control, part: str) -> Control:
         name = join(address.name, part)
@@ -381,9 +398,8 @@ class _Builder:
             attrs={"autocomplete": _ADDRESS_AUTOCOMPLETE[part]}
             if part in _ADDRESS_AUTOCOMPLETE
             else {},
+            input=inputs.TextInput(name, "text", self.formdata.getlist(name)),
         )
-        self.fields[name] = wtf.StringField()
-        self.inputs[name] = control
         self.by_name[name] = control
         return control
 
@@ -391,7 +407,8 @@ class _Builder:
         answered = self.answers.get(group.id)
         count = len(answered) if isinstance(answered, list) else group.min_items
         evaluated = min(count, group.max_items or count) if isinstance(answered, list) else 0
-        self.fields[join(group.id, ITEMS_SUFFIX)] = wtf.HiddenField()
+        items = join(group.id, ITEMS_SUFFIX)
+        self.hidden.append(inputs.TextInput(items, "hidden", self.formdata.getlist(items)))
         noun = self.text(group.item_label) or control.label
         control.items = [
             self._item(group, noun, index, count, evaluated=index < evaluated)
@@ -494,48 +511,46 @@ def _file_hint(field: Field, locale: str) -> str:
     return hint
 
 
-def _choices(field: Field, locale: str) -> list[SelectChoice]:
+def _choices(field: Field, locale: str) -> list[inputs.Choice]:
     if field.kind == "yesno":
-        return [SelectChoice(YES, _("Yes")), SelectChoice(NO, _("No"))]
-    return [SelectChoice(option.value, option.label.get(locale)) for option in field.options]
+        return [(YES, _("Yes")), (NO, _("No"))]
+    return [(option.value, option.label.get(locale)) for option in field.options]
 
 
-def _wtforms_field(field: Field, locale: str) -> tuple[UnboundField, dict[str, str]]:
-    """The WTForms field that renders ``field`` and extra attributes of its input.
+def _input(field: Field, name: str, values: list[str], locale: str) -> tuple[Any, dict[str, str]]:
+    """The input that draws ``field`` showing ``values``, and extra attributes of it.
 
-    No field coerces or validates (``validate_choice=False``): the post is read by
+    No input coerces or validates: the post is read by
     :func:`~amtsweg.formdefs.rendering.formdata.answers_from_formdata` and the
     engine checks it.
     """
     kind = field.kind
     if kind == "select":
-        choices = [SelectChoice("", _("Please choose")), *_choices(field, locale)]
-        return wtf.SelectField(choices=choices, validate_choice=False), {}
-    if kind in {"radio", "yesno"}:
-        return wtf.RadioField(choices=_choices(field, locale), validate_choice=False), {}
-    if kind == "checkboxes":
-        checkboxes = wtf.SelectMultipleField(
-            choices=_choices(field, locale), validate_choice=False, option_widget=CheckboxInput()
-        )
-        return checkboxes, {}
+        choices = [("", _("Please choose")), *_choices(field, locale)]
+        return inputs.Select(name, choices, values), {}
+    if kind in {"radio", "yesno", "checkboxes"}:
+        multiple = kind == "checkboxes"
+        return inputs.Options(name, _choices(field, locale), values, multiple), {}
     if kind == "file":
-        unbound = wtf.MultipleFileField() if field.max_files > 1 else wtf.FileField()
-        return unbound, {"accept": ",".join(sorted(field.accept))}
-    factory, attrs = _TEXT_INPUTS[kind]
-    return factory(), dict(attrs)
+        accept = ",".join(sorted(field.accept))
+        return inputs.FileInput(name, field.max_files > 1), {"accept": accept}
+    if kind == "textarea":
+        return inputs.TextArea(name, values), {}
+    if kind == "declaration":
+        return inputs.Checkbox(name, values), {"value": "yes"}
+    input_type, attrs = _TEXT_INPUTS[kind]
+    return inputs.TextInput(name, input_type, values), dict(attrs)
 
 
-_TEXT_INPUTS: Mapping[str, tuple[Callable[[], UnboundField], Mapping[str, str]]] = {
-    "text": (wtf.StringField, {}),
-    "textarea": (wtf.TextAreaField, {}),
-    "number": (wtf.StringField, {"inputmode": "decimal"}),
-    "integer": (wtf.StringField, {"inputmode": "numeric"}),
-    "date": (partial(wtf.StringField, widget=DateInput()), {}),
-    "email": (wtf.EmailField, {"autocomplete": "email", "spellcheck": "false"}),
-    "phone": (wtf.TelField, {"autocomplete": "tel"}),
+_TEXT_INPUTS: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    "text": ("text", {}),
+    "number": ("text", {"inputmode": "decimal"}),
+    "integer": ("text", {"inputmode": "numeric"}),
+    "date": ("date", {}),
+    "email": ("email", {"autocomplete": "email", "spellcheck": "false"}),
+    "phone": ("tel", {"autocomplete": "tel"}),
     "iban": (
-        wtf.StringField,
+        "text",
         {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     ),
-    "declaration": (partial(wtf.BooleanField, false_values=("", "no")), {"value": "yes"}),
 }
