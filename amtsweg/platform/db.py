@@ -35,6 +35,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     Uuid,
+    bindparam,
     cast,
     create_engine,
     event,
@@ -56,6 +57,7 @@ from sqlalchemy.orm import (
     sessionmaker,
     with_loader_criteria,
 )
+from sqlalchemy.orm.util import LoaderCriteriaOption
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Executable, FromClause
 from sqlalchemy.sql.util import find_tables
@@ -151,6 +153,9 @@ _TENANT_OWNED_TABLES: set[FromClause] = set()
 #: The tenant-owned tables each statement names, found once per statement object: the hot
 #: paths build their statements once, and walking a statement costs more than running it.
 _TENANT_TABLES_NAMED: WeakKeyDictionary[Executable, frozenset[str]] = WeakKeyDictionary()
+#: Each statement with the tenant criteria added (:func:`_scoped`), and the criteria's parameter.
+_SCOPED: WeakKeyDictionary[Executable, Executable] = WeakKeyDictionary()
+_SCOPE_PARAMETER = "amtsweg_scope_tenant_id"
 
 
 class TenantScopeError(RuntimeError):
@@ -231,12 +236,30 @@ def _scope_queries(state: ORMExecuteState) -> None:
         return
     if tenant_id is None:
         raise TenantScopeError("query on a tenant-owned table without a current tenant")
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantOwned,
-            lambda cls: cls.tenant_id == tenant_id,
-            include_aliases=True,
-        )
+    if isinstance(state.parameters, list):  # executemany: parameters per row, not one dict
+        state.statement = state.statement.options(_tenant_criteria(tenant_id))
+        return
+    state.statement = _scoped(state.statement)
+    state.parameters = {**(state.parameters or {}), _SCOPE_PARAMETER: tenant_id}
+
+
+def _scoped(statement: Executable) -> Executable:
+    """``statement`` limited to the rows of the tenant bound as :data:`_SCOPE_PARAMETER`.
+
+    Made once per statement object: a new statement per execution would make
+    SQLAlchemy work out its cache key anew each time, and for a statement built
+    once (the hot paths') that is most of what running it costs in Python.
+    """
+    scoped = _SCOPED.get(statement)
+    if scoped is None:
+        scoped = statement.options(_tenant_criteria(bindparam(_SCOPE_PARAMETER)))
+        _SCOPED[statement] = scoped
+    return scoped
+
+
+def _tenant_criteria(tenant_id: Any) -> LoaderCriteriaOption:
+    return with_loader_criteria(
+        TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
     )
 
 
