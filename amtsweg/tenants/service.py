@@ -719,8 +719,22 @@ def mark_live(tenant: Tenant, *, actor: User | None = None) -> None:
         record(tenant, "tenant.went_live", "tenant", tenant.slug, actor=actor)
 
 
+#: How far ``last_submission_at`` may lag behind the newest submission.
+LAST_SUBMISSION_PRECISION = dt.timedelta(minutes=1)
+
+
 def _note_submission(submission: Any, tenant: Tenant) -> None:
-    tenant.last_submission_at = submission.submitted_at or utcnow()
+    """Keep the tenant's last submission for the overview, to the minute it shows.
+
+    Written only when it moves by a minute or more: most submissions of a
+    busy tenant then send no ``UPDATE tenants`` and do not hold the tenant's
+    row lock until they commit; the overview (and its API) is at most a
+    minute behind.
+    """
+    submitted_at = submission.submitted_at or utcnow()
+    last = tenant.last_submission_at
+    if last is None or submitted_at - last >= LAST_SUBMISSION_PRECISION:
+        tenant.last_submission_at = submitted_at
 
 
 def _count_dead_delivery(_sender: Any, tenant_id: uuid.UUID, **_kwargs: Any) -> None:

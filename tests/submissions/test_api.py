@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
+from amtsweg.platform.db import db
 from amtsweg.submissions import service
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token
@@ -193,6 +195,22 @@ def test_another_citizen_gets_404_for_a_submission(app, client, citizen) -> None
     }
     response = client.get(f"/api/v1/tenants/musterstadt/submissions/{reference}", headers=max_token)
     assert response.status_code == 404
+
+
+def test_the_last_submission_moves_only_by_the_minute_the_overview_shows(
+    client, citizen, musterstadt
+) -> None:
+    """A submission less than a minute after the noted one leaves the tenant's row
+    alone (no update, no row lock held until the commit); a later one moves it on."""
+    first = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    noted = []
+    for offset in (0, 59, 61):
+        with time_machine.travel(first + dt.timedelta(seconds=offset), tick=False):
+            response = client.post(FUND, json={"answers": fund_answers()}, headers=citizen)
+        assert response.status_code == 201, response.json
+        db.session.refresh(musterstadt)
+        noted.append(musterstadt.last_submission_at)
+    assert noted == [first, first, first + dt.timedelta(seconds=61)]
 
 
 def test_too_many_submissions_get_429_with_retry_after(make_app, settings, musterstadt) -> None:
