@@ -7,14 +7,14 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -371,19 +371,35 @@ def next_reference(tenant: Tenant) -> str:
     concurrent submissions (also the first two of a year) never collide.
     """
     year = dt.datetime.now(AUTHORITY_ZONE).year
-    upsert = _INSERTS[db.session.get_bind().dialect.name](ReferenceCounter)
     number = db.session.scalar(
-        upsert.values(tenant_id=tenant.id, id=uuid.uuid4(), year=year, last_number=1)
+        _NEXT_NUMBER[db.session.get_bind().dialect.name],
+        {"tenant_id": tenant.id, "id": uuid.uuid4(), "year": year},
+    )
+    return f"{tenant.reference_prefix}-{year}-{number:06d}"
+
+
+def _next_number(insert: Callable[[type[ReferenceCounter]], Any]) -> Any:
+    return (
+        insert(ReferenceCounter)
+        .values(
+            tenant_id=bindparam("tenant_id"),
+            id=bindparam("id"),
+            year=bindparam("year"),
+            last_number=1,
+        )
         .on_conflict_do_update(
             index_elements=[ReferenceCounter.tenant_id, ReferenceCounter.year],
             set_={"last_number": ReferenceCounter.last_number + 1},
         )
         .returning(ReferenceCounter.last_number)
     )
-    return f"{tenant.reference_prefix}-{year}-{number:06d}"
 
 
-_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+#: The counter's upsert per database, built once; each submission binds its values.
+_NEXT_NUMBER = {
+    "postgresql": _next_number(postgresql_insert),
+    "sqlite": _next_number(sqlite_insert),
+}
 
 
 @dataclass(frozen=True, slots=True)
