@@ -105,17 +105,16 @@ def _submission_statements(app, client, connection) -> list[str]:
 
 SUBMISSION = [
     "set_config",  # the test harness's, see the module's docstring
-    "SELECT tenants",
+    "SELECT tenants",  # with the token's person
     "SELECT tenant_forms",
-    "SELECT users",
     "INSERT reference_counters",
     "INSERT submissions",
     "SELECT delivery_targets",  # with the names the form's offer chooses, in one query
 ]
 
 
-def test_a_submission_through_the_api_takes_eight_statements(app, client, connection) -> None:
-    """The tenant, the offered form, the person, the next reference number, the insert,
+def test_a_submission_through_the_api_takes_seven_statements(app, client, connection) -> None:
+    """The tenant with the token's person, the offered form, the next reference number, the insert,
     the municipality's delivery targets (none here), then in the commit's flush the
     receipt's outbox row and the name search keys (one multi-row insert). The tenant's
     last submission for the association's overview was noted by the first submission
