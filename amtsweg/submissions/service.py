@@ -619,7 +619,7 @@ def submit_answers(
     key sent with a different request (another form, other answers) is refused
     with :class:`IdempotencyKeyReusedError` instead of answering something else.
     """
-    fingerprint = request_fingerprint(form, answers, locale)
+    fingerprint = request_fingerprint(form, answers, locale) if idempotency_key else None
     if idempotency_key and (earlier := _earlier(user, None, idempotency_key)):
         return _repeated(earlier, fingerprint)
     return _create(
@@ -630,7 +630,7 @@ def submit_answers(
         answers,
         locale=locale,
         idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint if idempotency_key else None,
+        request_fingerprint=fingerprint,
         confirmation_email=confirmation_email or _answered_email(answers),
     )
 
