@@ -334,10 +334,11 @@ def _take_name(user: User, display_name: str) -> None:
 def user_of(principal: Principal) -> User:
     """The person a principal speaks for.
 
-    A browser login already loaded its person with the login session, a bearer
-    token's known person came with the tenant (both in this session's identity
-    map, so no query); otherwise the person is found by issuer and subject, and
-    created on first sight.
+    A browser login already loaded its person with the login session (in this
+    session's identity map, so no query); a bearer token names its person by
+    issuer and subject, who is created on first sight (in a request,
+    :func:`amtsweg.tenants.login.person_of` takes the person that came with the
+    tenant instead).
     """
     if principal.user_id is not None and (user := db.session.get(User, principal.user_id)):
         return user
