@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from amtsweg.delivery.interfaces import File, Parcel
 from amtsweg.delivery.models import Delivery, Target
@@ -280,21 +280,32 @@ def _planned(submission: Submission, target: Target) -> Delivery | None:
     )
 
 
+_TARGETS_WITH_NAMES = (
+    select(
+        Target,
+        select(TenantForm.delivery_targets)
+        .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
+        .where(FormVersion.id == bindparam("version_id"))
+        .scalar_subquery(),
+    )
+    .where(Target.enabled)
+    .order_by(Target.name)
+)
+
+
 def targets_for(submission: Submission) -> list[Target]:
     """The enabled targets the form names, or the tenant's default targets if it names none.
 
     One statement: the tenant's enabled targets, each with the names the form's
-    offer lists (the same on every row).
+    offer lists (the same on every row). Planning runs in a submission's or a
+    payment's transaction, which changes no target and no offer, so it does not
+    flush: what is pending (a new submission's name keys) goes in with the
+    deliveries, in the commit's one flush. The submission
+    itself is in already: the unit of work orders inserts by relationships, and
+    a delivery has none to its submission, only the foreign key.
     """
-    names = (
-        select(TenantForm.delivery_targets)
-        .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
-        .where(FormVersion.id == submission.version_id)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        select(Target, names).where(Target.enabled).order_by(Target.name)
-    ).all()
+    with db.session.no_autoflush:
+        rows = db.session.execute(_TARGETS_WITH_NAMES, {"version_id": submission.version_id}).all()
     named = rows[0][1] if rows else None
     if named:
         return [target for target, _names in rows if target.name in named]

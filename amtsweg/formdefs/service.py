@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import gettext, ngettext
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 
@@ -533,20 +533,25 @@ def retention_overrides(tenant: Tenant) -> dict[uuid.UUID, int]:
     return {row.definition_id: row.retention_days for row in rows}
 
 
+_OFFERED = (
+    select(TenantForm, FormVersion)
+    .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
+    .where(TenantForm.active, FormVersion.state == VersionState.PUBLISHED)
+    # The document is large JSON; the compiled cache usually makes it unneeded.
+    .options(defer(FormVersion.document))
+)
+# Built once: every request for a form page or the API asks it.
+_OFFERED_BY_SLUG = _OFFERED.join(FormDefinition).where(FormDefinition.slug == bindparam("slug"))
+
+
 def _offered(tenant: Tenant, slug: str | None = None) -> list[OfferedForm]:
     require_tenant_scope(tenant.id)
-    query = (
-        select(TenantForm, FormVersion)
-        .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
-        .where(TenantForm.active, FormVersion.state == VersionState.PUBLISHED)
-        # The document is large JSON; the compiled cache usually makes it unneeded.
-        .options(defer(FormVersion.document))
+    rows = (
+        db.session.execute(_OFFERED)
+        if slug is None
+        else db.session.execute(_OFFERED_BY_SLUG, {"slug": slug})
     )
-    if slug is not None:
-        query = query.join(FormDefinition).where(FormDefinition.slug == slug)
-    return [
-        OfferedForm(tf, version, compiled(version)) for tf, version in db.session.execute(query)
-    ]
+    return [OfferedForm(tf, version, compiled(version)) for tf, version in rows]
 
 
 @dataclass(frozen=True, slots=True)

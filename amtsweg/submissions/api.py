@@ -33,7 +33,7 @@ from amtsweg.submissions.web import (
     FormView,
 )
 from amtsweg.submissions.workplace import form_export_response, submission_zip_response
-from amtsweg.tenants import service as tenants
+from amtsweg.tenants import login
 from amtsweg.tenants.access import tenant_roles
 from amtsweg.tenants.web import TenantView
 
@@ -126,7 +126,7 @@ class SubmissionByReference(TenantView):
             self.scope, submission = None, None  # software without the role sees nothing
         else:
             self.scope = None
-            submission = service.find_submission(tenants.user_of(principal), self.reference)
+            submission = service.find_submission(login.person_of(principal), self.reference)
         if submission is None:
             raise NotFound(gettext("You have no submission with this reference here."))
         self.submission = submission

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -382,19 +382,35 @@ def next_reference(tenant: Tenant) -> str:
     concurrent submissions (also the first two of a year) never collide.
     """
     year = dt.datetime.now(AUTHORITY_ZONE).year
-    upsert = _INSERTS[db.session.get_bind().dialect.name](ReferenceCounter)
     number = db.session.scalar(
-        upsert.values(tenant_id=tenant.id, id=uuid.uuid4(), year=year, last_number=1)
+        _NEXT_NUMBER[db.session.get_bind().dialect.name],
+        {"tenant_id": tenant.id, "id": uuid.uuid4(), "year": year},
+    )
+    return f"{tenant.reference_prefix}-{year}-{number:06d}"
+
+
+def _next_number(insert: Callable[[type[ReferenceCounter]], Any]) -> Any:
+    return (
+        insert(ReferenceCounter)
+        .values(
+            tenant_id=bindparam("tenant_id"),
+            id=bindparam("id"),
+            year=bindparam("year"),
+            last_number=1,
+        )
         .on_conflict_do_update(
             index_elements=[ReferenceCounter.tenant_id, ReferenceCounter.year],
             set_={"last_number": ReferenceCounter.last_number + 1},
         )
         .returning(ReferenceCounter.last_number)
     )
-    return f"{tenant.reference_prefix}-{year}-{number:06d}"
 
 
-_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+#: The counter's upsert per database, built once; each submission binds its values.
+_NEXT_NUMBER = {
+    "postgresql": _next_number(postgresql_insert),
+    "sqlite": _next_number(sqlite_insert),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -614,7 +630,7 @@ def submit_answers(
     key sent with a different request (another form, other answers) is refused
     with :class:`IdempotencyKeyReusedError` instead of answering something else.
     """
-    fingerprint = request_fingerprint(form, answers, locale)
+    fingerprint = request_fingerprint(form, answers, locale) if idempotency_key else None
     if idempotency_key and (earlier := _earlier(user, None, idempotency_key)):
         return _repeated(earlier, fingerprint)
     return _create(
@@ -625,7 +641,7 @@ def submit_answers(
         answers,
         locale=locale,
         idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint if idempotency_key else None,
+        request_fingerprint=fingerprint,
         confirmation_email=confirmation_email or _answered_email(answers),
     )
 

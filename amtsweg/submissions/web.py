@@ -14,7 +14,7 @@ from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.errors import Refusal
 from amtsweg.submissions import clerk
-from amtsweg.tenants import service as tenants
+from amtsweg.tenants import login
 from amtsweg.tenants.models import User
 from amtsweg.tenants.web import TenantView
 
@@ -55,7 +55,7 @@ class CitizenView(TenantView):
             raise Refusal(
                 gettext("Service accounts cannot submit applications for citizens."), status=403
             )
-        self.user = tenants.user_of(self.principal)
+        self.user = login.person_of(self.principal)
 
 
 class ClerkView(TenantView):

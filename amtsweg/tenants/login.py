@@ -30,6 +30,7 @@ from flask import (
     session,
 )
 from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from amtsweg.platform.auth import (
@@ -39,7 +40,9 @@ from amtsweg.platform.auth import (
     relying_party,
 )
 from amtsweg.platform.auth.principal import (
+    API_PATH,
     Principal,
+    current_principal,
     forget_principal,
     register_session_loader,
 )
@@ -155,6 +158,7 @@ def logged_out() -> Response:
 
 
 _LOGIN_KEY = "amtsweg.login_session"
+_BEARER_PERSON_KEY = "amtsweg.bearer_person"
 
 
 def current_login() -> tuple[LoginSession, User] | None:
@@ -171,7 +175,14 @@ def current_login() -> tuple[LoginSession, User] | None:
 
 def tenant_to_serve(slug: str) -> Tenant | None:
     """:func:`~amtsweg.tenants.service.find_tenant_to_serve`; for a browser with a login
-    cookie, its login comes in the same round trip and :func:`current_login` knows it."""
+    cookie, its login comes in the same round trip and :func:`current_login` knows it;
+    for a bearer token's known person, the person comes with it (:func:`person_of`)."""
+    if (principal := _token_person()) is not None:
+        tenant, person = service.find_tenant_to_serve_and_person(
+            slug, principal.issuer, principal.subject, principal.name
+        )
+        request.environ[_BEARER_PERSON_KEY] = person
+        return tenant
     session_id = request.cookies.get(COOKIE)
     if not session_id or _LOGIN_KEY in request.environ:
         return service.find_tenant_to_serve(slug)
@@ -179,6 +190,35 @@ def tenant_to_serve(slug: str) -> Tenant | None:
     if tenant is not None:
         request.environ[_LOGIN_KEY] = found
     return tenant
+
+
+def person_of(principal: Principal) -> User:
+    """:func:`~amtsweg.tenants.service.user_of`, without a query for the bearer token's
+    person when :func:`tenant_to_serve` found them already (in this request only).
+
+    The principal itself is left as it is: a token's roles are the token's, not
+    the memberships of the person's browser logins.
+    """
+    known = request.environ.get(_BEARER_PERSON_KEY)
+    if known is not None and (known.issuer, known.subject) == (principal.issuer, principal.subject):
+        return known
+    return service.user_of(principal)
+
+
+def _token_person() -> Principal | None:
+    """The person a valid bearer token speaks for, on an API path.
+
+    ``None`` for a service account and without a token; also for a token that
+    is refused: the view's access check refuses it, after the tenant was
+    looked up, as for every other request.
+    """
+    if not request.path.startswith(API_PATH) or "Authorization" not in request.headers:
+        return None
+    try:
+        principal = current_principal()
+    except HTTPException:
+        return None
+    return principal if principal is not None and not principal.is_service else None
 
 
 def _forget_login() -> None:

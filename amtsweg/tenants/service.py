@@ -136,6 +136,39 @@ def find_tenant_to_serve_and_login(
     return tenant, (login, user) if login is not None else None
 
 
+_SERVED_TENANT_AND_PERSON = (
+    select(Tenant, tenant_setting_column(Tenant.id), User)
+    .select_from(Tenant)
+    .outerjoin(User, (User.issuer == bindparam("issuer")) & (User.subject == bindparam("subject")))
+    .where(Tenant.slug == bindparam("slug"))
+)
+
+
+def find_tenant_to_serve_and_person(
+    slug: str, issuer: str, subject: str, display_name: str = ""
+) -> tuple[Tenant | None, User | None]:
+    """:func:`find_tenant_to_serve` and the person a bearer token names, in one round trip.
+
+    A person belongs to no tenant (the same person applies in every
+    municipality), so they are joined on issuer and subject, and come as
+    ``None`` when never seen before (:func:`find_or_create_user` creates them
+    then) or when no tenant has the slug. A changed name is taken over, as
+    :func:`find_or_create_user` does.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return find_tenant(slug), None
+    found = db.session.execute(
+        _SERVED_TENANT_AND_PERSON, {"slug": slug, "issuer": issuer, "subject": subject}
+    ).first()
+    if found is None:
+        return None, None
+    tenant, _setting, user = found
+    note_tenant_setting(db.session, tenant.id)
+    if user is not None:
+        _take_name(user, display_name)
+    return tenant, user
+
+
 def get_tenant(slug: str) -> Tenant:
     if (tenant := find_tenant(slug)) is None:
         raise NotFound(gettext("There is no tenant %(slug)r.", slug=slug))
@@ -288,9 +321,14 @@ def find_or_create_user(issuer: str, subject: str, display_name: str = "") -> Us
             user = _find_user(issuer, subject)
             if user is None:
                 raise
+    _take_name(user, display_name)
+    return user
+
+
+def _take_name(user: User, display_name: str) -> None:
+    """The login or token says how the person is called now."""
     if display_name and user.display_name != display_name:
         user.display_name = display_name
-    return user
 
 
 def user_of(principal: Principal) -> User:
@@ -298,7 +336,9 @@ def user_of(principal: Principal) -> User:
 
     A browser login already loaded its person with the login session (in this
     session's identity map, so no query); a bearer token names its person by
-    issuer and subject, who is created on first sight.
+    issuer and subject, who is created on first sight (in a request,
+    :func:`amtsweg.tenants.login.person_of` takes the person that came with the
+    tenant instead).
     """
     if principal.user_id is not None and (user := db.session.get(User, principal.user_id)):
         return user
@@ -719,8 +759,22 @@ def mark_live(tenant: Tenant, *, actor: User | None = None) -> None:
         record(tenant, "tenant.went_live", "tenant", tenant.slug, actor=actor)
 
 
+#: How far ``last_submission_at`` may lag behind the newest submission.
+LAST_SUBMISSION_PRECISION = dt.timedelta(minutes=1)
+
+
 def _note_submission(submission: Any, tenant: Tenant) -> None:
-    tenant.last_submission_at = submission.submitted_at or utcnow()
+    """Keep the tenant's last submission for the overview, to the minute it shows.
+
+    Written only when it moves by a minute or more: most submissions of a
+    busy tenant then send no ``UPDATE tenants`` and do not hold the tenant's
+    row lock until they commit; the overview (and its API) is at most a
+    minute behind.
+    """
+    submitted_at = submission.submitted_at or utcnow()
+    last = tenant.last_submission_at
+    if last is None or submitted_at - last >= LAST_SUBMISSION_PRECISION:
+        tenant.last_submission_at = submitted_at
 
 
 def _count_dead_delivery(_sender: Any, tenant_id: uuid.UUID, **_kwargs: Any) -> None:

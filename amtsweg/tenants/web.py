@@ -59,7 +59,7 @@ class ProtectedView(RequestHandler):
         """The person (or service account) acting, as recorded in audit entries."""
         if self.principal is None:
             return None
-        return service.user_of(self.principal)
+        return login.person_of(self.principal)
 
 
 class TenantClosed(Refusal):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -10,6 +11,7 @@ import pytest
 from flask import Flask
 
 from amtsweg.platform.config import Settings
+from amtsweg.platform.limits import ACQUIRE_AND_WINDOW, limiter
 from tests import servers
 
 
@@ -70,6 +72,47 @@ def test_redis_keeps_the_count_for_every_web_process(
         # A second web process with the same Redis counts on from the first one's attempts.
         two = make_app(settings=limited).test_client()
         assert [two.get("/login", headers=client_ip).status_code for _ in range(2)] == [302, 429]
+
+
+def test_in_redis_each_attempt_costs_one_round_trip_with_its_headers(
+    make_app: Callable[..., Flask], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hit's script also reads the window, so the ``X-RateLimit-*`` headers need no
+    second script; they say what the library's two scripts said."""
+    with servers.redis_server() as redis_url:
+        if redis_url is None:
+            servers.unavailable("Redis")
+        limited = replace(settings, redis_url=redis_url, login_rate_limit="2/minute", proxy_hops=1)
+        app = make_app(settings=limited)
+        sent: list[str] = []
+        counters = limiter.storage.storage
+        counters.script_load(ACQUIRE_AND_WINDOW)  # a new server learns it once, on first use
+        execute = counters.execute_command
+        monkeypatch.setattr(
+            counters,
+            "execute_command",
+            lambda *args, **kw: sent.append(args[0]) or execute(*args, **kw),
+        )
+        client = app.test_client()
+        client_ip = {"X-Forwarded-For": f"2001:db8::{secrets.token_hex(2)}"}
+        answers = []
+        first_hit = time.time()  # the window's oldest entry, which sets its reset
+        for _ in range(3):
+            sent.clear()
+            response = client.get("/login", headers=client_ip)
+            assert sent == ["EVALSHA"], sent
+            headers = response.headers
+            reset = int(headers["X-RateLimit-Reset"])
+            assert int(first_hit) + 60 <= reset <= time.time() + 61
+            answers.append(
+                (
+                    response.status_code,
+                    headers["X-RateLimit-Limit"],
+                    headers["X-RateLimit-Remaining"],
+                )
+            )
+        assert answers == [(302, "2", "1"), (302, "2", "0"), (429, "2", "0")]
+        assert 0 < int(response.headers["Retry-After"]) <= 60
 
 
 @pytest.mark.parametrize("value", ["ten per minute", "10/fortnight", ""])

@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
+from sqlalchemy import func, select
 
+from amtsweg.platform.db import db
 from amtsweg.submissions import service
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Role, User
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token
 from tests.platform.test_bearer_tokens import dev_token
@@ -193,6 +198,47 @@ def test_another_citizen_gets_404_for_a_submission(app, client, citizen) -> None
     }
     response = client.get(f"/api/v1/tenants/musterstadt/submissions/{reference}", headers=max_token)
     assert response.status_code == 404
+
+
+def test_a_known_person_takes_the_name_their_token_says(client, citizen) -> None:
+    """The token's person comes with the tenant's lookup; a name changed at the login
+    provider is taken over as when the person is looked up on their own."""
+    first = client.post(FUND, json={"answers": fund_answers()}, headers=citizen)
+    person = db.session.scalars(select(User).where(User.subject == "erika")).one()
+    person.display_name = "E. Mustermann"
+    db.session.commit()
+    again = client.post(FUND, json={"answers": fund_answers()}, headers=citizen)
+    assert (first.status_code, again.status_code) == (201, 201)
+    db.session.refresh(person)
+    assert person.display_name == "Erika Mustermann"
+    assert db.session.scalars(select(func.count()).select_from(User)).one() == 1
+
+
+def test_a_token_gets_no_role_from_its_persons_memberships(client, citizen, musterstadt) -> None:
+    """The token's person comes with the tenant, but a token's roles stay the token's:
+    a clerk's membership granted to the same person does not open the clerk's API."""
+    client.post(FUND, json={"answers": fund_answers()}, headers=citizen)
+    person = db.session.scalars(select(User).where(User.subject == "erika")).one()
+    tenants.grant_role(musterstadt, person, Role.CLERK)
+    db.session.commit()
+    listing = client.get("/api/v1/tenants/musterstadt/submissions", headers=citizen)
+    assert listing.status_code == 404
+
+
+def test_the_last_submission_moves_only_by_the_minute_the_overview_shows(
+    client, citizen, musterstadt
+) -> None:
+    """A submission less than a minute after the noted one leaves the tenant's row
+    alone (no update, no row lock held until the commit); a later one moves it on."""
+    first = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    noted = []
+    for offset in (0, 59, 61):
+        with time_machine.travel(first + dt.timedelta(seconds=offset), tick=False):
+            response = client.post(FUND, json={"answers": fund_answers()}, headers=citizen)
+        assert response.status_code == 201, response.json
+        db.session.refresh(musterstadt)
+        noted.append(musterstadt.last_submission_at)
+    assert noted == [first, first, first + dt.timedelta(seconds=61)]
 
 
 def test_too_many_submissions_get_429_with_retry_after(make_app, settings, musterstadt) -> None:
