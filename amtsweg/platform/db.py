@@ -252,7 +252,7 @@ def _scoped(statement: Executable) -> Executable:
     """
     scoped = _SCOPED.get(statement)
     if scoped is None:
-        scoped = statement.options(_tenant_criteria(bindparam(_SCOPE_PARAMETER)))
+        scoped = statement.options(_tenant_criteria(bindparam(_SCOPE_PARAMETER, type_=Uuid())))
         _SCOPED[statement] = scoped
     return scoped
 
