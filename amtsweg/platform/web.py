@@ -81,7 +81,15 @@ class RequestHandler(MethodView):
         return method()
 
 
+NOT_TO_BE_STORED = "no-store, private"
+
+
 def _not_to_be_stored(response: Response) -> Response:
+    """``no-store, private``: written as it stands unless the view set a ``Cache-Control``
+    of its own (parsing and writing it back costs on every page with personal data)."""
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = NOT_TO_BE_STORED
+        return response
     response.cache_control.no_store = True
     response.cache_control.private = True
     return response
