@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from flask_babel import gettext, ngettext
 from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import aliased, defer, load_only
 
 from amtsweg.formdefs.engine import (
     FeeBreakdown,
@@ -591,7 +591,10 @@ def with_offer(query: Select[Any], definition_id: ColumnElement[uuid.UUID]) -> S
     and its published version (both ``None`` when the tenant does not offer it now).
 
     For a caller that needs its own row and the offer in one round trip; turn the
-    two columns into an :class:`OfferedForm` with :func:`offer_of`.
+    two columns into an :class:`OfferedForm` with :func:`offer_of`. Only what a
+    page of the journey reads is loaded (each column costs on every page): of
+    the version what :func:`compiled` and a submission need, of the tenant's
+    offer all but its start page's note and when it was made.
     """
     published = aliased(FormVersion)
     return (
@@ -602,8 +605,18 @@ def with_offer(query: Select[Any], definition_id: ColumnElement[uuid.UUID]) -> S
             (published.definition_id == TenantForm.definition_id)
             & (published.state == VersionState.PUBLISHED),
         )
-        .options(defer(published.document))
+        .options(
+            load_only(*compiling_columns(published)),
+            defer(TenantForm.start_note),
+            defer(TenantForm.created_at),
+        )
     )
+
+
+def compiling_columns(version: type[FormVersion]) -> tuple[Any, ...]:
+    """The columns of ``version`` (the class or an alias) that :func:`compiled` and a
+    submission read, besides the id: the document is loaded only on a cache miss."""
+    return (version.definition_id, version.number, version.digest)
 
 
 def offer_of(tenant_form: TenantForm | None, version: FormVersion | None) -> OfferedForm | None:

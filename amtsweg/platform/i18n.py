@@ -8,9 +8,11 @@ translations live in ``amtsweg/translations`` and are compiled by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
 from babel.support import NullTranslations, Translations
 from flask import Blueprint, Flask, has_request_context, redirect, request
 from flask_babel import Babel, format_currency, get_locale, get_translations
@@ -61,28 +63,29 @@ def money(cents: int) -> str:
     return format_currency(Decimal(cents) / 100, "EUR")
 
 
-def _template_context() -> dict[str, str]:
-    return {"current_locale": str(get_locale() or DEFAULT_LOCALE)}
-
-
 def _install_template_gettext(app: Flask) -> None:
     """Templates' ``_()`` and its kin, with the catalogue found once per language.
 
     Flask-Babel's callables look the domain, the locale and the catalogue up
-    through the app context on every string, and a step page translates some
-    thirty; here only the locale is looked up per string (``force_locale``
-    still switches the language in the middle of a request).
+    through the app context on every string. Here a template rendered with
+    ``render_template`` gets its ``_`` bound to the catalogue of the language
+    the request has when it is rendered (a context processor, so
+    ``force_locale`` around a rendering still switches it); macros imported
+    without the context, and the other callables, look the locale up per
+    string.
     """
     catalogues: dict[str, Translations | NullTranslations] = {}
 
-    def catalogue() -> Translations | NullTranslations:
-        locale = get_locale()
+    def catalogue_of(locale: Locale | None) -> Translations | NullTranslations:
         if locale is None:  # outside a request and app context: untranslated
             return get_translations()
         key = str(locale)
         if (found := catalogues.get(key)) is None:
             found = catalogues[key] = get_translations()
         return found
+
+    def catalogue() -> Translations | NullTranslations:
+        return catalogue_of(get_locale())
 
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda string: catalogue().ugettext(string),
@@ -93,17 +96,30 @@ def _install_template_gettext(app: Flask) -> None:
         ),
         newstyle=True,
     )
+    app.jinja_env.globals["_"] = _translator(lambda string: catalogue().ugettext(string))
+
+    def template_context() -> dict[str, Any]:
+        locale = get_locale()
+        return {
+            "current_locale": str(locale or DEFAULT_LOCALE),
+            "_": _translator(catalogue_of(locale).ugettext),
+        }
+
+    app.context_processor(template_context)
+
+
+def _translator(translate: Callable[[str], str]) -> Callable[..., str]:
+    """``_()``: what Jinja's newstyle ``_`` does (escape the variables into the
+    translation), in one call where Jinja's goes through ``gettext`` and two more."""
 
     @pass_eval_context
-    def translate(eval_context: EvalContext, string: str, **variables: Any) -> str:
-        """``_()``: what Jinja's newstyle ``_`` does (escape the variables into the
-        translation), in one call where Jinja's goes through ``gettext`` and two more."""
-        translated = catalogue().ugettext(string)
+    def translated(eval_context: EvalContext, string: str, **variables: Any) -> str:
+        text = translate(string)
         if eval_context.autoescape:
-            translated = Markup(translated)  # noqa: S704 - the catalogue is ours, as in Jinja
-        return translated % variables
+            text = Markup(text)  # noqa: S704 - the catalogue is ours, as in Jinja
+        return text % variables
 
-    app.jinja_env.globals["_"] = translate
+    return translated
 
 
 def init_app(app: Flask) -> None:
@@ -113,5 +129,4 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     _install_template_gettext(app)
     app.register_blueprint(bp)
-    app.context_processor(_template_context)
     app.add_template_filter(money)

@@ -189,3 +189,18 @@ def init_app(app: Flask) -> None:
     app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     app.config["RATELIMIT_SWALLOW_ERRORS"] = True
     limiter.init_app(app)
+    _check_only_decorated_views(app)
+
+
+def _check_only_decorated_views(app: Flask) -> None:
+    """Leave out Flask-Limiter's check before every request.
+
+    That check looks for application-wide and default limits; Amtsweg sets
+    none (each limit decorates its view, and the decorator checks it), so on
+    every request, ``/healthz`` too, it found nothing at some cost. Should
+    such limits ever be configured, the check stays.
+    """
+    manager = limiter.limit_manager
+    if manager.application_limits or manager.default_limits:
+        return
+    app.before_request_funcs[None].remove(limiter._check_request_limit)  # noqa: SLF001

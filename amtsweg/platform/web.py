@@ -81,7 +81,15 @@ class RequestHandler(MethodView):
         return method()
 
 
+NOT_TO_BE_STORED = "no-store, private"
+
+
 def _not_to_be_stored(response: Response) -> Response:
+    """``no-store, private``: written as it stands unless the view set a ``Cache-Control``
+    of its own (parsing and writing it back costs on every page with personal data)."""
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = NOT_TO_BE_STORED
+        return response
     response.cache_control.no_store = True
     response.cache_control.private = True
     return response
@@ -197,15 +205,32 @@ def content_security_policy(*, media_sources: tuple[str, ...] = ()) -> str:
     return f"{base}; media-src 'self' {' '.join(media_sources)}"
 
 
+SECURITY_HEADERS_KEY = "AMTSWEG_SECURITY_HEADERS"
+
+
+def security_headers(settings: Settings, policy: str) -> tuple[tuple[str, str], ...]:
+    """The headers every response gets unless its view set them itself."""
+    headers = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if settings.env != "development":
+        headers.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    return tuple(headers)
+
+
 def add_security_headers(response: Response) -> Response:
+    """:func:`security_headers`, built once per app: they depend only on its settings."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", current_app.config[CSP_KEY])
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config["AMTSWEG"].env != "development":
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 - Headers iterates pairs
+    headers.extend(
+        (name, value)
+        for name, value in current_app.config[SECURITY_HEADERS_KEY]
+        if name.lower() not in present
+    )
     return response
 
 
@@ -228,6 +253,7 @@ def init_app(app: Flask) -> None:
         # The client's address and scheme come from the trusted proxies' X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config[CSP_KEY] = base_content_security_policy(app.config["AMTSWEG"])
+    app.config[SECURITY_HEADERS_KEY] = security_headers(app.config["AMTSWEG"], app.config[CSP_KEY])
     app.before_request(refuse_oversized_requests)
     app.before_request(refuse_nul_in_the_address)
     app.register_error_handler(HTTPException, handle_http_exception)

@@ -198,7 +198,11 @@ _DRAFT = (
         Draft.user_id == bindparam("user_id"),
         Draft.expires_at > bindparam("now"),
     )
-    .options(joinedload(Draft.version, innerjoin=True).defer(FormVersion.document))
+    .options(
+        joinedload(Draft.version, innerjoin=True).load_only(
+            *formdefs.compiling_columns(FormVersion)
+        )
+    )
 )
 _DRAFT_AND_OFFER = formdefs.with_offer(_DRAFT, Draft.definition_id)
 

@@ -18,6 +18,7 @@ from flask_babel import force_locale, format_datetime, get_locale, gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from amtsweg.platform import signals
 from amtsweg.platform.auth.claims import display_name, prefill_claims
@@ -110,6 +111,8 @@ _SERVED_TENANT_AND_LOGIN = (
     )
     .outerjoin(User, User.id == LoginSession.user_id)
     .where(Tenant.slug == bindparam("slug"))
+    # Read only at logout (which is no tenant's page) and by the person's own records.
+    .options(defer(LoginSession.id_token), defer(User.last_login_at), defer(User.created_at))
 )
 
 

@@ -36,3 +36,20 @@ def test_the_switch_overrides_the_browser(client, tenant) -> None:
 def test_the_switch_never_redirects_off_site(client, target) -> None:
     switch = client.get("/lang/de", query_string={"next": target})
     assert switch.headers["Location"] == "/"
+
+
+def test_a_rendering_in_another_language_translates_the_template_and_its_macros(app) -> None:
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = (
+        '{% from "macros/admin_form.html" import field %}'
+        '{{ _("Skip to content") }}|{{ current_locale }}|{{ field("x", "X", "", {"x": "!"}) }}'
+    )
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        assert render_template_string(page).startswith("Zum Inhalt springen|de|")
+        assert "Fehler:" in render_template_string(page)
+        with force_locale("en"):
+            assert render_template_string(page).startswith("Skip to content|en|")
+            assert "Error:" in render_template_string(page)
+        assert render_template_string(page).startswith("Zum Inhalt springen|de|")

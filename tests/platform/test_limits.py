@@ -6,6 +6,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -119,3 +120,25 @@ def test_in_redis_each_attempt_costs_one_round_trip_with_its_headers(
 def test_a_malformed_limit_is_refused(value: str) -> None:
     problems = Settings(login_rate_limit=value).problems()
     assert problems == [f"AMTSWEG_LOGIN_RATE_LIMIT must look like '10/minute', not {value!r}."]
+
+
+@pytest.mark.sqlite
+def test_only_limited_views_ask_the_limiter(
+    make_app: Callable[..., Flask], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amtsweg.platform.limits import limiter
+
+    app = make_app(settings=settings)
+    client = app.test_client()
+    asked: list[str | None] = []
+    resolve = limiter.limit_manager.resolve_limits
+
+    def counting(flask_app: Flask, endpoint: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        asked.append(endpoint)
+        return resolve(flask_app, endpoint, *args, **kwargs)
+
+    monkeypatch.setattr(limiter.limit_manager, "resolve_limits", counting)
+    assert client.get("/healthz").status_code == 200
+    assert asked == []
+    assert _attempts(client, 1) == [302]
+    assert asked == ["login.start"]
