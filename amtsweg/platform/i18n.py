@@ -87,8 +87,11 @@ def _install_template_gettext(app: Flask) -> None:
     def catalogue() -> Translations | NullTranslations:
         return catalogue_of(get_locale())
 
+    def gettext(string: str) -> str:
+        return catalogue().ugettext(string)
+
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda string: catalogue().ugettext(string),
+        gettext=gettext,
         ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
         pgettext=lambda context, string: catalogue().upgettext(context, string),
         npgettext=lambda context, singular, plural, n: catalogue().unpgettext(
@@ -96,7 +99,7 @@ def _install_template_gettext(app: Flask) -> None:
         ),
         newstyle=True,
     )
-    app.jinja_env.globals["_"] = _translator(lambda string: catalogue().ugettext(string))
+    app.jinja_env.globals["_"] = _translator(gettext)
 
     def template_context() -> dict[str, Any]:
         locale = get_locale()

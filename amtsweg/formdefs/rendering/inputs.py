@@ -35,6 +35,11 @@ def _drawn(html: str) -> Markup:
     return Markup(html)  # noqa: S704 - every value in it went through attributes() or escape()
 
 
+def _input(name: str, defaults: Mapping[str, Any], attrs: Mapping[str, Any]) -> Markup:
+    """``<input>`` with the template's ``attrs`` over ``defaults``; its name is always ``name``."""
+    return _drawn(f"<input {attributes({**defaults, **attrs, 'name': name})}>")
+
+
 @dataclass(frozen=True, slots=True)
 class TextInput:
     """``<input>`` of a type that shows its value: text, date, email, tel, hidden."""
@@ -45,8 +50,7 @@ class TextInput:
 
     def __call__(self, **attrs: Any) -> Markup:
         value = self.values[0] if self.values else ""
-        defaults = {"id": self.name, "type": self.type, "value": value}
-        return _drawn(f"<input {attributes({**defaults, **attrs, 'name': self.name})}>")
+        return _input(self.name, {"id": self.name, "type": self.type, "value": value}, attrs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +64,7 @@ class Checkbox:
         checked = bool(self.values) and self.values[0] not in ("", "no")
         value = self.values[0] if self.values else "y"
         defaults = {"id": self.name, "type": "checkbox", "value": value, "checked": checked}
-        return _drawn(f"<input {attributes({**defaults, **attrs, 'name': self.name})}>")
+        return _input(self.name, defaults, attrs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +78,7 @@ class FileInput:
         drawn = {"id": self.name, "type": "file", **attrs, "value": False}
         if self.multiple:
             drawn["multiple"] = True
-        return _drawn(f"<input {attributes({**drawn, 'name': self.name})}>")
+        return _input(self.name, drawn, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +124,7 @@ class Option:
 
     def __call__(self, **attrs: Any) -> Markup:
         defaults = {"id": self.id, "type": self.type, "value": self.value, "checked": self.checked}
-        return _drawn(f"<input {attributes({**defaults, **attrs, 'name': self.name})}>")
+        return _input(self.name, defaults, attrs)
 
 
 @dataclass(frozen=True, slots=True)
