@@ -4,6 +4,11 @@ The load generator uses several processes, each with keep-alive connections
 on threads, so the client is not held back by one interpreter lock. Every
 benchmark compares with a baseline measured in the same run on the same
 machine and database, and reports the ratio, not absolute speed alone.
+
+On a machine whose cores the server, PostgreSQL, Redis and the load generator
+share, a server's rate is its cores divided by the CPU one request costs all
+of them together; :func:`load` says how much each side spent per request
+(:class:`Sides`), so a ratio comes with where its time went.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,6 +39,8 @@ class Stats:
     seconds: float
     p50_ms: float
     p99_ms: float
+    #: CPU milliseconds per request by side ("server", "PostgreSQL", "Redis", "client").
+    cpu_ms: dict[str, float] | None = None
 
     @property
     def per_second(self) -> float:
@@ -53,8 +60,65 @@ class Server:
 
     def worker_memory(self) -> list[int]:
         """Resident memory (bytes) of each gunicorn worker, read from ``/proc``."""
-        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
-        return [_resident_bytes(int(child)) for child in children]
+        return [_resident_bytes(child) for child in _children(self.pid)]
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The processes one benchmark's requests spend CPU in, besides the load generator.
+
+    ``server``'s gunicorn master and workers, PostgreSQL's backends serving
+    ``database`` (named in their process titles), and every Redis server.
+    """
+
+    server: Server
+    database: str
+
+    def cpu_seconds(self) -> dict[str, float]:
+        server = [self.server.pid, *_children(self.server.pid)]
+        titles = {pid: title for pid in _all_pids() if (title := _title(pid)) is not None}
+        return {
+            "server": sum(map(_cpu_seconds, server)),
+            "PostgreSQL": sum(
+                _cpu_seconds(pid)
+                for pid, title in titles.items()
+                if title.startswith("postgres:") and f" {self.database} " in title
+            ),
+            "Redis": sum(
+                _cpu_seconds(pid) for pid, title in titles.items() if "redis-server" in title
+            ),
+            "client": _children_cpu_seconds(),
+        }
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _all_pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _title(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:  # ended since it was listed
+        return None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process; 0 for one that has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_seconds() -> float:
+    """The CPU of this process's ended children: the load generator's processes."""
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def _resident_bytes(pid: int) -> int:
@@ -148,10 +212,19 @@ def _worker(request: Request, seconds: float, count: int | None = None) -> tuple
     return latencies, errors[0]
 
 
-def load(request: Request, seconds: float = 5.0) -> Stats:
-    """Send ``request`` as fast as the server answers for ``seconds``."""
+def load(request: Request, seconds: float = 5.0, sides: Sides | None = None) -> Stats:
+    """Send ``request`` as fast as the server answers for ``seconds``.
+
+    With ``sides``, the result says what CPU each side spent per request.
+    """
     _worker(request, 0.5)  # warm up every gunicorn worker and connection pool
-    return _measure(request, [seconds] * LOAD_PROCESSES, [None] * LOAD_PROCESSES)
+    before = sides.cpu_seconds() if sides else {}
+    stats = _measure(request, [seconds] * LOAD_PROCESSES, [None] * LOAD_PROCESSES)
+    if sides is None:
+        return stats
+    after = sides.cpu_seconds()
+    per_request = {side: 1000 * (after[side] - before[side]) / stats.requests for side in after}
+    return replace(stats, cpu_ms=per_request)
 
 
 def load_count(request: Request, count: int) -> Stats:

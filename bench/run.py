@@ -19,7 +19,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from redis import Redis
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, create_engine, make_url, text
 from sqlalchemy.exc import IntegrityError
 
 from amtsweg.app import create_app
@@ -30,7 +30,16 @@ from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions import service
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.login import COOKIE as LOGIN_COOKIE
-from bench.harness import Request, Server, Stats, gunicorn, load, load_count, load_varied
+from bench.harness import (
+    Request,
+    Server,
+    Sides,
+    Stats,
+    gunicorn,
+    load,
+    load_count,
+    load_varied,
+)
 from tests import servers
 from tests.login import dev_login, local
 from tests.payment.conftest import PARKING_PERMIT, offer_fee_form
@@ -81,7 +90,13 @@ def compare(name: str, ours: Stats, baseline: Stats) -> dict[str, object]:
         f"  p99 {baseline.p99_ms:6.1f} ms | ratio {ratio:.2f}"
         + (f"  ({ours.errors} unexpected answers)" if ours.errors else "")
     )
+    if ours.cpu_ms and baseline.cpu_ms:
+        print(f"  CPU per request: {_sides(ours.cpu_ms)} | baseline {_sides(baseline.cpu_ms)}")
     return {"name": name, "ours": asdict(ours), "baseline": asdict(baseline), "ratio": ratio}
+
+
+def _sides(cpu_ms: dict[str, float]) -> str:
+    return ", ".join(f"{side} {spent:.2f} ms" for side, spent in cpu_ms.items())
 
 
 SECRET = "bench-secret-" + "x" * 40
@@ -168,13 +183,15 @@ def web_benchmarks(
     page_template.write_text(html)
     answers = FUND_ANSWERS | {"verlustdatum": service.today().isoformat()}
     submit = json.dumps({"answers": answers}).encode()
+    database = make_url(env["DATABASE_URL"]).database
     with gunicorn(
         "bench.baseline:create_app()", env | {"BASELINE_PAGE_TEMPLATE": str(page_template)}
     ) as base:
-        hello = load(Request("GET", f"{base.url}/hello"), seconds)
-        row = load(Request("GET", f"{base.url}/row/musterstadt"), seconds)
-        page = load(Request("GET", f"{base.url}/page/musterstadt"), seconds)
-        insert = load(Request("POST", f"{base.url}/insert", b"", expect=201), seconds)
+        sides = Sides(base, database)
+        hello = load(Request("GET", f"{base.url}/hello"), seconds, sides)
+        row = load(Request("GET", f"{base.url}/row/musterstadt"), seconds, sides)
+        page = load(Request("GET", f"{base.url}/page/musterstadt"), seconds, sides)
+        insert = load(Request("POST", f"{base.url}/insert", b"", expect=201), seconds, sides)
     step_request = Request("GET", step_path, headers=(("Cookie", f"{LOGIN_COOKIE}={cookie}"),))
     # Served as in production: with its gunicorn config (metrics summed over the workers),
     # and not in "development", which re-reads every template from disk per render.
@@ -183,9 +200,10 @@ def web_benchmarks(
         env | {"AMTSWEG_ENV": "test"},
         config="python:amtsweg.platform.gunicorn_conf",
     ) as ours:
-        healthz = load(Request("GET", f"{ours.url}/healthz"), seconds)
-        home = load(Request("GET", f"{ours.url}/t/musterstadt/"), seconds)
-        step = load(replace(step_request, url=ours.url + step_path), seconds)
+        sides = Sides(ours, database)
+        healthz = load(Request("GET", f"{ours.url}/healthz"), seconds, sides)
+        home = load(Request("GET", f"{ours.url}/t/musterstadt/"), seconds, sides)
+        step = load(replace(step_request, url=ours.url + step_path), seconds, sides)
         api = load(
             Request(
                 "POST",
@@ -198,6 +216,7 @@ def web_benchmarks(
                 expect=201,
             ),
             seconds,
+            sides,
         )
         hooks = load_varied(
             "POST",
