@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.engine import (
+    NUL,
     AnswerError,
     Evaluation,
     FeeBreakdown,
@@ -848,6 +849,12 @@ def _checked_message(message: str, *, required: bool) -> str:
         )
     if len(message) > MAX_MESSAGE:
         detail = gettext("The message is longer than %(max)d characters.", max=MAX_MESSAGE)
+        raise Refusal(detail, problems=[FieldProblem(json_pointer("message"), detail)])
+    if NUL in message:
+        detail = gettext(
+            "The message contains a null character (NUL), which cannot be stored. "
+            "Please send it again without it."
+        )
         raise Refusal(detail, problems=[FieldProblem(json_pointer("message"), detail)])
     return message
 

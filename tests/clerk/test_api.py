@@ -109,6 +109,14 @@ def test_the_api_sets_the_processing_status(client, submit, specialist_software)
     )
     assert refused.status_code == 422
     assert refused.json["errors"][0]["pointer"] == "/message"
+    with_nul = client.post(
+        f"{API}/submissions/{reference}/processing",
+        json={"status": "in_progress", "message": "Wir\u0000 prüfen."},
+        headers=specialist_software,
+    )
+    assert with_nul.status_code == 422
+    assert with_nul.content_type == "application/problem+json"
+    assert "(NUL)" in with_nul.json["errors"][0]["detail"]
     done = client.post(
         f"{API}/submissions/{reference}/processing",
         json={"status": "in_progress", "message": "Wir prüfen."},

@@ -89,6 +89,27 @@ def test_asking_for_more_without_saying_what_is_refused(client, log_in, submit) 
     assert "Bitte schreiben Sie eine Nachricht." in refused.get_data(as_text=True)
 
 
+def test_a_message_with_a_null_character_is_refused_and_nothing_is_kept(
+    client, log_in, submit
+) -> None:
+    """No text column can store a NUL: the clerk hears why, and the status stays as it was."""
+    reference = submit()
+    log_in("clerk-musterstadt")
+    page = client.get(f"{CLERK}submissions/{reference}")
+    refused = client.post(
+        f"{CLERK}submissions/{reference}",
+        data={
+            "csrf_token": csrf_token(page),
+            "status": "more_information_needed",
+            "message": "Bitte schicken Sie\x00 ein Foto.",
+        },
+    )
+    assert refused.status_code == 422
+    assert "Nullzeichen (NUL)" in refused.get_data(as_text=True)
+    detail = client.get(f"{CLERK}submissions/{reference}").get_data(as_text=True)
+    assert "Bitte schicken Sie" not in detail
+
+
 def test_a_result_document_must_be_a_pdf_and_reaches_the_citizen(
     app, client, log_in, submit
 ) -> None:

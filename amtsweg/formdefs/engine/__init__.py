@@ -20,7 +20,7 @@ from amtsweg.formdefs.engine.fees import (
     check_fee_overrides,
     compute_fee,
 )
-from amtsweg.formdefs.engine.fields import REFUSED_CHARACTER, plain_text, without_nul
+from amtsweg.formdefs.engine.fields import NUL, REFUSED_CHARACTER, plain_text, without_nul
 from amtsweg.formdefs.engine.messages import LocalizedText
 from amtsweg.formdefs.engine.model import (
     DefinitionError,
@@ -32,6 +32,7 @@ from amtsweg.formdefs.engine.model import (
 from amtsweg.formdefs.engine.prefill import prefill
 
 __all__ = [
+    "NUL",
     "REFUSED_CHARACTER",
     "AnswerError",
     "DefinitionError",
