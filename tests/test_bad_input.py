@@ -216,3 +216,40 @@ def test_head_is_answered_like_get_on_every_page(world) -> None:
         get, head = browser.get(url), browser.head(url)
         assert head.status_code == get.status_code, f"HEAD {url}: {head.status_code}"
         assert head.data == b""
+
+
+@pytest.mark.parametrize("field", ["name", "message"])
+def test_a_nul_in_an_otherwise_valid_post_is_refused_saying_so_and_nothing_is_kept(
+    client, create_tenant, field
+) -> None:
+    """A NUL hidden in one field of a post that passes every check: a 400 that says what
+    to remove, in German first, and the feedback is neither stored nor mailed."""
+    create_tenant("musterstadt", "Gemeinde Musterstadt", contact_email="rathaus@example.org")
+    statement = "/t/musterstadt/barrierefreiheit"
+    form = client.get(statement, headers={"Accept-Language": "de"})
+    sent = {"name": "Erika Mustermann", "message": "Der Kontrast ist zu schwach."}
+    refused = client.post(
+        statement,
+        data={**sent, field: "Regen\x00schirm", "csrf_token": csrf_token(form)},
+        headers={"Accept-Language": "de"},
+    )
+    assert refused.status_code == 400
+    assert "Nullzeichen (NUL)" in refused.get_data(as_text=True)
+    accepted = client.post(statement, data={**sent, "csrf_token": csrf_token(form)})
+    assert accepted.status_code == 303
+
+
+def test_a_nul_in_a_json_text_the_api_stores_is_a_problem_document(world) -> None:
+    """The same through the API: a new municipality's name with a NUL, as a problem document,
+    and the municipality is not created."""
+    client = world["app"].test_client()
+    admin = {"Authorization": f"Bearer {world['tokens']['admin']}"}
+    new = {"slug": "neustadt", "municipality_key": "05315000", "state": "05"}
+    answer = client.post(
+        "/api/v1/admin/tenants", json={**new, "name": "Neu\u0000stadt"}, headers=admin
+    )
+    assert answer.status_code == 400, answer.get_data(as_text=True)
+    assert answer.content_type == "application/problem+json"
+    assert "(NUL)" in answer.json["detail"]
+    created = client.post("/api/v1/admin/tenants", json={**new, "name": "Neustadt"}, headers=admin)
+    assert created.status_code == 201, created.get_data(as_text=True)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, after_this_request, current_app, render_template, request
 from flask.views import MethodView
 from flask_babel import gettext
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import (
     BadRequest,
     HTTPException,
@@ -170,6 +172,47 @@ def _error_page(status: int, detail: str = "") -> str:
     return render_template("error.html", status=status, title=title, detail=detail)
 
 
+def handle_unstorable_value(error: DataError) -> Response:
+    """A value the database cannot store: with a NUL in what was sent, the sender's mistake.
+
+    No text column can store a NUL. The areas refuse it where they read a text
+    and can say which field holds it; this answers for any text they do not
+    check, with a 400 saying what to remove instead of a 500. The request's
+    transaction rolls back, so nothing of it is kept. Any other such error is ours.
+    """
+    if not _sent_a_nul():
+        return handle_unexpected_error(error)
+    db.session.rollback()  # the error page must not meet the failed transaction
+    log.warning("refused: a value with a NUL reached the database")
+    detail = gettext(
+        "What you sent contains a null character (NUL), which cannot be stored. "
+        "Please send it again without it."
+    )
+    return handle_refusal(Refusal(detail, status=400))
+
+
+def _sent_a_nul() -> bool:
+    texts = [
+        *(value for values in request.form.listvalues() for value in values),
+        *(upload.filename or "" for upload in request.files.values()),
+        *_json_texts(request.get_json(silent=True)),
+    ]
+    return any("\x00" in text for text in texts)
+
+
+def _json_texts(value: Any) -> Iterator[str]:
+    """Every string in a JSON document, names of members included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for name, member in value.items():
+            yield name
+            yield from _json_texts(member)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_texts(item)
+
+
 def handle_unexpected_error(error: Exception) -> Response:
     log.error("unhandled error", exc_info=error)
     return handle_http_exception(InternalServerError())
@@ -258,5 +301,6 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_in_the_address)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Refusal, handle_refusal)
+    app.register_error_handler(DataError, handle_unstorable_value)
     app.register_error_handler(Exception, handle_unexpected_error)
     app.after_request(add_security_headers)
