@@ -21,10 +21,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -218,10 +219,17 @@ def load(request: Request, seconds: float = 5.0, sides: Sides | None = None) -> 
     With ``sides``, the result says what CPU each side spent per request.
     """
     _worker(request, 0.5)  # warm up every gunicorn worker and connection pool
-    before = sides.cpu_seconds() if sides else {}
-    stats = _measure(request, [seconds] * LOAD_PROCESSES, [None] * LOAD_PROCESSES)
+    return _accounted(
+        sides, lambda: _measure(request, [seconds] * LOAD_PROCESSES, [None] * LOAD_PROCESSES)
+    )
+
+
+def _accounted(sides: Sides | None, measure: Callable[[], Stats]) -> Stats:
+    """``measure()``, with the CPU each of ``sides`` spent per request meanwhile."""
     if sides is None:
-        return stats
+        return measure()
+    before = sides.cpu_seconds()
+    stats = measure()
     after = sides.cpu_seconds()
     per_request = {side: 1000 * (after[side] - before[side]) / stats.requests for side in after}
     return replace(stats, cpu_ms=per_request)
@@ -237,12 +245,15 @@ def _measure(request: Request, seconds: list[float], counts: list[int | None]) -
     started = time.monotonic()
     with ProcessPoolExecutor(LOAD_PROCESSES) as pool:
         results = list(pool.map(_worker, [request] * LOAD_PROCESSES, seconds, counts))
-    elapsed = time.monotonic() - started
+    return _stats(results, time.monotonic() - started)
+
+
+def _stats(results: list[tuple[list[float], int]], elapsed: float) -> Stats:
+    """What the load processes saw: their latencies and unexpected answers, together."""
     latencies = sorted(value for part, _ in results for value in part)
-    errors = sum(failed for _, failed in results)
     return Stats(
         requests=len(latencies),
-        errors=errors,
+        errors=sum(failed for _, failed in results),
         seconds=elapsed,
         p50_ms=statistics.median(latencies),
         p99_ms=latencies[int(len(latencies) * 0.99) - 1],
@@ -250,8 +261,9 @@ def _measure(request: Request, seconds: list[float], counts: list[int | None]) -
 
 
 def _varied_worker(method: str, url: str, items: list[tuple[bytes, tuple[tuple[str, str], ...]]],
-                   seconds: float, expect: int) -> tuple[list[float], int]:  # fmt: skip
-    """Like ``_worker``, but every request is the next of ``items`` (each used once)."""
+                   seconds: float) -> tuple[list[float], int]:  # fmt: skip
+    """Like ``_worker``, but every request is the next of ``items`` (each used once),
+    and every answer is expected to be 200."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -274,7 +286,7 @@ def _varied_worker(method: str, url: str, items: list[tuple[bytes, tuple[tuple[s
             response = connection.getresponse()
             response.read()
             mine.append((time.perf_counter() - started) * 1000)
-            failed += response.status != expect
+            failed += response.status != HTTPStatus.OK
         connection.close()
         with lock:
             latencies.extend(mine)
@@ -293,9 +305,16 @@ def load_varied(
     url: str,
     items: list[tuple[bytes, tuple[tuple[str, str], ...]]],
     seconds: float = 5.0,
-    expect: int = 200,
+    sides: Sides | None = None,
 ) -> Stats:
-    """Send each of ``items`` once (split across the load processes) for ``seconds``."""
+    """Send each of ``items`` once (split across the load processes) for ``seconds``;
+    ``sides`` as for :func:`load`."""
+    return _accounted(sides, lambda: _varied(method, url, items, seconds))
+
+
+def _varied(
+    method: str, url: str, items: list[tuple[bytes, tuple[tuple[str, str], ...]]], seconds: float
+) -> Stats:
     slices = [items[index::LOAD_PROCESSES] for index in range(LOAD_PROCESSES)]
     started = time.monotonic()
     with ProcessPoolExecutor(LOAD_PROCESSES) as pool:
@@ -306,15 +325,6 @@ def load_varied(
                 [url] * LOAD_PROCESSES,
                 slices,
                 [seconds] * LOAD_PROCESSES,
-                [expect] * LOAD_PROCESSES,
             )
         )
-    elapsed = time.monotonic() - started
-    latencies = sorted(value for part, _ in results for value in part)
-    return Stats(
-        requests=len(latencies),
-        errors=sum(failed for _, failed in results),
-        seconds=elapsed,
-        p50_ms=statistics.median(latencies),
-        p99_ms=latencies[int(len(latencies) * 0.99) - 1],
-    )
+    return _stats(results, time.monotonic() - started)

@@ -174,9 +174,28 @@ def webhook_requests(env: dict[str, str]) -> list[tuple[bytes, tuple[tuple[str, 
     return items
 
 
+ROUNDS = 3
+
+#: Each page and its baseline.
+WEB_COMPARISONS = (
+    ("GET /healthz vs bare hello", "healthz", "hello"),
+    ("GET /t/musterstadt/ vs bare row page", "home", "row"),
+    ("GET step page (logged in) vs bare hello", "step", "hello"),
+    ("GET step page vs bare page of its size", "step", "page"),
+    ("POST submission API vs bare insert", "api", "insert"),
+    ("POST signed webhook vs bare insert", "hooks", "insert"),
+)
+
+
 def web_benchmarks(
     env: dict[str, str], seconds: float, memory_requests: int
 ) -> list[dict[str, object]]:
+    """Amtsweg's pages against the bare app's, both served at once and measured in turns.
+
+    The machine is shared and its load changes by the minute: every round
+    measures each bare page and its counterpart one right after the other, and
+    for each comparison the round with the median ratio counts (``ROUNDS``).
+    """
     cookie, step_path, html, token = citizen(env)
     webhooks = webhook_requests(env)
     page_template = Path(env["AMTSWEG_STORAGE_DIR"]).parent / "step-page.html"
@@ -184,59 +203,53 @@ def web_benchmarks(
     answers = FUND_ANSWERS | {"verlustdatum": service.today().isoformat()}
     submit = json.dumps({"answers": answers}).encode()
     database = make_url(env["DATABASE_URL"]).database
-    with gunicorn(
-        "bench.baseline:create_app()", env | {"BASELINE_PAGE_TEMPLATE": str(page_template)}
-    ) as base:
-        sides = Sides(base, database)
-        hello = load(Request("GET", f"{base.url}/hello"), seconds, sides)
-        row = load(Request("GET", f"{base.url}/row/musterstadt"), seconds, sides)
-        page = load(Request("GET", f"{base.url}/page/musterstadt"), seconds, sides)
-        insert = load(Request("POST", f"{base.url}/insert", b"", expect=201), seconds, sides)
     step_request = Request("GET", step_path, headers=(("Cookie", f"{LOGIN_COOKIE}={cookie}"),))
-    # Served as in production: with its gunicorn config (metrics summed over the workers),
-    # and not in "development", which re-reads every template from disk per render.
-    with gunicorn(
-        "amtsweg.app:create_app()",
-        env | {"AMTSWEG_ENV": "test"},
-        config="python:amtsweg.platform.gunicorn_conf",
-    ) as ours:
-        sides = Sides(ours, database)
-        healthz = load(Request("GET", f"{ours.url}/healthz"), seconds, sides)
-        home = load(Request("GET", f"{ours.url}/t/musterstadt/"), seconds, sides)
-        step = load(replace(step_request, url=ours.url + step_path), seconds, sides)
-        api = load(
-            Request(
-                "POST",
-                f"{ours.url}/api/v1/tenants/musterstadt/forms/fundsache-verlustmeldung/submissions",
-                submit,
-                headers=(
-                    ("Authorization", f"Bearer {token}"),
-                    ("Content-Type", "application/json"),
-                ),
-                expect=201,
-            ),
-            seconds,
-            sides,
-        )
-        hooks = load_varied(
-            "POST",
-            f"{ours.url}/api/v1/tenants/musterstadt/payment/webhooks/sandbox",
-            webhooks,
-            seconds,
-        )
+    with (
+        gunicorn(
+            "bench.baseline:create_app()", env | {"BASELINE_PAGE_TEMPLATE": str(page_template)}
+        ) as base,
+        _served(env) as ours,
+    ):
+        bare, mine = Sides(base, database), Sides(ours, database)
+        api = f"{ours.url}/api/v1/tenants/musterstadt/forms/fundsache-verlustmeldung/submissions"
+        bearer = (("Authorization", f"Bearer {token}"), ("Content-Type", "application/json"))
+        requests = {
+            "hello": (Request("GET", f"{base.url}/hello"), bare),
+            "healthz": (Request("GET", f"{ours.url}/healthz"), mine),
+            "row": (Request("GET", f"{base.url}/row/musterstadt"), bare),
+            "home": (Request("GET", f"{ours.url}/t/musterstadt/"), mine),
+            "page": (Request("GET", f"{base.url}/page/musterstadt"), bare),
+            "step": (replace(step_request, url=ours.url + step_path), mine),
+            "insert": (Request("POST", f"{base.url}/insert", b"", expect=201), bare),
+            "api": (Request("POST", api, submit, headers=bearer, expect=201), mine),
+        }
+        hooks = f"{ours.url}/api/v1/tenants/musterstadt/payment/webhooks/sandbox"
+        rounds = []
+        for number in range(ROUNDS):
+            measured = {
+                name: load(request, seconds, sides) for name, (request, sides) in requests.items()
+            }
+            # Every notification is sent once: each round has its own share of them.
+            measured["hooks"] = load_varied("POST", hooks, webhooks[number::ROUNDS], seconds, mine)
+            rounds.append(measured)
         memory = worker_memory_growth(
             ours, replace(step_request, url=ours.url + step_path), memory_requests
         )
     print(f"step page HTML: {len(html.encode())} bytes (the bare page renders as many)")
-    return [
-        compare("GET /healthz vs bare hello", healthz, hello),
-        compare("GET /t/musterstadt/ vs bare row page", home, row),
-        compare("GET step page (logged in) vs bare hello", step, hello),
-        compare("GET step page vs bare page of its size", step, page),
-        compare("POST submission API vs bare insert", api, insert),
-        compare("POST signed webhook vs bare insert", hooks, insert),
-        memory,
+    compared = [
+        median_round(name, [(measured[page], measured[baseline]) for measured in rounds])
+        for name, page, baseline in WEB_COMPARISONS
     ]
+    return [*compared, memory]
+
+
+def median_round(name: str, rounds: list[tuple[Stats, Stats]]) -> dict[str, object]:
+    """:func:`compare` for the round (a page and its baseline) with the median ratio."""
+    ordered = sorted(rounds, key=lambda pair: pair[0].per_second / pair[1].per_second)
+    ratios = ", ".join(f"{ours.per_second / base.per_second:.2f}" for ours, base in ordered)
+    print(f"  {name}: ratio per round {ratios}")
+    ours, baseline = ordered[len(ordered) // 2]
+    return compare(f"{name} (median)", ours, baseline)
 
 
 def worker_memory_growth(server: Server, request: Request, requests: int) -> dict[str, object]:
@@ -327,9 +340,6 @@ def _emptied(connection: Connection, table: str, tenant_id: object) -> bool:
     return True
 
 
-ROUNDS = 3
-
-
 def citizen_page_among_tenants(env: dict[str, str], seconds: float) -> dict[str, object]:
     """The same page with 1 tenant and with 10,000, in turns on one running server.
 
@@ -345,11 +355,8 @@ def citizen_page_among_tenants(env: dict[str, str], seconds: float) -> dict[str,
             add_tenants(owner_url)
             many = load(page, seconds)
             remove_added_tenants(owner_url)
-            rounds.append((many.per_second / one.per_second, many, one))
-    rounds.sort(key=lambda measured: measured[0])
-    print("  ratio per round: " + ", ".join(f"{ratio:.2f}" for ratio, _, _ in rounds))
-    _ratio, many, one = rounds[len(rounds) // 2]
-    return compare(f"GET /t/musterstadt/ {TENANTS} vs 1 tenant (median)", many, one)
+            rounds.append((many, one))
+    return median_round(f"GET /t/musterstadt/ {TENANTS} vs 1 tenant", rounds)
 
 
 def add_tenants(owner_url: str) -> None:
@@ -380,7 +387,8 @@ def association_admin_cookie(env: dict[str, str]) -> str:
 
 
 def _served(env: dict[str, str]) -> AbstractContextManager[Server]:
-    """Amtsweg as production serves it (see :func:`web_benchmarks`)."""
+    """Amtsweg as production serves it: with its gunicorn config (metrics summed over the
+    workers), and not in "development", which re-reads every template from disk per render."""
     return gunicorn(
         "amtsweg.app:create_app()",
         env | {"AMTSWEG_ENV": "test"},
