@@ -12,9 +12,11 @@ account (the provider's id, the status: no personal data).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, url_for
@@ -40,6 +42,8 @@ from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant, User
 from amtsweg.tenants.onboarding import CheckResult
 from amtsweg.tenants.web import TenantView
+
+log = logging.getLogger(__name__)
 
 ADMIN_PAGE = "payment_staff.admin"
 TEST_AMOUNT_CENTS = 100
@@ -142,26 +146,78 @@ def start_test_payment(tenant: Tenant, account: ProviderAccount, actor: User | N
     return started.redirect_url
 
 
-def finish_test_payment(tenant: Tenant, account: ProviderAccount, actor: User | None) -> str:
-    """Read the newest test payment's status from the provider and record it."""
+@dataclass(frozen=True)
+class TestOutcome:
+    status: RemoteStatus
+    #: Given back at once (:func:`_refund_test_payment`); ``False`` when it could not be.
+    refunded: bool = False
+
+
+def finish_test_payment(
+    tenant: Tenant, account: ProviderAccount, actor: User | None
+) -> TestOutcome:
+    """Read the newest test payment's status from the provider and record it; give it back
+    when it succeeded."""
     started = tenants.latest_record(
         tenant, "payment_account", account.provider, actions=("payment.test_started",)
     )
     if started is None:
         raise Conflict(gettext("No test payment was started with this provider."))
+    payment_id = started.details["payment"]
     with _provider_errors():
         observation = service.provider_of(account).fetch_status(
-            service.account_view(tenant, account), started.details["payment"]
+            service.account_view(tenant, account), payment_id
         )
     tenants.record(
         tenant,
         "payment.tested",
         "payment_account",
         account.provider,
-        details={"payment": started.details["payment"], "status": observation.status.value},
+        details={"payment": payment_id, "status": observation.status.value},
         actor=actor,
     )
-    return observation.status.value
+    if observation.status is not RemoteStatus.SUCCEEDED:
+        return TestOutcome(observation.status)
+    return TestOutcome(observation.status, _refund_test_payment(tenant, account, payment_id, actor))
+
+
+def _refund_test_payment(
+    tenant: Tenant, account: ProviderAccount, payment_id: str, actor: User | None
+) -> bool:
+    """Give a test payment that succeeded back, once; whether it has been.
+
+    With the provider's live credentials the admin paid a real euro with their
+    own card, and nothing else would return it. Coming back to the return
+    address again finds the refund recorded and asks the provider nothing.
+    """
+    provider = service.provider_of(account)
+    if Capability.REFUND not in provider.capabilities:
+        return False
+    done = tenants.latest_record(
+        tenant, "payment_account", account.provider, actions=("payment.test_refunded",)
+    )
+    if done is not None and done.details.get("payment") == payment_id:
+        return True
+    try:
+        with _provider_errors():
+            refund_id = provider.refund(
+                service.account_view(tenant, account),
+                payment_id,
+                TEST_AMOUNT_CENTS,
+                f"test-refund-{payment_id}",
+            )
+    except (service.ProviderDown, service.PaymentRefused):
+        log.warning("the test payment could not be refunded", extra={"provider": account.provider})
+        return False
+    tenants.record(
+        tenant,
+        "payment.test_refunded",
+        "payment_account",
+        account.provider,
+        details={"payment": payment_id, "refund": refund_id},
+        actor=actor,
+    )
+    return True
 
 
 @contextmanager
@@ -212,26 +268,38 @@ class StartTestPayment(TestPaymentView):
 
 class FinishTestPayment(TestPaymentView):
     def get(self) -> Response:
-        status = finish_test_payment(self.tenant, self.account, self.actor())
-        if status == RemoteStatus.SUCCEEDED.value:
-            flash(gettext("The test payment succeeded."), "success")
-        elif status == RemoteStatus.PENDING.value:
-            flash(
-                gettext(
-                    "The test payment is not finished at the provider. Make another one "
-                    "and complete it on the provider's page."
-                ),
-                "error",
-            )
-        else:
-            flash(
-                gettext(
-                    "The test payment did not succeed (declined or cancelled). Make "
-                    "another one with a test card that succeeds."
-                ),
-                "error",
-            )
+        outcome = finish_test_payment(self.tenant, self.account, self.actor())
+        flash(*_said(outcome))
         return redirect(url_for(ADMIN_PAGE, tenant_slug=self.tenant.slug), code=303)
+
+
+def _said(outcome: TestOutcome) -> tuple[str, str]:
+    """What the admin is told about their test payment, and how (a flash category)."""
+    if outcome.status is RemoteStatus.SUCCEEDED and outcome.refunded:
+        return gettext("The test payment succeeded and has been refunded."), "success"
+    if outcome.status is RemoteStatus.SUCCEEDED:
+        return (
+            gettext(
+                "The test payment succeeded. It could not be refunded automatically: if it "
+                "was paid with a real card, refund it at the provider."
+            ),
+            "warning",
+        )
+    if outcome.status is RemoteStatus.PENDING:
+        return (
+            gettext(
+                "The test payment is not finished at the provider. Make another one "
+                "and complete it on the provider's page."
+            ),
+            "error",
+        )
+    return (
+        gettext(
+            "The test payment did not succeed (declined or cancelled). Make "
+            "another one with a test card that succeeds."
+        ),
+        "error",
+    )
 
 
 bp.add_url_rule("", view_func=StartTestPayment.as_view("start"), methods=["POST"])

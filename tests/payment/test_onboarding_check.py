@@ -8,9 +8,14 @@ whose forms take no fee online needs no provider at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
+from sqlalchemy import select
 
 from amtsweg.formdefs import service as formdefs
+from amtsweg.payment.models import SandboxCharge
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants import service as tenants
 from tests.login import csrf_token, local
@@ -76,6 +81,57 @@ def test_the_item_passes_only_after_a_test_payment_that_succeeded(admin_pages) -
 
     assert "Die Testzahlung war nicht erfolgreich" in _test_payment(client, DECLINED)
     assert "Machen Sie eine Testzahlung" in _payment_item(client)
+
+
+@contextmanager
+def _newest_charge(app) -> Iterator[SandboxCharge]:
+    """The sandbox's record of Kleinheim's newest charge, saved when the block ends."""
+    with app.app_context(), tenant_scope(tenants.find_tenant("kleinheim").id):
+        newest = select(SandboxCharge).order_by(SandboxCharge.created_at.desc()).limit(1)
+        yield db.session.scalar(newest)
+        db.session.commit()
+
+
+def test_a_test_payment_that_succeeded_is_refunded_once(app, admin_pages) -> None:
+    """With live credentials the admin's euro was real: it is given back at once, and coming
+    back to the return address again does not refund it twice."""
+    client = admin_pages
+    _connect_sandbox(client)
+    said = _test_payment(client, SUCCEEDS)
+    assert "Die Testzahlung war erfolgreich und wurde erstattet." in said
+    with _newest_charge(app) as charge:
+        assert (charge.status, charge.refunded_cents) == ("succeeded", 100)
+
+    again = client.get(f"{ADMIN}sandbox/test-payment/return", headers=GERMAN)
+    shown = client.get(again.headers["Location"], headers=GERMAN).get_data(as_text=True)
+    assert "Die Testzahlung war erfolgreich und wurde erstattet." in shown
+    with _newest_charge(app) as charge:
+        assert charge.refunded_cents == 100
+    assert "Erledigt:" in _payment_item(client)
+    audit = client.get("/t/kleinheim/admin/audit-log", headers=GERMAN).get_data(as_text=True)
+    cells = audit[audit.index("<tbody") :]
+    assert cells.count(">Testzahlung erstattet</td>") == 1
+    assert ">Testzahlung begonnen</td>" in cells
+
+
+def test_a_test_payment_the_provider_will_not_refund_is_said_to_need_refunding_there(
+    app, admin_pages
+) -> None:
+    """Refunded at the provider already, before the admin came back: the payment still
+    passes the check, and the admin is told to look at the provider."""
+    client = admin_pages
+    _connect_sandbox(client)
+    page = client.get(ADMIN)
+    started = client.post(f"{ADMIN}sandbox/test-payment", data={"csrf_token": csrf_token(page)})
+    checkout_url = local(started.headers["Location"])
+    checkout = client.get(checkout_url)
+    client.post(checkout_url, data={"csrf_token": csrf_token(checkout), "card": SUCCEEDS})
+    with _newest_charge(app) as charge:
+        charge.refunded_cents = charge.amount_cents
+    back = client.get(f"{ADMIN}sandbox/test-payment/return", headers=GERMAN)
+    said = client.get(back.headers["Location"], headers=GERMAN).get_data(as_text=True)
+    assert "konnte nicht automatisch erstattet werden" in said
+    assert "Erledigt:" in _payment_item(client)
 
 
 def test_going_live_needs_the_test_payment(admin_pages) -> None:
