@@ -151,11 +151,17 @@ class TenantInvitations(AssociationTenantView):
     @admin_blp.arguments(InvitationRequestSchema)
     @admin_blp.response(201, InvitationSchema)
     @admin_blp.alt_response(422, schema=ProblemErrorSchema, description="Not an email address")
+    @admin_blp.alt_response(
+        503,
+        schema=ProblemErrorSchema,
+        description="The mail server did not take the invitation; none was kept",
+    )
     @admin_blp.doc(security=[{"bearer": []}])
     def post(self, invitation: dict[str, Any]) -> Any:
-        """Mail an invitation: a link for one person, once, within 7 days."""
+        """Mail an invitation: a link for one person, once, within 7 days. It is mailed
+        before the answer, so a mail server that does not take it is reported here."""
         role = Role(invitation["role"])
-        return service.invite(self.tenant, invitation["email"], role, actor=self.actor())
+        return service.invite_and_mail(self.tenant, invitation["email"], role, actor=self.actor())
 
 
 @blp.route("/<slug:tenant_slug>/onboarding")

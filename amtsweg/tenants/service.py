@@ -821,7 +821,8 @@ def _invitation_signer() -> URLSafeSerializer:
 
 def invite(tenant: Tenant, email: str, role: Role, *, actor: User | None = None) -> Invitation:
     """Invite ``email`` to take ``role`` in ``tenant``; a job mails the link after the commit
-    (the API and the onboarding file; the pages mail it at once: :func:`mail_invitation`)."""
+    (the onboarding file, one transaction for all it sets up; the pages and the API mail it
+    at once: :func:`invite_and_mail`)."""
     invitation = create_invitation(tenant, email, role, actor=actor)
     enqueue_after_commit(send_invitation, tenant.id, invitation.id, str(get_locale() or ""))
     return invitation
@@ -854,6 +855,24 @@ def create_invitation(
         details={"role": role.value},
         actor=actor,
     )
+    return invitation
+
+
+def invite_and_mail(
+    tenant: Tenant, email: str, role: Role, *, actor: User | None = None
+) -> Invitation:
+    """Invite and mail the link while the inviter waits; a refusal (a bad address, a mail
+    server that does not take it) leaves no invitation behind.
+
+    Commits twice: the invitation before its link goes out (the link must work when it
+    is opened), and its withdrawal when the mail server did not take it.
+    """
+    invitation = create_invitation(tenant, email, role, actor=actor)
+    db.session.commit()
+    try:
+        mail_invitation(tenant, invitation, actor=actor)
+    finally:
+        db.session.commit()
     return invitation
 
 

@@ -25,7 +25,7 @@ from amtsweg.platform.db import db
 from amtsweg.platform.errors import Refusal
 from amtsweg.tenants import onboarding, service
 from amtsweg.tenants.accessibility import service as accessibility
-from amtsweg.tenants.models import Role, Tenant, User
+from amtsweg.tenants.models import Role, User
 from amtsweg.tenants.municipality import STATES
 from amtsweg.tenants.web import (
     AssociationTenantView,
@@ -41,17 +41,6 @@ tenant_admin_bp = Blueprint(
     "tenant_admin", __name__, url_prefix="/t/<slug:tenant_slug>", template_folder="templates"
 )
 PAGE_SIZE = 50
-
-
-def invite_and_mail(tenant: Tenant, email: str, role: Role, actor: User | None) -> None:
-    """Invite and mail the link now; a refusal (a bad address, a mail server that does
-    not take it) leaves no invitation behind."""
-    invitation = service.create_invitation(tenant, email, role, actor=actor)
-    db.session.commit()
-    try:
-        service.mail_invitation(tenant, invitation, actor=actor)
-    finally:
-        db.session.commit()  # the withdrawal, when the mail server did not take it
 
 
 def problems_by_field(refusal: Refusal) -> dict[str, str]:
@@ -150,7 +139,7 @@ class TenantInvite(TenantPage):
     def post(self) -> Any:
         email = request.form.get("email", "").strip()[:254]
         try:
-            invite_and_mail(self.tenant, email, Role.TENANT_ADMIN, self.actor())
+            service.invite_and_mail(self.tenant, email, Role.TENANT_ADMIN, actor=self.actor())
         except Refusal as refused:
             db.session.rollback()
             return self._render(problems_by_field(refused), email), refused.status
@@ -324,7 +313,7 @@ class PeoplePage(TenantAdminView):
         email = request.form.get("email", "").strip()[:254]
         role = Role.TENANT_ADMIN if request.form.get("role") == "tenant_admin" else Role.CLERK
         try:
-            invite_and_mail(self.tenant, email, role, self.actor())
+            service.invite_and_mail(self.tenant, email, role, actor=self.actor())
         except Refusal as refused:
             db.session.rollback()
             return self._render(problems_by_field(refused), email), refused.status

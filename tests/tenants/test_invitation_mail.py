@@ -1,5 +1,5 @@
-"""The pages mail an invitation while the inviter waits: a mail server that cannot be
-reached is reported at once, and no invitation is left behind that nobody received.
+"""The pages and the API mail an invitation while the inviter waits: a mail server that
+cannot be reached is reported at once, and no invitation is left behind that nobody received.
 
 The mail server is a real one (aiosmtpd) or a port on which nobody listens.
 """
@@ -16,6 +16,7 @@ from amtsweg.tenants import service
 from amtsweg.tenants.models import AuditEntry, Invitation
 from tests import servers
 from tests.login import csrf_token
+from tests.platform.test_bearer_tokens import dev_token
 
 GERMAN = {"Accept-Language": "de"}
 ADDRESS = "buergermeisterin@kleinheim.example"
@@ -49,6 +50,15 @@ def _invite(client, log_in, url: str = "/admin/tenants/kleinheim/", **extra: str
     )
 
 
+def _invite_through_the_api(app, client):
+    token = dev_token(app, "--role", "admin")
+    return client.post(
+        "/api/v1/admin/tenants/kleinheim/invitations",
+        json={"email": ADDRESS, "role": "tenant_admin"},
+        headers={"Authorization": f"Bearer {token}", **GERMAN},
+    )
+
+
 def _invitations(tenant) -> list[Invitation]:
     with tenant_scope(tenant.id):
         return list(db.session.scalars(select(Invitation)))
@@ -60,6 +70,16 @@ def test_the_invitation_is_mailed_before_the_page_answers(
     answer = _invite(client, log_in)
     assert answer.status_code == 302
     (mail,) = smtp_server.messages  # already there: no waiting for a job
+    assert mail["To"] == ADDRESS
+    assert [i.email for i in _invitations(kleinheim)] == [ADDRESS]
+
+
+def test_the_api_mails_the_invitation_before_it_answers(
+    app, client, kleinheim, smtp_server
+) -> None:
+    answer = _invite_through_the_api(app, client)
+    assert answer.status_code == 201, answer.json
+    (mail,) = smtp_server.messages
     assert mail["To"] == ADDRESS
     assert [i.email for i in _invitations(kleinheim)] == [ADDRESS]
 
@@ -83,6 +103,14 @@ class TestAnUnreachableMailServer:
             actions = list(db.session.scalars(select(AuditEntry.action)))
         assert {"invitation.sent", "invitation.withdrawn"} <= set(actions)
         assert not service.get_tenant("kleinheim").is_live
+
+    def test_the_api_says_so_in_a_problem_document(self, app, client, kleinheim) -> None:
+        answer = _invite_through_the_api(app, client)
+        assert answer.status_code == 503
+        assert answer.content_type == "application/problem+json"
+        assert f"Die Einladung an {ADDRESS} wurde nicht gesendet" in answer.json["detail"]
+        assert answer.json["errors"][0]["pointer"] == "/email"
+        assert _invitations(kleinheim) == []
 
     def test_inviting_a_clerk_says_so_too(self, client, log_in, kleinheim) -> None:
         answer = _invite(client, log_in, "/t/kleinheim/admin/people", role="clerk")
