@@ -67,6 +67,8 @@ def _answer(field: Field, value: Any, locale: str) -> Answer:
             for item in value
         )
         return Answer(label, items=items)
+    if field.kind == "email":
+        return Answer(label, value, link=f"mailto:{value}")
     return Answer(label, display_value(field, value, locale))
 
 

@@ -81,6 +81,9 @@ class Answer:
     label: str
     value: Value = ""
     items: tuple[tuple[Answer, ...], ...] = ()
+    #: Where the answer leads (``mailto:`` for an email address): printed as a link over
+    #: it, so that a reader's software can follow it and knows it for an address.
+    link: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,11 +274,12 @@ def _answer_rows(
             "number": "",
             "depth": depth,
             "lines": _value_lines(answer.value, texts),
+            "link": answer.link,
         }
         return
-    yield {"label": label, "number": "", "depth": depth, "lines": []}
+    yield {"label": label, "number": "", "depth": depth, "lines": [], "link": ""}
     for number, item in enumerate(answer.items, start=1):
-        yield {"label": [], "number": f"{number}.", "depth": depth + 1, "lines": []}
+        yield {"label": [], "number": f"{number}.", "depth": depth + 1, "lines": [], "link": ""}
         for inner in item:
             yield from _answer_rows(inner, texts, depth + 2)
 

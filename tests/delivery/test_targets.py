@@ -251,12 +251,7 @@ def test_every_target_gets_the_archival_tagged_pdf(
         "cmis": delivered["cmis"].content,
     }
     assert pdfs["folder"] == pdfs["mailbox"] == pdfs["cmis"]
-    # The answers include the citizen's email address, printed as text; outloud's
-    # LNK-010 (a warning, no WCAG criterion) would like a link over it. Known, not excused
-    # for anything else.
-    assert_archival_and_accessible(
-        pdfs["folder"], language="de", known_warnings=frozenset({"LNK-010"})
-    )
+    assert_archival_and_accessible(pdfs["folder"], language="de")
     assert "Bushaltestelle Rathaus" in PdfReader(io.BytesIO(pdfs["folder"])).pages[0].extract_text()
 
 
