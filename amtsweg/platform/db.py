@@ -166,15 +166,6 @@ def current_tenant_id(session: Session) -> uuid.UUID | None:
     return session.info.get("tenant_id")
 
 
-def ends_the_transaction(session: Session) -> bool:
-    """In an ``after_commit`` listener: whether this commit ends the transaction.
-
-    SQLAlchemy reports a savepoint's release as a commit too, while the transaction
-    around it may still roll back.
-    """
-    return session.get_nested_transaction() is None
-
-
 def set_current_tenant(session: Session, tenant_id: uuid.UUID | None) -> None:
     """Scope ``session`` to one tenant (or to none) for both locks.
 

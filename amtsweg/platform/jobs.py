@@ -2,8 +2,9 @@
 
 ``enqueue_after_commit(func, *args)`` registers the job on the current
 session; the job goes to Redis (RQ) when that session commits and is dropped
-when it rolls back. Without ``REDIS_URL`` (``make demo``) the job runs in
-the same process right after the commit. Job functions take ids, reload
+when it, or the savepoint the job was registered in, rolls back
+(:mod:`amtsweg.platform.commit_hooks`). Without ``REDIS_URL`` (``make demo``)
+the job runs in the same process right after the commit. Job functions take ids, reload
 what they need and are idempotent: the outbox sweeper may run them again.
 
 Two queues: ``outbox`` for messages to other systems (mail, deliveries),
@@ -27,14 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import rq
-from flask import Flask, current_app
+from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, get_current_job
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from amtsweg.platform.db import db, ends_the_transaction
+from amtsweg.platform.commit_hooks import AfterCommit
+from amtsweg.platform.db import db
 from amtsweg.platform.logs import log_context
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "amtsweg"
 OUTBOX_QUEUE = "outbox"
 QUEUES = (QUEUE_NAME, OUTBOX_QUEUE)
-PENDING_KEY = "amtsweg.pending_jobs"
 
 
 def redis_connection() -> Redis:
@@ -80,12 +79,7 @@ def enqueue_after_commit(
     ``job_id`` makes the job deterministic (enqueuing it again replaces it);
     ``delay`` holds it back in RQ's scheduler (``amtsweg worker`` runs one).
     """
-    session = db.session
-    if not session.in_transaction():
-        # Begin now, so that a rollback before any SQL still drops the job.
-        session.begin()
-    job = _Job(job_name(func), args, job_id, delay, queue)
-    session.info.setdefault(PENDING_KEY, []).append(job)
+    _WAITING.add(db.session, _Job(job_name(func), args, job_id, delay, queue))
 
 
 def enqueue_now(
@@ -95,17 +89,11 @@ def enqueue_now(
     _dispatch(_Job(job_name(func), args, job_id, queue=queue))
 
 
-def _send_pending(session: Session) -> None:
+def _send_committed(pending: list[_Job]) -> None:
     """Dispatch the committed transaction's jobs. The change is saved already, so a
     queue that refuses the jobs (Redis down) is logged and must not turn the
     request's success into an error; the outbox sweeper runs such jobs later.
-    A savepoint's release is not the commit: the jobs wait for the transaction's end.
     """
-    if not ends_the_transaction(session):
-        return
-    pending = session.info.pop(PENDING_KEY, [])
-    if not pending:
-        return
     try:
         _dispatch_all(pending)
     except RedisError:
@@ -113,6 +101,9 @@ def _send_pending(session: Session) -> None:
         log.exception(
             "job could not be enqueued", extra={"job": ", ".join(job.name for job in pending)}
         )
+
+
+_WAITING: AfterCommit[_Job] = AfterCommit("jobs", _send_committed)
 
 
 def _dispatch_all(jobs: list[_Job]) -> None:
@@ -133,11 +124,6 @@ def _dispatch_all(jobs: list[_Job]) -> None:
 
 def _batchable(job: _Job) -> bool:
     return job.job_id is not None and job.delay is None
-
-
-def _drop_pending(session: Session, _previous_transaction: Any = None) -> None:
-    if not session.in_transaction():
-        session.info.pop(PENDING_KEY, None)
 
 
 def queue(name: str = QUEUE_NAME) -> Queue:
@@ -192,10 +178,3 @@ class Worker(rq.Worker):
     def main_work_horse(self, job: Any, queue: Queue) -> None:
         db.engine.dispose(close=False)
         super().main_work_horse(job, queue)
-
-
-def init_app(app: Flask) -> None:  # noqa: ARG001 - the signature every part shares
-    # Listeners live on the Session class, so they are installed once per process.
-    if not event.contains(Session, "after_commit", _send_pending):
-        event.listen(Session, "after_commit", _send_pending)
-        event.listen(Session, "after_soft_rollback", _drop_pending)

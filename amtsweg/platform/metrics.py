@@ -46,11 +46,11 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry
-from sqlalchemy import Row, event, func, literal_column, select
+from sqlalchemy import Row, func, literal_column, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from amtsweg.platform.db import db, ends_the_transaction, utcnow
+from amtsweg.platform.commit_hooks import AfterCommit
+from amtsweg.platform.db import db, utcnow
 from amtsweg.platform.health import readiness_checks
 from amtsweg.platform.jobs import redis_connection
 
@@ -59,7 +59,6 @@ log = logging.getLogger(__name__)
 REGISTRY_KEY = "amtsweg.metrics"
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # Any word is a method to Werkzeug; made-up ones share one label value.
-_TO_COUNT = "amtsweg.metrics_to_count"  # session.info: increments waiting for the commit
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -211,19 +210,15 @@ def counter(app: Flask, name: str, documentation: str, labels: list[str]) -> Cou
 
 def increment_after_commit(count: Counter, *labels: str) -> None:
     """Add 1 to ``count`` once the current transaction commits; nothing if it rolls back."""
-    db.session.info.setdefault(_TO_COUNT, []).append((count, labels))
+    _TO_COUNT.add(db.session, (count, labels))
 
 
-def _count_committed(session: Session) -> None:
-    if not ends_the_transaction(session):
-        return
-    for count, labels in session.info.pop(_TO_COUNT, []):
+def _count(increments: list[tuple[Counter, tuple[str, ...]]]) -> None:
+    for count, labels in increments:
         count.labels(*labels).inc()
 
 
-def _forget_rolled_back(session: Session, _previous_transaction: object = None) -> None:
-    if not session.in_transaction():
-        session.info.pop(_TO_COUNT, None)
+_TO_COUNT: AfterCommit[tuple[Counter, tuple[str, ...]]] = AfterCommit("metric increments", _count)
 
 
 def register_collector(app: Flask, collector: Collector) -> None:
@@ -237,9 +232,5 @@ def init_app(app: Flask) -> None:
     app.before_request(metrics.start)
     app.after_request(metrics.finish)
     app.add_url_rule("/metrics", "metrics", metrics.expose)
-    # Listeners live on the Session class, so they are installed once per process.
-    if not event.contains(Session, "after_commit", _count_committed):
-        event.listen(Session, "after_commit", _count_committed)
-        event.listen(Session, "after_soft_rollback", _forget_rolled_back)
     register_collector(app, ReadinessCollector())
     register_collector(app, QueueCollector(_configured_redis))

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from amtsweg.platform.db import db, ends_the_transaction
+from amtsweg.platform.commit_hooks import AfterCommit
+from amtsweg.platform.db import db
 from amtsweg.platform.jobs import enqueue_after_commit
-
-UNCOMMITTED_KEY = "amtsweg.uncommitted_files"
 
 
 class FileStorage(Protocol):
@@ -78,29 +75,21 @@ def put_for_transaction(namespace: str, data: bytes) -> str:
     """Store ``data`` for a row of the current transaction; if the transaction rolls
     back, the file is deleted again, so no file outlives the row that named it."""
     key = storage().put(namespace, data)
-    session = db.session
-    if not session.in_transaction():
-        session.begin()
-    session.info.setdefault(UNCOMMITTED_KEY, []).append((storage(), key))
+    _STORED_FOR_ROWS.add(db.session, (storage(), key))
     return key
 
 
-def _keep_stored(session: Session) -> None:
-    if ends_the_transaction(session):
-        session.info.pop(UNCOMMITTED_KEY, None)
+def _delete_stored(files: list[tuple[FileStorage, str]]) -> None:
+    for store, key in files:
+        store.delete(key)
 
 
-def _discard_stored(session: Session, _previous_transaction: Any = None) -> None:
-    if not session.in_transaction():  # the outermost transaction ended, not a savepoint
-        for store, key in session.info.pop(UNCOMMITTED_KEY, []):
-            store.delete(key)
+_STORED_FOR_ROWS: AfterCommit[tuple[FileStorage, str]] = AfterCommit(
+    "stored files", committed=lambda _files: None, undone=_delete_stored
+)
 
 
 def init_app(app: Flask) -> None:
     app.extensions["amtsweg.storage"] = LocalDirectoryStorage(
         app.config["AMTSWEG"].storage_dir.resolve()
     )
-    # Listeners live on the Session class, so they are installed once per process.
-    if not event.contains(Session, "after_commit", _keep_stored):
-        event.listen(Session, "after_commit", _keep_stored)
-        event.listen(Session, "after_soft_rollback", _discard_stored)

@@ -51,6 +51,21 @@ def test_a_savepoint_released_is_not_the_commit(app) -> None:
     assert ran == []
 
 
+@pytest.mark.sqlite
+def test_a_job_of_a_savepoint_rolled_back_is_dropped_while_the_rest_commits(app) -> None:
+    enqueue_after_commit(remember, "before")
+    savepoint = db.session.begin_nested()
+    enqueue_after_commit(remember, "inside the savepoint")
+    with db.session.begin_nested():
+        enqueue_after_commit(remember, "inside a savepoint inside it")
+    savepoint.rollback()
+    with db.session.begin_nested():
+        enqueue_after_commit(remember, "in a savepoint released")
+    enqueue_after_commit(remember, "after")
+    db.session.commit()
+    assert ran == ["before", "in a savepoint released", "after"]
+
+
 def test_a_failing_job_is_logged_and_the_commit_stands(app, caplog) -> None:
     tenants.create_tenant("musterstadt", "Gemeinde Musterstadt")
     enqueue_after_commit(explode, "boom")

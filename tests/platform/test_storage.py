@@ -34,3 +34,16 @@ def test_a_savepoint_released_does_not_keep_the_file_of_a_change_rolled_back(app
         pass
     db.session.rollback()
     assert _files(settings) == []
+
+
+@pytest.mark.sqlite
+def test_a_file_of_a_savepoint_rolled_back_is_deleted_at_once(app, settings) -> None:
+    """A savepoint rolled back takes its rows with it: their files go too, while the
+    transaction around it may still commit its own."""
+    kept = put_for_transaction("uploads", b"kept")
+    savepoint = db.session.begin_nested()
+    put_for_transaction("uploads", b"undone")
+    savepoint.rollback()
+    assert [path.read_bytes() for path in _files(settings)] == [b"kept"]
+    db.session.commit()
+    assert storage().get(kept) == b"kept"

@@ -38,3 +38,13 @@ def test_a_submission_rolled_back_is_not_counted(client, musterstadt, erika) -> 
     service.submit_answers(musterstadt, erika, form, fund_answers(), locale="de")
     db.session.commit()
     assert sample(scrape(client), TOTAL, form="fundsache-verlustmeldung") == 1
+
+
+def test_a_submission_of_a_savepoint_rolled_back_is_not_counted(client, musterstadt, erika) -> None:
+    form = formdefs.offered_form(musterstadt, "fundsache-verlustmeldung")
+    savepoint = db.session.begin_nested()
+    service.submit_answers(musterstadt, erika, form, fund_answers(), locale="de")
+    savepoint.rollback()
+    service.submit_answers(musterstadt, erika, form, fund_answers(), locale="de")
+    db.session.commit()
+    assert sample(scrape(client), TOTAL, form="fundsache-verlustmeldung") == 1
