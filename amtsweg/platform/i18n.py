@@ -113,14 +113,15 @@ def _install_template_gettext(app: Flask) -> None:
 
 def _translator(translate: Callable[[str], str]) -> Callable[..., str]:
     """``_()``: what Jinja's newstyle ``_`` does (escape the variables into the
-    translation), in one call where Jinja's goes through ``gettext`` and two more."""
+    translation), in one call where Jinja's goes through ``gettext`` and two more.
+    Most of a page's strings have no ``%`` at all, and are not formatted."""
 
     @pass_eval_context
     def translated(eval_context: EvalContext, string: str, **variables: Any) -> str:
         text = translate(string)
         if eval_context.autoescape:
             text = Markup(text)  # noqa: S704 - the catalogue is ours, as in Jinja
-        return text % variables
+        return text % variables if variables or "%" in text else text
 
     return translated
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
-from flask_babel import format_date, format_datetime, lazy_gettext
+from babel import dates
+from flask_babel import format_datetime, get_locale, lazy_gettext, to_user_timezone
 
 from amtsweg.submissions.models import ProcessingStatus, SubmissionStatus
 
@@ -48,7 +50,15 @@ def submitted_at(moment: dt.datetime) -> str:
 
 
 def date_only(moment: dt.datetime) -> str:
-    return format_date(moment, format="long")
+    """The day in the authority's zone in words, as Flask-Babel's ``format_date(moment,
+    "long")`` writes it ("5. Januar 2027"); each day once per language, since writing it
+    cost a step page more than any other of its words."""
+    return _long_date(to_user_timezone(moment).date(), str(get_locale()))
+
+
+@lru_cache(maxsize=1024)
+def _long_date(day: dt.date, locale: str) -> str:
+    return dates.format_date(day, format="long", locale=locale)
 
 
 def status_label(status: SubmissionStatus) -> str:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jinja2 import Environment
 
 
 @pytest.fixture
@@ -53,3 +56,27 @@ def test_a_rendering_in_another_language_translates_the_template_and_its_macros(
             assert render_template_string(page).startswith("Skip to content|en|")
             assert "Error:" in render_template_string(page)
         assert render_template_string(page).startswith("Zum Inhalt springen|de|")
+
+
+TEXT = st.text(alphabet="ab %()sd<&", max_size=12)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # app is only read
+@given(string=TEXT, value=TEXT)
+def test_templates_translate_and_fill_in_as_jinja_does(app, string, value) -> None:
+    """A string not in the catalogue, with or without variables, ``%%`` and markup
+    characters, comes out as Jinja's own newstyle ``_`` writes it (or fails as it does)."""
+    jinja = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    jinja.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    for source in ("{{ _(string) }}", "{{ _(string, x=value) }}"):
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            assert _drawn(app.jinja_env, source, string, value) == _drawn(
+                jinja, source, string, value
+            )
+
+
+def _drawn(environment: Environment, source: str, string: str, value: str) -> str:
+    try:
+        return environment.from_string(source).render(string=string, value=value)
+    except (KeyError, TypeError, ValueError) as error:
+        return type(error).__name__

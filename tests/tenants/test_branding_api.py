@@ -22,15 +22,23 @@ def admin(app, tenants):
 
 
 def test_a_tenant_admin_changes_the_branding(client, admin) -> None:
+    before = client.get("/t/musterstadt/").get_data(as_text=True)
+    assert "impressum" not in before
+    assert "tel:" not in before
     changed = client.patch(
         "/api/v1/tenants/musterstadt/branding",
-        json={"colour": "#00468C", "imprint_url": "https://musterstadt.example/impressum"},
+        json={
+            "colour": "#00468C",
+            "imprint_url": "https://musterstadt.example/impressum",
+            "contact_phone": "+49 1234 5678-0",
+        },
         headers=admin,
     )
     assert changed.status_code == 200, changed.json
     assert changed.json["colour"] == "#00468c"
-    page = client.get("/t/musterstadt/").get_data(as_text=True)
+    page = client.get("/t/musterstadt/").get_data(as_text=True)  # the very next page shows it
     assert 'href="https://musterstadt.example/impressum"' in page
+    assert 'href="tel:+4912345678-0">+49 1234 5678-0</a>' in page
 
 
 @pytest.mark.parametrize(
@@ -53,6 +61,8 @@ def test_branding_that_would_break_the_pages_is_refused(client, admin, change, w
 
 
 def test_a_tenant_admin_uploads_the_coat_of_arms(client, admin) -> None:
+    shown = '<img src="/t/musterstadt/coat-of-arms" alt="Wappen: Gemeinde Musterstadt">'
+    assert shown not in client.get("/t/musterstadt/").get_data(as_text=True)
     uploaded = client.put(
         "/api/v1/tenants/musterstadt/branding/coat-of-arms",
         data=PNG,
@@ -60,6 +70,7 @@ def test_a_tenant_admin_uploads_the_coat_of_arms(client, admin) -> None:
     )
     assert uploaded.status_code == 204
     assert client.get("/t/musterstadt/coat-of-arms").data == PNG
+    assert shown in client.get("/t/musterstadt/").get_data(as_text=True)
     html = client.put(
         "/api/v1/tenants/musterstadt/branding/coat-of-arms",
         data=b"<svg onload=alert(1)>",
