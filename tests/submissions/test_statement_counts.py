@@ -107,16 +107,16 @@ SUBMISSION = [
     "set_config",  # the test harness's, see the module's docstring
     "SELECT tenants",  # with the token's person
     "SELECT tenant_forms",
-    "INSERT reference_counters",
-    "INSERT submissions",
+    "INSERT submissions",  # with the next reference number (one database function)
     "SELECT delivery_targets",  # with the names the form's offer chooses, in one query
 ]
 
 
-def test_a_submission_through_the_api_takes_seven_statements(app, client, connection) -> None:
-    """The tenant with the token's person, the offered form, the next reference number, the insert,
-    the municipality's delivery targets (none here), then in the commit's flush the
-    receipt's outbox row and the name search keys (one multi-row insert). The tenant's
+def test_a_submission_through_the_api_takes_six_statements(app, client, connection) -> None:
+    """The tenant with the token's person, the offered form, the insert (which takes the
+    next reference number), the municipality's delivery targets (none here), then in
+    the commit's flush the receipt's outbox row and the name search keys (one
+    multi-row insert). The tenant's
     last submission for the association's overview was noted by the first submission
     a moment ago, so this one leaves the tenant's row alone."""
     sent = _submission_statements(app, client, connection)
