@@ -346,13 +346,7 @@ def _insert_deliveries_statement() -> Any:
         bindparam("now", type_=Delivery.created_at.type),
     ).where(Target.tenant_id == tenant_id, Target.enabled, chosen)
     columns = ["tenant_id", "id", "submission_id", "target_id", "created_at"]
-    return (
-        insert(Delivery)
-        .from_select(columns, targets)
-        .returning(Delivery.id)
-        # One statement with its parameters, not the ORM's bulk insert of rows.
-        .execution_options(dml_strategy="raw")
-    )
+    return insert(Delivery).from_select(columns, targets).returning(Delivery.id)
 
 
 _INSERT_DELIVERIES = _insert_deliveries_statement()
@@ -365,8 +359,9 @@ def _insert_deliveries(submission: Submission) -> list[uuid.UUID]:
         "submission_id": submission.id,
         "now": utcnow(),
     }
-    with db.session.no_autoflush:  # what is pending goes in with the commit's one flush
-        return list(db.session.scalars(_INSERT_DELIVERIES, parameters))
+    # On the session's connection, not through the ORM: the statement is built once and
+    # keeps its cache key, and what is pending goes in with the commit's one flush.
+    return list(db.session.connection().scalars(_INSERT_DELIVERIES, parameters))
 
 
 def on_submission_created(submission: Submission, tenant: Tenant) -> None:  # noqa: ARG001

@@ -503,8 +503,11 @@ def _create(
     )
     if (earlier := _insert_once(submission, user, draft, idempotency_key)) is not None:
         return _repeated(earlier, request_fingerprint)
+    # With their ids given, the keys go in as one plain multi-row insert (no RETURNING).
     db.session.add_all(
-        SubmissionNameKey(tenant_id=tenant.id, submission_id=submission.id, key=key)
+        SubmissionNameKey(
+            id=uuid.uuid4(), tenant_id=tenant.id, submission_id=submission.id, key=key
+        )
         for key in search_keys(submission.applicant_name)
     )
     if draft is not None:
