@@ -21,7 +21,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, case, func, insert, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 
 from amtsweg.delivery.interfaces import File, Parcel
 from amtsweg.delivery.models import Delivery, Target
@@ -248,28 +249,31 @@ _SAMPLE_PDF = (
 # --- planning ----------------------------------------------------------------
 
 
-def plan(submission: Submission, *, new: bool = False) -> list[Delivery]:
+def plan(submission: Submission, *, new: bool = False) -> None:
     """A delivery (and its outbox message) for each of the submission's targets, once.
 
     ``new``: the submission was made in this transaction, so it has no deliveries
-    yet and none need looking up.
+    yet and none need looking up; on PostgreSQL they are then chosen and written
+    in one statement (:func:`_insert_deliveries`).
     """
     require_tenant_scope(submission.tenant_id)
-    planned = []
-    for target in targets_for(submission):
-        delivery = None if new else _planned(submission, target)
-        if delivery is None:
-            delivery = Delivery(
-                id=uuid.uuid4(),
-                tenant_id=submission.tenant_id,
-                submission_id=submission.id,
-                target_id=target.id,
-                created_at=utcnow(),
-            )
-            db.session.add(delivery)
-            outbox.add(submission.tenant_id, KIND, delivery.id)
-        planned.append(delivery)
-    return planned
+    if new and db.session.get_bind().dialect.name == "postgresql":
+        made = _insert_deliveries(submission)
+    else:
+        made = []
+        for target in targets_for(submission):
+            if new or _planned(submission, target) is None:
+                delivery = Delivery(
+                    id=uuid.uuid4(),
+                    tenant_id=submission.tenant_id,
+                    submission_id=submission.id,
+                    target_id=target.id,
+                    created_at=utcnow(),
+                )
+                db.session.add(delivery)
+                made.append(delivery.id)
+    for delivery_id in made:
+        outbox.add(submission.tenant_id, KIND, delivery_id)
 
 
 def _planned(submission: Submission, target: Target) -> Delivery | None:
@@ -310,6 +314,54 @@ def targets_for(submission: Submission) -> list[Target]:
     if named:
         return [target for target, _names in rows if target.name in named]
     return [target for target, _names in rows if target.default]
+
+
+def _offer_names(tenant_id: Any) -> Any:
+    """The target names the offer of the submission's form lists (``NULL`` without an offer)."""
+    return (
+        select(TenantForm.delivery_targets)
+        .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
+        .where(TenantForm.tenant_id == tenant_id, FormVersion.id == bindparam("version_id"))
+        .scalar_subquery()
+    )
+
+
+def _insert_deliveries_statement() -> Any:
+    """PostgreSQL: the deliveries of a new submission, chosen as :func:`targets_for`
+    chooses them and inserted in one statement, which returns their ids.
+
+    An INSERT is not given the ORM's tenant criteria, so it names the tenant
+    itself (and Row Level Security checks every row read and written).
+    """
+    tenant_id = bindparam("tenant_id", type_=Target.tenant_id.type)
+    names = type_coerce(_offer_names(tenant_id), JSONB)
+    chosen = case(
+        (func.jsonb_array_length(names) > 0, names.has_key(Target.name)), else_=Target.default
+    )
+    targets = select(
+        Target.tenant_id,
+        func.gen_random_uuid(),
+        bindparam("submission_id", type_=Delivery.submission_id.type),
+        Target.id,
+        bindparam("now", type_=Delivery.created_at.type),
+    ).where(Target.tenant_id == tenant_id, Target.enabled, chosen)
+    columns = ["tenant_id", "id", "submission_id", "target_id", "created_at"]
+    return insert(Delivery).from_select(columns, targets).returning(Delivery.id)
+
+
+_INSERT_DELIVERIES = _insert_deliveries_statement()
+
+
+def _insert_deliveries(submission: Submission) -> list[uuid.UUID]:
+    parameters = {
+        "tenant_id": submission.tenant_id,
+        "version_id": submission.version_id,
+        "submission_id": submission.id,
+        "now": utcnow(),
+    }
+    # On the session's connection, not through the ORM: the statement is built once and
+    # keeps its cache key, and what is pending goes in with the commit's one flush.
+    return list(db.session.connection().scalars(_INSERT_DELIVERIES, parameters))
 
 
 def on_submission_created(submission: Submission, tenant: Tenant) -> None:  # noqa: ARG001

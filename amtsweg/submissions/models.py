@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Connection,
+    FetchedValue,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -130,7 +131,9 @@ class Submission(TenantOwned, Base):
         Index("ix_submissions_tenant_id_status", "tenant_id", "status", "submitted_at", "id"),
     )
 
-    reference: Mapped[str] = mapped_column(String(30))
+    # On PostgreSQL the insert computes the reference (``next_reference`` in the
+    # database, see the submission service) and returns it, rather than a query after.
+    reference: Mapped[str] = mapped_column(String(30), server_default=FetchedValue())
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_versions.id"))
     draft_id: Mapped[uuid.UUID | None]

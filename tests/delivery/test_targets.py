@@ -18,6 +18,7 @@ from sqlalchemy import select
 from werkzeug import Response
 
 from amtsweg.delivery import service as delivery
+from amtsweg.formdefs import service as formdefs
 from amtsweg.platform.db import db
 from amtsweg.platform.outbox import OutboxMessage, OutboxStatus
 from amtsweg.submissions.models import SubmissionStatus
@@ -42,6 +43,23 @@ def states(submission) -> dict[str, tuple[str, int]]:
         state.target.name: (state.message.status.value, state.message.attempts)
         for state in delivery.deliveries_of(submission)
     }
+
+
+@pytest.mark.sqlite
+def test_a_submission_goes_to_the_targets_its_form_names_else_to_the_defaults(
+    musterstadt, erika
+) -> None:
+    target(musterstadt, "ablage", "folder")
+    target(musterstadt, "archiv", "folder", default=False)
+    target(musterstadt, "alt", "folder").enabled = False
+    db.session.commit()
+    to_the_defaults = submit(musterstadt, erika)
+    fundsache = formdefs.get_definition("fundsache-verlustmeldung")
+    formdefs.activate_form(musterstadt, fundsache, delivery_targets=["archiv", "alt"])
+    db.session.commit()
+    to_the_named = submit(musterstadt, erika)
+    assert set(states(to_the_defaults)) == {"ablage"}
+    assert set(states(to_the_named)) == {"archiv"}
 
 
 # --- folder ------------------------------------------------------------------

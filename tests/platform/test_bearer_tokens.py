@@ -8,6 +8,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from amtsweg.platform.auth.provider import CLOCK_SKEW_SECONDS
+from amtsweg.platform.devidp import dev_server
 from amtsweg.platform.devidp.keys import load_or_create_key
 from tests.login import dev_login
 
@@ -153,3 +155,29 @@ def test_made_up_key_ids_do_not_make_us_fetch_the_providers_keys_each_time(
         token = forged(signing_key, f"made-up-{number}")
         assert me(client, token).status_code == 401
     assert key_fetches() - before == 1
+
+
+def test_a_token_accepted_before_is_refused_once_it_has_expired(
+    client, signing_key, monkeypatch
+) -> None:
+    token = forged(signing_key, signing_key.kid)
+    assert me(client, token).status_code == 200
+    assert me(client, token).status_code == 200  # the second time with its signature known
+    after_expiry = time.time() + 300 + CLOCK_SKEW_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: after_expiry)
+    assert me(client, token).status_code == 401
+
+
+def test_tokens_signed_with_a_key_the_provider_dropped_are_refused(
+    app, client, signing_key
+) -> None:
+    """The provider rotates its key: a token of the new key makes us fetch the keys
+    afresh, and from then on a token of the dropped key, accepted a moment ago, is not."""
+    old = forged(signing_key, signing_key.kid)
+    assert me(client, old).status_code == 200
+    new_key = RSAKey.generate_key(2048, private=True)
+    new_key.ensure_kid()
+    with app.app_context():
+        dev_server().key = new_key
+    assert me(client, forged(new_key, new_key.kid)).status_code == 200
+    assert me(client, old).status_code == 401

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import update
 
 from amtsweg.cli import main
 from amtsweg.formdefs import service as formdefs
@@ -18,7 +19,7 @@ from amtsweg.formdefs.engine import compile_definition
 from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.storage import storage
 from amtsweg.submissions import service
-from amtsweg.submissions.models import SubmissionStatus, Upload
+from amtsweg.submissions.models import ReferenceCounter, SubmissionStatus, Upload
 from amtsweg.submissions.presentation import answer_sections
 from tests.formdefs.builders import document, field
 from tests.submissions.conftest import ERIKA_CLAIMS, fund_answers
@@ -97,6 +98,15 @@ def test_references_count_up_per_tenant(musterstadt, erika, fundsache, create_te
         elsewhere = formdefs.offered_form(beispieldorf, "fundsache-verlustmeldung")
         other = service.submit_answers(beispieldorf, erika, elsewhere, FUND_ANSWERS, locale="de")
     assert other.submission.reference == f"{beispieldorf.reference_prefix}-{references[0][-11:]}"
+
+
+@pytest.mark.sqlite
+def test_references_go_past_a_million_without_repeating(musterstadt, erika, fundsache) -> None:
+    first = service.submit_answers(musterstadt, erika, fundsache, FUND_ANSWERS, locale="de")
+    db.session.execute(update(ReferenceCounter).values(last_number=999_999))
+    million = service.submit_answers(musterstadt, erika, fundsache, FUND_ANSWERS, locale="de")
+    assert first.submission.reference.endswith("-000001")
+    assert million.submission.reference == f"{first.submission.reference[:-6]}1000000"
 
 
 def test_the_api_idempotency_key_creates_one_submission(musterstadt, erika, fundsache) -> None:

@@ -4,6 +4,7 @@ The provider's metadata comes from ``<issuer>/.well-known/openid-configuration``
 and must name the same issuer. Its signing keys (JWKS) are cached; a token
 signed with a key id the cache does not know makes one fresh fetch, so a key
 rotation at the provider needs no restart. Every HTTP call has a timeout.
+Tokens whose signature verified are remembered (see :meth:`Provider.verify_jwt`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ KEY_MISS_BACKOFF_SECONDS = 30.0
 METADATA_MAX_AGE_SECONDS = 3600.0
 CLOCK_SKEW_SECONDS = 60
 SIGNING_ALGORITHMS = ("RS256", "PS256", "ES256")
+#: How many tokens with a verified signature each process remembers, by their text.
+VERIFIED_TOKENS_KEPT = 1024
 _EXTENSION = "amtsweg.oidc.provider"
 
 
@@ -47,6 +50,7 @@ class Provider:
         self._metadata_fetched = 0.0
         self._keys: KeySet | None = None
         self._last_key_miss = -KEY_MISS_BACKOFF_SECONDS
+        self._verified: dict[str, dict[str, Any]] = {}
 
     def session(self, **oauth: Any) -> requests.Session:
         """An HTTP session for one exchange with the provider (an OAuth client if ``oauth``)."""
@@ -95,6 +99,7 @@ class Provider:
                 self._keys = self._fetch_keys()
             elif kid is not None and not self._knows(kid) and self._may_refetch():
                 self._keys = self._fetch_keys()
+                self._verified = {}  # vouched for by keys the provider may have dropped
                 if not self._knows(kid):
                     self._last_key_miss = time.monotonic()
             return self._keys
@@ -118,17 +123,41 @@ class Provider:
         ``claims`` are joserfc claim options, e.g. ``aud={"essential": True,
         "value": "amtsweg"}``. Raises ``JoseError`` (or ``ValueError`` for a
         token that is not a JWS) when anything does not hold.
+
+        An API client sends the same token with every request until it expires,
+        so a token whose signature verified is remembered by its exact text (up
+        to :data:`VERIFIED_TOKENS_KEPT`; the oldest is forgotten first) and not
+        parsed and verified again. That is safe because the signature's verdict
+        depends on nothing but the token's text and the provider's keys: when
+        the keys are fetched afresh (a rotation), every remembered token is
+        forgotten, so one signed with a key the provider has dropped is refused
+        as before. Everything that changes with time or with the caller (``exp``,
+        ``nbf``, ``iss``, the audience and the other ``claims``) is checked on
+        every call. Revocation is no different from before: access tokens are
+        self-contained and hold until their ``exp``; the provider is not asked.
         """
-        kid = extract_compact(token.encode()).protected.get("kid")
-        decoded = jwt.decode(token, self._key_set(kid), algorithms=list(SIGNING_ALGORITHMS))
+        verified = self._verified.get(token)
+        if verified is None:
+            verified = self._verify_signature(token)
         registry = jwt.JWTClaimsRegistry(
             leeway=CLOCK_SKEW_SECONDS,
             iss={"essential": True, "value": self.issuer},
             exp={"essential": True},
             **claims,
         )
-        registry.validate(decoded.claims)
-        return dict(decoded.claims)
+        registry.validate(verified)
+        return dict(verified)
+
+    def _verify_signature(self, token: str) -> dict[str, Any]:
+        kid = extract_compact(token.encode()).protected.get("kid")
+        keys = self._key_set(kid)
+        verified = jwt.decode(token, keys, algorithms=list(SIGNING_ALGORITHMS)).claims
+        with self._keys_lock:
+            if keys is self._keys:  # not verified with keys replaced in the meantime
+                if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                    del self._verified[next(iter(self._verified))]
+                self._verified[token] = verified
+        return verified
 
 
 def provider() -> Provider:
