@@ -138,6 +138,20 @@ def test_tenant_a_webhook_cannot_touch_tenant_b_payment(
     assert refused.status_code == 400
 
 
+def test_one_providers_notification_cannot_settle_another_providers_payment(
+    app, client, musterstadt
+) -> None:
+    """A bank transfer is named by its Kassenzeichen, which the citizen reads on the
+    confirmation: a notification that passes the sandbox's check (a test provider's
+    secret is no strong lock) naming it must not mark money as arrived."""
+    transfer = start(app, musterstadt, submit(app, musterstadt), provider="banktransfer")
+    body = webhook_body(transfer, "succeeded")
+    response = client.post(webhook_url(musterstadt), data=body, headers=signed(body))
+    assert response.status_code == 200
+    assert response.json["outcome"] == "unknown_payment"
+    assert reload(musterstadt, transfer).status is PaymentStatus.PENDING
+
+
 def test_a_webhook_for_a_provider_the_tenant_has_not_connected_is_a_404(client, musterstadt):
     response = client.post(
         f"/api/v1/tenants/{musterstadt.slug}/payment/webhooks/stripe", data=b"{}"
