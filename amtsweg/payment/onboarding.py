@@ -291,14 +291,14 @@ def _said(outcome: TestOutcome) -> tuple[str, str]:
                 "The test payment is not finished at the provider. Make another one "
                 "and complete it on the provider's page."
             ),
-            "error",
+            "danger",
         )
     return (
         gettext(
             "The test payment did not succeed (declined or cancelled). Make "
             "another one with a test card that succeeds."
         ),
-        "error",
+        "danger",
     )
 
 

@@ -52,7 +52,7 @@ class ProviderSave(AdminView):
                 actor=self.actor(),
             )
         except Refusal as refused:
-            flash(refused.detail + " " + " ".join(p.detail for p in refused.problems), "error")
+            flash(refused.detail + " " + " ".join(p.detail for p in refused.problems), "danger")
             return redirect(url_for(".admin", tenant_slug=self.tenant.slug), code=303)
         flash(gettext("The settings are saved."), "success")
         return redirect(url_for(".admin", tenant_slug=self.tenant.slug), code=303)
@@ -66,7 +66,7 @@ class ProviderCheck(ProviderSave):
         try:
             service.check_account(self.tenant, account)
         except Refusal as refused:
-            flash(refused.detail, "error")
+            flash(refused.detail, "danger")
         else:
             flash(gettext("The connection works."), "success")
         return redirect(url_for(".admin", tenant_slug=self.tenant.slug), code=303)
@@ -159,7 +159,7 @@ class StatementUpload(ClerkView):
                 self.tenant, upload.read() if upload else b"", actor=self.actor()
             )
         except Refusal as refused:
-            flash(refused.detail, "error")
+            flash(refused.detail, "danger")
         else:
             flash(
                 gettext(

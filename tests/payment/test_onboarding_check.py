@@ -73,7 +73,9 @@ def test_the_item_passes_only_after_a_test_payment_that_succeeded(admin_pages) -
     _connect_sandbox(client)
     assert "Machen Sie eine Testzahlung" in _payment_item(client)
 
-    assert "Die Testzahlung war nicht erfolgreich" in _test_payment(client, DECLINED)
+    declined = _test_payment(client, DECLINED)
+    assert "Die Testzahlung war nicht erfolgreich" in declined
+    assert "kern-alert--danger" in declined  # shown as the failure it is
     assert "Machen Sie eine Testzahlung" in _payment_item(client)
 
     assert "Die Testzahlung war erfolgreich" in _test_payment(client, SUCCEEDS)
@@ -131,6 +133,7 @@ def test_a_test_payment_the_provider_will_not_refund_is_said_to_need_refunding_t
     back = client.get(f"{ADMIN}sandbox/test-payment/return", headers=GERMAN)
     said = client.get(back.headers["Location"], headers=GERMAN).get_data(as_text=True)
     assert "konnte nicht automatisch erstattet werden" in said
+    assert "kern-alert--warning" in said
     assert "Erledigt:" in _payment_item(client)
 
 
