@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import bindparam, case, func, insert, select, type_coerce
+from sqlalchemy import Select, bindparam, case, func, insert, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 
 from amtsweg.delivery.interfaces import File, Parcel
@@ -284,16 +284,18 @@ def _planned(submission: Submission, target: Target) -> Delivery | None:
     )
 
 
-_TARGETS_WITH_NAMES = (
-    select(
-        Target,
+def _offer_names() -> Select[Any]:
+    """The target names the offer of the form of version ``version_id`` lists (no row
+    without an offer)."""
+    return (
         select(TenantForm.delivery_targets)
         .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
         .where(FormVersion.id == bindparam("version_id"))
-        .scalar_subquery(),
     )
-    .where(Target.enabled)
-    .order_by(Target.name)
+
+
+_TARGETS_WITH_NAMES = (
+    select(Target, _offer_names().scalar_subquery()).where(Target.enabled).order_by(Target.name)
 )
 
 
@@ -316,16 +318,6 @@ def targets_for(submission: Submission) -> list[Target]:
     return [target for target, _names in rows if target.default]
 
 
-def _offer_names(tenant_id: Any) -> Any:
-    """The target names the offer of the submission's form lists (``NULL`` without an offer)."""
-    return (
-        select(TenantForm.delivery_targets)
-        .join(FormVersion, FormVersion.definition_id == TenantForm.definition_id)
-        .where(TenantForm.tenant_id == tenant_id, FormVersion.id == bindparam("version_id"))
-        .scalar_subquery()
-    )
-
-
 def _insert_deliveries_statement() -> Any:
     """PostgreSQL: the deliveries of a new submission, chosen as :func:`targets_for`
     chooses them and inserted in one statement, which returns their ids.
@@ -334,7 +326,9 @@ def _insert_deliveries_statement() -> Any:
     itself (and Row Level Security checks every row read and written).
     """
     tenant_id = bindparam("tenant_id", type_=Target.tenant_id.type)
-    names = type_coerce(_offer_names(tenant_id), JSONB)
+    names = type_coerce(
+        _offer_names().where(TenantForm.tenant_id == tenant_id).scalar_subquery(), JSONB
+    )
     chosen = case(
         (func.jsonb_array_length(names) > 0, names.has_key(Target.name)), else_=Target.default
     )
