@@ -843,20 +843,23 @@ def _stored_files(
 def _checked_message(message: str, *, required: bool) -> str:
     message = message.strip()
     if required and not message:
-        raise Refusal(
-            gettext("Please write a message."),
-            problems=[FieldProblem(json_pointer("message"), gettext("Please write a message."))],
-        )
+        raise _message_refused(gettext("Please write a message."))
     if len(message) > MAX_MESSAGE:
-        detail = gettext("The message is longer than %(max)d characters.", max=MAX_MESSAGE)
-        raise Refusal(detail, problems=[FieldProblem(json_pointer("message"), detail)])
-    if NUL in message:
-        detail = gettext(
-            "The message contains a null character (NUL), which cannot be stored. "
-            "Please send it again without it."
+        raise _message_refused(
+            gettext("The message is longer than %(max)d characters.", max=MAX_MESSAGE)
         )
-        raise Refusal(detail, problems=[FieldProblem(json_pointer("message"), detail)])
+    if NUL in message:
+        raise _message_refused(
+            gettext(
+                "The message contains a null character (NUL), which cannot be stored. "
+                "Please send it again without it."
+            )
+        )
     return message
+
+
+def _message_refused(detail: str) -> Refusal:
+    return Refusal(detail, problems=[FieldProblem(json_pointer("message"), detail)])
 
 
 def set_processing_status(
