@@ -61,13 +61,15 @@ class AfterCommit(Generic[Item]):
             self._committed([item for _work, item in waiting])
 
     def _give_back(self, session: Session, rolled_back: SessionTransaction) -> None:
-        waiting = session.info.get(self._key)
-        if not waiting:
-            return
-        kept = [(work, item) for work, item in waiting if not _within(work, rolled_back)]
-        session.info[self._key] = kept
-        if len(kept) < len(waiting):
-            self._undone([item for work, item in waiting if _within(work, rolled_back)])
+        kept, undone = [], []
+        for work, item in session.info.get(self._key, ()):
+            if _within(work, rolled_back):
+                undone.append(item)
+            else:
+                kept.append((work, item))
+        if undone:
+            session.info[self._key] = kept
+            self._undone(undone)
 
 
 def _within(work: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
