@@ -5,13 +5,16 @@ worker looks at the clock when it starts and then every
 ``AMTSWEG_SWEEP_SECONDS`` (in the outbox sweeper's thread) and runs each task
 that is due. However many workers run, a task runs once per interval across
 them: a worker claims the round in Redis (``SET … NX EX interval``) and the
-others skip it. A task that fails is logged and runs again next round; one
-round is never repeated because another worker failed.
+others skip it. Without Redis (``make demo``) the one process that runs jobs,
+``amtsweg run``, claims its rounds in its own memory. A task that fails is
+logged and runs again next round; one round is never repeated because another
+worker failed.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +26,8 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "amtsweg.periodic"
 CLAIM_PREFIX = "amtsweg.periodic."
+#: Without Redis: when each task's next round may start (``time.monotonic()``), per app.
+NEXT_ROUNDS = "amtsweg.periodic.next_rounds"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +51,7 @@ def run_due(app: Flask) -> list[str]:
     ran = []
     for task in tasks(app):
         with app.app_context():
-            if not _claim(task):
+            if not _claim(app, task):
                 continue
             try:
                 task.run()
@@ -57,7 +62,20 @@ def run_due(app: Flask) -> list[str]:
     return ran
 
 
-def _claim(task: PeriodicTask) -> bool:
+def _claim(app: Flask, task: PeriodicTask) -> bool:
+    if not app.config["AMTSWEG"].redis_url:
+        return _claim_in_process(app, task)
     return bool(
         redis_connection().set(CLAIM_PREFIX + task.name, "1", nx=True, ex=task.every_seconds)
     )
+
+
+def _claim_in_process(app: Flask, task: PeriodicTask) -> bool:
+    """Without Redis jobs run inside ``amtsweg run``, and only its sweeper thread runs
+    the tasks, so the round is claimed in the app's memory."""
+    next_rounds: dict[str, float] = app.extensions.setdefault(NEXT_ROUNDS, {})
+    now = time.monotonic()
+    if now < next_rounds.get(task.name, now):
+        return False
+    next_rounds[task.name] = now + task.every_seconds
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from tests.platform.test_bearer_tokens import dev_token
 
 
 def _charge(tenant, payment) -> SandboxCharge:
-    charge_id = payment.provider_payment_id.removeprefix("sbx_")
+    charge_id = uuid.UUID(payment.provider_payment_id.removeprefix("sbx_"))
     return db.session.scalars(select(SandboxCharge).where(SandboxCharge.id == charge_id)).one()
 
 

@@ -78,3 +78,25 @@ def test_a_failing_round_is_logged_and_the_next_one_runs(worker_app, caplog) -> 
     finally:
         with worker_app.app_context():
             redis_connection().delete(periodic.CLAIM_PREFIX + "flaky")
+
+
+@pytest.fixture
+def demo_app(make_app, settings):
+    """The app as ``make demo`` runs it: no Redis, jobs and the clock inside ``amtsweg run``."""
+    app = make_app(settings=replace(settings, redis_url="", payment_poll_seconds=60))
+    with app.app_context():
+        yield app
+
+
+@pytest.mark.sqlite
+def test_without_redis_the_demo_polls_once_per_round(app, musterstadt, demo_app) -> None:
+    """``amtsweg run``'s sweeper runs the rounds itself: a tab closed after paying in the
+    demo is settled, and a second look within the minute asks the provider nothing."""
+    payment = start(app, musterstadt, submit(app, musterstadt))
+    _settle_at_provider(musterstadt, payment, "succeeded")
+    assert periodic.run_due(demo_app) == ["payments.poll"]
+    assert reload(musterstadt, payment).status is PaymentStatus.SUCCEEDED
+    other = start(app, musterstadt, submit(app, musterstadt))
+    _settle_at_provider(musterstadt, other, "failed")
+    assert periodic.run_due(demo_app) == []  # the same minute
+    assert reload(musterstadt, other).status is PaymentStatus.PENDING
