@@ -157,7 +157,13 @@ def finish_test_payment(
     tenant: Tenant, account: ProviderAccount, actor: User | None
 ) -> TestOutcome:
     """Read the newest test payment's status from the provider and record it; give it back
-    when it succeeded."""
+    when it succeeded.
+
+    The account is locked first: two returns at the same moment (two tabs, a
+    reload) are handled one after the other, so the second finds the first's
+    refund recorded instead of asking the provider for another one.
+    """
+    service.lock_account(account)
     started = tenants.latest_record(
         tenant, "payment_account", account.provider, actions=("payment.test_started",)
     )

@@ -50,7 +50,7 @@ from amtsweg.payment.models import (
     WebhookReceipt,
 )
 from amtsweg.payment.money import ALLOWED_FROM, OPEN, WITH_MONEY, WITHOUT_MONEY
-from amtsweg.platform.db import db, require_tenant_scope, tenant_scope, utcnow
+from amtsweg.platform.db import db, require_tenant_scope, take_write_lock, tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
 from amtsweg.platform.signals import payment_changed, payment_failed, payment_succeeded
@@ -96,6 +96,18 @@ def find_account(tenant: Tenant, provider_key: str) -> ProviderAccount | None:
     require_tenant_scope(tenant.id)
     return db.session.scalar(
         select(ProviderAccount).where(ProviderAccount.provider == provider_key)
+    )
+
+
+def lock_account(account: ProviderAccount) -> None:
+    """Take the account's row lock for the rest of the transaction.
+
+    A second request that takes it waits until the first has committed, and
+    then reads what the first recorded (PostgreSQL's READ COMMITTED).
+    """
+    take_write_lock(db.session)
+    db.session.execute(
+        select(ProviderAccount.id).where(ProviderAccount.id == account.id).with_for_update()
     )
 
 
