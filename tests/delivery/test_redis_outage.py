@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from rq import SimpleWorker
 
 from amtsweg.delivery import service as delivery
 from amtsweg.platform.db import db, tenant_scope
@@ -15,6 +14,7 @@ from tests import servers
 from tests.delivery.conftest import sweep
 from tests.platform.test_bearer_tokens import dev_token
 from tests.submissions.test_service import FUND_ANSWERS
+from tests.workers import SimpleWorker
 
 FUND = "/api/v1/tenants/musterstadt/forms/fundsache-verlustmeldung/submissions"
 

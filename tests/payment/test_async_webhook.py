@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.jobs import QUEUE_NAME, redis_connection
@@ -21,6 +21,7 @@ from tests.login import csrf_token, dev_login, local
 from tests.payment.conftest import connect_sandbox, offer_fee_form
 from tests.payment.test_journey import LATER_SUCCESS, choose, pay_with_card
 from tests.submissions.html_forms import step_values
+from tests.workers import SimpleWorker
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def run_worker(app) -> None:
 
 
 def test_the_worker_settles_a_closed_tab(app, musterstadt, worker_app) -> None:
-    """One run of the worker command (RQ's burst exit can take up to a minute, so once)."""
+    """One run of the worker command, as an operator starts it."""
     payment = start(app, musterstadt, submit(app, musterstadt))
     _settle_at_provider(musterstadt, payment, "succeeded")  # and Erika closed the tab
     run_worker(worker_app)

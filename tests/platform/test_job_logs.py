@@ -8,12 +8,13 @@ import logging
 from dataclasses import replace
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from amtsweg.platform.db import db
 from amtsweg.platform.jobs import enqueue_after_commit, redis_connection
 from amtsweg.platform.logs import RequestIdFilter, log_context
 from tests import servers
+from tests.workers import SimpleWorker
 
 log = logging.getLogger("amtsweg.tests.job")
 

@@ -8,12 +8,13 @@ from dataclasses import replace
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 
 from amtsweg.platform.db import db
 from amtsweg.platform.jobs import QUEUE_NAME, enqueue_after_commit, redis_connection
 from amtsweg.tenants import service as tenants
 from tests import servers
+from tests.workers import SimpleWorker
 
 ran: list[str] = []
 
