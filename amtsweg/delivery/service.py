@@ -254,26 +254,24 @@ def plan(submission: Submission, *, new: bool = False) -> None:
 
     ``new``: the submission was made in this transaction, so it has no deliveries
     yet and none need looking up; on PostgreSQL they are then chosen and written
-    in one statement (:func:`_insert_deliveries`).
+    with their messages in one statement (:func:`_insert_deliveries`).
     """
     require_tenant_scope(submission.tenant_id)
     if new and db.session.get_bind().dialect.name == "postgresql":
-        made = _insert_deliveries(submission)
-    else:
-        made = []
-        for target in targets_for(submission):
-            if new or _planned(submission, target) is None:
-                delivery = Delivery(
-                    id=uuid.uuid4(),
-                    tenant_id=submission.tenant_id,
-                    submission_id=submission.id,
-                    target_id=target.id,
-                    created_at=utcnow(),
-                )
-                db.session.add(delivery)
-                made.append(delivery.id)
-    for delivery_id in made:
-        outbox.add(submission.tenant_id, KIND, delivery_id)
+        for message_id in _insert_deliveries(submission):
+            outbox.send_after_commit(submission.tenant_id, message_id)
+        return
+    for target in targets_for(submission):
+        if new or _planned(submission, target) is None:
+            delivery = Delivery(
+                id=uuid.uuid4(),
+                tenant_id=submission.tenant_id,
+                submission_id=submission.id,
+                target_id=target.id,
+                created_at=utcnow(),
+            )
+            db.session.add(delivery)
+            outbox.add(submission.tenant_id, KIND, delivery.id)
 
 
 def _planned(submission: Submission, target: Target) -> Delivery | None:
@@ -305,10 +303,9 @@ def targets_for(submission: Submission) -> list[Target]:
     One statement: the tenant's enabled targets, each with the names the form's
     offer lists (the same on every row). Planning runs in a submission's or a
     payment's transaction, which changes no target and no offer, so it does not
-    flush: what is pending (a new submission's name keys) goes in with the
-    deliveries, in the commit's one flush. The submission
-    itself is in already: the unit of work orders inserts by relationships, and
-    a delivery has none to its submission, only the foreign key.
+    flush: what is pending goes in with the deliveries, in the commit's one
+    flush. A new submission is in already: its insert runs at once, not in a
+    flush.
     """
     with db.session.no_autoflush:
         rows = db.session.execute(_TARGETS_WITH_NAMES, {"version_id": submission.version_id}).all()
@@ -320,7 +317,8 @@ def targets_for(submission: Submission) -> list[Target]:
 
 def _insert_deliveries_statement() -> Any:
     """PostgreSQL: the deliveries of a new submission, chosen as :func:`targets_for`
-    chooses them and inserted in one statement, which returns their ids.
+    chooses them and inserted with their outbox messages in one statement, which
+    returns the messages' ids.
 
     An INSERT is not given the ORM's tenant criteria, so it names the tenant
     itself (and Row Level Security checks every row read and written).
@@ -340,13 +338,20 @@ def _insert_deliveries_statement() -> Any:
         bindparam("now", type_=Delivery.created_at.type),
     ).where(Target.tenant_id == tenant_id, Target.enabled, chosen)
     columns = ["tenant_id", "id", "submission_id", "target_id", "created_at"]
-    return insert(Delivery).from_select(columns, targets).returning(Delivery.id)
+    made = (
+        insert(Delivery)
+        .from_select(columns, targets)
+        .returning(Delivery.tenant_id, Delivery.id.label("subject_id"))
+        .cte("made")
+    )
+    return outbox.insert_messages(KIND, made)
 
 
 _INSERT_DELIVERIES = _insert_deliveries_statement()
 
 
 def _insert_deliveries(submission: Submission) -> list[uuid.UUID]:
+    """The new submission's deliveries and their messages written; the messages' ids."""
     parameters = {
         "tenant_id": submission.tenant_id,
         "version_id": submission.version_id,
@@ -354,7 +359,7 @@ def _insert_deliveries(submission: Submission) -> list[uuid.UUID]:
         "now": utcnow(),
     }
     # On the session's connection, not through the ORM: the statement is built once and
-    # keeps its cache key, and what is pending goes in with the commit's one flush.
+    # keeps its cache key.
     return list(db.session.connection().scalars(_INSERT_DELIVERIES, parameters))
 
 

@@ -36,8 +36,20 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import FromClause, Insert
 
 from amtsweg.platform.db import Base, TenantOwned, db, require_tenant_scope, tenant_scope, utcnow
 from amtsweg.platform.jobs import (
@@ -90,10 +102,6 @@ class OutboxMessage(TenantOwned, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
 
-    @property
-    def job_id(self) -> str:
-        return job_id(self.id)
-
 
 class OutboxAttempt(TenantOwned, Base):
     """One try to send a message, and how it ended (``done``, ``retry`` or ``dead``)."""
@@ -141,23 +149,68 @@ def _handler(kind: str) -> Handler:
 # --- writing -----------------------------------------------------------------
 
 
-def add(tenant_id: uuid.UUID, kind: str, subject_id: uuid.UUID) -> OutboxMessage:
+def add(tenant_id: uuid.UUID, kind: str, subject_id: uuid.UUID) -> None:
     """Make a message due with the current transaction; its job goes out after the commit.
 
     One message per (kind, subject): callers add it where the subject is made
     (a second one fails the transaction on the unique constraint). The row is
-    written with the transaction's next flush, so it costs one statement.
+    written at once, by a statement built once, on the session's connection:
+    the unit of work would cost more than the insert.
     """
     require_tenant_scope(tenant_id)
-    message = OutboxMessage(id=uuid.uuid4(), tenant_id=tenant_id, kind=kind, subject_id=subject_id)
-    db.session.add(message)
-    _send_after_commit(message)
-    return message
+    message_id = uuid.uuid4()
+    row = {"tenant_id": tenant_id, "id": message_id, "kind": kind, "subject_id": subject_id}
+    db.session.connection().execute(_INSERT_MESSAGE, row)
+    send_after_commit(tenant_id, message_id)
 
 
-def _send_after_commit(message: OutboxMessage, delay: dt.timedelta | None = None) -> None:
+#: An INSERT is not given the ORM's tenant criteria: each row names its tenant.
+_INSERT_MESSAGE = insert(OutboxMessage)
+
+
+def insert_messages(kind: str, subjects: FromClause) -> Insert:
+    """A statement that makes a message of ``kind`` due for each ``(tenant_id, subject_id)``
+    row of ``subjects`` and returns the messages' ids (PostgreSQL; build it once).
+
+    For subjects written by the same statement (a data-modifying CTE): they and
+    their messages then cost one round trip. The statement's parameter ``now``
+    is when the messages are made and first due. Hand each id returned to
+    :func:`send_after_commit`.
+    """
+    now = bindparam("now", type_=OutboxMessage.created_at.type)
+    messages = select(
+        subjects.c.tenant_id,
+        func.gen_random_uuid(),
+        literal(kind),
+        subjects.c.subject_id,
+        literal(OutboxStatus.PENDING, OutboxMessage.status.type),
+        literal(0),
+        now,
+        now,
+    )
+    columns = [
+        "tenant_id",
+        "id",
+        "kind",
+        "subject_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    ]
+    return (
+        insert(OutboxMessage)
+        .from_select(columns, messages, include_defaults=False)
+        .returning(OutboxMessage.id)
+    )
+
+
+def send_after_commit(
+    tenant_id: uuid.UUID, message_id: uuid.UUID, delay: dt.timedelta | None = None
+) -> None:
+    """Enqueue the message's job once the current transaction commits (``delay`` later)."""
     enqueue_after_commit(
-        send, message.tenant_id, message.id, job_id=message.job_id, delay=delay, queue=OUTBOX_QUEUE
+        send, tenant_id, message_id, job_id=job_id(message_id), delay=delay, queue=OUTBOX_QUEUE
     )
 
 
@@ -188,7 +241,7 @@ def retry(message: OutboxMessage) -> bool:
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.finished_at = None
-    _send_after_commit(message)
+    send_after_commit(message.tenant_id, message.id)
     return True
 
 
@@ -250,7 +303,7 @@ def _failed(message: OutboxMessage, handler: Handler, error: Exception, started:
         return
     delay = BACKOFF[message.attempts - 1]
     message.next_attempt_at = utcnow() + delay
-    _send_after_commit(message, delay)
+    send_after_commit(message.tenant_id, message.id, delay)
 
 
 def _describe(error: Exception) -> str:

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Connection,
-    FetchedValue,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -131,9 +130,7 @@ class Submission(TenantOwned, Base):
         Index("ix_submissions_tenant_id_status", "tenant_id", "status", "submitted_at", "id"),
     )
 
-    # On PostgreSQL the insert computes the reference (``next_reference`` in the
-    # database, see the submission service) and returns it, rather than a query after.
-    reference: Mapped[str] = mapped_column(String(30), server_default=FetchedValue())
+    reference: Mapped[str] = mapped_column(String(30))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("form_versions.id"))
     draft_id: Mapped[uuid.UUID | None]

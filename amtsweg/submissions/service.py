@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import ColumnElement, Select, String, bindparam, func, select, update
+from sqlalchemy import Connection, Select, String, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.engine import (
@@ -378,24 +379,92 @@ def find_upload(draft: Draft, upload_id: uuid.UUID) -> Upload | None:
 # --- submitting -------------------------------------------------------------
 
 
-def next_reference(tenant: Tenant) -> str | ColumnElement[str]:
-    """``MUS-2026-000123``: per tenant and year, never the same number twice.
+def _insert_numbered(tenant: Tenant, row: Mapping[str, Any]) -> str:
+    """Insert the submission ``row`` with the tenant's next reference number and the
+    clerk's search keys for the applicant's name; return the reference:
+    ``MUS-2026-000123``, per tenant and year, never the same number twice.
 
     One upsert takes the next number: it creates the year's counter or
     increments it, and holds the row's lock until the transaction ends, so
     concurrent submissions (also the first two of a year) never collide. On
-    PostgreSQL this is an expression for the submission's insert: the
-    database function ``next_reference`` (migration 0016) runs the upsert
-    inside the insert, which returns the reference, a round trip less per
-    submission. SQLite (the demo) takes the number in a statement of its own.
+    PostgreSQL one statement does it all (:func:`_insert_with_keys`).
     """
+    connection = db.session.connection()
     year = dt.datetime.now(AUTHORITY_ZONE).year
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.next_reference(tenant.id, tenant.reference_prefix, year, type_=String)
-    number = db.session.scalar(
+    keys = search_keys(row["applicant_name"])
+    if connection.dialect.name != "postgresql":
+        return _insert_one_by_one(connection, tenant, row, year, keys)
+    counter = {"counter_tenant_id": tenant.id, "prefix": tenant.reference_prefix, "year": year}
+    return connection.scalar(_INSERT_WITH_KEYS, {**row, **counter, "keys": keys})
+
+
+def _insert_one_by_one(
+    connection: Connection, tenant: Tenant, row: Mapping[str, Any], year: int, keys: list[str]
+) -> str:
+    """SQLite (the demo) has no ``next_reference`` and no inserts inside a WITH: the
+    number, the submission and its name keys take a statement each."""
+    number = connection.scalar(
         _NEXT_NUMBER, {"tenant_id": tenant.id, "id": uuid.uuid4(), "year": year}
     )
-    return f"{tenant.reference_prefix}-{year}-{number:06d}"
+    reference = f"{tenant.reference_prefix}-{year}-{number:06d}"
+    connection.execute(_INSERT_SUBMISSION, {**row, "reference": reference})
+    if keys:
+        name_keys = [
+            {"tenant_id": row["tenant_id"], "submission_id": row["id"], "key": key} for key in keys
+        ]
+        connection.execute(_INSERT_NAME_KEYS, name_keys)
+    return reference
+
+
+def _insert_with_keys() -> Select[tuple[str]]:
+    """PostgreSQL: the submission's insert, whose reference the database function
+    ``next_reference`` (migration 0016) takes inside it, with its name keys (the
+    parameter ``keys``) in the same statement, which returns the reference.
+
+    An INSERT is not given the ORM's tenant criteria: the submission names its
+    tenant, and its keys take it from the submission.
+    """
+    reference = func.next_reference(
+        bindparam("counter_tenant_id", type_=ReferenceCounter.tenant_id.type),
+        bindparam("prefix", type_=String()),
+        bindparam("year", type_=ReferenceCounter.year.type),
+        type_=String,
+    )
+    # Inside a WITH, an insert's values must be named (no columns are taken from the
+    # parameters given): every column of the row, and the reference.
+    values = {
+        column.key: bindparam(column.key, type_=column.type)
+        for column in Submission.__table__.columns
+        if column.key not in _NOT_YET
+    }
+    submission = (
+        insert(Submission)
+        .values({**values, "reference": reference})
+        .returning(Submission.tenant_id, Submission.id, Submission.reference)
+        .cte("submission")
+    )
+    key_rows = select(
+        submission.c.tenant_id,
+        func.gen_random_uuid(),
+        submission.c.id,
+        func.unnest(bindparam("keys", type_=ARRAY(SubmissionNameKey.key.type))),
+    )
+    columns = ["tenant_id", "id", "submission_id", "key"]
+    name_keys = insert(SubmissionNameKey).from_select(columns, key_rows).cte("name_keys")
+    return select(submission.c.reference).add_cte(name_keys)
+
+
+#: What a new submission has not had yet: NULL in its row, and given to the object made
+#: from the row so that every column is loaded and nothing is fetched for it later.
+_NOT_YET = dict.fromkeys(("payment", "payment_status", "confirmation_sent_at", "acknowledged_at"))
+
+
+# Built once and run on the session's connection rather than through the unit of work:
+# a statement made per submission would have its cache key and RETURNING worked out anew
+# each time.
+_INSERT_WITH_KEYS = _insert_with_keys()
+_INSERT_SUBMISSION = insert(Submission)
+_INSERT_NAME_KEYS = insert(SubmissionNameKey)
 
 
 #: The counter's upsert where the database has no ``next_reference`` (SQLite), built once.
@@ -485,62 +554,75 @@ def _create(
     _refuse_files_not_uploaded(definition, evaluation, draft, locale)
     if draft is not None:
         release_unreferenced(draft, definition, evaluation.cleaned)
-    submission = Submission(
-        tenant_id=tenant.id,
-        reference=next_reference(tenant),
-        user_id=user.id,
-        version_id=version.id,
-        draft_id=draft.id if draft else None,
-        idempotency_key=idempotency_key,
-        request_fingerprint=request_fingerprint,
-        answers=dict(evaluation.cleaned),
-        fee=_fee_document(evaluation.fee, definition.fee_collection),
-        fee_total=evaluation.fee.total,
-        status=_status_for(evaluation.fee, definition.fee_collection),
-        locale=locale,
-        confirmation_email=confirmation_email,
-        definition_id=version.definition_id,
-        applicant_name=applicant_name(evaluation.cleaned, user.display_name),
-    )
-    if (earlier := _insert_once(submission, user, draft, idempotency_key)) is not None:
-        return _repeated(earlier, request_fingerprint)
-    # With their ids given, the keys go in as one plain multi-row insert (no RETURNING).
-    db.session.add_all(
-        SubmissionNameKey(
-            id=uuid.uuid4(), tenant_id=tenant.id, submission_id=submission.id, key=key
-        )
-        for key in search_keys(submission.applicant_name)
-    )
+    row = {
+        "tenant_id": tenant.id,
+        "id": uuid.uuid4(),
+        "user_id": user.id,
+        "version_id": version.id,
+        "draft_id": draft.id if draft else None,
+        "idempotency_key": idempotency_key,
+        "request_fingerprint": request_fingerprint,
+        "answers": dict(evaluation.cleaned),
+        "fee": _fee_document(evaluation.fee, definition.fee_collection),
+        "fee_total": evaluation.fee.total,
+        "status": _status_for(evaluation.fee, definition.fee_collection),
+        "submitted_at": utcnow(),
+        "locale": locale,
+        "confirmation_email": confirmation_email,
+        "definition_id": version.definition_id,
+        "applicant_name": applicant_name(evaluation.cleaned, user.display_name),
+        "processing_status": ProcessingStatus.RECEIVED,
+    }
+    outcome = _insert_once(tenant, row, user, draft, idempotency_key)
+    if not outcome.created:
+        return _repeated(outcome.submission, request_fingerprint)
+    submission = outcome.submission
     if draft is not None:
         draft.submitted_at = submission.submitted_at
     submission_created.send(submission, tenant=tenant)
     if confirmation_email:
         outbox.add(tenant.id, confirmation.KIND, submission.id)
-    return Outcome(submission, created=True)
+    return outcome
 
 
 def _insert_once(
-    submission: Submission, user: User, draft: Draft | None, idempotency_key: str | None
-) -> Submission | None:
-    """Insert ``submission``, or return the earlier one of the same draft or Idempotency-Key.
+    tenant: Tenant,
+    row: Mapping[str, Any],
+    user: User,
+    draft: Draft | None,
+    idempotency_key: str | None,
+) -> Outcome:
+    """Insert the submission ``row``, or return the earlier one of the same draft or
+    Idempotency-Key.
 
     Only a draft or a key can make a request a repetition; without either
     nothing can collide and the savepoint to recover from a collision (two
     round trips) is left out.
     """
     if draft is None and idempotency_key is None:
-        db.session.add(submission)
-        db.session.flush()
-        return None
+        return Outcome(_inserted(tenant, row), created=True)
     try:
         with db.session.begin_nested():
-            db.session.add(submission)
+            submission = _inserted(tenant, row)
     except IntegrityError:
         earlier = _earlier(user, draft, idempotency_key)
         if earlier is None:
             raise
-        return earlier
-    return None
+        return Outcome(earlier, created=False)
+    return Outcome(submission, created=True)
+
+
+def _inserted(tenant: Tenant, row: Mapping[str, Any]) -> Submission:
+    """The submission ``row`` written, and in the session as if loaded (without a query).
+
+    A Core insert has neither the tenant stamping nor the check of the ORM's
+    flush: the scope is checked here, and Row Level Security checks the row.
+    """
+    require_tenant_scope(tenant.id)
+    submission = Submission(**row, **_NOT_YET, reference=_insert_numbered(tenant, row))
+    make_transient_to_detached(submission)
+    db.session.add(submission)
+    return submission
 
 
 def mark_confirmation_sent(submission: Submission) -> None:
