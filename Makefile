@@ -59,8 +59,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# Tests run in parallel, one worker per core (pytest-xdist); a test file stays on one worker,
+# and each worker has a database and a Redis database of its own (tests/servers.py).
 pytest: install node_modules/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 	AMTSWEG_TEST_DATABASE=sqlite $(BIN)/pytest -m sqlite -q
 
 # checkov pins older versions of packages the app uses, so it gets a venv of its own.

@@ -16,12 +16,15 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import Connection, create_engine, make_url, text
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+#: Held while the roles are made: parallel test workers (pytest-xdist) start at once.
+_ROLES_LOCK = 0x616D7473
 
 
 def in_ci() -> bool:
@@ -86,6 +89,15 @@ def postgres_server() -> Iterator[str | None]:
             yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
 
 
+def _worker_database(url: str) -> str:
+    """The shared Redis's database of this pytest-xdist worker (``gw0`` → 1, ``gw1`` → 2, …):
+    parallel workers never see each other's queues and counters. Without xdist: ``url``."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    return urlsplit(url)._replace(path=f"/{int(worker[2:]) + 1}").geturl()
+
+
 @contextmanager
 def redis_server(*, private: bool = False) -> Iterator[str | None]:
     """A Redis URL: REDIS_URL, the local default, or a server started for the block.
@@ -95,7 +107,7 @@ def redis_server(*, private: bool = False) -> Iterator[str | None]:
     """
     shared = os.environ.get("REDIS_URL") or (DEFAULT_REDIS if port_answers(6379) else None)
     if shared and not private:
-        yield shared
+        yield _worker_database(shared)
         return
     binary = shutil.which("redis-server")
     if binary is None:
@@ -118,6 +130,17 @@ def redis_server(*, private: bool = False) -> Iterator[str | None]:
             yield f"redis://127.0.0.1:{port}/0"
 
 
+def _ensure_roles(admin: Connection, owner_role: str, app_role: str) -> None:
+    """Both roles as ordinary ones; made one worker at a time (two ``CREATE ROLE`` of one
+    name at once fail)."""
+    admin.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _ROLES_LOCK})
+    try:
+        _ensure_role(admin, owner_role, "NOSUPERUSER NOBYPASSRLS")
+        _ensure_role(admin, app_role, "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
+    finally:
+        admin.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ROLES_LOCK})
+
+
 def _ensure_role(admin: Connection, role: str, options: str) -> None:
     exists = admin.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
     verb = "ALTER" if exists else "CREATE"
@@ -134,8 +157,7 @@ def scratch_database(admin_url: str, owner_role: str, app_role: str) -> Iterator
     name = f"amtsweg_scratch_{secrets.token_hex(4)}"
     admin_engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin_engine.connect() as admin:
-        _ensure_role(admin, owner_role, "NOSUPERUSER NOBYPASSRLS")
-        _ensure_role(admin, app_role, "NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
+        _ensure_roles(admin, owner_role, app_role)
         admin.execute(text(f"CREATE DATABASE {name} OWNER {owner_role}"))
     base = make_url(admin_url).set(database=name, password=None)
     try:
