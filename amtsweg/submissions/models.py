@@ -9,15 +9,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Connection,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     String,
     Text,
     UniqueConstraint,
-    event,
-    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -153,15 +150,6 @@ class Submission(TenantOwned, Base):
     applicant_name: Mapped[str] = mapped_column(String(200), default="")
     processing_status: Mapped[ProcessingStatus] = mapped_column(default=ProcessingStatus.RECEIVED)
     acknowledged_at: Mapped[dt.datetime | None]
-
-
-@event.listens_for(Submission, "before_insert")
-def _denormalise_form(_mapper: Any, connection: Connection, submission: Submission) -> None:
-    """Every submission knows its form (from its version) for the clerk's filters."""
-    if submission.definition_id is None:
-        submission.definition_id = connection.scalar(
-            select(FormVersion.definition_id).where(FormVersion.id == submission.version_id)
-        )
 
 
 class SubmissionNameKey(TenantOwned, Base):

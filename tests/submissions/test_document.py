@@ -64,6 +64,7 @@ def test_the_document_lists_the_files_the_answers_name_with_their_sha256(musters
         reference="MUS-2026-999999",
         user_id=erika.id,
         version_id=form.version.id,
+        definition_id=form.version.definition_id,
         draft_id=draft.id,
         answers={
             "fotos": [{"name": "Eiche.png", "mime": "image/png", "size": 1, "token": str(kept.id)}]
