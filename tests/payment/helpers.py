@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import secrets
+import string
 import time
 import uuid
 
@@ -19,7 +21,20 @@ from amtsweg.submissions import service as submissions
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant
-from tests.payment.conftest import FORM, WEBHOOK_SECRET
+from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
+
+
+def committed_fee_tenant(slug: str, name: str, *, live: bool = True) -> Tenant:
+    """A tenant of its own, committed (for races between real transactions), that offers
+    the fee form and takes payments with the sandbox; the caller removes it afterwards."""
+    prefix = "".join(secrets.choice(string.ascii_uppercase) for _ in range(6))
+    branding = tenants.Branding(contact_email=f"amt@{slug}.example")
+    tenant = tenants.create_tenant(slug, name, prefix, branding, live=live)
+    with tenant_scope(tenant.id):
+        offer_fee_form(tenant)
+    connect_sandbox(tenant)
+    db.session.commit()
+    return tenant
 
 
 def submit(app: Flask, tenant: Tenant, subject: str = "erika") -> Submission:

@@ -6,8 +6,6 @@ exists between separate transactions.
 
 from __future__ import annotations
 
-import secrets
-import string
 import threading
 import uuid
 
@@ -18,8 +16,14 @@ from amtsweg.payment.models import PaymentEvent, PaymentStatus, WebhookReceipt
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.signals import payment_succeeded
 from amtsweg.tenants import service as tenants
-from tests.payment.conftest import connect_sandbox, offer_fee_form
-from tests.payment.helpers import remove_fee_form, signed, start, submit, webhook_body
+from tests.payment.helpers import (
+    committed_fee_tenant,
+    remove_fee_form,
+    signed,
+    start,
+    submit,
+    webhook_body,
+)
 from tests.submissions.test_concurrency import _remove_tenant
 
 COPIES = 20
@@ -32,13 +36,7 @@ def committed(make_app, app_engine, test_database):
     app = make_app(db_bind=app_engine)
     slug = f"ansturm-{uuid.uuid4().hex[:8]}"
     with app.app_context():
-        prefix = "".join(secrets.choice(string.ascii_uppercase) for _ in range(6))
-        branding = tenants.Branding(contact_email="amt@ansturm.example")
-        tenant = tenants.create_tenant(slug, "Gemeinde Ansturm", prefix, branding)
-        with tenant_scope(tenant.id):
-            offer_fee_form(tenant)
-        connect_sandbox(tenant)
-        db.session.commit()
+        tenant = committed_fee_tenant(slug, "Gemeinde Ansturm")
         payment = start(app, tenant, submit(app, tenant, subject=f"citizen-{slug}"))
         ids = {"tenant": tenant.id, "slug": slug, "payment": payment}
     yield app, ids

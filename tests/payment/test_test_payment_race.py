@@ -7,8 +7,6 @@ transactions.
 
 from __future__ import annotations
 
-import secrets
-import string
 import threading
 import time
 import uuid
@@ -19,11 +17,9 @@ from sqlalchemy import func, select
 from amtsweg.payment.providers.sandbox import SandboxProvider
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.devidp import dev_issuer
-from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import AuditEntry, User
 from tests.login import csrf_token, dev_login, local
-from tests.payment.conftest import connect_sandbox, offer_fee_form
-from tests.payment.helpers import remove_fee_form
+from tests.payment.helpers import committed_fee_tenant, remove_fee_form
 from tests.submissions.test_concurrency import _remove_tenant
 
 GERMAN = {"Accept-Language": "de"}
@@ -41,14 +37,7 @@ def committed(make_app, app_engine, test_database, settings):
     app = make_app(db_bind=app_engine)
     slug = f"doppelt-{uuid.uuid4().hex[:8]}"
     with app.app_context():
-        prefix = "".join(secrets.choice(string.ascii_uppercase) for _ in range(6))
-        branding = tenants.Branding(contact_email="amt@doppelt.example")
-        tenant = tenants.create_tenant(slug, "Gemeinde Doppelt", prefix, branding, live=False)
-        with tenant_scope(tenant.id):
-            offer_fee_form(tenant)
-        connect_sandbox(tenant)
-        db.session.commit()
-        tenant_id = tenant.id
+        tenant_id = committed_fee_tenant(slug, "Gemeinde Doppelt", live=False).id
     yield app, slug, tenant_id
     with app.app_context():
         issuer = dev_issuer(settings)
