@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from amtsweg.tenants import service as tenants
 from tests.images import png
@@ -37,19 +38,25 @@ def _mails(settings) -> list[email.message.Message]:
     ]
 
 
+def post_status(client: FlaskClient, reference: str, **fields: object) -> TestResponse:
+    """The clerk's processing form on the submission's page, sent with ``fields``
+    (as multipart when a file is among them, as the browser does)."""
+    page = client.get(f"{CLERK}submissions/{reference}")
+    return client.post(
+        f"{CLERK}submissions/{reference}", data={"csrf_token": csrf_token(page), **fields}
+    )
+
+
 def test_more_information_needed_reaches_erika_and_her_answer_reaches_sabine(
     app, client, log_in, submit, settings
 ) -> None:
     reference = submit()
     log_in("clerk-musterstadt")
-    page = client.get(f"{CLERK}submissions/{reference}")
-    asked = client.post(
-        f"{CLERK}submissions/{reference}",
-        data={
-            "csrf_token": csrf_token(page),
-            "status": "more_information_needed",
-            "message": "Bitte schicken Sie ein Foto des Schirms.",
-        },
+    asked = post_status(
+        client,
+        reference,
+        status="more_information_needed",
+        message="Bitte schicken Sie ein Foto des Schirms.",
     )
     assert asked.status_code == 302
     subjects = [mail["Subject"] for mail in _mails(settings)]
@@ -80,11 +87,7 @@ def test_more_information_needed_reaches_erika_and_her_answer_reaches_sabine(
 def test_asking_for_more_without_saying_what_is_refused(client, log_in, submit) -> None:
     reference = submit()
     log_in("clerk-musterstadt")
-    page = client.get(f"{CLERK}submissions/{reference}")
-    refused = client.post(
-        f"{CLERK}submissions/{reference}",
-        data={"csrf_token": csrf_token(page), "status": "more_information_needed"},
-    )
+    refused = post_status(client, reference, status="more_information_needed")
     assert refused.status_code == 422
     assert "Bitte schreiben Sie eine Nachricht." in refused.get_data(as_text=True)
 
@@ -95,14 +98,11 @@ def test_a_message_with_a_null_character_is_refused_and_nothing_is_kept(
     """No text column can store a NUL: the clerk hears why, and the status stays as it was."""
     reference = submit()
     log_in("clerk-musterstadt")
-    page = client.get(f"{CLERK}submissions/{reference}")
-    refused = client.post(
-        f"{CLERK}submissions/{reference}",
-        data={
-            "csrf_token": csrf_token(page),
-            "status": "more_information_needed",
-            "message": "Bitte schicken Sie\x00 ein Foto.",
-        },
+    refused = post_status(
+        client,
+        reference,
+        status="more_information_needed",
+        message="Bitte schicken Sie\x00 ein Foto.",
     )
     assert refused.status_code == 422
     assert "Nullzeichen (NUL)" in refused.get_data(as_text=True)
@@ -115,26 +115,16 @@ def test_a_result_document_must_be_a_pdf_and_reaches_the_citizen(
 ) -> None:
     reference = submit()
     log_in("clerk-musterstadt")
-    page = client.get(f"{CLERK}submissions/{reference}")
-    not_a_pdf = client.post(
-        f"{CLERK}submissions/{reference}",
-        data={
-            "csrf_token": csrf_token(page),
-            "status": "approved",
-            "document": (io.BytesIO(b"MZ not a pdf"), "bescheid.pdf"),
-        },
-        content_type="multipart/form-data",
+    not_a_pdf = post_status(
+        client, reference, status="approved", document=(io.BytesIO(b"MZ not a pdf"), "bescheid.pdf")
     )
     assert not_a_pdf.status_code == 422
-    approved = client.post(
-        f"{CLERK}submissions/{reference}",
-        data={
-            "csrf_token": csrf_token(page),
-            "status": "approved",
-            "message": "Genehmigt.",
-            "document": (io.BytesIO(PDF), "bescheid.pdf"),
-        },
-        content_type="multipart/form-data",
+    approved = post_status(
+        client,
+        reference,
+        status="approved",
+        message="Genehmigt.",
+        document=(io.BytesIO(PDF), "bescheid.pdf"),
     )
     assert approved.status_code == 302
     with erika_browsing(app) as erika:

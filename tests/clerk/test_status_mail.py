@@ -10,10 +10,9 @@ from sqlalchemy import select
 from amtsweg.platform.db import db
 from amtsweg.platform.outbox import OutboxMessage, OutboxStatus, attempts_of
 from amtsweg.submissions import notices
+from tests.clerk.test_processing import post_status
 from tests.delivery.conftest import sweep, time_passes
-from tests.login import csrf_token
 
-CLERK = "/t/musterstadt/clerk/"
 STATUS_SUBJECT = "{reference}: Weitere Angaben nötig"
 
 
@@ -23,14 +22,11 @@ def settings(settings, smtp_server):
 
 
 def _ask_for_more(client, reference: str) -> None:
-    page = client.get(f"{CLERK}submissions/{reference}")
-    asked = client.post(
-        f"{CLERK}submissions/{reference}",
-        data={
-            "csrf_token": csrf_token(page),
-            "status": "more_information_needed",
-            "message": "Bitte schicken Sie ein Foto des Schirms.",
-        },
+    asked = post_status(
+        client,
+        reference,
+        status="more_information_needed",
+        message="Bitte schicken Sie ein Foto des Schirms.",
     )
     assert asked.status_code == 302
 
