@@ -15,6 +15,8 @@ from amtsweg.formdefs.engine import (
     compile_definition,
     compute_fee,
 )
+from amtsweg.formdefs.engine.fees import FeeLine
+from amtsweg.formdefs.engine.messages import LocalizedText
 from tests.formdefs.builders import TEXT, compiled, field, options, run
 
 DOG_TAX = compile_definition(dict(catalogue_documents())["hundesteuer-anmeldung.json"])
@@ -169,3 +171,136 @@ def test_the_fee_in_an_evaluation_uses_only_shown_answers() -> None:
 
     assert run(definition, {"paid": True, "zone": "b"}).fee.total == 900
     assert run(definition, {"paid": False, "zone": "b"}).fee.total == 0
+
+
+def fixed_fee(**rule: Any) -> Any:
+    """A form with one fixed fee "gebuehr" of 12.50 EUR, compiled in the test itself."""
+    return compiled(
+        field("name", "text"),
+        fees=[{"id": "gebuehr", "type": "fixed", "amount": 1250, "label": LABEL, **rule}],
+    )
+
+
+LABEL = {"de": "Gebühr", "en": "Fee"}
+
+
+def test_a_fixed_fee_is_one_line_of_its_amount() -> None:
+    fee = compute_fee(fixed_fee(), {"name": "Erika"})
+
+    assert fee.lines == (FeeLine("gebuehr", LocalizedText("Gebühr", "Fee"), 1, 1250, 1250),)
+    assert (fee.total, fee.currency) == (1250, "EUR")
+
+
+def test_each_chosen_option_is_one_line_labelled_in_both_languages() -> None:
+    definition = compiled(
+        field("arten", "checkboxes", options=options("mulde", "geruest")),
+        fees=[
+            {
+                "id": "pauschale",
+                "type": "by_option",
+                "field": "arten",
+                "amounts": {"mulde": 3000, "geruest": 4500},
+                "label": LABEL,
+            }
+        ],
+    )
+
+    fee = compute_fee(definition, {"arten": ["geruest"]})
+
+    assert fee.lines == (
+        FeeLine(
+            "pauschale", LocalizedText("Gebühr: GERUEST", "Fee: Geruest"), 1, 4500, 4500, "geruest"
+        ),
+    )
+
+
+@pytest.mark.parametrize(("count", "charged"), [(0, 0), (1, 0), (2, 1), (3, 2), (4, 2), (9, 2)])
+def test_a_per_item_fee_counts_only_the_items_from_and_to_its_bounds(
+    count: int, charged: int
+) -> None:
+    definition = compiled(
+        field("hunde", "group", fields=[field("name", "text")]),
+        fees=[
+            {
+                "id": "weitere",
+                "type": "per_item",
+                "group": "hunde",
+                "amount": 12000,
+                "label": LABEL,
+                "from_item": 2,
+                "to_item": 3,
+            }
+        ],
+    )
+
+    fee = compute_fee(definition, {"hunde": [{"name": "Bello"}] * count})
+
+    assert fee.total == 12000 * charged
+    assert [(line.label.de, line.quantity, line.unit_amount) for line in fee.lines] == (
+        [("Gebühr", charged, 12000)] if charged else []
+    )
+
+
+def test_a_per_item_condition_may_ask_a_question_of_the_whole_form() -> None:
+    definition = compiled(
+        field("ermaessigt", "yesno"),
+        field("hunde", "group", fields=[field("name", "text")]),
+        fees=[
+            {
+                "id": "je_hund",
+                "type": "per_item",
+                "group": "hunde",
+                "amount": 9600,
+                "label": LABEL,
+                "condition": {"field": "ermaessigt", "op": "is_false"},
+            }
+        ],
+    )
+    two_dogs = [{"name": "Bello"}, {"name": "Rex"}]
+
+    assert compute_fee(definition, {"ermaessigt": False, "hunde": two_dogs}).total == 19200
+    assert compute_fee(definition, {"ermaessigt": True, "hunde": two_dogs}).total == 0
+
+
+@pytest.mark.parametrize("cents", [500, 501, 1999, 2000])
+def test_an_override_on_its_bounds_is_taken(cents: int) -> None:
+    definition = fixed_fee(overridable=True, min=500, max=2000)
+
+    assert check_fee_overrides(definition, {"gebuehr": cents}) == []
+    assert compute_fee(definition, {}, {"gebuehr": cents}).lines[0].unit_amount == cents
+
+
+@pytest.mark.parametrize(
+    ("rule", "cents", "code", "english"),
+    [
+        ({"min": 500, "max": 2000}, 499, "override_too_small", "at least 5.00 EUR"),
+        ({"max": 2000}, -1, "override_too_small", "at least 0.00 EUR"),
+        ({"min": 500, "max": 2000}, 2001, "override_too_large", "at most 20.00 EUR"),
+        ({"min": 500}, "7,50", "override_not_cents", "a whole number of cents"),
+    ],
+)
+def test_an_override_beyond_its_bounds_names_its_rule_and_the_bound(
+    rule: dict, cents: object, code: str, english: str
+) -> None:
+    problems = check_fee_overrides(fixed_fee(overridable=True, **rule), {"gebuehr": cents})
+
+    assert [(problem.rule_id, problem.code) for problem in problems] == [("gebuehr", code)]
+    assert english in problems[0].message("en")
+
+
+def test_a_rule_is_not_overridable_unless_its_definition_says_so() -> None:
+    problems = check_fee_overrides(fixed_fee(), {"gebuehr": 1000})
+
+    assert [problem.code for problem in problems] == ["override_not_allowed"]
+
+
+def test_a_refused_override_is_explained_in_german_unless_asked_otherwise() -> None:
+    with pytest.raises(FeeOverrideError) as raised:
+        compute_fee(fixed_fee(overridable=True, max=2000), {}, {"gebuehr": 2001, "nope": 1})
+
+    assert raised.value.problems[0].message() == (
+        "Der Betrag für „gebuehr“ darf höchstens 20,00 EUR betragen."
+    )
+    assert str(raised.value) == (
+        "The amount for 'gebuehr' must be at most 20.00 EUR.; This form has no fee rule 'nope'."
+    )
