@@ -22,6 +22,8 @@ OUTCOME_LABELS = {
     "partial": lazy_gettext("less than due"),
     "over": lazy_gettext("more than due"),
     "already_paid": lazy_gettext("already paid"),
+    "online_payment": lazy_gettext("Kassenzeichen of an online payment"),
+    "other_currency": lazy_gettext("in another currency"),
     "matched": lazy_gettext("settled"),
 }
 

@@ -104,4 +104,9 @@ class StatementLineSchema(ma.Schema):
     currency = ma.fields.String()
     remittance = ma.fields.String()
     debtor = ma.fields.String()
-    outcome = ma.fields.String(metadata={"description": "unmatched, partial, over or already_paid"})
+    outcome = ma.fields.String(
+        metadata={
+            "description": "unmatched, partial, over, already_paid, online_payment "
+            "(names a payment made online) or other_currency"
+        }
+    )

@@ -788,11 +788,26 @@ def _payment_named_in(remittance: str) -> Payment | None:
 
 
 def _match(payment: Payment | None, credit: camt.Credit) -> str:
+    """How a credit stands to the payment its remittance names.
+
+    Only a payment by transfer is settled from the statement. One made online
+    (by card, PayPal, …) has its money, refunds and booking at its provider:
+    settling it here would send a later refund to a provider that never had
+    the money, and tell the treasury to look for it there.
+    """
     if payment is None:
         return "unmatched"
     if payment.status in WITH_MONEY:
         return "already_paid"
-    if credit.currency != payment.currency or credit.amount_cents < payment.amount_cents:
+    if Capability.OFFLINE not in registry.provider(payment.provider).capabilities:
+        return "online_payment"
+    return _compare_amount(payment, credit)
+
+
+def _compare_amount(payment: Payment, credit: camt.Credit) -> str:
+    if credit.currency != payment.currency:
+        return "other_currency"
+    if credit.amount_cents < payment.amount_cents:
         return "partial"
     if credit.amount_cents > payment.amount_cents:
         return "over"

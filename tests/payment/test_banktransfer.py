@@ -25,9 +25,11 @@ ZBARIMG = "/usr/bin/zbarimg"
 
 
 def statement(*entries: tuple[str, str, str, str]) -> bytes:
-    """A camt.053.001.08 statement with (reference, amount, remittance, debtor) credits."""
+    """A camt.053.001.08 statement with (reference, amount, remittance, debtor) credits;
+    an amount is in euros unless it names its currency ("30.70 CHF")."""
     body = "".join(
-        f"""<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+        f"""<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="{_currency(amount)}">{amount.split()[0]}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
         <Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-27</Dt></BookgDt>
         <NtryDtls><TxDtls><Refs><AcctSvcrRef>{ref}</AcctSvcrRef></Refs>
         <RltdPties><Dbtr><Pty><Nm>{debtor}</Nm></Pty></Dbtr></RltdPties>
@@ -41,6 +43,11 @@ def statement(*entries: tuple[str, str, str, str]) -> bytes:
 <GrpHdr><MsgId>STMT-1</MsgId><CreDtTm>2026-11-28T06:00:00</CreDtTm></GrpHdr>
 <Stmt><Id>1</Id><Acct><Id><IBAN>{IBAN}</IBAN></Id></Acct>{body}{debit}</Stmt>
 </BkToCstmrStmt></Document>""".encode()
+
+
+def _currency(amount: str) -> str:
+    _value, _, currency = amount.partition(" ")
+    return currency or "EUR"
 
 
 def decoded_girocode(png: bytes) -> list[str]:
@@ -200,6 +207,35 @@ def test_an_overpayment_and_a_second_transfer_go_to_the_clerk(app, musterstadt, 
             (line.entry_reference, line.outcome) for line in service.lines_for_clerk()
         )
     assert outcomes == [("E1", "over"), ("E3", "already_paid")]
+
+
+def test_a_transfer_for_an_online_payment_or_in_another_currency_goes_to_the_clerk(
+    app, client, log_in, musterstadt, transfer
+) -> None:
+    """Only a transfer is settled from the statement: a card payment keeps its money,
+    refunds and booking at its provider. The clerk sees why each credit waits."""
+    card = start(app, musterstadt, submit(app, musterstadt, "max"))
+    document = statement(
+        ("E1", "30.70", f"Gebuehr {card.kassenzeichen}", "Max Mustermann"),
+        ("E2", "30.70 CHF", transfer.kassenzeichen, "Erika Mustermann"),
+    )
+    with tenant_scope(musterstadt.id):
+        result = service.import_statement(musterstadt, document)
+        db.session.commit()
+        lines = {line.entry_reference: line for line in service.lines_for_clerk()}
+
+    assert (result.matched, result.for_clerk) == (0, 2)
+    assert {reference: line.outcome for reference, line in lines.items()} == {
+        "E1": "online_payment",
+        "E2": "other_currency",
+    }
+    assert lines["E1"].payment_id == card.id
+    assert reload(musterstadt, card).status is PaymentStatus.PENDING
+    assert reload(musterstadt, transfer).status is PaymentStatus.PENDING
+    log_in("clerk-musterstadt")
+    page = client.get("/t/musterstadt/clerk/payments/").get_data(as_text=True)
+    assert "Kassenzeichen einer Online-Zahlung" in page
+    assert "in anderer Währung" in page
 
 
 def test_the_cli_imports_a_statement_and_refuses_other_files(app, musterstadt, transfer, tmp_path):
