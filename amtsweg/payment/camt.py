@@ -83,8 +83,8 @@ def _credit(entry: Element) -> Credit:
     if amount is None or not amount.text:
         raise StatementError("an entry has no amount")
     remittance = " ".join(
-        (element.text or "").strip() for element in _children(entry, "Ustrd")
-    ).strip()
+        line for element in _children(entry, "Ustrd") if (line := (element.text or "").strip())
+    )
     booking = _first_text(entry, "BookgDt", "Dt") or _first_text(entry, "BookgDt", "DtTm")
     reference = _first_text(entry, "AcctSvcrRef") or _first_text(entry, "NtryRef")
     return Credit(
