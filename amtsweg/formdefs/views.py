@@ -26,6 +26,7 @@ from amtsweg.formdefs.rendering import (
 from amtsweg.platform.auth.roles import Role
 from amtsweg.platform.db import db
 from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
+from amtsweg.platform.euros import parse_euros
 from amtsweg.tenants.models import Tenant
 from amtsweg.tenants.onboarding import CheckResult
 from amtsweg.tenants.web import ProtectedView, TenantAdminView, TenantView
@@ -262,17 +263,6 @@ admin_bp.add_url_rule(
 
 
 # --- the tenant admin's forms ---------------------------------------------------------
-
-
-def parse_euros(value: str) -> int | None:
-    """``"26,50"`` or ``"26.50"`` or ``"26"`` as cents; ``None`` for empty or not a sum."""
-    value = value.strip().replace("€", "").replace(" ", "")
-    if not value:
-        return None
-    euros, _, cents = value.replace(",", ".").partition(".")
-    if not euros.isdigit() or not (cents == "" or (cents.isdigit() and len(cents) <= 2)):
-        return None
-    return int(euros) * 100 + int(cents.ljust(2, "0") or 0)
 
 
 class OfferedFormsPage(TenantAdminView):

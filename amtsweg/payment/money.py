@@ -51,12 +51,3 @@ def decimal_text(cents: int, separator: str = ".") -> str:
     """``3070`` → ``30.70`` (or ``30,70``): integer arithmetic only, never floats."""
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}{separator}{abs(cents) % 100:02d}"
-
-
-def parse_euros(text: str) -> int | None:
-    """``12,50`` / ``12.50`` / ``12`` euros → cents; ``None`` for anything else."""
-    cleaned = text.strip().replace(".", ",")
-    euros, comma, cents = cleaned.partition(",")
-    if not euros.isdigit() or (comma and not cents.isdigit()) or len(cents) > 2:
-        return None
-    return int(euros) * 100 + int(cents.ljust(2, "0"))

@@ -9,8 +9,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from amtsweg.payment import api, money, onboarding, registry, service
+from amtsweg.payment import api, onboarding, registry, service
 from amtsweg.platform.errors import Refusal
+from amtsweg.platform.euros import parse_euros
 from amtsweg.tenants.web import TenantView
 
 bp = Blueprint(
@@ -140,7 +141,7 @@ class PaymentDetail(ClerkView):
 
 
 def _cents(text: str) -> int:
-    cents = money.parse_euros(text)
+    cents = parse_euros(text)
     if cents is None:
         raise service.PaymentRefused(gettext("Please enter an amount in euros, e.g. 12,50."))
     return cents

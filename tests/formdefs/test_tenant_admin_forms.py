@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from amtsweg.formdefs import service
-from amtsweg.formdefs.views import parse_euros
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants import service as tenants
 from tests.login import csrf_token
@@ -82,16 +81,3 @@ def test_a_withdrawn_form_leaves_the_start_page(admin, kleinheim) -> None:
     assert admin.get("/t/kleinheim/forms/hundesteuer-anmeldung/").status_code == 200
     _post(admin, definition="hundesteuer-anmeldung", action="withdraw")
     assert admin.get("/t/kleinheim/forms/hundesteuer-anmeldung/").status_code == 404
-
-
-@pytest.mark.parametrize(
-    ("text", "cents"),
-    [("26,50", 2650), ("26.5", 2650), ("26", 2600), ("1 026,00 €", 102600), ("", None)],
-)
-def test_euros_are_read_as_people_write_them(text, cents) -> None:
-    assert parse_euros(text) == cents
-
-
-@pytest.mark.parametrize("text", ["-5", "26,505", "abc", "26,5,0"])
-def test_what_is_no_sum_of_euros_is_not_read(text) -> None:
-    assert parse_euros(text) is None

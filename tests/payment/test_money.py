@@ -73,13 +73,3 @@ def test_cents_as_decimal_text(cents, dot, comma) -> None:
 def test_decimal_text_round_trips(cents: int) -> None:
     text = money.decimal_text(cents)
     assert int(text.replace(".", "")) == cents
-
-
-@pytest.mark.parametrize(
-    ("text", "cents"),
-    [("12,50", 1250), ("12.50", 1250), ("12", 1200), (" 7,5 ", 750), ("0,01", 1), ("30,7", 3070),
-     ("12,", None), ("", None), ("-1", None), ("1,234", None), ("a", None), ("1,x", None),
-     ("1.2.3", None), ("12,05", 1205)],
-)  # fmt: skip
-def test_euros_typed_by_a_clerk(text, cents) -> None:
-    assert money.parse_euros(text) == cents

@@ -161,7 +161,9 @@ def test_clerk_pages_list_and_refund(client, log_in, musterstadt, paid) -> None:
     refused = client.post(detail_url, data={"csrf_token": token, "amount": "30,71", "reason": "x"})
     assert refused.status_code == 422
     assert "höchstens 3070 Cent" in refused.get_data(as_text=True)
-    done = client.post(detail_url, data={"csrf_token": token, "amount": "10,00", "reason": "Teil"})
+    done = client.post(
+        detail_url, data={"csrf_token": token, "amount": "10,00 €", "reason": "Teil"}
+    )
     assert done.status_code == 303
     assert "Teil" in client.get(detail_url).get_data(as_text=True)
     assert client.get("/t/musterstadt/admin/payment/").status_code == 404  # admins only
