@@ -81,13 +81,8 @@ def render(rows: Iterable[Row], *, excel: bool) -> bytes:
 
 
 def _safe(value: str) -> str:
-    """A payer's name like ``=HYPERLINK(...)`` must stay text in a spreadsheet."""
-    return (
-        "'" + value
-        if value[:1] in {"=", "+", "-", "@", "\t", "\r"} and not _is_amount(value)
-        else value
-    )
+    """A payer's name like ``=HYPERLINK(...)`` must stay text in a spreadsheet.
 
-
-def _is_amount(value: str) -> bool:
-    return value.lstrip("-").replace(",", "").replace(".", "").isdigit()
+    Every cell that starts like a formula is quoted: no amount here is
+    negative, so none is changed by it."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
