@@ -750,6 +750,7 @@ def import_statement(
 
 
 def _book_credit(tenant: Tenant, credit: camt.Credit) -> str | None:
+    payment = _payment_named_in(credit.remittance)
     line = StatementLine(
         tenant_id=tenant.id,
         entry_reference=credit.entry_reference,
@@ -758,16 +759,14 @@ def _book_credit(tenant: Tenant, credit: camt.Credit) -> str | None:
         currency=credit.currency,
         remittance=credit.remittance,
         debtor=credit.debtor,
-        outcome="unmatched",
+        outcome=_match(payment, credit),
+        payment_id=payment.id if payment else None,
     )
     try:
         with db.session.begin_nested():
             db.session.add(line)
     except IntegrityError:
         return None
-    payment = _payment_named_in(credit.remittance)
-    line.payment_id = payment.id if payment else None
-    line.outcome = _match(payment, credit)
     if line.outcome == "matched":
         transition(
             payment,

@@ -16,9 +16,11 @@ from sqlalchemy import select
 from amtsweg.payment import service
 from amtsweg.payment.models import Payment, PaymentStatus
 from amtsweg.platform.db import db, tenant_scope
+from amtsweg.tenants.models import AuditEntry, User
 from tests.login import csrf_token, local
 from tests.payment.conftest import BIC, IBAN
 from tests.payment.helpers import reload, start, submit
+from tests.platform.test_bearer_tokens import dev_token
 from tests.submissions.test_receipts import assert_archival_and_accessible, structure
 
 ZBARIMG = "/usr/bin/zbarimg"
@@ -236,6 +238,53 @@ def test_a_transfer_for_an_online_payment_or_in_another_currency_goes_to_the_cle
     page = client.get("/t/musterstadt/clerk/payments/").get_data(as_text=True)
     assert "Kassenzeichen einer Online-Zahlung" in page
     assert "in anderer Währung" in page
+
+
+def test_a_clerk_imports_a_statement_through_the_api_and_it_is_on_record(
+    app, client, musterstadt, transfer
+) -> None:
+    clerk = {
+        "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', 'musterstadt')}"
+    }
+    api = "/api/v1/tenants/musterstadt/payment"
+    document = statement(
+        ("E1", "30.70", transfer.kassenzeichen, "Erika Mustermann"),
+        ("E2", "5.00", "Spende", "Max Mustermann"),
+    )
+
+    imported = client.post(f"{api}/statements", data=document, headers=clerk)
+    refused = client.post(
+        f"{api}/statements", data=b"<x/>", headers=clerk | {"Accept-Language": "de"}
+    )
+
+    assert imported.json == {"matched": 1, "for_clerk": 1, "known": 0}
+    assert refused.status_code == 400
+    assert refused.mimetype == "application/problem+json"
+    assert refused.json["detail"] == (
+        "Die Datei ist kein Kontoauszug im Format camt.053: "
+        "not a camt.053 statement (no BkToCstmrStmt)"
+    )
+    waiting = client.get(f"{api}/statement-lines", headers=clerk).json
+    assert [(line["booking_date"], line["debtor"], line["outcome"]) for line in waiting] == [
+        ("2026-11-27", "Max Mustermann", "unmatched")
+    ]
+    with tenant_scope(musterstadt.id):
+        settled = service.events_of(reload(musterstadt, transfer))[-1]
+        audit = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "payment.statement_imported")
+        ).one()
+        actor = db.session.get_one(User, audit.actor_id)
+    assert (settled.to_status, settled.source, settled.provider_reference) == (
+        PaymentStatus.SUCCEEDED,
+        "statement",
+        "E1",
+    )
+    assert (audit.object_type, audit.object_id, audit.details, actor.subject) == (
+        "statement",
+        "camt.053",
+        {"matched": 1, "for_clerk": 1, "known": 0},
+        "clerk-musterstadt",
+    )
 
 
 def test_the_cli_imports_a_statement_and_refuses_other_files(app, musterstadt, transfer, tmp_path):
