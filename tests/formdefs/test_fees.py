@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from amtsweg.formdefs.engine import (
     FeeOverrideError,
+    FormDefinition,
     catalogue_documents,
     check_fee_overrides,
     compile_definition,
@@ -173,15 +174,15 @@ def test_the_fee_in_an_evaluation_uses_only_shown_answers() -> None:
     assert run(definition, {"paid": False, "zone": "b"}).fee.total == 0
 
 
-def fixed_fee(**rule: Any) -> Any:
+LABEL = {"de": "Gebühr", "en": "Fee"}
+
+
+def fixed_fee(**rule: Any) -> FormDefinition:
     """A form with one fixed fee "gebuehr" of 12.50 EUR, compiled in the test itself."""
     return compiled(
         field("name", "text"),
         fees=[{"id": "gebuehr", "type": "fixed", "amount": 1250, "label": LABEL, **rule}],
     )
-
-
-LABEL = {"de": "Gebühr", "en": "Fee"}
 
 
 def test_a_fixed_fee_is_one_line_of_its_amount() -> None:
