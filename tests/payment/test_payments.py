@@ -6,9 +6,10 @@ import datetime as dt
 import uuid
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
-from amtsweg.payment import service
+from amtsweg.payment import kassenzeichen, service
 from amtsweg.payment.models import Payment, PaymentStatus, Refund, SandboxCharge
 from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.errors import Refusal
@@ -16,7 +17,7 @@ from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import AuditEntry, Tenant
 from tests.login import csrf_token, local
-from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox
+from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
 from tests.payment.helpers import reload, signed, start, submit, webhook_body, webhook_url
 from tests.platform.test_bearer_tokens import dev_token
 
@@ -387,3 +388,33 @@ def test_secrets_are_encrypted_and_shown_masked(app, musterstadt) -> None:
         )
         assert WEBHOOK_SECRET not in stored
         assert service.masked_credentials(account) == {"webhook_secret": "••••cdef"}
+
+
+def test_kassenzeichen_count_from_one_per_tenant_and_year_in_berlin_time(
+    app, musterstadt, create_tenant
+) -> None:
+    """The treasury books by Kassenzeichen: no gap, none twice, and the year is the one
+    the municipality is in (23:59 on New Year's Eve in Berlin is still the old year)."""
+    nachbarort = create_tenant("nachbarort", "Gemeinde Nachbarort", contact_email="a@n.example")
+    with tenant_scope(nachbarort.id):
+        offer_fee_form(nachbarort)
+    connect_sandbox(nachbarort)
+    db.session.commit()
+    new_years_eve = dt.datetime(2026, 12, 31, 22, 59, tzinfo=dt.UTC)
+    with time_machine.travel(new_years_eve, tick=False):
+        first, second = (start(app, musterstadt, submit(app, musterstadt, who)) for who in "ab")
+        elsewhere = start(app, nachbarort, submit(app, nachbarort))
+    with time_machine.travel(new_years_eve + dt.timedelta(minutes=1), tick=False):
+        new_year = start(app, musterstadt, submit(app, musterstadt, "c"))
+
+    def expected(prefix: str, year: int, number: int) -> str:
+        return kassenzeichen.compose(
+            "{prefix}{year}{number:06d}", prefix=prefix, year=year, number=number
+        )
+
+    assert [p.kassenzeichen for p in (first, second, elsewhere, new_year)] == [
+        expected(musterstadt.reference_prefix, 2026, 1),
+        expected(musterstadt.reference_prefix, 2026, 2),
+        expected(nachbarort.reference_prefix, 2026, 1),
+        expected(musterstadt.reference_prefix, 2027, 1),
+    ]
