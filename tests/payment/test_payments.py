@@ -17,7 +17,7 @@ from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import AuditEntry, Tenant
 from tests.login import csrf_token, local
-from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
+from tests.payment.conftest import BIC, FORM, IBAN, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
 from tests.payment.helpers import reload, signed, start, submit, webhook_body, webhook_url
 from tests.platform.test_bearer_tokens import dev_token
 
@@ -418,3 +418,31 @@ def test_kassenzeichen_count_from_one_per_tenant_and_year_in_berlin_time(
         expected(nachbarort.reference_prefix, 2026, 1),
         expected(musterstadt.reference_prefix, 2027, 1),
     ]
+
+
+def test_a_payment_starts_only_for_a_fee_outstanding_and_a_method_offered(
+    app, musterstadt, paid
+) -> None:
+    outstanding = submit(app, musterstadt, "max")
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        service.connect_account(
+            musterstadt,
+            "banktransfer",
+            {"iban": IBAN, "bic": BIC, "account_holder": "Kasse"},
+            enabled=False,
+        )
+        settled = db.session.get_one(Submission, (musterstadt.id, paid.submission_id))
+        refusals = []
+        for submission, method in [(settled, "sandbox"), (outstanding, "banktransfer"),
+                                   (outstanding, "stripe")]:  # fmt: skip
+            with pytest.raises(Refusal) as refused:
+                service.start_payment(musterstadt, submission, method)
+            refusals.append((refused.value.status, str(refused.value)))
+        started = db.session.scalars(select(Payment).where(Payment.id != paid.id)).all()
+
+    assert refusals == [
+        (409, "Für diesen Antrag ist keine Gebühr offen."),
+        (404, "Diese Zahlungsart wird hier nicht angeboten."),
+        (404, "Diese Zahlungsart wird hier nicht angeboten."),
+    ]
+    assert started == []
