@@ -456,7 +456,7 @@ def _new_payment(
         account_id=account.id,
         provider=account.provider,
         amount_cents=submission.fee_total,
-        currency=submission.fee.get("currency", "EUR"),
+        currency=submission.fee["currency"],
         kassenzeichen=next_kassenzeichen(tenant),
         expires_at=utcnow() + dt.timedelta(minutes=minutes),
     )

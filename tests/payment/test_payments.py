@@ -446,3 +446,14 @@ def test_a_payment_starts_only_for_a_fee_outstanding_and_a_method_offered(
         (404, "Diese Zahlungsart wird hier nicht angeboten."),
     ]
     assert started == []
+
+
+def test_a_transfer_has_thirty_days_and_a_card_payment_ninety_minutes(app, musterstadt) -> None:
+    """A transfer takes days to arrive; an unfinished card payment is expired sooner."""
+    now = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(now, tick=False):
+        transfer = start(app, musterstadt, submit(app, musterstadt, "a"), provider="banktransfer")
+        card = start(app, musterstadt, submit(app, musterstadt, "b"))
+
+    assert reload(musterstadt, transfer).expires_at == now + dt.timedelta(days=30)
+    assert reload(musterstadt, card).expires_at == now + dt.timedelta(minutes=90)
