@@ -61,9 +61,10 @@ node_modules/.installed: package.json package-lock.json
 
 # Tests run in parallel, one worker per core and at most 8 (pytest-xdist): a test file stays
 # on one worker, and each worker has a database and a Redis database of its own (1 to 8;
-# tests/servers.py), of Redis's 16 (the benchmark uses 14).
+# tests/servers.py), of Redis's 16 (the benchmark uses 14). Files marked `long` go first
+# (tests/conftest.py), so that no worker is left with a long file at the end.
 pytest: install node_modules/.installed
-	$(BIN)/pytest -n auto --maxprocesses 8 --dist loadfile
+	$(BIN)/pytest -n auto --maxprocesses 8 --dist loadfile --no-loadscope-reorder
 	AMTSWEG_TEST_DATABASE=sqlite $(BIN)/pytest -m sqlite -q
 
 # checkov pins older versions of packages the app uses, so it gets a venv of its own.

@@ -35,7 +35,7 @@ from tests import servers
 from tests.live_server import live_server
 from tests.submissions.test_api import fund_answers
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("journey.mjs")

@@ -28,7 +28,7 @@ import pytest
 from tests.browser.test_accessibility import _node, _run, _violations
 from tests.images import png
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.long]
 
 SCRIPT = Path(__file__).with_name("onboarding.mjs")
 

@@ -19,7 +19,7 @@ from tests.browser.test_accessibility import (
     _violations,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.long]
 
 SCRIPT = Path(__file__).with_name("payment.mjs")
 PATHS = {"success", "declineThenSuccess", "extraConfirmation", "laterByWebhook", "bankTransfer"}

@@ -34,6 +34,8 @@ from tests.delivery.test_worker_crash import (
 )
 from tests.peers.smtp import SmtpPeer, running_smtp_server
 
+pytestmark = pytest.mark.long
+
 MAILBOX = "eingang@absturz.example"
 
 

@@ -38,6 +38,8 @@ from tests.live_server import serving
 from tests.peers.cmis import SERVICE_PATH, CmisRepository
 from tests.submissions.test_concurrency import _remove_tenant
 
+pytestmark = pytest.mark.long
+
 SUBMISSIONS = 4
 KILLS = 20
 DEADLINE = 60.0
