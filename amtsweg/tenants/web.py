@@ -44,6 +44,12 @@ class ProtectedView(RequestHandler):
     principal: Principal | None = None
     required_roles: ClassVar[tuple[Role, ...]] = ()
 
+    @property
+    def personal_data(self) -> bool:  # type: ignore[override]
+        """Staff pages show the tenant's people (applicants, payers, clerks, the audit
+        log), so a page for a role is never stored, as a citizen's own pages are not."""
+        return bool(self.required_roles)
+
     def _check_access(self) -> None:
         super()._check_access()
         if self.required_roles:

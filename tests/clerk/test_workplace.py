@@ -48,6 +48,20 @@ def test_the_submission_page_shows_the_answers_and_who_opened_it(client, log_in,
     assert page.count("Sabine Schreiber") >= 2
 
 
+def test_staff_pages_are_never_stored(client, log_in, submit) -> None:
+    """A clerk's pages name citizens: after logging out on a shared office computer, the
+    back button must not show them again, nor may a cache keep them."""
+    reference = submit()
+    log_in("clerk-musterstadt")
+    for url in (CLERK, f"{CLERK}submissions/{reference}", f"{CLERK}payments/"):
+        response = client.get(url)
+        assert (response.status_code, response.headers["Cache-Control"]) == (
+            200,
+            "no-store, private",
+        ), url
+    assert "no-store" not in client.get("/t/musterstadt/").headers.get("Cache-Control", "")
+
+
 def test_the_zip_holds_the_receipt_the_document_and_nothing_else(client, log_in, submit) -> None:
     reference = submit()
     log_in("clerk-musterstadt")
