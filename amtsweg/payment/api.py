@@ -18,6 +18,7 @@ from amtsweg.payment.schemas import (
     ProviderSchema,
     RefundRequestSchema,
     RefundSchema,
+    ResolutionSchema,
     StatementLineSchema,
     StatementResultSchema,
 )
@@ -210,8 +211,30 @@ class StatementLines(TenantView):
     @blp.response(200, StatementLineSchema(many=True))
     @blp.doc(**SECURED)
     def get(self) -> Any:
-        """Credits a statement could not settle alone: partial, over, unmatched, repeated."""
+        """Credits a statement could not settle alone, not yet cleared: partial, over,
+        unmatched, repeated, for an online payment, in another currency."""
         return service.lines_for_clerk()
+
+
+@blp.route("/<slug:tenant_slug>/payment/statement-lines/<uuid:line_id>/resolution")
+class StatementLineResolution(TenantView):
+    required_roles = STAFF
+
+    def _process_args(self, line_id: uuid.UUID, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.line_id = line_id
+
+    @blp.arguments(ResolutionSchema)
+    @blp.response(200, StatementLineSchema)
+    @blp.alt_response(404, schema=ProblemErrorSchema, description="No such credit to clear")
+    @blp.alt_response(409, schema=ProblemErrorSchema, description="Cleared already")
+    @blp.alt_response(422, schema=ProblemErrorSchema, description="No note, or too long")
+    @blp.doc(**SECURED)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Clear a waiting credit with a note of what was done (on the audit log)."""
+        return service.resolve_line(
+            self.tenant, self.line_id, body["resolution"], actor=self.actor()
+        )
 
 
 def export_response(tenant: Any, *, excel: bool) -> Response:

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    ForeignKey,
     ForeignKeyConstraint,
     Index,
     String,
@@ -18,9 +19,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from amtsweg.platform.db import Base, TenantOwned, Timestamped, utcnow
+from amtsweg.tenants.models import User
 
 
 class PaymentStatus(enum.StrEnum):
@@ -175,7 +177,9 @@ class SandboxCharge(TenantOwned, Timestamped, Base):
 class StatementLine(TenantOwned, Timestamped, Base):
     """A credit from an imported bank statement that did not settle a payment by itself.
 
-    Partial, over- and unmatched transfers wait here for a clerk.
+    Partial, over- and unmatched transfers wait here for a clerk, who clears each one
+    (asks for the rest, pays an overpayment back, books it elsewhere) and notes what
+    was done: ``resolution``, by ``resolved_by`` at ``resolved_at``.
     """
 
     __tablename__ = "payment_statement_lines"
@@ -189,6 +193,19 @@ class StatementLine(TenantOwned, Timestamped, Base):
     debtor: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[str] = mapped_column(String(20))
     payment_id: Mapped[uuid.UUID | None]
+    resolved_at: Mapped[dt.datetime | None]
+    resolved_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    resolution: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+    #: The payment whose Kassenzeichen the remittance names, if any (read only).
+    payment: Mapped[Payment | None] = relationship(
+        primaryjoin="and_(StatementLine.tenant_id == foreign(Payment.tenant_id), "
+        "StatementLine.payment_id == foreign(Payment.id))",
+        viewonly=True,
+    )
+    resolver: Mapped[User | None] = relationship(viewonly=True)
 
 
 class BookingCode(TenantOwned, Base):

@@ -91,6 +91,12 @@ class RefundSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
 
 
+class ResolutionSchema(ma.Schema):
+    resolution = ma.fields.String(
+        required=True, metadata={"description": "What was done about the credit (500 at most)"}
+    )
+
+
 class StatementResultSchema(ma.Schema):
     matched = ma.fields.Integer()
     for_clerk = ma.fields.Integer()
@@ -98,6 +104,7 @@ class StatementResultSchema(ma.Schema):
 
 
 class StatementLineSchema(ma.Schema):
+    id = ma.fields.UUID()
     entry_reference = ma.fields.String()
     booking_date = ma.fields.Date()
     amount_cents = ma.fields.Integer()
@@ -110,3 +117,11 @@ class StatementLineSchema(ma.Schema):
             "(names a payment made online) or other_currency"
         }
     )
+    payment_id = ma.fields.UUID(
+        allow_none=True, metadata={"description": "The payment its Kassenzeichen names"}
+    )
+    kassenzeichen = ma.fields.Function(
+        lambda line: line.payment.kassenzeichen if line.payment else None, allow_none=True
+    )
+    resolved_at = ma.fields.AwareDateTime(allow_none=True)
+    resolution = ma.fields.String(metadata={"description": "What the clerk did about it"})

@@ -24,6 +24,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from amtsweg.formdefs.models import FormDefinition, FormVersion
 from amtsweg.payment import camt, export, kassenzeichen, money, registry, secrets
@@ -814,13 +815,86 @@ def _compare_amount(payment: Payment, credit: camt.Credit) -> str:
 
 
 def lines_for_clerk() -> list[StatementLine]:
+    """The credits still to clear, newest first, each with the payment it names."""
     return list(
         db.session.scalars(
             select(StatementLine)
-            .where(StatementLine.outcome != "matched")
+            .where(StatementLine.outcome != "matched", StatementLine.resolved_at.is_(None))
+            .options(joinedload(StatementLine.payment))
             .order_by(StatementLine.created_at.desc())
         )
     )
+
+
+def resolved_lines(limit: int = 20) -> list[StatementLine]:
+    """The credits cleared last, so a colleague can read what was done about them."""
+    return list(
+        db.session.scalars(
+            select(StatementLine)
+            .where(StatementLine.resolved_at.is_not(None))
+            .options(joinedload(StatementLine.payment), joinedload(StatementLine.resolver))
+            .order_by(StatementLine.resolved_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def find_line(line_id: uuid.UUID) -> StatementLine | None:
+    """A credit that went to the clerk (a matched one never did), with its payment."""
+    return db.session.scalar(
+        select(StatementLine)
+        .where(StatementLine.id == line_id, StatementLine.outcome != "matched")
+        .options(joinedload(StatementLine.payment), joinedload(StatementLine.resolver))
+    )
+
+
+RESOLUTION_LENGTH = 500
+
+
+def resolve_line(
+    tenant: Tenant, line_id: uuid.UUID, resolution: str, *, actor: User | None = None
+) -> StatementLine:
+    """Clear a waiting credit, noting what was done about it; on the audit log.
+
+    The note is required: the list is the treasury's evidence that every credit
+    was dealt with. A credit is cleared once; the second of two clerks clearing
+    it at the same moment is told so (the row lock orders them).
+    """
+    require_tenant_scope(tenant.id)
+    take_write_lock(db.session)
+    line = db.session.scalar(
+        select(StatementLine)
+        .where(StatementLine.id == line_id, StatementLine.outcome != "matched")
+        .with_for_update()
+        .execution_options(populate_existing=True)  # as it stands once the lock is ours
+    )
+    if line is None:
+        raise NotFound(gettext("There is no such credit to clear."))
+    if line.resolved_at is not None:
+        raise Conflict(gettext("This credit has been cleared already."))
+    line.resolution = _resolution(resolution)
+    line.resolved_at = utcnow()
+    line.resolved_by = actor.id if actor else None
+    tenants.record(
+        tenant,
+        "payment.statement_line_resolved",
+        "statement_line",
+        line.entry_reference,
+        details={"outcome": line.outcome, "amount_cents": line.amount_cents},
+        actor=actor,
+    )
+    return line
+
+
+def _resolution(text: str) -> str:
+    resolution = " ".join(text.split())
+    if not resolution:
+        problem = gettext("Please note what was done about this credit.")
+    elif len(resolution) > RESOLUTION_LENGTH:
+        problem = gettext("Please keep the note to %(count)d characters.", count=RESOLUTION_LENGTH)
+    else:
+        return resolution
+    raise PaymentRefused(problem, problems=[FieldProblem("/resolution", problem)])
 
 
 # --- for the municipality: booking codes, lists, the HKR export ---------------------

@@ -91,6 +91,7 @@ class PaymentList(ClerkView):
                 status=status, provider=provider, query=request.args.get("q")
             ),
             lines=service.lines_for_clerk(),
+            resolved=service.resolved_lines(),
             statuses=[s.value for s in service.PaymentStatus],
             providers=registry.provider_keys(),
             chosen={"status": status, "provider": provider, "q": request.args.get("q", "")},
@@ -175,6 +176,44 @@ class StatementUpload(ClerkView):
         return redirect(url_for(".payments", tenant_slug=self.tenant.slug), code=303)
 
 
+class StatementLineDetail(ClerkView):
+    """One credit waiting for a clerk: what the bank sent, the payment it names, and
+    the form to clear it with a note of what was done."""
+
+    def _process_args(self, line_id: uuid.UUID, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.line_id = line_id
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        line = service.find_line(self.line_id)
+        if line is None:
+            abort(404)
+        self.line = line
+
+    def get(self) -> str:
+        return self._render()
+
+    def post(self) -> Any:
+        try:
+            service.resolve_line(
+                self.tenant, self.line.id, request.form.get("resolution", ""), actor=self.actor()
+            )
+        except Refusal as refused:
+            return self._render(error=refused.detail), refused.status
+        flash(gettext("The credit is cleared."), "success")
+        return redirect(url_for(".payments", tenant_slug=self.tenant.slug), code=303)
+
+    def _render(self, error: str = "") -> str:
+        return render_template(
+            "payment/clerk_line.html",
+            line=self.line,
+            error=error,
+            resolution=request.form.get("resolution", ""),
+            limit=service.RESOLUTION_LENGTH,
+        )
+
+
 bp.add_url_rule("/admin/payment/", view_func=ProviderAdmin.as_view("admin"))
 bp.add_url_rule("/admin/payment/<provider_key>", view_func=ProviderSave.as_view("save"))
 bp.add_url_rule("/admin/payment/<provider_key>/test", view_func=ProviderCheck.as_view("check"))
@@ -182,3 +221,7 @@ bp.add_url_rule("/clerk/payments/", view_func=PaymentList.as_view("payments"))
 bp.add_url_rule("/clerk/payments/<uuid:payment_id>", view_func=PaymentDetail.as_view("payment"))
 bp.add_url_rule("/clerk/payments/export.csv", view_func=ExportDownload.as_view("export"))
 bp.add_url_rule("/clerk/payments/statements", view_func=StatementUpload.as_view("statements"))
+bp.add_url_rule(
+    "/clerk/payments/statement-lines/<uuid:line_id>",
+    view_func=StatementLineDetail.as_view("statement_line"),
+)

@@ -57,6 +57,7 @@ ACTION_LABELS = {
     "payment.tested": _l("Test payment checked"),
     "payment.test_refunded": _l("Test payment refunded"),
     "payment.statement_imported": _l("Bank statement imported"),
+    "payment.statement_line_resolved": _l("Credit from a bank statement cleared"),
     "delivery.target_saved": _l("Delivery target saved"),
     "delivery.target_deleted": _l("Delivery target deleted"),
     "delivery.tested": _l("Test delivery sent"),

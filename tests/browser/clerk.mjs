@@ -7,7 +7,8 @@
 // the list filtered by form with its export links — in German with the keyboard only, in
 // English with the mouse. Erika then sees the request on her submission page (checked in both
 // languages) and answers it in a browser without JavaScript. Thomas Verwalter (tenant admin)
-// reads the audit log and the clerk settings pages, in German and in English.
+// reads the audit log and the clerk settings pages, in German and in English. Sabine also
+// clears a credit from a bank statement on the payments page, in each language.
 // Prints one JSON report on stdout: pages (axe WCAG 2.1 A/AA violations), checks, error.
 
 import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
@@ -133,6 +134,34 @@ async function clerkWithMouse(browser) {
   }
 }
 
+/** The payments page and a credit from a bank statement, cleared once without a note. */
+async function clerkClearsACredit(browser, locale) {
+  const pass = `clerk-${locale}-payments`;
+  const { context, page } = await openPage(browser, WAIT_MS);
+  try {
+    await page.goto(clerkUrl);
+    await logIn(page, 'clerk-musterstadt', false);
+    if (locale === 'en') await loads(page, () => page.locator('header a[hreflang="en"]').click());
+    await page.goto(`${clerkUrl}payments/`);
+    await audit(page, pass, 'payments');
+    const clearLinks = page.locator('main a[href*="/statement-lines/"]:has(.kern-sr-only)');
+    const waiting = await clearLinks.count();
+    await loads(page, () => clearLinks.first().click());
+    await audit(page, pass, 'credit');
+    await loads(page, () => page.locator('main form button[type="submit"]').click());
+    await audit(page, pass, 'credit-error');
+    check(`${locale}: a credit is not cleared without a note`, (await page.locator('.kern-error').count()) === 1);
+    await page.fill('#resolution', `Cleared in ${locale}`);
+    await loads(page, () => page.locator('main form button[type="submit"]').click());
+    await audit(page, pass, 'payments-cleared');
+    const left = await clearLinks.count();
+    check(`${locale}: the cleared credit shows its note`, (await page.locator(`main td:text("Cleared in ${locale}")`).count()) === 1);
+    check(`${locale}: one credit fewer waits`, left === waiting - 1, `${waiting} → ${left}`);
+  } finally {
+    await context.close();
+  }
+}
+
 // The tenant admin's pages of the clerk's area: [name, path under /t/musterstadt/admin/].
 const ADMIN_PAGES = [['audit-log', 'audit-log'], ['clerks', 'clerks'], ['retention', 'retention']];
 
@@ -191,6 +220,8 @@ walkAndReport(
   async (browser) => {
     await clerkWithKeyboard(browser);
     await clerkWithMouse(browser);
+    await clerkClearsACredit(browser, 'de');
+    await clerkClearsACredit(browser, 'en');
     await citizen(browser, 'de');
     await citizen(browser, 'en');
     await citizen(browser, 'de', { javaScriptEnabled: false });

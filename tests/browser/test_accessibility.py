@@ -33,6 +33,7 @@ from amtsweg.platform.devidp import dev_issuer
 from amtsweg.tenants import service as tenants
 from tests import servers
 from tests.live_server import live_server
+from tests.payment.helpers import statement
 from tests.submissions.test_api import fund_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.long]
@@ -172,6 +173,13 @@ def site_with_a_submission(make_app, settings) -> Iterator[tuple[str, str]]:
         )
         assert sent.status_code == 201, sent.json
         _make_sabine_a_member(app)
+        clerk = runner.invoke(main, ["dev-token", "--role", "clerk"]).output.strip()
+        waiting = app.test_client().post(
+            "/api/v1/tenants/musterstadt/payment/statements",
+            data=statement(("E1", "5.00", "Spende", "Max Muster"), ("E2", "7.00", "?", "Eva")),
+            headers={"Authorization": f"Bearer {clerk}"},
+        )
+        assert waiting.json == {"matched": 0, "for_clerk": 2, "known": 0}
     with live_server(app, port) as url:
         yield url, sent.json["reference"]
 
@@ -205,6 +213,8 @@ def test_the_clerks_workplace_is_accessible_in_a_browser(
     assert {("citizen-de", "submission"), ("citizen-en", "submission")} <= audited
     for name in ADMIN_PAGES:
         assert {("admin-de", name), ("admin-en", name)} <= audited, name
+    for name in ("payments", "credit", "credit-error", "payments-cleared"):
+        assert {("clerk-de-payments", name), ("clerk-en-payments", name)} <= audited, name
     wrong_language = [
         f"{page['pass']} / {page['name']}: {page['lang']}"
         for page in report["pages"]

@@ -110,3 +110,14 @@ def apply_and_submit(client: FlaskClient, log_in) -> Callable[..., TestResponse]
         )
 
     return apply
+
+
+@pytest.fixture
+def nachbarort(app, create_tenant):
+    """A second municipality offering the fee form with a sandbox account."""
+    other = create_tenant("nachbarort", "Gemeinde Nachbarort", contact_email="amt@n.example")
+    with tenant_scope(other.id):
+        offer_fee_form(other)
+    connect_sandbox(other)
+    db.session.commit()
+    return other

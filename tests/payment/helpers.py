@@ -21,7 +21,7 @@ from amtsweg.submissions import service as submissions
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant
-from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
+from tests.payment.conftest import FORM, IBAN, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
 
 
 def committed_fee_tenant(slug: str, name: str, *, live: bool = True) -> Tenant:
@@ -92,3 +92,29 @@ def remove_fee_form(engine: Engine) -> None:
         ids = select(definition.c.id).where(definition.c.slug == FORM).scalar_subquery()
         connection.execute(delete(FormVersion.__table__).where(FormVersion.definition_id == ids))
         connection.execute(delete(definition).where(definition.c.slug == FORM))
+
+
+def statement(*entries: tuple[str, str, str, str]) -> bytes:
+    """A camt.053.001.08 statement with (reference, amount, remittance, debtor) credits;
+    an amount is in euros unless it names its currency ("30.70 CHF")."""
+    body = "".join(
+        f"""<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="{_currency(amount)}">{amount.split()[0]}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
+        <Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-27</Dt></BookgDt>
+        <NtryDtls><TxDtls><Refs><AcctSvcrRef>{ref}</AcctSvcrRef></Refs>
+        <RltdPties><Dbtr><Pty><Nm>{debtor}</Nm></Pty></Dbtr></RltdPties>
+        <RmtInf><Ustrd>{remittance}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"""
+        for ref, amount, remittance, debtor in entries
+    )
+    debit = """<Ntry><Amt Ccy="EUR">99.00</Amt><CdtDbtInd>DBIT</CdtDbtInd>
+        <RmtInf><Ustrd>Miete</Ustrd></RmtInf></Ntry>"""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
+<GrpHdr><MsgId>STMT-1</MsgId><CreDtTm>2026-11-28T06:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>1</Id><Acct><Id><IBAN>{IBAN}</IBAN></Id></Acct>{body}{debit}</Stmt>
+</BkToCstmrStmt></Document>""".encode()
+
+
+def _currency(amount: str) -> str:
+    _value, _, currency = amount.partition(" ")
+    return currency or "EUR"

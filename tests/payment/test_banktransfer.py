@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 import pikepdf
@@ -14,42 +15,16 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from amtsweg.payment import service
-from amtsweg.payment.models import Payment, PaymentStatus
+from amtsweg.payment.models import Payment, PaymentStatus, StatementLine
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants.models import AuditEntry, User
 from tests.login import csrf_token, local
 from tests.payment.conftest import BIC, IBAN
-from tests.payment.helpers import reload, start, submit
+from tests.payment.helpers import reload, start, statement, submit
 from tests.platform.test_bearer_tokens import dev_token
 from tests.submissions.test_receipts import assert_archival_and_accessible, structure
 
 ZBARIMG = "/usr/bin/zbarimg"
-
-
-def statement(*entries: tuple[str, str, str, str]) -> bytes:
-    """A camt.053.001.08 statement with (reference, amount, remittance, debtor) credits;
-    an amount is in euros unless it names its currency ("30.70 CHF")."""
-    body = "".join(
-        f"""<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="{_currency(amount)}">{amount.split()[0]}</Amt>
-        <CdtDbtInd>CRDT</CdtDbtInd>
-        <Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-27</Dt></BookgDt>
-        <NtryDtls><TxDtls><Refs><AcctSvcrRef>{ref}</AcctSvcrRef></Refs>
-        <RltdPties><Dbtr><Pty><Nm>{debtor}</Nm></Pty></Dbtr></RltdPties>
-        <RmtInf><Ustrd>{remittance}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"""
-        for ref, amount, remittance, debtor in entries
-    )
-    debit = """<Ntry><Amt Ccy="EUR">99.00</Amt><CdtDbtInd>DBIT</CdtDbtInd>
-        <RmtInf><Ustrd>Miete</Ustrd></RmtInf></Ntry>"""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
-<GrpHdr><MsgId>STMT-1</MsgId><CreDtTm>2026-11-28T06:00:00</CreDtTm></GrpHdr>
-<Stmt><Id>1</Id><Acct><Id><IBAN>{IBAN}</IBAN></Id></Acct>{body}{debit}</Stmt>
-</BkToCstmrStmt></Document>""".encode()
-
-
-def _currency(amount: str) -> str:
-    _value, _, currency = amount.partition(" ")
-    return currency or "EUR"
 
 
 def decoded_girocode(png: bytes) -> list[str]:
@@ -299,3 +274,130 @@ def test_the_cli_imports_a_statement_and_refuses_other_files(app, musterstadt, t
     refused = runner.invoke(args=["payments", "import-camt", "musterstadt", str(bad)])
     assert refused.exit_code != 0
     assert "camt.053" in refused.output
+
+
+@pytest.fixture
+def partial_credit(app, musterstadt, transfer):
+    """A transfer of 10 € of the 30,70 € due: it waits for a clerk."""
+    with tenant_scope(musterstadt.id):
+        service.import_statement(
+            musterstadt, statement(("E7", "10.00", transfer.kassenzeichen, "Erika Mustermann"))
+        )
+        db.session.commit()
+        return service.lines_for_clerk()[0].id
+
+
+def test_a_clerk_clears_a_waiting_credit_with_a_note_of_what_was_done(
+    client, log_in, musterstadt, transfer, partial_credit
+) -> None:
+    log_in("clerk-musterstadt")
+    payments = "/t/musterstadt/clerk/payments/"
+    line_url = f"{payments}statement-lines/{partial_credit}"
+    listed = client.get(payments).get_data(as_text=True)
+    assert f'href="{payments}{transfer.id}">{transfer.kassenzeichen}</a>' in listed
+    assert f'href="{line_url}">Klären<span class="kern-sr-only"> Zahlungseingang E7' in listed
+    page = client.get(line_url)
+    assert "weniger als fällig" in page.get_data(as_text=True)
+
+    unnoted = client.post(line_url, data={"csrf_token": csrf_token(page), "resolution": "  "})
+    noted = client.post(
+        line_url,
+        data={"csrf_token": csrf_token(page), "resolution": "Restbetrag 20,70 € angefordert"},
+    )
+    again = client.post(line_url, data={"csrf_token": csrf_token(page), "resolution": "nochmal"})
+
+    assert unnoted.status_code == 422
+    assert 'aria-invalid="true"' in unnoted.get_data(as_text=True)
+    assert "Bitte vermerken Sie, was mit diesem Zahlungseingang geschehen ist." in (
+        unnoted.get_data(as_text=True)
+    )
+    assert (noted.status_code, local(noted.headers["Location"])) == (303, payments)
+    after = client.get(payments).get_data(as_text=True)
+    waiting, _, cleared = after.partition("Zuletzt geklärt")
+    assert line_url not in waiting
+    assert "Restbetrag 20,70 € angefordert" in cleared
+    assert "Sabine Schreiber" in cleared
+    assert again.status_code == 409
+    assert "Dieser Zahlungseingang ist bereits geklärt." in again.get_data(as_text=True)
+    assert "von Sabine Schreiber: Restbetrag 20,70 € angefordert" in client.get(line_url).get_data(
+        as_text=True
+    )
+    with tenant_scope(musterstadt.id):
+        audit = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "payment.statement_line_resolved")
+        ).one()
+        clerk = db.session.get_one(User, audit.actor_id)
+        assert reload(musterstadt, transfer).status is PaymentStatus.PENDING
+    assert (audit.object_id, audit.details, clerk.subject) == (
+        "E7",
+        {"outcome": "partial", "amount_cents": 1000},
+        "clerk-musterstadt",
+    )
+
+
+def test_the_api_names_a_waiting_credits_payment_and_clears_it_once(
+    app, client, nachbarort, transfer, partial_credit
+) -> None:
+    def token(tenant):
+        return {
+            "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', tenant)}",
+            "Accept-Language": "de",
+        }
+
+    api = "/api/v1/tenants/musterstadt/payment/statement-lines"
+    clear = f"{api}/{partial_credit}/resolution"
+    clerk = token("musterstadt")
+    waiting = client.get(api, headers=clerk).json
+    assert [(line["id"], line["payment_id"], line["kassenzeichen"]) for line in waiting] == [
+        (str(partial_credit), str(transfer.id), transfer.kassenzeichen)
+    ]
+    assert (waiting[0]["resolution"], waiting[0]["resolved_at"]) == ("", None)
+
+    foreign = client.post(
+        f"/api/v1/tenants/{nachbarort.slug}/payment/statement-lines/{partial_credit}/resolution",
+        json={"resolution": "fremd"},
+        headers=token(nachbarort.slug),
+    )
+    too_long = client.post(clear, json={"resolution": "x" * 501}, headers=clerk)
+    unknown = client.post(
+        f"{api}/{uuid.uuid4()}/resolution", json={"resolution": "?"}, headers=clerk
+    )
+    cleared = client.post(clear, json={"resolution": "Überzahlung zurück"}, headers=clerk)
+    again = client.post(clear, json={"resolution": "Überzahlung zurück"}, headers=clerk)
+
+    assert foreign.status_code == 404
+    assert too_long.status_code == 422
+    assert too_long.mimetype == "application/problem+json"
+    assert too_long.json["errors"] == [
+        {
+            "pointer": "/resolution",
+            "detail": "Bitte fassen Sie den Vermerk in höchstens 500 Zeichen.",
+        }
+    ]
+    assert unknown.status_code == 404
+    assert (cleared.status_code, cleared.json["resolution"]) == (200, "Überzahlung zurück")
+    assert cleared.json["resolved_at"] is not None
+    assert (again.status_code, again.json["detail"]) == (
+        409,
+        "Dieser Zahlungseingang ist bereits geklärt.",
+    )
+    assert client.get(api, headers=clerk).json == []
+
+
+def test_a_settled_credit_is_not_there_to_clear(app, client, musterstadt, transfer) -> None:
+    with tenant_scope(musterstadt.id):
+        service.import_statement(
+            musterstadt, statement(("E8", "30.70", transfer.kassenzeichen, "Erika"))
+        )
+        settled = db.session.scalars(select(StatementLine)).one()
+        line_id, outcome = settled.id, settled.outcome
+        db.session.commit()
+    clerk = {
+        "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', 'musterstadt')}"
+    }
+    answer = client.post(
+        f"/api/v1/tenants/musterstadt/payment/statement-lines/{line_id}/resolution",
+        json={"resolution": "?"},
+        headers=clerk,
+    )
+    assert (outcome, answer.status_code) == ("matched", 404)

@@ -7,23 +7,29 @@ exists between separate transactions.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
-from amtsweg.payment.models import PaymentEvent, PaymentStatus, WebhookReceipt
+from amtsweg.payment import service
+from amtsweg.payment.models import PaymentEvent, PaymentStatus, StatementLine, WebhookReceipt
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.signals import payment_succeeded
 from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import AuditEntry, Tenant
 from tests.payment.helpers import (
     committed_fee_tenant,
+    reload,
     remove_fee_form,
     signed,
     start,
+    statement,
     submit,
     webhook_body,
 )
+from tests.platform.test_bearer_tokens import dev_token
 from tests.submissions.test_concurrency import _remove_tenant
 
 COPIES = 20
@@ -92,3 +98,76 @@ def test_twenty_concurrent_copies_make_one_transition_and_one_signal(committed) 
             .where(PaymentEvent.to_status == PaymentStatus.SUCCEEDED)
         )
         assert db.session.scalar(succeeded) == 1
+
+
+CLERKS = 8
+
+
+def _waiting_for_a_lock(engine, count: int) -> bool:
+    """True once ``count`` other transactions of the database wait for a row lock."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            if connection.scalar(query) >= count:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_eight_clerks_clearing_one_credit_at_once_clear_it_once(committed, app_engine) -> None:
+    """The credit's row lock orders them: the first note stands, every other clerk is
+    told it was cleared already, and the audit log has one entry.
+
+    The test holds the row itself until all eight wait, so that each of them would
+    have read the credit as still waiting if clearing did not take the lock first.
+    """
+    app, ids = committed
+    with app.app_context(), tenant_scope(ids["tenant"]):
+        tenant = db.session.get_one(Tenant, ids["tenant"])
+        kassenzeichen = reload(tenant, ids["payment"]).kassenzeichen
+        service.import_statement(tenant, statement(("E1", "10.00", kassenzeichen, "Erika")))
+        line_id = db.session.scalars(select(StatementLine.id)).one()
+        db.session.commit()
+    clerk = {
+        "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', ids['slug'])}"
+    }
+    api = f"/api/v1/tenants/{ids['slug']}/payment"
+    # The clerk has worked here before (so that no request waits for another's first sight).
+    assert app.test_client().post(f"{api}/statements", data=statement(), headers=clerk).json
+    url = f"{api}/statement-lines/{line_id}/resolution"
+    answers: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def clear(note: str) -> None:
+        response = app.test_client().post(url, json={"resolution": note}, headers=clerk)
+        with lock:
+            answers.append((response.status_code, note))
+
+    threads = [threading.Thread(target=clear, args=(f"Vermerk {n}",)) for n in range(CLERKS)]
+    with app_engine.connect() as holder:
+        holder.execute(
+            text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(ids["tenant"])}
+        )
+        holder.execute(
+            select(StatementLine.id).where(StatementLine.id == line_id).with_for_update()
+        )
+        for thread in threads:
+            thread.start()
+        assert _waiting_for_a_lock(app_engine, CLERKS), "the clerks never reached the credit"
+        holder.rollback()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(status for status, _note in answers) == [200] + [409] * (CLERKS - 1)
+    winner = next(note for status, note in answers if status == 200)
+    with app.app_context(), tenant_scope(ids["tenant"]):
+        line = db.session.get_one(StatementLine, (ids["tenant"], line_id))
+        audits = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "payment.statement_line_resolved")
+        ).all()
+        assert line.resolution == winner
+    assert len(audits) == 1

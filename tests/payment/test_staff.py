@@ -13,7 +13,7 @@ from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions.models import Submission
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token
-from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
+from tests.payment.conftest import FORM, WEBHOOK_SECRET
 from tests.payment.helpers import signed, start, submit, webhook_body, webhook_url
 from tests.platform.test_bearer_tokens import dev_token
 
@@ -43,16 +43,6 @@ def paid(app, client, musterstadt):
         == "changed"
     )
     return payment
-
-
-@pytest.fixture
-def nachbarort(app, create_tenant):
-    other = create_tenant("nachbarort", "Gemeinde Nachbarort", contact_email="amt@n.example")
-    with tenant_scope(other.id):
-        offer_fee_form(other)
-    connect_sandbox(other)
-    db.session.commit()
-    return other
 
 
 def test_admins_see_providers_with_secrets_masked_and_giropay_explained(client, admin) -> None:
