@@ -28,7 +28,8 @@ from amtsweg.delivery.targets import KINDS
 from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
-from amtsweg.tenants.models import Role, User
+from amtsweg.tenants.access import ADMINS, STAFF
+from amtsweg.tenants.models import User
 from amtsweg.tenants.web import TenantView
 
 blp = Blueprint(
@@ -38,8 +39,6 @@ blp = Blueprint(
     description="Where a tenant's submissions are delivered, and how each delivery went",
 )
 SECURITY = [{"bearer": []}]
-ADMINS = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
-STAFF = (Role.TENANT_ADMIN, Role.CLERK, Role.ASSOCIATION_ADMIN)
 
 
 def documented(*statuses: int) -> Any:

@@ -24,7 +24,8 @@ from amtsweg.platform.storage import storage
 from amtsweg.submissions import service as submissions
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
-from amtsweg.tenants.models import Role, Tenant, User
+from amtsweg.tenants.access import ADMINS, STAFF
+from amtsweg.tenants.models import Tenant, User
 from amtsweg.tenants.web import TenantView
 
 bp = Blueprint(
@@ -33,8 +34,6 @@ bp = Blueprint(
     url_prefix="/t/<slug:tenant_slug>/admin/delivery",
     template_folder="templates",
 )
-ADMINS = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
-STAFF = (Role.TENANT_ADMIN, Role.CLERK, Role.ASSOCIATION_ADMIN)
 
 
 class DeliveryPage(TenantView):

@@ -36,6 +36,7 @@ from amtsweg.formdefs.schemas import (
 from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.auth.roles import Role
 from amtsweg.platform.errors import Refusal
+from amtsweg.tenants.access import ADMINS
 from amtsweg.tenants.web import ProtectedView, TenantView
 
 SCHEMA_FILE = Path(__file__).with_name("definition.schema.json")
@@ -295,7 +296,7 @@ class Retire(VersionResource):
 class TenantFormsResource(TenantView):
     """The tenant's admins and association admins; 404 for anyone else with a token."""
 
-    required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+    required_roles = ADMINS
 
 
 TENANT_ERRORS = (

@@ -23,7 +23,7 @@ from amtsweg.payment.schemas import (
     StatementResultSchema,
 )
 from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
-from amtsweg.tenants.models import Role
+from amtsweg.tenants.access import ADMINS, STAFF
 from amtsweg.tenants.web import TenantView
 
 blp = Blueprint(
@@ -54,8 +54,6 @@ class Webhook(TenantView):
         return {"outcome": outcome.outcome}
 
 
-ADMINS = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
-STAFF = (Role.CLERK, Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
 SECURED = {"security": [{"bearer": []}]}
 
 

@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.fees import FeeKind, summarise_fee
-from amtsweg.payment import api, registry, service
+from amtsweg.payment import registry, service
 from amtsweg.payment.interfaces import (
     Capability,
     PaymentRequest,
@@ -39,6 +39,7 @@ from amtsweg.platform.db import utcnow
 from amtsweg.platform.errors import Conflict
 from amtsweg.tenants import onboarding
 from amtsweg.tenants import service as tenants
+from amtsweg.tenants.access import ADMINS
 from amtsweg.tenants.models import Tenant, User
 from amtsweg.tenants.onboarding import CheckResult
 from amtsweg.tenants.web import TenantView
@@ -251,7 +252,7 @@ bp = Blueprint(
 
 
 class TestPaymentView(TenantView):
-    required_roles = api.ADMINS
+    required_roles = ADMINS
 
     def _process_args(self, provider_key: str, **kwargs: Any) -> None:
         super()._process_args(**kwargs)

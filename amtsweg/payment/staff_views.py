@@ -12,6 +12,7 @@ from flask_babel import gettext
 from amtsweg.payment import api, onboarding, registry, service
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.euros import parse_euros
+from amtsweg.tenants.access import ADMINS, STAFF
 from amtsweg.tenants.web import TenantView
 
 bp = Blueprint(
@@ -20,7 +21,7 @@ bp = Blueprint(
 
 
 class AdminView(TenantView):
-    required_roles = api.ADMINS
+    required_roles = ADMINS
 
 
 class ProviderAdmin(AdminView):
@@ -74,7 +75,7 @@ class ProviderCheck(ProviderSave):
 
 
 class ClerkView(TenantView):
-    required_roles = api.STAFF
+    required_roles = STAFF
 
 
 class PaymentList(ClerkView):

@@ -34,7 +34,7 @@ from amtsweg.submissions.web import (
 )
 from amtsweg.submissions.workplace import form_export_response, submission_zip_response
 from amtsweg.tenants import login
-from amtsweg.tenants.access import tenant_roles
+from amtsweg.tenants.access import STAFF, tenant_roles
 from amtsweg.tenants.web import TenantView
 
 blp = Blueprint(
@@ -119,7 +119,7 @@ class SubmissionByReference(TenantView):
     def _check_access(self) -> None:
         super()._check_access()
         principal = require_principal()
-        if tenant_roles(principal, self.tenant) & set(clerk.CLERK_ROLES):
+        if tenant_roles(principal, self.tenant) & set(STAFF):
             self.scope: clerk.ClerkScope | None = clerk.clerk_scope(self.tenant, principal)
             submission = clerk.find(self.scope, self.reference)
         elif principal.is_service:

@@ -46,7 +46,6 @@ from amtsweg.tenants import service as tenants
 from amtsweg.tenants.access import tenant_roles
 from amtsweg.tenants.models import Tenant, User
 
-CLERK_ROLES = (Role.CLERK, Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
 PAGE_SIZE = 50
 REFERENCE = re.compile(r"^[A-Za-z]{1,8}-\d{4}-\d{1,9}$")
 

@@ -15,6 +15,7 @@ from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.errors import Refusal
 from amtsweg.submissions import clerk
 from amtsweg.tenants import login
+from amtsweg.tenants.access import STAFF
 from amtsweg.tenants.models import User
 from amtsweg.tenants.web import TenantView
 
@@ -61,7 +62,7 @@ class CitizenView(TenantView):
 class ClerkView(TenantView):
     """Someone who works on the tenant's submissions; ``self.scope`` says which."""
 
-    required_roles = clerk.CLERK_ROLES
+    required_roles = STAFF
     scope: clerk.ClerkScope
 
     def _check_access(self) -> None:

@@ -20,6 +20,11 @@ from amtsweg.platform.auth.roles import Role
 from amtsweg.tenants import service
 from amtsweg.tenants.models import Tenant
 
+#: Who administers a municipality: its own admins, and the association's everywhere.
+ADMINS = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+#: Who works in a municipality: its clerks and everyone who administers it.
+STAFF = (Role.CLERK, *ADMINS)
+
 
 def tenant_roles(principal: Principal, tenant: Tenant) -> set[Role]:
     roles = principal.roles_in(tenant.slug)

@@ -11,6 +11,7 @@ from flask_smorest import Page
 from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.errors import NotFound
 from amtsweg.tenants import onboarding, service
+from amtsweg.tenants.access import ADMINS, STAFF
 from amtsweg.tenants.models import AuditEntry, Role
 from amtsweg.tenants.schemas import (
     AuditEntrySchema,
@@ -51,7 +52,7 @@ class AuditLogPage(Page):
 
 @blp.route("/<slug:tenant_slug>/audit-log")
 class AuditLog(TenantView):
-    required_roles = (Role.TENANT_ADMIN, Role.CLERK, Role.ASSOCIATION_ADMIN)
+    required_roles = STAFF
 
     @blp.response(200, AuditEntrySchema(many=True))
     @blp.paginate(AuditLogPage)
@@ -65,7 +66,7 @@ class AuditLog(TenantView):
 
 @blp.route("/<slug:tenant_slug>/branding")
 class Branding(TenantView):
-    required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+    required_roles = ADMINS
 
     @blp.response(200, BrandingSchema)
     @blp.doc(security=[{"bearer": []}])
@@ -85,7 +86,7 @@ class Branding(TenantView):
 
 @blp.route("/<slug:tenant_slug>/branding/coat-of-arms")
 class CoatOfArms(TenantView):
-    required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+    required_roles = ADMINS
 
     @blp.response(204)
     @blp.alt_response(422, schema=ProblemErrorSchema, description="Not a PNG, JPEG or WebP")

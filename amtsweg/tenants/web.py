@@ -24,7 +24,7 @@ from amtsweg.platform.db import tenant_scope
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.web import RequestHandler
 from amtsweg.tenants import login, onboarding, service
-from amtsweg.tenants.access import require_tenant_role
+from amtsweg.tenants.access import ADMINS, require_tenant_role
 from amtsweg.tenants.models import SLUG_PATTERN, Role, Tenant, User
 
 
@@ -121,7 +121,7 @@ class TenantAdminView(TenantView):
     ``tenants/admin/layout.html``; :meth:`render` hands it the navigation that
     areas register into (:func:`amtsweg.tenants.onboarding.register_admin_page`)."""
 
-    required_roles = (Role.TENANT_ADMIN, Role.ASSOCIATION_ADMIN)
+    required_roles = ADMINS
 
     def render(self, template: str, **context: Any) -> str:
         return render_template(template, admin_pages=onboarding.admin_pages(), **context)
