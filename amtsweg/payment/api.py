@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_smorest import abort
 
-from amtsweg.payment import registry, service
+from amtsweg.payment import onboarding, registry, service
 from amtsweg.payment.schemas import (
     BookingCodeSchema,
     ConnectSchema,
@@ -21,6 +21,8 @@ from amtsweg.payment.schemas import (
     ResolutionSchema,
     StatementLineSchema,
     StatementResultSchema,
+    TestPaymentOutcomeSchema,
+    TestPaymentStartedSchema,
 )
 from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.tenants.access import ADMINS, STAFF
@@ -108,6 +110,52 @@ class ProviderTest(ProviderView):
         if account is None:
             abort(404)
         service.check_account(self.tenant, account)
+
+
+class AccountView(ProviderView):
+    """A handler for the tenant's account with one provider: 404 without one."""
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        account = service.find_account(self.tenant, self.provider_key)
+        if account is None:
+            abort(404)
+        self.account = account
+
+
+@blp.route("/<slug:tenant_slug>/payment/providers/<provider_key>/test-payment")
+class TestPayment(AccountView):
+    @blp.response(201, TestPaymentStartedSchema)
+    @blp.alt_response(404, schema=ProblemErrorSchema, description="No account with it here")
+    @blp.alt_response(409, schema=ProblemErrorSchema, description="It has no payment page")
+    @blp.alt_response(503, schema=ProblemErrorSchema, description="The provider is unreachable")
+    @blp.doc(**SECURED)
+    def post(self) -> Any:
+        """Start a test payment of 1 €: open ``payment_page`` in a browser and pay there
+        (with the provider's test card in its test mode). The provider sends the browser
+        back to the payment admin page, which records the outcome; or ask for it with
+        ``…/test-payment/result``. A payment that succeeded is refunded at once."""
+        page = onboarding.start_test_payment(self.tenant, self.account, self.actor())
+        return {"payment_page": page}
+
+
+@blp.route("/<slug:tenant_slug>/payment/providers/<provider_key>/test-payment/result")
+class TestPaymentResult(AccountView):
+    @blp.response(200, TestPaymentOutcomeSchema)
+    @blp.alt_response(404, schema=ProblemErrorSchema, description="No account with it here")
+    @blp.alt_response(409, schema=ProblemErrorSchema, description="No test payment started")
+    @blp.alt_response(503, schema=ProblemErrorSchema, description="The provider is unreachable")
+    @blp.doc(**SECURED)
+    def post(self) -> Any:
+        """Read the newest test payment's status from the provider and record it, as the
+        return page does; one that succeeded is refunded (once). ``onboarding_passed``
+        says whether the checklist's payment item is done now."""
+        outcome = onboarding.finish_test_payment(self.tenant, self.account, self.actor())
+        return {
+            "status": outcome.status.value,
+            "refunded": outcome.refunded,
+            "onboarding_passed": onboarding.check_test_payment(self.tenant).passed,
+        }
 
 
 @blp.route("/<slug:tenant_slug>/payment/booking-codes/<form_slug>")

@@ -91,6 +91,20 @@ class RefundSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
 
 
+class TestPaymentStartedSchema(ma.Schema):
+    payment_page = ma.fields.Url(metadata={"description": "Where to pay the test payment"})
+
+
+class TestPaymentOutcomeSchema(ma.Schema):
+    status = ma.fields.String(
+        metadata={"description": "pending, succeeded, failed or cancelled, from the provider"}
+    )
+    refunded = ma.fields.Boolean(metadata={"description": "Given back at once"})
+    onboarding_passed = ma.fields.Boolean(
+        metadata={"description": "Whether the checklist's payment item passes now"}
+    )
+
+
 class ResolutionSchema(ma.Schema):
     resolution = ma.fields.String(
         required=True, metadata={"description": "What was done about the credit (500 at most)"}

@@ -20,6 +20,7 @@ from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants import service as tenants
 from tests.login import csrf_token, local
 from tests.payment.conftest import WEBHOOK_SECRET, offer_fee_form
+from tests.platform.test_bearer_tokens import dev_token
 
 GERMAN = {"Accept-Language": "de"}
 ADMIN = "/t/kleinheim/admin/payment/"
@@ -204,3 +205,67 @@ def test_a_provider_that_cannot_be_reached_is_named_and_nothing_is_recorded(
     assert down.status_code == 503
     assert "Der Zahlungsdienst ist nicht erreichbar" in down.get_data(as_text=True)
     assert "Machen Sie eine Testzahlung" in _payment_item(client)
+
+
+def _token(app, role: str) -> dict[str, str]:
+    token = dev_token(app, "--role", role, "--tenant", "kleinheim")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_an_admin_makes_the_test_payment_through_the_api(app, admin_pages) -> None:
+    """The payment page is opened in a browser; the result is asked for through the API,
+    is refunded once, and passes the checklist's item only when it succeeded."""
+    client = admin_pages
+    _connect_sandbox(client)
+    admin = _token(app, "tenant_admin") | {"Accept-Language": "de"}
+    api = "/api/v1/tenants/kleinheim/payment/providers"
+
+    def pay(card: str) -> None:
+        started = client.post(f"{api}/sandbox/test-payment", headers=admin)
+        assert started.status_code == 201
+        checkout_url = local(started.json["payment_page"])
+        checkout = client.get(checkout_url)
+        client.post(checkout_url, data={"csrf_token": csrf_token(checkout), "card": card})
+
+    too_early = client.post(f"{api}/sandbox/test-payment/result", headers=admin)
+    pay(DECLINED)
+    declined = client.post(f"{api}/sandbox/test-payment/result", headers=admin)
+    pay(SUCCEEDS)
+    succeeded = client.post(f"{api}/sandbox/test-payment/result", headers=admin)
+    asked_again = client.post(f"{api}/sandbox/test-payment/result", headers=admin)
+
+    assert (too_early.status_code, too_early.json["detail"]) == (
+        409,
+        "Mit diesem Zahlungsdienst wurde keine Testzahlung begonnen.",
+    )
+    assert declined.json == {"status": "failed", "refunded": False, "onboarding_passed": False}
+    assert succeeded.json == {"status": "succeeded", "refunded": True, "onboarding_passed": True}
+    assert asked_again.json == succeeded.json
+    with _newest_charge(app) as charge:
+        assert (charge.status, charge.refunded_cents) == ("succeeded", 100)
+    assert "Erledigt:" in _payment_item(client)
+
+
+def test_the_api_offers_no_test_payment_without_a_payment_page_or_to_a_clerk(
+    app, admin_pages
+) -> None:
+    client = admin_pages
+    _connect_sandbox(client)
+    api = "/api/v1/tenants/kleinheim/payment/providers"
+
+    admin = _token(app, "tenant_admin")
+    account = {
+        "account_holder": "Gemeindekasse Kleinheim",
+        "iban": "DE02120300000000202051",
+        "bic": "BYLADEM1001",
+    }
+    connected = client.put(
+        f"{api}/banktransfer", json={"values": account, "enabled": True}, headers=admin
+    )
+    assert connected.status_code == 200
+    transfer = client.post(f"{api}/banktransfer/test-payment", headers=admin)
+    unknown = client.post(f"{api}/giropay/test-payment", headers=admin)
+    clerk = client.post(f"{api}/sandbox/test-payment", headers=_token(app, "clerk"))
+    assert (transfer.status_code, transfer.mimetype) == (409, "application/problem+json")
+    assert unknown.status_code == 404
+    assert clerk.status_code == 404
