@@ -320,7 +320,7 @@ def test_the_duplicate_refund_job_leaves_the_settling_payment_alone(app, musters
 
 
 def test_a_provider_down_at_creation_keeps_the_submission(
-    app, client, musterstadt, apply_and_submit
+    app, client, musterstadt, apply_and_submit, caplog
 ):
     connect_sandbox(musterstadt, outage="yes")
     db.session.commit()
@@ -328,6 +328,13 @@ def test_a_provider_down_at_creation_keeps_the_submission(
     page = client.get(pay_url)
     response = client.post(pay_url, data={"csrf_token": csrf_token(page), "provider": "sandbox"})
     assert response.status_code == 503
+    # The operator's log names the provider and the failure.
+    [logged] = [r for r in caplog.records if r.name == "amtsweg.payment.service"]
+    assert (logged.getMessage(), logged.levelname) == (
+        "payment provider failed at start",
+        "WARNING",
+    )
+    assert (logged.provider, logged.error) == ("sandbox", "ProviderUnavailable")
     text = response.get_data(as_text=True)
     assert "Der Zahlungsdienst ist gerade nicht erreichbar" in text
     reference = pay_url.split("/")[-2]

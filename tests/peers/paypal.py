@@ -71,7 +71,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
@@ -373,6 +373,10 @@ class PayPalSandbox:
             raise PayPalError(400, "INVALID_PARAMETER_VALUE", field_path="/purchase_units")
         wallet = (body.get("payment_source") or {}).get("paypal") or {}
         context = wallet.get("experience_context") or body.get("application_context") or {}
+        _check_redirect_urls(
+            context,
+            "/payment_source/paypal/experience_context" if wallet else "/application_context",
+        )
         order_id = _paypal_id()
         now = _now()
         order = {
@@ -730,6 +734,22 @@ class PayPalSandbox:
 
 
 # --- validation of amounts and purchase units
+
+
+def _check_redirect_urls(context: dict[str, Any], pointer: str) -> None:
+    """``return_url`` and ``cancel_url`` are absolute URIs of 10 to 4,000 characters
+    (Orders v2: ``format: uri``); PayPal refuses anything else."""
+    for name in ("return_url", "cancel_url"):
+        url = context.get(name)
+        if url is None:
+            continue
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if not (parts and parts.scheme in {"http", "https"} and parts.netloc) or not (
+            10 <= len(url) <= 4000
+        ):
+            raise PayPalError(
+                400, "INVALID_PARAMETER_SYNTAX", field_path=f"{pointer}/{name}", value=str(url)
+            )
 
 
 def _purchase_unit(unit: Any, pointer: str, count: int) -> dict[str, Any]:

@@ -172,6 +172,17 @@ def test_amounts_are_decimal_strings_with_two_places(
     assert answer.json()["debug_id"]
 
 
+@pytest.mark.parametrize("url", ["/t/musterstadt/payments/1/turned-back", "mailto:a@b.example"])
+def test_the_buyers_way_back_must_be_an_absolute_web_address(api: Api, url: str) -> None:
+    body = order_body()
+    body["application_context"]["cancel_url"] = url
+
+    answer = api.call("POST", "/v2/checkout/orders", body)
+
+    assert issue(answer) == (400, "INVALID_REQUEST", "INVALID_PARAMETER_SYNTAX")
+    assert answer.json()["details"][0]["field"] == "/application_context/cancel_url"
+
+
 def test_items_must_add_up_to_the_breakdown(api: Api) -> None:
     body = order_body("30.00")
     body["purchase_units"][0]["amount"]["breakdown"] = {
