@@ -464,3 +464,19 @@ def test_a_transfer_has_thirty_days_and_a_card_payment_ninety_minutes(app, muste
 
     assert reload(musterstadt, transfer).expires_at == now + dt.timedelta(days=30)
     assert reload(musterstadt, card).expires_at == now + dt.timedelta(minutes=90)
+
+
+def test_the_start_is_on_the_payments_history_with_the_providers_id(app, musterstadt) -> None:
+    """The clerk's history begins with the provider's answer to the start, under the id
+    the provider gave the payment (what support at the provider asks for)."""
+    payment = start(app, musterstadt, submit(app, musterstadt))
+    with tenant_scope(musterstadt.id):
+        started = reload(musterstadt, payment)
+        history = [
+            (e.from_status, e.to_status, e.source, e.provider_reference)
+            for e in service.events_of(started)
+        ]
+    assert started.provider_payment_id.startswith("sbx_")
+    assert history == [
+        (PaymentStatus.CREATED, PaymentStatus.PENDING, "start", started.provider_payment_id)
+    ]
