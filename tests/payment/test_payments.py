@@ -480,3 +480,30 @@ def test_the_start_is_on_the_payments_history_with_the_providers_id(app, musters
     assert history == [
         (PaymentStatus.CREATED, PaymentStatus.PENDING, "start", started.provider_payment_id)
     ]
+
+
+def test_turning_back_cancels_an_open_payment_but_not_one_paid_meanwhile(app, musterstadt) -> None:
+    """The provider's cancel address: an open payment is cancelled there and here, so the
+    citizen can pay again at once; one the provider reports paid stays paid. Both are
+    on the history as read on the citizen's return."""
+    open_one = start(app, musterstadt, submit(app, musterstadt, "a"))
+    paid_meanwhile = start(app, musterstadt, submit(app, musterstadt, "b"))
+    _settle_at_provider(musterstadt, paid_meanwhile, "succeeded")
+
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        for payment in (open_one, paid_meanwhile):
+            service.abandon(musterstadt, reload(musterstadt, payment))
+        db.session.commit()
+        outcome = {
+            name: (
+                reload(musterstadt, payment).status,
+                _charge(musterstadt, payment).status,
+                [(e.to_status, e.source) for e in service.events_of(payment)][-1],
+            )
+            for name, payment in (("open", open_one), ("paid", paid_meanwhile))
+        }
+
+    assert outcome == {
+        "open": (PaymentStatus.CANCELLED, "cancelled", (PaymentStatus.CANCELLED, "return")),
+        "paid": (PaymentStatus.SUCCEEDED, "succeeded", (PaymentStatus.SUCCEEDED, "return")),
+    }
