@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
@@ -177,6 +178,12 @@ def receipt_transfer(tenant: Tenant, submission: Submission) -> Transfer | None:
     )
 
 
+def _resumable(payment: Payment) -> bool:
+    """Whether the citizen can go back to the provider's page of an open payment: one
+    whose tab was closed would otherwise wait for its expiry before paying again."""
+    return urlsplit(payment.redirect_url or "").scheme in {"https", "http"}
+
+
 def citizen_panel(tenant: Tenant, submission: Submission) -> Markup:
     """Payment status, Kassenzeichen, GiroCode and "pay again" on the submission page."""
     if submission.fee_total == 0 or submission.fee.get("collection") != "online":
@@ -186,6 +193,7 @@ def citizen_panel(tenant: Tenant, submission: Submission) -> Markup:
     can_pay = submission.status is SubmissionStatus.AWAITING_PAYMENT and not any(
         payment.status in service.OPEN for payment in latest
     )
+    unfinished = next((p for p in latest if p.status in service.OPEN and _resumable(p)), None)
     return Markup(  # noqa: S704 - a rendered template; Jinja escaped every value in it
         render_template(
             "payment/_panel.html",
@@ -194,6 +202,7 @@ def citizen_panel(tenant: Tenant, submission: Submission) -> Markup:
             bank=settings,
             girocode_alt=girocode_alt(transfer, settings) if transfer else "",
             can_pay=can_pay,
+            unfinished=unfinished,
             locale=str(get_locale()),
         )
     )

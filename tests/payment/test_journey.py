@@ -127,3 +127,24 @@ def test_the_citizens_payment_pages_are_404_for_another_tenant(
         payment = db.session.scalars(select(Payment)).one()
     return_url = f"/t/musterstadt/payments/{payment.id}/return"
     assert_other_tenant_gets_404(client, return_url, owner=musterstadt, other=other)
+
+
+def test_a_citizen_who_closed_the_payment_tab_continues_where_they_left(
+    client, musterstadt, apply_and_submit
+):
+    """An open attempt blocks a second one (no paying twice), so its page must be
+    reachable again: the submission page links back to the provider's page."""
+    pay_url = local(apply_and_submit().headers["Location"])
+    checkout = choose(client, pay_url).headers["Location"]
+    submission_url = pay_url.removesuffix("/pay")
+
+    waiting = client.get(submission_url).get_data(as_text=True)
+    assert "Ihre Zahlung ist noch nicht abgeschlossen." in waiting
+    assert f'href="{checkout}"><span class="kern-label">Zahlung fortsetzen' in waiting
+    assert "Jetzt bezahlen" not in waiting
+
+    back = pay_with_card(client, local(checkout), SUCCEEDS)
+    client.get(local(back.headers["Location"]))
+    paid = client.get(submission_url).get_data(as_text=True)
+    assert "Eingegangen und bezahlt" in paid
+    assert "Zahlung fortsetzen" not in paid
