@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 from amtsweg.payment import service
 from amtsweg.payment.models import PaymentEvent, PaymentStatus, StatementLine, WebhookReceipt
 from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.errors import Conflict
 from amtsweg.platform.signals import payment_succeeded
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import AuditEntry, Tenant
@@ -118,6 +119,17 @@ def _waiting_for_a_lock(engine, count: int) -> bool:
     return False
 
 
+def _waiting_credit(app, ids) -> uuid.UUID:
+    """A transfer of 10 € for the payment's Kassenzeichen, imported and committed."""
+    with app.app_context(), tenant_scope(ids["tenant"]):
+        tenant = db.session.get_one(Tenant, ids["tenant"])
+        kassenzeichen = reload(tenant, ids["payment"]).kassenzeichen
+        service.import_statement(tenant, statement(("E1", "10.00", kassenzeichen, "Erika")))
+        line_id = db.session.scalars(select(StatementLine.id)).one()
+        db.session.commit()
+    return line_id
+
+
 def test_eight_clerks_clearing_one_credit_at_once_clear_it_once(committed, app_engine) -> None:
     """The credit's row lock orders them: the first note stands, every other clerk is
     told it was cleared already, and the audit log has one entry.
@@ -126,12 +138,7 @@ def test_eight_clerks_clearing_one_credit_at_once_clear_it_once(committed, app_e
     have read the credit as still waiting if clearing did not take the lock first.
     """
     app, ids = committed
-    with app.app_context(), tenant_scope(ids["tenant"]):
-        tenant = db.session.get_one(Tenant, ids["tenant"])
-        kassenzeichen = reload(tenant, ids["payment"]).kassenzeichen
-        service.import_statement(tenant, statement(("E1", "10.00", kassenzeichen, "Erika")))
-        line_id = db.session.scalars(select(StatementLine.id)).one()
-        db.session.commit()
+    line_id = _waiting_credit(app, ids)
     clerk = {
         "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', ids['slug'])}"
     }
@@ -171,3 +178,30 @@ def test_eight_clerks_clearing_one_credit_at_once_clear_it_once(committed, app_e
         ).all()
         assert line.resolution == winner
     assert len(audits) == 1
+
+
+def test_a_credit_cleared_while_the_clerks_page_was_open_is_not_cleared_again(
+    committed, app_engine
+) -> None:
+    """The clerk's page has the credit loaded as still waiting; a colleague clears it
+    before the form is sent. Clearing reads the line again under its lock and refuses,
+    instead of writing over the colleague's note with what the page still believed."""
+    app, ids = committed
+    line_id = _waiting_credit(app, ids)
+    with app.app_context(), tenant_scope(ids["tenant"]):
+        tenant = db.session.get_one(Tenant, ids["tenant"])
+        page = service.find_line(line_id)  # the page as it was loaded, kept by the view
+        assert page.resolved_at is None
+        with app_engine.begin() as colleague:
+            colleague.execute(
+                text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(ids["tenant"])}
+            )
+            colleague.execute(
+                StatementLine.__table__.update()
+                .where(StatementLine.__table__.c.id == line_id)
+                .values(resolved_at=func.now(), resolution="Restbetrag angefordert")
+            )
+        with pytest.raises(Conflict):
+            service.resolve_line(tenant, line_id, "Überzahlung zurücküberwiesen")
+        db.session.rollback()
+        assert page.resolution == "Restbetrag angefordert"
