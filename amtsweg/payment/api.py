@@ -98,29 +98,23 @@ class Provider(ProviderView):
         return next(e for e in service.provider_entries(self.tenant) if e.key == self.provider_key)
 
 
+class AccountView(ProviderView):
+    """A handler for the tenant's account with one provider: 404 without one."""
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        self.account = service.require_account(self.tenant, self.provider_key)
+
+
 @blp.route("/<slug:tenant_slug>/payment/providers/<provider_key>/test")
-class ProviderTest(ProviderView):
+class ProviderTest(AccountView):
     @blp.response(204)
     @blp.alt_response(422, schema=ProblemErrorSchema, description="The provider refused")
     @blp.alt_response(503, schema=ProblemErrorSchema, description="The provider is unreachable")
     @blp.doc(**SECURED)
     def post(self) -> None:
         """Test the connection with the stored credentials."""
-        account = service.find_account(self.tenant, self.provider_key)
-        if account is None:
-            abort(404)
-        service.check_account(self.tenant, account)
-
-
-class AccountView(ProviderView):
-    """A handler for the tenant's account with one provider: 404 without one."""
-
-    def _check_access(self) -> None:
-        super()._check_access()
-        account = service.find_account(self.tenant, self.provider_key)
-        if account is None:
-            abort(404)
-        self.account = account
+        service.check_account(self.tenant, self.account)
 
 
 @blp.route("/<slug:tenant_slug>/payment/providers/<provider_key>/test-payment")

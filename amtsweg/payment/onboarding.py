@@ -262,10 +262,7 @@ class TestPaymentView(TenantView):
 
     def _check_access(self) -> None:
         super()._check_access()
-        account = service.find_account(self.tenant, self.provider_key)
-        if account is None:
-            abort(404)
-        self.account = account
+        self.account = service.require_account(self.tenant, self.provider_key)
 
 
 class StartTestPayment(TestPaymentView):

@@ -89,6 +89,14 @@ def accounts(tenant: Tenant) -> list[ProviderAccount]:
     return list(db.session.scalars(select(ProviderAccount).order_by(ProviderAccount.provider)))
 
 
+def require_account(tenant: Tenant, provider_key: str) -> ProviderAccount:
+    """The tenant's account with the provider; :class:`NotFound` when it has none."""
+    account = find_account(tenant, provider_key)
+    if account is None:
+        raise NotFound(gettext("There is no such payment provider here."))
+    return account
+
+
 def enabled_accounts(tenant: Tenant) -> list[ProviderAccount]:
     return [account for account in accounts(tenant) if account.enabled]
 
@@ -573,9 +581,7 @@ def receive_webhook(
     the unique receipt and does nothing more.
     """
     require_tenant_scope(tenant.id)
-    account = find_account(tenant, provider_key)
-    if account is None:
-        raise NotFound(gettext("There is no such payment provider here."))
+    account = require_account(tenant, provider_key)
     try:
         observation = provider_of(account).parse_webhook(
             account_view(tenant, account), body, headers

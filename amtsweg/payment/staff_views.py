@@ -62,9 +62,7 @@ class ProviderSave(AdminView):
 
 class ProviderCheck(ProviderSave):
     def post(self) -> Response:
-        account = service.find_account(self.tenant, self.provider_key)
-        if account is None:
-            abort(404)
+        account = service.require_account(self.tenant, self.provider_key)
         try:
             service.check_account(self.tenant, account)
         except Refusal as refused:
