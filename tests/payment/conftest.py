@@ -79,14 +79,19 @@ def connect_sandbox(tenant: Tenant, secret: str = WEBHOOK_SECRET, **settings: st
         )
 
 
-@pytest.fixture
-def musterstadt(app, create_tenant) -> Tenant:
-    tenant = create_tenant("musterstadt", "Gemeinde Musterstadt", contact_email="rat@m.example")
+def _fee_tenant(create_tenant, slug: str, name: str, contact_email: str) -> Tenant:
+    """A municipality offering the fee form with a sandbox account."""
+    tenant = create_tenant(slug, name, contact_email=contact_email)
     with tenant_scope(tenant.id):
         offer_fee_form(tenant)
     connect_sandbox(tenant)
     db.session.commit()
     return tenant
+
+
+@pytest.fixture
+def musterstadt(app, create_tenant) -> Tenant:
+    return _fee_tenant(create_tenant, "musterstadt", "Gemeinde Musterstadt", "rat@m.example")
 
 
 @pytest.fixture
@@ -113,11 +118,6 @@ def apply_and_submit(client: FlaskClient, log_in) -> Callable[..., TestResponse]
 
 
 @pytest.fixture
-def nachbarort(app, create_tenant):
-    """A second municipality offering the fee form with a sandbox account."""
-    other = create_tenant("nachbarort", "Gemeinde Nachbarort", contact_email="amt@n.example")
-    with tenant_scope(other.id):
-        offer_fee_form(other)
-    connect_sandbox(other)
-    db.session.commit()
-    return other
+def nachbarort(app, create_tenant) -> Tenant:
+    """A second municipality like Musterstadt."""
+    return _fee_tenant(create_tenant, "nachbarort", "Gemeinde Nachbarort", "amt@n.example")

@@ -25,6 +25,11 @@ from tests.platform.test_bearer_tokens import dev_token
 GERMAN = {"Accept-Language": "de"}
 ADMIN = "/t/kleinheim/admin/payment/"
 SUCCEEDS, DECLINED = "4242 4242 4242 4242", "4000 0000 0000 0002"
+BANK_ACCOUNT = {
+    "account_holder": "Gemeindekasse Kleinheim",
+    "iban": "DE02120300000000202051",
+    "bic": "BYLADEM1001",
+}
 
 
 @pytest.fixture
@@ -155,13 +160,7 @@ def test_a_provider_without_a_payment_page_offers_no_test_payment(admin_pages) -
     assert "Binden Sie einen Zahlungsanbieter an" in _payment_item(client)
     client.post(
         f"{ADMIN}banktransfer",
-        data={
-            "csrf_token": csrf_token(page),
-            "account_holder": "Gemeindekasse Kleinheim",
-            "iban": "DE02120300000000202051",
-            "bic": "BYLADEM1001",
-            "enabled": "yes",
-        },
+        data={"csrf_token": csrf_token(page), **BANK_ACCOUNT, "enabled": "yes"},
     )
     text = client.get(ADMIN).get_data(as_text=True)
     assert "banktransfer/test-payment" not in text
@@ -254,13 +253,8 @@ def test_the_api_offers_no_test_payment_without_a_payment_page_or_to_a_clerk(
     api = "/api/v1/tenants/kleinheim/payment/providers"
 
     admin = _token(app, "tenant_admin")
-    account = {
-        "account_holder": "Gemeindekasse Kleinheim",
-        "iban": "DE02120300000000202051",
-        "bic": "BYLADEM1001",
-    }
     connected = client.put(
-        f"{api}/banktransfer", json={"values": account, "enabled": True}, headers=admin
+        f"{api}/banktransfer", json={"values": BANK_ACCOUNT, "enabled": True}, headers=admin
     )
     assert connected.status_code == 200
     transfer = client.post(f"{api}/banktransfer/test-payment", headers=admin)
