@@ -362,6 +362,7 @@ def test_the_api_names_a_waiting_credits_payment_and_clears_it_once(
     unknown = client.post(
         f"{api}/{uuid.uuid4()}/resolution", json={"resolution": "?"}, headers=clerk
     )
+    with_nul = client.post(clear, json={"resolution": "Über\x00zahlung"}, headers=clerk)
     cleared = client.post(clear, json={"resolution": "Überzahlung zurück"}, headers=clerk)
     again = client.post(clear, json={"resolution": "Überzahlung zurück"}, headers=clerk)
 
@@ -375,6 +376,7 @@ def test_the_api_names_a_waiting_credits_payment_and_clears_it_once(
         }
     ]
     assert unknown.status_code == 404
+    assert (with_nul.status_code, with_nul.mimetype) == (400, "application/problem+json")
     assert (cleared.status_code, cleared.json["resolution"]) == (200, "Überzahlung zurück")
     assert cleared.json["resolved_at"] is not None
     assert (again.status_code, again.json["detail"]) == (

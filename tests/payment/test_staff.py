@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -169,6 +170,7 @@ def test_admin_page_shows_masked_secrets(client, log_in, musterstadt) -> None:
     assert "31. Dezember 2024" in text
 
 
+NO_LINE = uuid.UUID(int=1)  # fixed: pytest-xdist's workers must collect the same ids
 STAFF_ENDPOINTS = [
     ("/payment/providers", "GET", {}),
     ("/payment/providers/sandbox", "PUT", {"json": {"values": {}}}),
@@ -182,6 +184,9 @@ STAFF_ENDPOINTS = [
     ("/payments/export.csv", "GET", {}),
     ("/payment/statements", "POST", {"data": b"<x/>"}),
     ("/payment/statement-lines", "GET", {}),
+    (f"/payment/statement-lines/{NO_LINE}/resolution", "POST", {"json": {"resolution": "x"}}),
+    ("/payment/providers/sandbox/test-payment", "POST", {}),
+    ("/payment/providers/sandbox/test-payment/result", "POST", {}),
 ]
 
 
