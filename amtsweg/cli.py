@@ -72,7 +72,15 @@ BEISPIELDORF_FORMS = ("hundesteuer-anmeldung", "sperrmuell-anmeldung", "fundsach
 @main.command("demo")
 @with_appcontext
 def demo() -> None:
-    """Load the demo tenants and the catalogue (keeps what is there already)."""
+    """Load the demo tenants and the catalogue (keeps what is there already).
+
+    Never in production: its municipalities would be public pages, and their sandbox
+    accounts would take test cards as payment.
+    """
+    if current_app.config["AMTSWEG"].is_production:
+        raise click.ClickException(
+            "The demo municipalities are for trying Amtsweg out; this is production (AMTSWEG_ENV)."
+        )
     for slug, name, prefix, branding in DEMO_TENANTS:
         if tenants.find_tenant(slug) is None:
             tenants.create_tenant(slug, name, prefix, branding)

@@ -12,6 +12,7 @@ import pytest
 from amtsweg.cli import main
 from amtsweg.tenants import service
 from tests.images import png
+from tests.platform.test_config import SAFE_PRODUCTION
 
 PNG = png()
 
@@ -82,6 +83,16 @@ def test_a_coat_of_arms_that_is_no_image_is_refused(cli, tmp_path) -> None:
     assert result.exit_code == 1
     assert "PNG-, JPEG- oder WebP-Bild" in result.output
     assert service.list_tenants() == []
+
+
+def test_the_demo_is_refused_in_production() -> None:
+    """Its municipalities would be public, and their sandbox would take test cards as pay."""
+    env = {**os.environ, **SAFE_PRODUCTION, "DATABASE_URL": "postgresql+psycopg://a@db.invalid/a"}
+    demo = [sys.executable, "-m", "amtsweg.cli", "demo"]
+    done = subprocess.run(demo, check=False, env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "this is production (AMTSWEG_ENV)" in done.stderr
+    assert "db.invalid" not in done.stderr  # refused before the database was asked anything
 
 
 @pytest.mark.sqlite

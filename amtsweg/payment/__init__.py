@@ -15,7 +15,8 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(views.bp)
-    app.register_blueprint(views.sandbox_bp)
+    if app.config["AMTSWEG"].sandbox_payments:
+        app.register_blueprint(views.sandbox_bp)
     app.register_blueprint(staff_views.bp)
     api.init_app(app)
     metrics.init_app(app)

@@ -8,6 +8,8 @@ own (see docs/payment.md).
 
 from __future__ import annotations
 
+from flask import current_app
+
 from amtsweg.payment.interfaces import PaymentProvider
 from amtsweg.payment.providers import banktransfer, paypal, sandbox, stripe, xbezahldienste
 
@@ -31,5 +33,14 @@ def provider(key: str) -> PaymentProvider:
     return PROVIDERS[key]()
 
 
+def offered(key: str) -> bool:
+    """Whether this installation offers the provider: the sandbox's test cards pay any fee,
+    so it is offered only with ``AMTSWEG_SANDBOX_PAYMENTS`` (never in production)."""
+    if key == sandbox.SandboxProvider.key:
+        return current_app.config["AMTSWEG"].sandbox_payments
+    return key in PROVIDERS
+
+
 def provider_keys() -> list[str]:
-    return list(PROVIDERS)
+    """The providers offered here, for admins to connect and citizens to pay with."""
+    return [key for key in PROVIDERS if offered(key)]

@@ -85,13 +85,22 @@ class ProviderDown(Refusal):
 
 
 def accounts(tenant: Tenant) -> list[ProviderAccount]:
+    """The tenant's accounts with providers offered here (a sandbox account saved before the
+    sandbox was switched off is neither shown nor offered)."""
     require_tenant_scope(tenant.id)
-    return list(db.session.scalars(select(ProviderAccount).order_by(ProviderAccount.provider)))
+    offered = registry.provider_keys()
+    return list(
+        db.session.scalars(
+            select(ProviderAccount)
+            .where(ProviderAccount.provider.in_(offered))
+            .order_by(ProviderAccount.provider)
+        )
+    )
 
 
 def require_account(tenant: Tenant, provider_key: str) -> ProviderAccount:
-    """The tenant's account with the provider; :class:`NotFound` when it has none."""
-    account = find_account(tenant, provider_key)
+    """The tenant's account with a provider offered here; :class:`NotFound` when it has none."""
+    account = find_account(tenant, provider_key) if registry.offered(provider_key) else None
     if account is None:
         raise NotFound(gettext("There is no such payment provider here."))
     return account
@@ -225,10 +234,9 @@ def provider_of(account: ProviderAccount) -> PaymentProvider:
 
 
 def _provider_or_refuse(provider_key: str) -> PaymentProvider:
-    try:
-        return registry.provider(provider_key)
-    except KeyError:
-        raise NotFound(gettext("There is no such payment provider.")) from None
+    if not registry.offered(provider_key):
+        raise NotFound(gettext("There is no such payment provider."))
+    return registry.provider(provider_key)
 
 
 def account_view(tenant: Tenant, account: ProviderAccount) -> Account:

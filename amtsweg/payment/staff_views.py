@@ -39,7 +39,7 @@ class ProviderAdmin(AdminView):
 class ProviderSave(AdminView):
     def _process_args(self, provider_key: str, **kwargs: Any) -> None:
         super()._process_args(**kwargs)
-        if provider_key not in registry.PROVIDERS:
+        if not registry.offered(provider_key):
             abort(404)
         self.provider_key = provider_key
 

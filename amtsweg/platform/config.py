@@ -79,6 +79,13 @@ class Settings:
         },
     )
     dev_login: bool = field(default=True, metadata={"env": "AMTSWEG_DEV_LOGIN"})
+    sandbox_payments: bool = field(
+        default=True,
+        metadata={
+            "env": "AMTSWEG_SANDBOX_PAYMENTS",
+            "doc": "Offer the sandbox, whose test cards pay any fee; never in production.",
+        },
+    )
     storage_dir: Path = field(default=Path("var/files"), metadata={"env": "AMTSWEG_STORAGE_DIR"})
     max_request_bytes: int = field(
         default=30 * 1024 * 1024, metadata={"env": "AMTSWEG_MAX_REQUEST_BYTES"}
@@ -252,8 +259,9 @@ class Settings:
             if name in environ:
                 values[spec.name] = _coerce(spec.type, environ[name])
         values.update(overrides)
-        if "dev_login" not in values and values.get("env") == "production":
-            values["dev_login"] = False
+        if values.get("env") == "production":
+            values.setdefault("dev_login", False)
+            values.setdefault("sandbox_payments", False)
         return cls(**values)
 
     @property
@@ -303,6 +311,11 @@ class Settings:
             if self.dev_login:
                 problems.append(
                     "AMTSWEG_DEV_LOGIN is on; the development login must never run in production."
+                )
+            if self.sandbox_payments:
+                problems.append(
+                    "AMTSWEG_SANDBOX_PAYMENTS is on; its test cards must never pay a fee "
+                    "in production."
                 )
             problems += self._production_login_problems()
             if not self.redis_url:

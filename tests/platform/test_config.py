@@ -42,6 +42,7 @@ def test_production_with_safe_settings_starts() -> None:
     settings = Settings.from_env(SAFE_PRODUCTION)
     assert settings.problems() == []
     assert settings.dev_login is False
+    assert settings.sandbox_payments is False
 
 
 @pytest.mark.parametrize(
@@ -51,6 +52,7 @@ def test_production_with_safe_settings_starts() -> None:
         ({"SECRET_KEY": "short"}, "SECRET_KEY is missing or shorter"),
         ({"DATABASE_URL": "sqlite:///var/a.sqlite"}, "production needs PostgreSQL"),
         ({"AMTSWEG_DEV_LOGIN": "true"}, "development login must never run in production"),
+        ({"AMTSWEG_SANDBOX_PAYMENTS": "true"}, "test cards must never pay a fee"),
         ({"AMTSWEG_OIDC_ISSUER": ""}, "AMTSWEG_OIDC_ISSUER must name the OpenID provider"),
         ({"AMTSWEG_OIDC_ISSUER": "http://id.example"}, "by an https:// URL"),
         ({"AMTSWEG_OIDC_CLIENT_SECRET": ""}, "AMTSWEG_OIDC_CLIENT_SECRET is missing"),
