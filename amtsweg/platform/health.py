@@ -1,4 +1,5 @@
-"""Probes for the orchestrator: ``/healthz`` (alive) and ``/readyz`` (can serve)."""
+"""Probes for the orchestrator: ``/healthz`` (alive) and ``/readyz`` (can serve: the database,
+the file storage and, where set, Redis answer)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from amtsweg.platform.db import db
 from amtsweg.platform.jobs import redis_connection
+from amtsweg.platform.storage import storage
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
@@ -30,7 +32,7 @@ def readyz() -> ResponseReturnValue:
 
 def readiness_checks() -> dict[str, str]:
     """What ``/readyz`` (and the ``amtsweg_ready`` metric) reports: "ok" or the problem."""
-    checks = {"database": _check_database()}
+    checks = {"database": _check_database(), "files": storage().check()}
     if current_app.config["AMTSWEG"].redis_url:
         checks["redis"] = _check_redis()
     return checks

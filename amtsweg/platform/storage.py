@@ -7,7 +7,9 @@ taken from a file name a person sent.
 
 from __future__ import annotations
 
+import logging
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Protocol
 
@@ -16,6 +18,8 @@ from flask import Flask, current_app
 from amtsweg.platform.commit_hooks import AfterCommit
 from amtsweg.platform.db import db
 from amtsweg.platform.jobs import enqueue_after_commit
+
+log = logging.getLogger(__name__)
 
 
 class FileStorage(Protocol):
@@ -26,6 +30,9 @@ class FileStorage(Protocol):
         """Return the stored bytes; ``KeyError`` if there is no such file."""
 
     def delete(self, key: str) -> None: ...
+
+    def check(self) -> str:
+        """Whether files can be stored now: "ok", or what is wrong (for ``/readyz``)."""
 
 
 class LocalDirectoryStorage:
@@ -55,6 +62,18 @@ class LocalDirectoryStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def check(self) -> str:
+        """Write and remove a file: a volume that is missing, mounted read-only or owned by
+        another user fails here, before a citizen's upload fails on it."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.root):
+                pass
+        except OSError as error:
+            log.warning("file storage not writable: %s", type(error).__name__)
+            return "not writable"
+        return "ok"
 
 
 def storage() -> FileStorage:

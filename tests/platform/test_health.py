@@ -1,9 +1,10 @@
-"""Probes: alive, and ready only when the database (and Redis, if set) answer."""
+"""Probes: alive, and ready only when the database, the file storage (and Redis, if set) answer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -23,7 +24,22 @@ def test_healthz_answers(client) -> None:
 def test_readyz_checks_the_database(client) -> None:
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json["checks"] == {"database": "ok"}
+    assert response.json["checks"] == {"database": "ok", "files": "ok"}
+
+
+def test_readyz_reports_file_storage_it_cannot_write(
+    make_app: Callable[..., Flask], settings: Settings, tmp_path: Path
+) -> None:
+    """As a pod whose volume is missing: the directory cannot be made where it should be."""
+    occupied = tmp_path / "volume"
+    occupied.write_text("a file where the volume should be mounted")
+    app = make_app(settings=replace(settings, storage_dir=occupied / "files"))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "files": "not writable"},
+    }
 
 
 def test_readyz_reports_an_unreachable_redis(
@@ -46,7 +62,7 @@ def test_readyz_checks_a_reachable_redis(
         app = make_app(settings=replace(settings, redis_url=redis_url))
         response = app.test_client().get("/readyz")
     assert response.status_code == 200
-    assert response.json["checks"] == {"database": "ok", "redis": "ok"}
+    assert response.json["checks"] == {"database": "ok", "files": "ok", "redis": "ok"}
 
 
 def test_readyz_reports_an_unreachable_database(settings: Settings) -> None:
@@ -58,4 +74,7 @@ def test_readyz_reports_an_unreachable_database(settings: Settings) -> None:
     )
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.json == {"status": "unavailable", "checks": {"database": "unreachable"}}
+    assert response.json == {
+        "status": "unavailable",
+        "checks": {"database": "unreachable", "files": "ok"},
+    }

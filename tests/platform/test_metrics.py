@@ -106,6 +106,7 @@ def queue(redis_client):
 def test_readiness_is_reported_per_check(redis_client) -> None:
     samples = scrape(redis_client)
     assert sample(samples, "amtsweg_ready", check="database") == 1
+    assert sample(samples, "amtsweg_ready", check="files") == 1
     assert sample(samples, "amtsweg_ready", check="redis") == 1
 
 
