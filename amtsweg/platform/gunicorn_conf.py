@@ -18,7 +18,10 @@ amtsweg.app:create_app()``, so the settings below hold wherever it runs.
   its scheme past the one that counts.
 - No access log from gunicorn: its request line carries the query string,
   which may hold personal data. The app logs every request as JSON (path,
-  status, duration, request id) instead.
+  status, duration, request id) instead. gunicorn's own lines (workers
+  booting, timing out or killed, signals) are JSON lines too, with the app's
+  formatter, so a log pipeline reads one format and a worker timeout has a
+  level to alert on.
 - Metrics: each worker process writes its counters into
   ``PROMETHEUS_MULTIPROC_DIR`` (made afresh for this gunicorn under
   ``/tmp``), so ``/metrics`` from any worker reports the whole pod.
@@ -44,6 +47,22 @@ control_socket_disable = True
 forwarded_allow_ips = ""
 accesslog = None
 errorlog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "amtsweg.platform.logs.json_formatter"}},
+    "filters": {"request_id": {"()": "amtsweg.platform.logs.RequestIdFilter"}},
+    "handlers": {
+        "json": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "INFO", "handlers": ["json"]},
+    "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False}},
+}
 
 
 def on_starting(_server: Any) -> None:

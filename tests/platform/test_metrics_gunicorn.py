@@ -3,6 +3,7 @@ with ``amtsweg.platform.gunicorn_conf``, two worker processes."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import signal
@@ -60,7 +61,7 @@ def until_both_workers_answered(base: str, tmp_path: Path) -> int:
     return sent
 
 
-def test_every_worker_process_reports_the_whole_pods_requests_and_stops_on_sigterm(
+def test_every_worker_process_reports_the_whole_pods_requests_logs_json_and_stops_on_sigterm(
     tmp_path: Path,
 ) -> None:
     port = servers.free_port()
@@ -96,3 +97,9 @@ def test_every_worker_process_reports_the_whole_pods_requests_and_stops_on_sigte
         log.close()
     assert returncode == 0, shlex.join(command)
     assert not list(tmp_path.glob("amtsweg-metrics-*"))
+    lines = [json.loads(line) for line in (tmp_path / "gunicorn.log").read_text().splitlines()]
+    gunicorns = [line for line in lines if line["logger"] == "gunicorn.error"]
+    assert sum("Booting worker" in line["message"] for line in gunicorns) == 2
+    assert any(line["message"] == "Handling signal: term" for line in gunicorns)
+    assert {line["level"] for line in gunicorns} == {"INFO"}
+    assert any(line["logger"] == "amtsweg.access" for line in lines)
