@@ -34,7 +34,7 @@ from amtsweg.formdefs.models import FormDefinition
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.roles import Role
 from amtsweg.platform.db import db, require_tenant_scope
-from amtsweg.submissions.applicants import normalise_name, prefix_end
+from amtsweg.submissions.applicants import prefix_end, search_form
 from amtsweg.submissions.models import (
     ProcessingStatus,
     Submission,
@@ -213,7 +213,7 @@ def _search(term: str) -> Any:
 
 def named(term: str) -> Select[Any]:
     """The ids of the submissions with a word of the applicant's name beginning ``term``."""
-    prefix = normalise_name(term)
+    prefix = search_form(term)
     return select(SubmissionNameKey.submission_id).where(
         SubmissionNameKey.key >= prefix, SubmissionNameKey.key < prefix_end(prefix)
     )

@@ -95,7 +95,7 @@ class Submission(TenantOwned, Base):
 
     ``draft_id`` (or the API's idempotency key) is unique per tenant, so a
     double click, a back button or a retried request can create at most one.
-    ``definition_id`` and ``applicant_name`` (lower case, single spaces) are
+    ``definition_id`` and ``applicant_name`` (as written, single spaces) are
     kept beside the answers so the clerk's list can filter and search by index.
     ``request_fingerprint`` (form and canonical body of an API request) tells
     a retried request from a different one sent with the same key.

@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -36,6 +37,35 @@ def test_sabine_finds_erikas_submission_by_reference_and_by_name(
     for nobody in ("Schmidt", "ustermann", "Mustermann Erika", "%"):
         found = client.get(CLERK, query_string={"q": nobody})
         assert reference not in found.get_data(as_text=True), nobody
+
+
+@pytest.mark.parametrize(
+    ("applicant", "typed", "not_found"),
+    [
+        ("Jörg Müller", ("Mueller", "MÜLLER", "joerg m", "müll"), ("Muller", "Jorg")),
+        ("Joerg Mueller", ("Müller", "Jörg Mü", "mue"), ("Muller",)),
+        (
+            "Ayşe Çelik-Y\u0131ld\u0131z",  # Turkish, with the dotless i
+            ("Celik", "ayse", "celik-yildiz", "Çelik", "Yildiz", "Y\u0131ld"),
+            ("Celikk", "ildiz"),
+        ),
+        ("Hans Großmann", ("grossmann", "Großm"), ("grosmann",)),
+        ("Anna von der Heide", ("Von der", "heide"), ("vonder",)),
+        ("Max Müller-Lüdenscheidt", ("Lüdenscheidt", "luedensch", "mueller-l"), ("denscheidt",)),
+    ],
+)
+def test_names_are_found_however_the_clerk_spells_umlauts_and_accents(
+    client, log_in, submit, *, applicant, typed, not_found
+) -> None:
+    reference = submit(name=applicant)
+    log_in("clerk-musterstadt")
+    for term in typed:
+        page = client.get(CLERK, query_string={"q": term}).get_data(as_text=True)
+        assert reference in page, term
+        assert f">{html.escape(applicant)}</td>" in page  # as written: ß, "von der"
+    for term in not_found:
+        page = client.get(CLERK, query_string={"q": term}).get_data(as_text=True)
+        assert reference not in page, term
 
 
 def test_the_submission_page_shows_the_answers_and_who_opened_it(client, log_in, submit) -> None:
