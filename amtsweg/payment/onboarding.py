@@ -35,6 +35,7 @@ from amtsweg.payment.interfaces import (
     RemoteStatus,
 )
 from amtsweg.payment.models import ProviderAccount
+from amtsweg.payment.providers.sandbox import SandboxProvider
 from amtsweg.platform.db import utcnow
 from amtsweg.platform.errors import Conflict
 from amtsweg.tenants import onboarding
@@ -86,14 +87,13 @@ def check_test_payment(tenant: Tenant) -> CheckResult:
         return CheckResult.ok()
     if any(test_succeeded(tenant, account) for account in enabled):
         return CheckResult.ok()
-    return CheckResult.missing(
-        gettext(
-            "Make a test payment with a provider that citizens are offered and complete "
-            "it on the provider's page in its test mode (the sandbox's test card "
-            "4242 4242 4242 4242)."
-        ),
-        ADMIN_PAGE,
+    todo = gettext(
+        "Make a test payment with a provider that citizens are offered and complete "
+        "it on the provider's page in its test mode."
     )
+    if registry.offered(SandboxProvider.key):
+        todo += " " + gettext("The sandbox's test card is 4242 4242 4242 4242.")
+    return CheckResult.missing(todo, ADMIN_PAGE)
 
 
 def collects_fees_online(tenant: Tenant) -> bool:

@@ -78,6 +78,7 @@ def test_the_item_passes_only_after_a_test_payment_that_succeeded(admin_pages) -
 
     _connect_sandbox(client)
     assert "Machen Sie eine Testzahlung" in _payment_item(client)
+    assert "Die Testkarte der Sandbox ist 4242 4242 4242 4242." in _payment_item(client)
 
     declined = _test_payment(client, DECLINED)
     assert "Die Testzahlung war nicht erfolgreich" in declined

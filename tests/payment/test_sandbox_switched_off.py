@@ -8,8 +8,12 @@ import uuid
 
 import pytest
 
+from amtsweg.payment import service
 from amtsweg.payment.service import PaymentStatus
+from amtsweg.platform.db import db, tenant_scope
+from amtsweg.tenants import service as tenants
 from tests.login import csrf_token, local
+from tests.payment.conftest import offer_fee_form
 from tests.payment.helpers import reload, signed, start, submit, webhook_body, webhook_url
 from tests.platform.test_bearer_tokens import dev_token
 
@@ -68,3 +72,18 @@ def test_admins_can_neither_see_nor_connect_nor_test_it(client, admin) -> None:
     assert tested.status_code == 404
     stripe = {"values": {"secret_key": "sk_test_1234567890abcd", "webhook_secret": "whsec_x"}}
     assert client.put(f"{API}/providers/stripe", json=stripe, headers=admin).status_code == 200
+
+
+def test_the_checklist_sends_nobody_looking_for_it(app, client, log_in) -> None:
+    tenant = tenants.create_tenant("kleinheim", "Gemeinde Kleinheim", "KLH", live=False)
+    with tenant_scope(tenant.id):
+        offer_fee_form(tenant)
+        stripe = {"secret_key": "sk_test_1234567890abcd", "webhook_secret": "whsec_x"}
+        service.connect_account(tenant, "stripe", stripe)
+    db.session.commit()
+    log_in("association-admin", next_url="/t/kleinheim/admin/")
+    page = client.get("/t/kleinheim/admin/", headers={"Accept-Language": "de"})
+    text = page.get_data(as_text=True)
+    assert "Machen Sie eine Testzahlung" in text
+    assert "Sandbox" not in text
+    assert "4242" not in text
