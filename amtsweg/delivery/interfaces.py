@@ -85,6 +85,7 @@ class DeliveryTarget(Protocol):
     """A kind of target; an instance is one tenant's configured target."""
 
     kind: ClassVar[str]
+    label: ClassVar[str]  # a lazy gettext string: what the admin pages call the kind
     config_fields: ClassVar[tuple[ConfigField, ...]]
 
     @classmethod

@@ -42,6 +42,7 @@ class TargetFieldSchema(ma.Schema):
 
 class TargetKindSchema(ma.Schema):
     kind = ma.fields.String()
+    label = ma.fields.String(metadata={"description": "The kind's name in the reader's language"})
     config_fields = ma.fields.List(ma.fields.Nested(TargetFieldSchema))
 
 

@@ -123,6 +123,7 @@ class TargetPage(DeliveryPage):
             name=self.name,
             target=self.target,
             kind=kind,
+            kind_label=KINDS[kind].label,
             fields=KINDS[kind].config_fields,
             values=values,
             problems=problems,

@@ -28,7 +28,7 @@ class ConfigField:
     """One setting an administrator enters when connecting an account."""
 
     name: str
-    label: str
+    label: str  # a lazy gettext string: shown in the reader's language
     secret: bool = False
     required: bool = True
     multiline: bool = False  # PEM text and the like: a text area, line breaks kept

@@ -200,12 +200,14 @@ def test_an_admin_adds_a_target_on_the_pages(client, log_in, musterstadt) -> Non
         },
     )
     assert good.status_code == 302
-    listed = client.get(f"{PAGES}/").get_data(as_text=True)
+    listed = client.get(f"{PAGES}/", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "postfach" in listed
-    assert "mailbox" in listed
+    assert '<td class="kern-table__cell">Funktionspostfach (E-Mail)</td>' in listed
+    assert '<option value="folder">Ordner auf dem Server</option>' in listed
     saved = delivery.find_target(musterstadt, "postfach").config
     assert (saved["attach_csv"], saved["attach_xlsx"]) == (False, True)
     shown = client.get(f"{PAGES}/targets/postfach").get_data(as_text=True)
+    assert "Gemeinde Musterstadt · Funktionspostfach (E-Mail)" in shown
     assert 'type="checkbox" id="config-attach_xlsx" name="config-attach_xlsx" checked' in shown
     assert 'type="checkbox" id="config-attach_csv" name="config-attach_csv">' in shown
 

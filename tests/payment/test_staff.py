@@ -168,6 +168,8 @@ def test_admin_page_shows_masked_secrets(client, log_in, musterstadt) -> None:
     assert "••••cdef" in text
     assert WEBHOOK_SECRET not in text
     assert "31. Dezember 2024" in text
+    assert "Geheimer Schlüssel (sk_…) des Kontos der Gemeinde" in text  # German first
+    assert "Kontoinhaber" in text
 
 
 NO_LINE = uuid.UUID(int=1)  # fixed: pytest-xdist's workers must collect the same ids

@@ -44,6 +44,7 @@ PERMANENT = {400, 401, 403, 404, 405, 409}
 @dataclass(frozen=True, slots=True)
 class CmisTarget:
     kind: ClassVar[str] = "cmis"
+    label: ClassVar[str] = _l("Document management system (CMIS)")
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
         ConfigField("url", _l("Repository address (browser binding)"), "url"),
         ConfigField("folder", _l("Folder for submissions"), "text", required=False, default="/"),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from amtsweg.delivery.interfaces import ConfigField, Parcel
 from amtsweg.delivery.targets.fields import check_fields
@@ -24,6 +25,7 @@ from amtsweg.platform.outbox import SendError
 @dataclass(frozen=True, slots=True)
 class FolderTarget:
     kind: ClassVar[str] = "folder"
+    label: ClassVar[str] = _l("Folder on the server")
     # The directory is the operator's setting, never the tenant's: a tenant
     # must not make the server write elsewhere.
     config_fields: ClassVar[tuple[ConfigField, ...]] = ()

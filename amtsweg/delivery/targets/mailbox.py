@@ -39,6 +39,7 @@ Antragsteller/in: {applicant}
 @dataclass(frozen=True, slots=True)
 class MailboxTarget:
     kind: ClassVar[str] = "mailbox"
+    label: ClassVar[str] = _l("Functional mailbox (email)")
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
         ConfigField("address", _l("Email address"), "email"),
         ConfigField(

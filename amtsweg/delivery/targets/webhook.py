@@ -49,6 +49,7 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 @dataclass(frozen=True, slots=True)
 class WebhookTarget:
     kind: ClassVar[str] = "webhook"
+    label: ClassVar[str] = _l("Webhook to a specialist system")
     config_fields: ClassVar[tuple[ConfigField, ...]] = (
         ConfigField("url", _l("Address (HTTPS)"), "url"),
         ConfigField("secret", _l("Shared secret for the signature"), "secret"),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 import segno
+from flask_babel import lazy_gettext as _l
 from schwifty import BIC, IBAN
 from segno import helpers
 
@@ -31,9 +32,9 @@ class BankTransferProvider:
     label = "Bank transfer (GiroCode)"
     capabilities = frozenset({Capability.OFFLINE})
     config_fields = (
-        ConfigField("account_holder", "Account holder"),
-        ConfigField("iban", "IBAN"),
-        ConfigField("bic", "BIC"),
+        ConfigField("account_holder", _l("Account holder")),
+        ConfigField("iban", _l("IBAN")),
+        ConfigField("bic", _l("BIC")),
     )
     expiry_minutes = 30 * 24 * 60
 

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
+from flask_babel import lazy_gettext as _l
 
 from amtsweg.payment import money
 from amtsweg.payment.interfaces import (
@@ -84,12 +85,12 @@ class PayPalProvider:
     label = "PayPal"
     capabilities = frozenset({Capability.REDIRECT, Capability.WEBHOOKS, Capability.REFUND})
     config_fields = (
-        ConfigField("client_id", "Client ID of the municipality's PayPal REST app"),
-        ConfigField("client_secret", "Secret of the PayPal REST app", secret=True),
-        ConfigField("webhook_id", "Webhook ID (PayPal shows it when the webhook is added)"),
+        ConfigField("client_id", _l("Client ID of the municipality's PayPal REST app")),
+        ConfigField("client_secret", _l("Secret of the PayPal REST app"), secret=True),
+        ConfigField("webhook_id", _l("Webhook ID (PayPal shows it when the webhook is added)")),
         ConfigField(
             "api_base",
-            "API address (empty: live; https://api-m.sandbox.paypal.com for PayPal's sandbox)",
+            _l("API address (empty: live; https://api-m.sandbox.paypal.com for PayPal's sandbox)"),
             required=False,
         ),
     )

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from amtsweg.payment.interfaces import (
@@ -85,8 +86,8 @@ class SandboxProvider:
         {Capability.REDIRECT, Capability.WEBHOOKS, Capability.REFUND, Capability.CANCEL}
     )
     config_fields = (
-        ConfigField("webhook_secret", "Webhook signing secret", secret=True),
-        ConfigField("outage", "Simulate an outage (type 'yes')", required=False),
+        ConfigField("webhook_secret", _l("Webhook signing secret"), secret=True),
+        ConfigField("outage", _l("Simulate an outage (type 'yes')"), required=False),
     )
 
     def _available(self, account: Account) -> None:

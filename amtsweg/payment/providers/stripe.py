@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import stripe
+from flask_babel import lazy_gettext as _l
 
 from amtsweg.payment.interfaces import (
     Account,
@@ -90,9 +91,11 @@ class StripeProvider:
         {Capability.REDIRECT, Capability.WEBHOOKS, Capability.REFUND, Capability.CANCEL}
     )
     config_fields = (
-        ConfigField("secret_key", "Secret key (sk_…) of the municipality's account", secret=True),
-        ConfigField("webhook_secret", "Webhook signing secret (whsec_…)", secret=True),
-        ConfigField("api_base", "API address (only for tests)", required=False),
+        ConfigField(
+            "secret_key", _l("Secret key (sk_…) of the municipality's account"), secret=True
+        ),
+        ConfigField("webhook_secret", _l("Webhook signing secret (whsec_…)"), secret=True),
+        ConfigField("api_base", _l("API address (only for tests)"), required=False),
     )
 
     def start(self, account: Account, request: PaymentRequest) -> Started:

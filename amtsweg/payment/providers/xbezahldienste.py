@@ -40,6 +40,7 @@ from typing import Any
 
 import requests
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from amtsweg.payment.interfaces import (
     Account,
@@ -70,38 +71,38 @@ class XBezahldiensteProvider:
     label = "XBezahldienste (ePayBL, pmPayment, epay21, …)"
     capabilities = frozenset({Capability.REDIRECT})
     config_fields = (
-        ConfigField("base_url", "Base URL of the platform's XBezahldienste interface"),
-        ConfigField("originator_id", "Originator ID (originatorId)"),
-        ConfigField("endpoint_id", "Endpoint ID (endpointId)"),
-        ConfigField("auth", "Login: basic, oauth2 or certificate"),
-        ConfigField("username", "User (for basic)", required=False),
-        ConfigField("password", "Password (for basic)", secret=True, required=False),
-        ConfigField("token_url", "Token URL (for oauth2)", required=False),
-        ConfigField("client_id", "Client ID (for oauth2)", required=False),
-        ConfigField("client_secret", "Client secret (for oauth2)", secret=True, required=False),
+        ConfigField("base_url", _l("Base URL of the platform's XBezahldienste interface")),
+        ConfigField("originator_id", _l("Originator ID (originatorId)")),
+        ConfigField("endpoint_id", _l("Endpoint ID (endpointId)")),
+        ConfigField("auth", _l("Login: basic, oauth2 or certificate")),
+        ConfigField("username", _l("User (for basic)"), required=False),
+        ConfigField("password", _l("Password (for basic)"), secret=True, required=False),
+        ConfigField("token_url", _l("Token URL (for oauth2)"), required=False),
+        ConfigField("client_id", _l("Client ID (for oauth2)"), required=False),
+        ConfigField("client_secret", _l("Client secret (for oauth2)"), secret=True, required=False),
         ConfigField(
             "client_certificate",
-            "Client certificate (PEM, -----BEGIN CERTIFICATE-----, with its chain)",
+            _l("Client certificate (PEM, -----BEGIN CERTIFICATE-----, with its chain)"),
             secret=True,
             required=False,
             multiline=True,
         ),
         ConfigField(
             "client_key",
-            "Key of the client certificate (PEM, unencrypted)",
+            _l("Key of the client certificate (PEM, unencrypted)"),
             secret=True,
             required=False,
             multiline=True,
         ),
         ConfigField(
             "server_ca",
-            "Authority of the platform's server certificate (PEM; empty: publicly trusted)",
+            _l("Authority of the platform's server certificate (PEM; empty: publicly trusted)"),
             required=False,
             multiline=True,
         ),
         ConfigField(
             "booking_data",
-            "Booking data for every payment, e.g. Mandant=0815; Bewirtschafter=32",
+            _l("Booking data for every payment, e.g. Mandant=0815; Bewirtschafter=32"),
             required=False,
         ),
     )
