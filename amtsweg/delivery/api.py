@@ -24,7 +24,7 @@ from amtsweg.delivery.schemas import (
     TargetSchema,
     TargetTestSchema,
 )
-from amtsweg.delivery.targets import KINDS
+from amtsweg.delivery.targets import offered_kinds
 from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants import service as tenants
@@ -74,7 +74,7 @@ class Kinds(DeliveryResource):
     @documented()
     def get(self) -> list[Any]:
         """The kinds of target and the settings each needs."""
-        return [KINDS[kind] for kind in KINDS]
+        return list(offered_kinds().values())
 
 
 @blp.route("/<slug:tenant_slug>/delivery/targets")

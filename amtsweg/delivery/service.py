@@ -24,9 +24,9 @@ from flask_babel import gettext
 from sqlalchemy import Select, bindparam, case, func, insert, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 
-from amtsweg.delivery.interfaces import File, Parcel
+from amtsweg.delivery.interfaces import DeliveryTarget, File, Parcel
 from amtsweg.delivery.models import Delivery, Target
-from amtsweg.delivery.targets import KINDS
+from amtsweg.delivery.targets import KINDS, offered_kinds
 from amtsweg.formdefs.models import FormDefinition, FormVersion, TenantForm
 from amtsweg.platform import outbox
 from amtsweg.platform.db import db, require_tenant_scope, utcnow
@@ -90,7 +90,8 @@ def save_target(
     require_tenant_scope(tenant.id)
     target = find_target(tenant, name)
     config = _with_kept_secrets(target, kind, config)
-    _refuse_bad_target(name, kind, config)
+    kept_kind = target is not None and target.kind == kind
+    _refuse_bad_target(name, kind, config, kinds=KINDS if kept_kind else offered_kinds())
     if target is None:
         target = Target(tenant_id=tenant.id, name=name)
         db.session.add(target)
@@ -136,7 +137,10 @@ def rotate_secrets() -> int:
     return len(rows)
 
 
-def _refuse_bad_target(name: str, kind: str, config: Mapping[str, Any]) -> None:
+def _refuse_bad_target(
+    name: str, kind: str, config: Mapping[str, Any], kinds: Mapping[str, type[DeliveryTarget]]
+) -> None:
+    """``kinds``: those offered here, or every kind for a target that keeps its own."""
     problems: list[FieldProblem] = []
     if not _NAME.match(name):
         problems.append(
@@ -146,11 +150,11 @@ def _refuse_bad_target(name: str, kind: str, config: Mapping[str, Any]) -> None:
                 "invalid",
             )
         )
-    if kind not in KINDS:
+    if kind not in kinds:
         problems.append(
             FieldProblem(
                 json_pointer("kind"),
-                gettext("Choose one of: %(kinds)s", kinds=", ".join(KINDS)),
+                gettext("Choose one of: %(kinds)s", kinds=", ".join(kinds)),
                 "invalid",
             )
         )

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from amtsweg.delivery import service
 from amtsweg.delivery.models import Target
-from amtsweg.delivery.targets import KINDS
+from amtsweg.delivery.targets import KINDS, offered_kinds
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.storage import storage
 from amtsweg.submissions import service as submissions
@@ -48,7 +48,10 @@ class TargetList(DeliveryPage):
 
     def get(self) -> str:
         return render_template(
-            "delivery/targets.html", targets=service.targets(self.tenant), kinds=KINDS
+            "delivery/targets.html",
+            targets=service.targets(self.tenant),
+            kinds=KINDS,
+            offered=offered_kinds(),
         )
 
 
@@ -59,7 +62,7 @@ class NewTarget(DeliveryPage):
 
     def get(self) -> Response:
         name, kind = request.args.get("name", "").strip(), request.args.get("kind", "")
-        if not name or kind not in KINDS:
+        if not name or kind not in offered_kinds():
             return redirect(url_for(".targets", tenant_slug=self.tenant.slug))
         return redirect(url_for(".target", tenant_slug=self.tenant.slug, name=name, kind=kind))
 
@@ -78,7 +81,7 @@ class TargetPage(DeliveryPage):
 
     def _kind(self) -> str:
         kind = self.target.kind if self.target else request.values.get("kind", "")
-        if kind not in KINDS:
+        if kind not in (KINDS if self.target else offered_kinds()):
             abort(404)
         return kind
 

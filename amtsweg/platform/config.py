@@ -71,11 +71,12 @@ class Settings:
             "(after a Redis outage, a lost job or a retry's pause).",
         },
     )
-    deliveries_dir: Path = field(
+    deliveries_dir: Path | None = field(
         default=Path("var/deliveries"),
         metadata={
             "env": "AMTSWEG_DELIVERIES_DIR",
-            "doc": "Where the folder delivery target writes (one directory per tenant).",
+            "doc": "Where the folder delivery target writes (one directory per tenant); "
+            "in production only where set, else the folder target is not offered.",
         },
     )
     dev_login: bool = field(default=True, metadata={"env": "AMTSWEG_DEV_LOGIN"})
@@ -262,6 +263,7 @@ class Settings:
         if values.get("env") == "production":
             values.setdefault("dev_login", False)
             values.setdefault("sandbox_payments", False)
+            values.setdefault("deliveries_dir", None)
         return cls(**values)
 
     @property
@@ -379,7 +381,7 @@ def _coerce(kind: Any, raw: str) -> Any:
         return _flag(raw)
     if kind == "int":
         return int(raw)
-    if kind == "Path":
+    if kind in {"Path", "Path | None"}:
         return Path(raw)
     return raw
 

@@ -9,6 +9,8 @@ in common (``fields.py``); each kind adds its own checks.
 
 from __future__ import annotations
 
+from flask import current_app
+
 from amtsweg.delivery.interfaces import DeliveryTarget
 from amtsweg.delivery.targets.cmis import CmisTarget
 from amtsweg.delivery.targets.folder import FolderTarget
@@ -18,3 +20,12 @@ from amtsweg.delivery.targets.webhook import WebhookTarget
 KINDS: dict[str, type[DeliveryTarget]] = {
     kind.kind: kind for kind in (FolderTarget, MailboxTarget, WebhookTarget, CmisTarget)
 }
+
+
+def offered_kinds() -> dict[str, type[DeliveryTarget]]:
+    """The kinds an admin may set up here: ``folder`` only where the operator gave it a
+    directory (``AMTSWEG_DELIVERIES_DIR``; in production there is none by default, as a
+    container's own directory is read-only and read by nobody)."""
+    if current_app.config["AMTSWEG"].deliveries_dir is None:
+        return {kind: target for kind, target in KINDS.items() if kind != FolderTarget.kind}
+    return KINDS

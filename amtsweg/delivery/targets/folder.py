@@ -30,17 +30,22 @@ class FolderTarget:
     # must not make the server write elsewhere.
     config_fields: ClassVar[tuple[ConfigField, ...]] = ()
 
-    root: Path
+    root: Path | None
 
     @classmethod
     def from_config(cls, _config: Mapping[str, Any]) -> FolderTarget:
-        return cls(current_app.config["AMTSWEG"].deliveries_dir.resolve())
+        root = current_app.config["AMTSWEG"].deliveries_dir
+        return cls(root.resolve() if root else None)
 
     @classmethod
     def check_config(cls, config: Mapping[str, Any]) -> list[FieldProblem]:
         return check_fields(cls.config_fields, config)
 
     def deliver(self, parcel: Parcel) -> None:
+        if self.root is None:
+            raise SendError(
+                "This installation keeps no folder of deliveries (AMTSWEG_DELIVERIES_DIR)."
+            )
         tenant_dir = self.root / parcel.tenant_slug
         final = tenant_dir / parcel.reference
         partial = tenant_dir / f".{parcel.reference}.{parcel.delivery_id}.part"
