@@ -75,6 +75,15 @@ def test_admins_connect_and_test_a_provider(client, admin) -> None:
     assert client.post(f"{API}/payment/providers/sandbox/test", headers=admin).status_code == 204
 
 
+@pytest.mark.parametrize("key", ["giropay", "nope"])
+def test_a_provider_that_does_not_exist_is_a_404(client, admin, key) -> None:
+    saved = client.put(f"{API}/payment/providers/{key}", json={"values": {}}, headers=admin)
+    assert (saved.status_code, saved.content_type) == (404, "application/problem+json")
+    assert client.post(f"{API}/payment/providers/{key}/test", headers=admin).status_code == 404
+    notified = client.post(f"{API}/payment/webhooks/{key}", data=b"{}")
+    assert notified.status_code == 404
+
+
 def test_clerks_cannot_connect_providers_and_nobody_without_a_token(client, clerk) -> None:
     assert client.get(f"{API}/payment/providers", headers=clerk).status_code == 404
     assert client.get(f"{API}/payment/providers").status_code == 401
