@@ -14,9 +14,8 @@ Its search keys were the lower-case name from each word on: a clerk typing
 "Çelik" a citizen typed, and "Lüdenscheidt" not "Müller-Lüdenscheidt". They
 are now in ``submissions.applicants.search_form`` (umlauts written out, other
 letters without accents), from each word and each part of a double name on,
-and made again too, with the tenant policy
-lifted for the owner during the copy, as 0013 did. Going down keeps the name
-in lower case and its keys so.
+and made again too, with the tenant policy lifted for the owner during the
+copy, as 0013 did. Going down keeps the name in lower case and its keys so.
 """
 
 import re
