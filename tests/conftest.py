@@ -15,6 +15,8 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -85,23 +87,29 @@ def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestData
         _migrate(Settings(env="test", database_url=url))
         yield TestDatabase(url, url)
         return
+    with scratch_postgres(Settings(env="test")) as (settings, _admin_url):
+        _migrate(settings)
+        yield TestDatabase(settings.migration_url, settings.database_url)
+
+
+@contextmanager
+def scratch_postgres(settings: Settings) -> Iterator[tuple[Settings, str]]:
+    """A new, empty PostgreSQL database, dropped afterwards: ``settings`` pointed at it as
+    production points them (the app role for requests, the owner for migrations), and the
+    server's admin URL (which reads past Row Level Security)."""
     with servers.postgres_server() as admin_url:
         if admin_url is None:
             servers.unavailable("PostgreSQL")
-        yield from _postgres_database(admin_url)
-
-
-def _postgres_database(admin_url: str) -> Iterator[TestDatabase]:
-    with servers.scratch_database(admin_url, OWNER_ROLE, APP_ROLE) as (owner_url, app_url):
-        _migrate(
-            Settings(
-                env="test",
-                database_url=app_url,
-                database_owner_url=owner_url,
-                database_app_role=APP_ROLE,
+        with servers.scratch_database(admin_url, OWNER_ROLE, APP_ROLE) as (owner_url, app_url):
+            yield (
+                replace(
+                    settings,
+                    database_url=app_url,
+                    database_owner_url=owner_url,
+                    database_app_role=APP_ROLE,
+                ),
+                admin_url,
             )
-        )
-        yield TestDatabase(owner_url, app_url)
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,7 @@ from amtsweg.cli import main
 from amtsweg.platform import migrations
 from amtsweg.platform.config import Settings
 from amtsweg.platform.db import db
-from tests import servers
-from tests.conftest import APP_ROLE, OWNER_ROLE
+from tests.conftest import scratch_postgres
 from tests.platform.test_bearer_tokens import dev_token
 from tests.submissions.test_api import FUND, fund_answers
 
@@ -49,18 +48,9 @@ def _scratch(kind: str, settings: Settings, tmp_path: Path) -> Iterator[tuple[Se
         url = f"sqlite:///{tmp_path / 'scratch.sqlite'}"
         yield replace(settings, database_url=url), url
         return
-    with servers.postgres_server() as admin_url:
-        if admin_url is None:
-            servers.unavailable("PostgreSQL")
-        with servers.scratch_database(admin_url, OWNER_ROLE, APP_ROLE) as (owner_url, app_url):
-            scratch = replace(
-                settings,
-                database_url=app_url,
-                database_owner_url=owner_url,
-                database_app_role=APP_ROLE,
-            )
-            reader = make_url(admin_url).set(database=make_url(owner_url).database)
-            yield scratch, reader.render_as_string(hide_password=False)
+    with scratch_postgres(settings) as (scratch, admin_url):
+        reader = make_url(admin_url).set(database=make_url(scratch.database_url).database)
+        yield scratch, reader.render_as_string(hide_password=False)
 
 
 @pytest.mark.parametrize("kind", [pytest.param("sqlite", marks=pytest.mark.sqlite), "postgresql"])

@@ -14,8 +14,7 @@ from amtsweg.cli import main
 from amtsweg.delivery import service as delivery
 from amtsweg.platform import migrations
 from amtsweg.platform.db import TENANT_SETTING, db, tenant_scope
-from tests import servers
-from tests.conftest import APP_ROLE, OWNER_ROLE
+from tests.conftest import scratch_postgres
 from tests.delivery.test_admin import API, bearer
 
 OLD_KEY, NEW_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
@@ -84,33 +83,25 @@ def test_after_rotation_only_the_new_key_is_needed(make_app, settings, mustersta
 
 
 def test_the_migration_encrypts_secrets_stored_before(settings) -> None:
-    with servers.postgres_server() as admin_url:
-        if admin_url is None:
-            servers.unavailable("PostgreSQL")
-        with servers.scratch_database(admin_url, OWNER_ROLE, APP_ROLE) as (owner_url, app_url):
-            scratch = replace(
-                settings,
-                database_url=app_url,
-                database_owner_url=owner_url,
-                database_app_role=APP_ROLE,
-            )
-            with create_app({"settings": scratch}).app_context():
-                migrations.upgrade(revision="0011")
-                tenant_id = _plaintext_target(owner_url)
-                migrations.upgrade()
-                engine = create_engine(owner_url)
-                with engine.begin() as connection:
-                    connection.execute(
-                        text("SELECT set_config(:name, :tenant, true)"),
-                        {"name": TENANT_SETTING, "tenant": str(tenant_id)},
-                    )
-                    config, secrets = connection.execute(
-                        text("SELECT CAST(config AS text), secrets FROM delivery_targets")
-                    ).one()
-                engine.dispose()
-                assert "https://f.example/in" in config
-                assert WEBHOOK_SECRET not in config + secrets
-                assert delivery.VAULT.decrypt(secrets) == {"secret": WEBHOOK_SECRET}
+    with scratch_postgres(settings) as (scratch, _admin_url):
+        owner_url = scratch.migration_url
+        with create_app({"settings": scratch}).app_context():
+            migrations.upgrade(revision="0011")
+            tenant_id = _plaintext_target(owner_url)
+            migrations.upgrade()
+            engine = create_engine(owner_url)
+            with engine.begin() as connection:
+                connection.execute(
+                    text("SELECT set_config(:name, :tenant, true)"),
+                    {"name": TENANT_SETTING, "tenant": str(tenant_id)},
+                )
+                config, secrets = connection.execute(
+                    text("SELECT CAST(config AS text), secrets FROM delivery_targets")
+                ).one()
+            engine.dispose()
+            assert "https://f.example/in" in config
+            assert WEBHOOK_SECRET not in config + secrets
+            assert delivery.VAULT.decrypt(secrets) == {"secret": WEBHOOK_SECRET}
 
 
 def _plaintext_target(owner_url: str) -> uuid.UUID:
