@@ -2,7 +2,10 @@
    Progressive enhancement of login/session_notice.html: without this script
    the notice's "Extend login" button posts the same form and returns to the page.
    The dialog (role="alertdialog") takes focus when it appears and gives it back
-   when it closes; Escape closes it. Texts come from the page, in its language. */
+   when it closes; Escape closes it. Texts come from the page, in its language.
+   The warning appears on its own, often while nothing on the page has focus:
+   then closing it moves the focus to the notice's title, so that focus never
+   stays on a hidden button and a screen reader goes on where the notice is. */
 (function () {
   "use strict";
 
@@ -14,6 +17,7 @@
   var extendButton = dialog.querySelector("[data-session-dialog-extend]");
   var closeButton = dialog.querySelector("[data-session-dialog-close]");
   var untilText = notice.querySelector("[data-session-until]");
+  var noticeTitle = notice.querySelector("#amtsweg-session-title");
   var warnSeconds = parseInt(notice.getAttribute("data-warn-seconds"), 10) || 300;
   var timers = [];
   var returnFocus = null;
@@ -45,8 +49,13 @@
 
   function close() {
     dialog.hidden = true;
-    if (returnFocus && document.contains(returnFocus)) { returnFocus.focus(); }
+    var target = canTakeFocus(returnFocus) ? returnFocus : noticeTitle;
+    target.focus();
     returnFocus = null;
+  }
+
+  function canTakeFocus(element) {
+    return Boolean(element) && element !== document.body && document.contains(element);
   }
 
   function extend() {
@@ -79,6 +88,7 @@
 
   extendButton.addEventListener("click", extend);
   closeButton.addEventListener("click", close);
+  noticeTitle.setAttribute("tabindex", "-1");
   dialog.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { close(); }
   });
