@@ -667,7 +667,7 @@ def refund(
     )
     db.session.add(record)
     db.session.flush()
-    record.provider_refund_id = _refund_at_provider(tenant, payment, amount_cents, record.id)
+    record.provider_refund_id = _refund_at_provider(tenant, payment, amount_cents)
     refunded = payment.refunded_cents + amount_cents
     to = money.status_after_refund(payment.amount_cents, refunded)
     transition(
@@ -689,9 +689,7 @@ def refund(
     return record
 
 
-def _refund_at_provider(
-    tenant: Tenant, payment: Payment, amount_cents: int, refund_id: uuid.UUID
-) -> str | None:
+def _refund_at_provider(tenant: Tenant, payment: Payment, amount_cents: int) -> str | None:
     account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
     provider = provider_of(account)
     if Capability.REFUND not in provider.capabilities or not payment.provider_payment_id:
@@ -701,16 +699,32 @@ def _refund_at_provider(
             account_view(tenant, account),
             payment.provider_payment_id,
             amount_cents,
-            f"amtsweg-refund-{refund_id}",
+            _refund_key(payment, amount_cents),
         )
     except ProviderUnavailable as error:
         raise ProviderDown(
-            gettext("The provider cannot be reached; nothing was refunded.")
+            gettext(
+                "The provider did not answer; the refund may or may not have been made. "
+                "Please try again later with the same amount: a refund that was made "
+                "is not made twice."
+            )
         ) from error
     except ProviderRefused as error:
         raise PaymentRefused(
             gettext("The provider refused the refund: %(error)s", error=error)
         ) from error
+
+
+def _refund_key(payment: Payment, amount_cents: int) -> str:
+    """The provider's idempotency key of the next refund of ``amount_cents``.
+
+    It names what was refunded before, not our refund's own row: a provider that
+    carried out a refund but whose answer was lost (a timeout, a gateway's 504, a
+    crash before our commit) leaves nothing recorded here, so the clerk's retry of
+    the same amount sends the same key and gets that refund back instead of a second
+    one. Once a refund is recorded, the next one has another key.
+    """
+    return f"amtsweg-refund-{payment.id}-{payment.refunded_cents}-{amount_cents}"
 
 
 def refund_duplicate_job(tenant_id: uuid.UUID, payment_id: uuid.UUID) -> None:

@@ -301,8 +301,10 @@ def test_a_refund_the_provider_cannot_make_says_so_and_keeps_nothing(app, muster
             service.refund(musterstadt, reload(musterstadt, paid), 100, "Teil")
         db.session.rollback()
         assert service.refunds_of(paid) == []
-    assert (
-        down.value.detail == "Der Zahlungsdienst ist nicht erreichbar; es wurde nichts erstattet."
+    assert down.value.detail == (
+        "Der Zahlungsdienst hat nicht geantwortet; ob erstattet wurde, ist offen. Bitte "
+        "versuchen Sie es später mit demselben Betrag noch einmal: Eine Erstattung, die schon "
+        "erfolgt ist, wird nicht doppelt ausgeführt."
     )
     assert reload(musterstadt, paid).refunded_cents == 0
 

@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import func, select
 
 from amtsweg.payment import service
-from amtsweg.payment.interfaces import PaymentRequest
+from amtsweg.payment.interfaces import PaymentRequest, ProviderRefused
 from amtsweg.payment.models import Payment, PaymentStatus, WebhookReceipt
 from amtsweg.payment.providers.paypal import PayPalProvider
 from amtsweg.platform.db import db, tenant_scope
@@ -182,21 +182,32 @@ def test_paypal_failing_on_the_return_leaves_the_payment_open_until_read_again(
     assert len(token_calls) == 2  # the first, cached for every call until it was refused
 
 
+ORDER = PaymentRequest(
+    amount_cents=1250,
+    currency="EUR",
+    kassenzeichen="MUS2026000001",
+    description="Antrag",
+    return_url="https://amtsweg.example/back",
+    idempotency_key="amtsweg-one-payment",
+)
+
+
 def test_a_repeated_create_with_the_same_request_id_makes_one_order(app, town, paypal):  # noqa: F811
     with app.test_request_context(), tenant_scope(town.id):
         account = service.account_view(town, service.find_account(town, "paypal"))
-        order = PaymentRequest(
-            amount_cents=1250,
-            currency="EUR",
-            kassenzeichen="MUS2026000001",
-            description="Antrag",
-            return_url="https://amtsweg.example/back",
-            idempotency_key="amtsweg-one-payment",
-        )
-        first = PayPalProvider().start(account, order)
-        again = PayPalProvider().start(account, order)
+        first = PayPalProvider().start(account, ORDER)
+        again = PayPalProvider().start(account, ORDER)
     assert first.provider_payment_id == again.provider_payment_id
     assert list(paypal.orders) == [first.provider_payment_id]
+
+
+def test_an_order_not_yet_captured_has_nothing_to_refund(app, town, paypal):  # noqa: F811
+    with app.test_request_context(), tenant_scope(town.id):
+        account = service.account_view(town, service.find_account(town, "paypal"))
+        order = PayPalProvider().start(account, ORDER).provider_payment_id
+        with pytest.raises(ProviderRefused, match=r"^the PayPal order has no capture to refund$"):
+            PayPalProvider().refund(account, order, 100, "amtsweg-refund-test")
+    assert paypal.refunds == {}
 
 
 def test_a_verified_notification_settles_a_closed_tab_once(client, town, paypal, apply_and_submit):  # noqa: F811
@@ -346,6 +357,43 @@ def test_refunds_through_the_capture_never_beyond_what_is_left(
     assert sorted(r["amount"]["value"] for r in paypal.refunds.values()) == ["10.00", "20.70"]
     capture = next(iter(paypal.captures.values()))
     assert capture["status"] == "REFUNDED"
+
+
+def test_a_refund_whose_answer_was_lost_is_not_made_twice_when_the_clerk_tries_again(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    """PayPal carries out the refund but the answer never arrives (a timeout): the clerk
+    is told that it may have been made, and trying again with the same amount gets that
+    refund back instead of paying the money out a second time."""
+    _, approval = to_paypal(client, apply_and_submit)
+    client.get(local(decide_on_paypal(approval, "approve")))
+    payment = the_payment(town)
+    clerk = {
+        "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', 'musterstadt')}"
+    }
+    refunds = f"/api/v1/tenants/musterstadt/payments/{payment.id}/refunds"
+    paypal.drop_after_accepting(1, path="/refund$")
+
+    lost = client.post(refunds, json={"amount_cents": 1000, "reason": "Storno"}, headers=clerk)
+    assert lost.status_code == 503
+    assert "ob erstattet wurde, ist offen" in lost.json["detail"]
+    assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
+    assert reload(town, payment).refunded_cents == 0
+
+    again = client.post(refunds, json={"amount_cents": 1000, "reason": "Storno"}, headers=clerk)
+    assert again.status_code == 201
+    assert again.json["provider_refund_id"] == next(iter(paypal.refunds))
+    assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
+    assert reload(town, payment).refunded_cents == 1000
+
+    second = client.post(refunds, json={"amount_cents": 1000, "reason": "Noch mehr"}, headers=clerk)
+    assert second.status_code == 201
+    assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00", "10.00"]
+    assert reload(town, payment).refunded_cents == 2000
 
 
 def test_admins_test_the_paypal_connection_and_see_the_secret_masked(

@@ -46,7 +46,7 @@ shipping, disputes, payouts, the JavaScript SDK, retries of webhook delivery
 
 The test controls it through :class:`PayPalSandbox`: ``approve(order_id)``
 (as the payer's click would), ``fail_next(n, status)``,
-``drop_after_accepting(n)``, ``down`` (hang up at once), ``expire_tokens()``,
+``drop_after_accepting(n, path)``, ``down`` (hang up at once), ``expire_tokens()``,
 ``next_capture_outcome``, ``complete_pending(capture_id)``, ``webhook_url``
 and ``deliver_events()`` / ``send_event(...)``, and inspects ``orders``,
 ``captures``, ``refunds``, ``sent_webhooks``.
@@ -187,6 +187,7 @@ class PayPalSandbox:
     _delivered: int = 0
     _failures: list[int] = field(default_factory=list)
     _drops: int = 0
+    _drop_path: str = ""
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
@@ -199,10 +200,12 @@ class PayPalSandbox:
         with self._lock:
             self._failures.extend([status] * count)
 
-    def drop_after_accepting(self, count: int = 1) -> None:
-        """Carry out the next ``count`` API calls, then hang up without answering."""
+    def drop_after_accepting(self, count: int = 1, path: str = "") -> None:
+        """Carry out the next ``count`` API calls (those whose path matches the regular
+        expression ``path``, if given), then hang up without answering."""
         with self._lock:
             self._drops += count
+            self._drop_path = path
 
     def expire_tokens(self) -> None:
         with self._lock:
@@ -306,7 +309,7 @@ class PayPalSandbox:
             response = handler(request, **args)
         except PayPalError as error:
             response = _error(error)
-        if is_api and self._drops:
+        if is_api and self._drops and re.search(self._drop_path, request.path):
             self._drops -= 1
             hang_up(request)
         return response
