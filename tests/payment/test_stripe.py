@@ -4,11 +4,10 @@ localstripe has no Checkout Sessions; the fixture adds them
 (``tests/peers/localstripe_checkout.py``), so ``start`` creates a real session,
 the citizen's payment on Stripe's page is the peer's control, and
 ``checkout.session.*`` notifications are signed and posted by localstripe. The
-older tests here stand in for Checkout with a PaymentIntent carrying our
-Kassenzeichen, which covers the ``payment_intent.*`` path, refunds with
-Idempotency-Key, cancelling and testing the connection. Committed for real on a
-tenant of its own, because the app answers localstripe over HTTP on its own
-connection.
+first tests here make the PaymentIntent Checkout would make, carrying our
+Kassenzeichen, for the ``payment_intent.*`` notifications, signatures and
+testing the connection. Committed for real on a tenant of its own, because the
+app answers localstripe over HTTP on its own connection.
 """
 
 from __future__ import annotations
@@ -154,27 +153,6 @@ def test_a_signed_webhook_from_stripe_settles_the_payment(stripe_town, stripe_ap
     assert events == [(PaymentStatus.SUCCEEDED, "webhook")]
 
 
-def test_status_refunds_and_their_limits_against_stripe(stripe_town, stripe_api) -> None:
-    app, tenant, public = stripe_town
-    payment = _recorded_payment(app, tenant, public)
-    intent = _checkout_pays(stripe_api, payment)
-    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
-        account = service.find_account(tenant, "stripe")
-        view = service.account_view(tenant, account)
-        provider = service.provider_of(account)
-        assert provider.fetch_status(view, intent.id).status.value == "succeeded"
-        payment = reload(tenant, payment)
-        payment.provider_payment_id = intent.id
-        service.transition(payment, PaymentStatus.SUCCEEDED, source="return")
-        refund = service.refund(tenant, payment, 1000, "Teilweise zurück")
-        assert refund.provider_refund_id.startswith("re_")
-        with pytest.raises(Refusal):
-            service.refund(tenant, payment, payment.amount_cents, "Alles noch einmal")
-        db.session.commit()
-    refunds = _client(stripe_api).v1.refunds.list({"payment_intent": intent.id})
-    assert [r.amount for r in refunds.data] == [1000]
-
-
 def _stripe_signature(body: bytes, secret: str, at: int) -> str:
     mac = hmac.new(secret.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={at},v1={mac}"
@@ -312,6 +290,35 @@ def test_checkout_session_created_read_paid_and_its_signed_completion_settles(
     # Two notifications about one payment (the session's and its PaymentIntent's): one change.
     assert events == [(PaymentStatus.PENDING, "start"), (PaymentStatus.SUCCEEDED, "webhook")]
     assert _refresh(app, tenant, public, payment) is PaymentStatus.SUCCEEDED  # read via the PI
+
+
+def test_a_paid_session_is_refunded_in_part_never_beyond_what_is_left_and_never_twice(
+    stripe_town, stripe_api
+) -> None:
+    app, tenant, public = stripe_town
+    payment = _started(app, tenant, public).payment
+    session_id = payment.provider_payment_id
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        account = service.find_account(tenant, "stripe")
+        view, provider = service.account_view(tenant, account), service.provider_of(account)
+        with pytest.raises(ProviderRefused, match=r"^the Checkout Session has no payment yet$"):
+            provider.refund(view, session_id, 1000, f"amtsweg-{uuid.uuid4()}")
+    paid = _customer_pays(stripe_api, session_id)
+    assert _refresh(app, tenant, public, payment) is PaymentStatus.SUCCEEDED
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        refund = service.refund(tenant, reload(tenant, payment), 1000, "Teilweise zurück")
+        assert refund.provider_refund_id.startswith("re_")
+        with pytest.raises(Refusal):
+            service.refund(tenant, reload(tenant, payment), payment.amount_cents, "Alles")
+        db.session.commit()
+        # A call retried with its key (the answer was lost) gets its refund back, not another.
+        key = f"amtsweg-{uuid.uuid4()}"
+        first = provider.refund(view, session_id, 500, key)
+        assert provider.refund(view, session_id, 500, key) == first
+    refunds = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]})
+    assert sorted((r.id, r.amount) for r in refunds.data) == sorted(
+        [(refund.provider_refund_id, 1000), (first, 500)]
+    )
 
 
 def test_a_retried_create_reuses_the_session_and_a_reused_key_is_refused(stripe_town) -> None:

@@ -10,15 +10,19 @@ Session resource as docs.stripe.com/api/checkout/sessions describes it:
   ``client_reference_id``, ``payment_method_types``, ``metadata``,
   ``payment_intent_data.description``/``.metadata``, ``expires_at`` 30 minutes to
   24 hours ahead, default 24 hours). Missing parameters are 400
-  ``parameter_missing`` with ``param``. An ``Idempotency-Key`` used again with the
-  same parameters answers the first session again (``Idempotent-Replayed: true``);
-  with other parameters it is 400 ``idempotency_error``, as Stripe answers.
+  ``parameter_missing`` with ``param``.
 - ``GET /v1/checkout/sessions/{id}``: ``status`` ``open`` → ``complete`` or
   ``expired``, ``payment_status`` ``unpaid`` → ``paid``, ``payment_intent``
   ``null`` until the customer confirms (API versions since 2022-08-01 create it
   then), ``amount_total``, ``currency``, ``url``, ``expires_at``, …
 - ``POST /v1/checkout/sessions/{id}/expire``: only an ``open`` session; else 400
   with Stripe's message. Sends ``checkout.session.expired``.
+- Idempotent requests (docs.stripe.com/api/idempotent_requests), which localstripe
+  lacks, for every ``POST`` (sessions, refunds, …): an ``Idempotency-Key`` used
+  again by the same account with the same parameters gets the first answer again
+  (``Idempotent-Replayed: true``), with other parameters 400 ``idempotency_error``.
+  Unlike Stripe, a request that failed keeps nothing, and keys do not expire after
+  24 hours.
 
 What the customer does on Stripe's hosted page is the test's control (the page
 itself is not served): ``POST /v1/checkout/sessions/{id}/_pay`` with ``card``
@@ -196,15 +200,24 @@ class CheckoutSession(StripeObject):
         return session
 
 
-_replays: dict[str, tuple[str, str]] = {}  # Idempotency-Key → (parameters' digest, session id)
+# (the account's secret key, Idempotency-Key) → (parameters' digest, status, body)
+_replays: dict[tuple[str, str], tuple[str, int, bytes]] = {}
 
 
-async def create_session(request: web.Request) -> web.Response:
-    data = await server.get_post_data(request) or {}
+@web.middleware
+async def idempotent_requests(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Stripe's idempotent requests, for every ``POST`` (localstripe has none): the first
+    successful answer to a key is kept per account and answered again to a request with
+    the same key and parameters (``Idempotent-Replayed: true``); other parameters are 400
+    ``idempotency_error``. A request that failed keeps nothing, so it can be retried."""
     key = request.headers.get("Idempotency-Key")
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-    if key and key in _replays:
-        first_digest, session_id = _replays[key]
+    if request.method != "POST" or not key or not request.path.startswith("/v1/"):
+        return await handler(request)
+    scope = (request.headers.get("Authorization", ""), key)
+    data = await server.get_post_data(request) or {}
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    if scope in _replays:
+        first_digest, status, body = _replays[scope]
         if first_digest != digest:
             refusal = UserError(
                 400,
@@ -214,13 +227,18 @@ async def create_session(request: web.Request) -> web.Response:
             )
             refusal.body["error"]["type"] = "idempotency_error"
             raise refusal
-        replay = server.json_response(CheckoutSession._api_retrieve(session_id)._export())
+        replay = web.Response(status=status, body=body, content_type="application/json")
         replay.headers["Idempotent-Replayed"] = "true"
         return replay
-    session = CheckoutSession(**data)
-    if key:
-        _replays[key] = (digest, session.id)
-    return server.json_response(session._export())
+    response = await handler(request)
+    if 200 <= response.status < 300:
+        _replays[scope] = (digest, response.status, response.body)
+    return response
+
+
+async def create_session(request: web.Request) -> web.Response:
+    data = await server.get_post_data(request) or {}
+    return server.json_response(CheckoutSession(**data)._export())
 
 
 def add_routes(app: web.Application) -> None:
@@ -241,5 +259,6 @@ def add_routes(app: web.Application) -> None:
 
 if __name__ == "__main__":
     resources.Store.dump_to_disk = lambda _store: None  # memory only, see above
+    server.app.middlewares.append(idempotent_requests)  # innermost: after localstripe's auth
     add_routes(server.app)
     server.start()

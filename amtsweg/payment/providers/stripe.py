@@ -8,11 +8,14 @@ that leaves takes its account with it.
 
 The citizen pays on Stripe's hosted Checkout page (no JavaScript on our
 pages): :meth:`StripeProvider.start` creates a Checkout Session whose
-PaymentIntent carries the Kassenzeichen in its metadata. Statuses are read
-from the session and its PaymentIntent; notifications about either are
-verified from the raw body with ``Stripe-Signature`` and a 300 s tolerance.
-Every create call sends an ``Idempotency-Key`` derived from our payment or
-refund id, so a retried call never charges or refunds twice. A card declined
+PaymentIntent carries the Kassenzeichen in its metadata. The session is our
+payment's provider id: statuses are read from it and its PaymentIntent,
+refunds go to that PaymentIntent, cancelling expires the session.
+Notifications about either are verified from the raw body with
+``Stripe-Signature`` and a 300 s tolerance. Every create call sends the
+``Idempotency-Key`` the service gives (our payment's, or for a refund one made
+from what was refunded before), so a retried call never charges or refunds
+twice. A card declined
 on the Checkout page reads as failed while the session stays open; a second
 card that succeeds there later wins (see ``service.transition``).
 """
@@ -128,15 +131,12 @@ class StripeProvider:
 
     def fetch_status(self, account: Account, provider_payment_id: str) -> Observation:
         client = _client(account)
-        intent_id = provider_payment_id
-        if provider_payment_id.startswith("cs_"):
-            session = _call(client.v1.checkout.sessions.retrieve, provider_payment_id)
-            if session.status == "expired":
-                return Observation(provider_payment_id, RemoteStatus.CANCELLED)
-            if not session.payment_intent:
-                return Observation(provider_payment_id, RemoteStatus.PENDING)
-            intent_id = str(session.payment_intent)
-        intent = _call(client.v1.payment_intents.retrieve, intent_id)
+        session = _session(client, provider_payment_id)
+        if session.status == "expired":
+            return Observation(provider_payment_id, RemoteStatus.CANCELLED)
+        if not session.payment_intent:
+            return Observation(provider_payment_id, RemoteStatus.PENDING)
+        intent = _call(client.v1.payment_intents.retrieve, str(session.payment_intent))
         return Observation(provider_payment_id, _intent_status(intent))
 
     def parse_webhook(
@@ -173,32 +173,27 @@ class StripeProvider:
         self, account: Account, provider_payment_id: str, amount_cents: int, idempotency_key: str
     ) -> str:
         client = _client(account)
-        intent_id = self._intent_of(client, provider_payment_id)
+        session = _session(client, provider_payment_id)
+        if not session.payment_intent:
+            raise ProviderRefused("the Checkout Session has no payment yet")
         refund = _call(
             client.v1.refunds.create,
-            {"payment_intent": intent_id, "amount": amount_cents},
+            {"payment_intent": str(session.payment_intent), "amount": amount_cents},
             {"idempotency_key": idempotency_key},
         )
         return refund.id
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:
-        client = _client(account)
-        if provider_payment_id.startswith("cs_"):
-            _call(client.v1.checkout.sessions.expire, provider_payment_id)
-            return
-        _call(client.v1.payment_intents.cancel, provider_payment_id)
+        _call(_client(account).v1.checkout.sessions.expire, provider_payment_id)
 
     def check(self, account: Account) -> None:
         _call(_client(account).v1.balance.retrieve)
 
-    @staticmethod
-    def _intent_of(client: stripe.StripeClient, provider_payment_id: str) -> str:
-        if not provider_payment_id.startswith("cs_"):
-            return provider_payment_id
-        session = _call(client.v1.checkout.sessions.retrieve, provider_payment_id)
-        if not session.payment_intent:
-            raise ProviderRefused("the Checkout Session has no payment yet")
-        return str(session.payment_intent)
+
+def _session(client: stripe.StripeClient, session_id: str) -> Any:
+    """Our payment's Checkout Session (what :meth:`StripeProvider.start` returned). Its
+    PaymentIntent exists once the citizen confirmed a card on Stripe's page."""
+    return _call(client.v1.checkout.sessions.retrieve, session_id)
 
 
 def _intent_status(intent: Any) -> RemoteStatus:
