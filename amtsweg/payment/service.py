@@ -658,16 +658,19 @@ def refund(
     if not money.refund_fits(amount_cents, left):
         detail = gettext("At most %(left)s cents can be refunded.", left=left)
         raise PaymentRefused(detail, problems=[FieldProblem(json_pointer("amount_cents"), detail)])
+    # The provider first: a refund it refuses or does not answer leaves no row behind,
+    # also for a page that shows the refusal and commits.
+    provider_refund_id = _refund_at_provider(tenant, payment, amount_cents)
     record = Refund(
         tenant_id=tenant.id,
         payment_id=payment.id,
         amount_cents=amount_cents,
         reason=reason.strip()[:500],
         actor_id=actor.id if actor else None,
+        provider_refund_id=provider_refund_id,
     )
     db.session.add(record)
-    db.session.flush()
-    record.provider_refund_id = _refund_at_provider(tenant, payment, amount_cents)
+    db.session.flush()  # its id and time, for the answer
     refunded = payment.refunded_cents + amount_cents
     to = money.status_after_refund(payment.amount_cents, refunded)
     transition(

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from amtsweg.payment import service
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions.models import Submission
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token
-from tests.payment.conftest import FORM, WEBHOOK_SECRET
-from tests.payment.helpers import signed, start, submit, webhook_body, webhook_url
+from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox
+from tests.payment.helpers import reload, signed, start, submit, webhook_body, webhook_url
 from tests.platform.test_bearer_tokens import dev_token
 
 API = "/api/v1/tenants/musterstadt"
@@ -113,7 +114,13 @@ def test_clerks_filter_refund_and_never_beyond_what_is_left(client, clerk, paid)
     assert too_much.json["errors"][0]["pointer"] == "/amount_cents"
     done = client.post(refunds, json={"amount_cents": 1070, "reason": "Ermäßigung"}, headers=clerk)
     assert done.status_code == 201
-    assert client.get(refunds, headers=clerk).json[0]["reason"] == "Ermäßigung"
+    listed_refund = client.get(refunds, headers=clerk).json[0]
+    assert listed_refund["reason"] == "Ermäßigung"
+    assert (done.json["id"], done.json["created_at"]) == (
+        listed_refund["id"],
+        listed_refund["created_at"],
+    )
+    assert done.json["id"] is not None
     again = client.post(refunds, json={"amount_cents": 2001, "reason": "Rest"}, headers=clerk)
     assert again.status_code == 422
     state = client.get(f"{API}/payments", headers=clerk).json[0]
@@ -167,6 +174,25 @@ def test_clerk_pages_list_and_refund(client, log_in, musterstadt, paid) -> None:
     assert done.status_code == 303
     assert "Teil" in client.get(detail_url).get_data(as_text=True)
     assert client.get("/t/musterstadt/admin/payment/").status_code == 404  # admins only
+
+
+def test_a_refund_the_provider_did_not_answer_leaves_no_refund_behind(
+    client, log_in, musterstadt, paid
+) -> None:
+    """The clerk reads that the refund may have been made; nothing is recorded as
+    refunded, neither on the page nor in the payment's refunds."""
+    connect_sandbox(musterstadt, outage="yes")
+    db.session.commit()
+    log_in("clerk-musterstadt")
+    detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
+    token = csrf_token(client.get(detail_url))
+    down = client.post(detail_url, data={"csrf_token": token, "amount": "10,00", "reason": "Teil"})
+    assert down.status_code == 503
+    assert "ob erstattet wurde, ist offen" in down.get_data(as_text=True)
+    assert "Teil" not in down.get_data(as_text=True)
+    assert "Teil" not in client.get(detail_url).get_data(as_text=True)
+    with tenant_scope(musterstadt.id):
+        assert service.refunds_of(reload(musterstadt, paid)) == []
 
 
 def test_admin_page_shows_masked_secrets(client, log_in, musterstadt) -> None:
