@@ -45,7 +45,12 @@ class RequestHandler(MethodView):
     so a handler for a child object first loads its parent. Anything that
     does not belong to what was loaded is reported as 404, never 403, so the
     existence of another tenant's objects does not leak. The session is
-    committed when processing succeeds and rolled back otherwise.
+    committed when processing answers with success (below 400) and rolled back
+    otherwise, as Warehouse's transaction manager vetoes the commit of an error
+    answer: a page that shows a refusal never keeps what a service wrote before
+    it refused. A handler that must keep its writes on an error answer (the step
+    page keeps the answers it could take beside a 422) sets
+    ``keeps_writes_on_error = True``.
 
     ``HEAD`` is answered by ``get`` (the server drops the body). Handlers of
     pages with personal data set ``personal_data = True``: their answers are
@@ -54,6 +59,7 @@ class RequestHandler(MethodView):
     """
 
     personal_data: ClassVar[bool] = False
+    keeps_writes_on_error: ClassVar[bool] = False
 
     def dispatch_request(self, **kwargs: Any) -> Any:
         if self.personal_data:
@@ -61,12 +67,15 @@ class RequestHandler(MethodView):
         self._process_args(**kwargs)
         self._check_access()
         try:
-            result = self._process()
-            db.session.commit()
+            response = current_app.make_response(self._process())
+            if response.status_code < 400 or self.keeps_writes_on_error:
+                db.session.commit()
+            else:
+                db.session.rollback()
         except BaseException:
             db.session.rollback()
             raise
-        return result
+        return response
 
     def _process_args(self, **kwargs: Any) -> None:
         """Load what the URL names; ``abort(404)`` when it does not exist."""

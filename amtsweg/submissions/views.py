@@ -101,7 +101,12 @@ class DraftView(CitizenView):
 
 
 class StepPage(DraftView):
-    """One step: shown, posted, re-shown with errors, or left for the next step."""
+    """One step: shown, posted, re-shown with errors, or left for the next step.
+
+    A 422 for refused characters keeps the answers the step could take (and the
+    uploads it received): the citizen loses nothing but what was refused."""
+
+    keeps_writes_on_error = True
 
     def _process_args(self, step_id: str, **kwargs: Any) -> None:
         super()._process_args(**kwargs)
