@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from amtsweg.payment import service
 from amtsweg.payment.models import Payment, PaymentStatus, StatementLine
+from amtsweg.payment.providers.banktransfer import girocode
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.tenants.models import AuditEntry, User
 from tests.login import csrf_token, local
@@ -48,6 +49,17 @@ def assert_every_epc_field(lines: list[str], kassenzeichen: str) -> None:
     assert lines[8:10] == ["", ""]  # no purpose code, no structured reference
     assert lines[10] == kassenzeichen  # the Kassenzeichen as remittance text
     assert len(lines) == 11  # no note to the payer
+
+
+def test_an_account_holder_longer_than_a_girocode_holds_is_cut_to_its_70_characters() -> None:
+    """EPC069-12 allows 70 characters for the payee; a longer official name still gives
+    a code a banking app reads, with the name's first 70 characters."""
+    holder = "Verbandsgemeindeverwaltung Musterstadt-Beispieldorf, Stadt- und Gemeindekasse"
+    code = girocode({"account_holder": holder, "iban": IBAN, "bic": BIC}, 3070, "MUS2026000001")
+    png = io.BytesIO()
+    code.save(png, kind="png", scale=4)
+    lines = decoded_girocode(png.getvalue())
+    assert (lines[5], lines[7], lines[10]) == (holder[:70], "EUR30.7", "MUS2026000001")
 
 
 def choose_transfer(client, apply_and_submit) -> str:

@@ -14,7 +14,9 @@ import requests
 from sqlalchemy import select
 
 from amtsweg.payment import service
+from amtsweg.payment.interfaces import PaymentRequest
 from amtsweg.payment.models import Payment, PaymentStatus
+from amtsweg.payment.providers.xbezahldienste import XBezahldiensteProvider
 from amtsweg.platform.db import db, tenant_scope
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token, local
@@ -159,6 +161,34 @@ def test_summary_pay_page_return_without_status_confirmation(
         payment.provider_payment_id,
         "30.70",
     )
+
+
+def test_whole_euros_and_booking_keys_without_a_value(
+    app,
+    musterstadt,
+    xbezahldienste,  # noqa: F811
+):
+    """A fee of whole euros is sent as that many euros; a booking key the account or the
+    form leaves without a value is not sent at all."""
+    connect_platform(musterstadt, xbezahldienste, booking_data="Mandant=; Bewirtschafter=32")
+    request = PaymentRequest(
+        amount_cents=2500,
+        currency="EUR",
+        kassenzeichen="MUS2026000042",
+        description="Hundesteuer",
+        return_url="https://amtsweg.example/back",
+        idempotency_key="amtsweg-whole-euros",
+        booking_data={"Haushaltsstelle": HAUSHALTSSTELLE, "Objektnummer": ""},
+    )
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        account = service.account_view(
+            musterstadt, service.find_account(musterstadt, "xbezahldienste")
+        )
+        started = XBezahldiensteProvider().start(account, request)
+    sent = xbezahldienste.transactions[started.provider_payment_id]["paymentRequest"]
+    item = sent["items"][0]
+    assert (sent["grosAmount"], item["singleNetAmount"], item["totalNetAmount"]) == (25, 25, 25)
+    assert item["bookingData"] == {"Bewirtschafter": "32", "Haushaltsstelle": HAUSHALTSSTELLE}
 
 
 def transaction_redirect_url(platform: Bezahldienst, transaction_id: str) -> str:
