@@ -5,6 +5,8 @@ the tenant and the form into the platform and the HKR export, both logins, polli
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -163,32 +165,66 @@ def test_summary_pay_page_return_without_status_confirmation(
     )
 
 
-def test_whole_euros_and_booking_keys_without_a_value(
+def test_what_the_platform_receives_field_by_field(
     app,
     musterstadt,
     xbezahldienste,  # noqa: F811
 ):
-    """A fee of whole euros is sent as that many euros; a booking key the account or the
-    form leaves without a value is not sent at all."""
+    """The payment request as the treasury's platform books it: whole euros as that many
+    euros, no tax, one item with the fee, the requestor, and booking keys without a value
+    (the account's or the form's) left out."""
     connect_platform(musterstadt, xbezahldienste, booking_data="Mandant=; Bewirtschafter=32")
     request = PaymentRequest(
         amount_cents=2500,
         currency="EUR",
         kassenzeichen="MUS2026000042",
-        description="Hundesteuer",
+        description="MUS-2026-000042 Hundesteuer",
         return_url="https://amtsweg.example/back",
         idempotency_key="amtsweg-whole-euros",
         booking_data={"Haushaltsstelle": HAUSHALTSSTELLE, "Objektnummer": ""},
+        payer_name="Erika Mustermann",
     )
     with app.test_request_context(), tenant_scope(musterstadt.id):
         account = service.account_view(
             musterstadt, service.find_account(musterstadt, "xbezahldienste")
         )
         started = XBezahldiensteProvider().start(account, request)
-    sent = xbezahldienste.transactions[started.provider_payment_id]["paymentRequest"]
-    item = sent["items"][0]
-    assert (sent["grosAmount"], item["singleNetAmount"], item["totalNetAmount"]) == (25, 25, 25)
-    assert item["bookingData"] == {"Bewirtschafter": "32", "Haushaltsstelle": HAUSHALTSSTELLE}
+        anonymous = XBezahldiensteProvider().start(
+            account,
+            dataclasses.replace(request, payer_name="", idempotency_key="amtsweg-anonymous"),
+        )
+    # Without the payer's name there is no requestor rather than one without a name.
+    assert (
+        "requestor"
+        not in xbezahldienste.transactions[anonymous.provider_payment_id]["paymentRequest"]
+    )
+    sent = dict(xbezahldienste.transactions[started.provider_payment_id]["paymentRequest"])
+    assert re.fullmatch(r"[0-9a-f]{32}", sent.pop("requestId"))
+    stamp = sent.pop("requestTimestamp")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp)  # UTC, to the ms
+    assert abs(dt.datetime.fromisoformat(stamp) - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=1)
+    assert sent == {
+        "currency": "EUR",
+        "grosAmount": 25,
+        "purpose": "MUS2026000042",
+        "description": "MUS-2026-000042 Hundesteuer",
+        "redirectUrl": "https://amtsweg.example/back",
+        "items": [
+            {
+                "id": "gebuehr",
+                "reference": "MUS2026000042",
+                "description": "MUS-2026-000042 Hundesteuer",
+                "quantity": 1,
+                "taxRate": 0,
+                "singleNetAmount": 25,
+                "singleTaxAmount": 0,
+                "totalNetAmount": 25,
+                "totalTaxAmount": 0,
+                "bookingData": {"Bewirtschafter": "32", "Haushaltsstelle": HAUSHALTSSTELLE},
+            }
+        ],
+        "requestor": {"name": "Erika Mustermann", "isOrganization": False},
+    }
 
 
 def transaction_redirect_url(platform: Bezahldienst, transaction_id: str) -> str:
