@@ -29,7 +29,7 @@ import stripe
 from sqlalchemy import select
 
 from amtsweg.payment import service
-from amtsweg.payment.interfaces import PaymentRequest, ProviderRefused
+from amtsweg.payment.interfaces import Observation, PaymentRequest, ProviderRefused, RemoteStatus
 from amtsweg.payment.models import PaymentStatus, WebhookReceipt
 from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.errors import Refusal
@@ -179,6 +179,7 @@ def test_forged_or_stale_stripe_notifications_are_refused(stripe_town, secret, a
         headers={"Stripe-Signature": _stripe_signature(body, secret, int(time.time()) - age)},
     )
     assert response.status_code == 400
+    assert "the Stripe notification is not genuine" in response.json["detail"]
     assert reload(tenant, payment).status is PaymentStatus.CREATED
 
 
@@ -247,6 +248,30 @@ def _received(stripe_api: str, tenant, event_type: str, subject_id: str) -> str:
     raise AssertionError(f"{event_type} about {subject_id} was not received")
 
 
+def _observed(app, tenant, public, session_id: str) -> Observation:
+    """What our provider reads from Stripe about the session."""
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        account = service.find_account(tenant, "stripe")
+        return service.provider_of(account).fetch_status(
+            service.account_view(tenant, account), session_id
+        )
+
+
+def _notified(app, tenant, event_type: str, subject: dict) -> dict:
+    """Our webhook's answer to a notification signed with the account's secret."""
+    body = json.dumps(
+        {"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": event_type,
+         "data": {"object": subject}}
+    ).encode()  # fmt: skip
+    answer = app.test_client().post(
+        f"/api/v1/tenants/{tenant.slug}/payment/webhooks/stripe",
+        data=body,
+        headers={"Stripe-Signature": _stripe_signature(body, WEBHOOK_SECRET, int(time.time()))},
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.json
+
+
 def _refresh(app, tenant, public, payment):
     with app.test_request_context(base_url=public), tenant_scope(tenant.id):
         payment = service.refresh_from_provider(tenant, reload(tenant, payment), source="return")
@@ -271,14 +296,22 @@ def test_checkout_session_created_read_paid_and_its_signed_completion_settles(
     )
     assert (session.amount_total, session.currency) == (payment.amount_cents, "eur")
     assert session.client_reference_id == payment.kassenzeichen
+    assert session.payment_method_types == ["card"]
     assert session.success_url == session.cancel_url
     assert session.success_url.endswith(f"/payments/{payment.id}/return")
+    assert _observed(app, tenant, public, session_id) == Observation(
+        session_id, RemoteStatus.PENDING
+    )
     assert _refresh(app, tenant, public, payment) is PaymentStatus.PENDING  # open, unpaid
 
     paid = _customer_pays(stripe_api, session_id)
     assert (paid["status"], paid["payment_status"]) == ("complete", "paid")
     intent = _client(stripe_api).v1.payment_intents.retrieve(paid["payment_intent"])
     assert intent.metadata["kassenzeichen"] == payment.kassenzeichen
+    assert payment.kassenzeichen in intent.description  # on the municipality's statement
+    assert _observed(app, tenant, public, session_id) == Observation(
+        session_id, RemoteStatus.SUCCEEDED
+    )
     _received(stripe_api, tenant, "checkout.session.completed", session_id)
     _received(stripe_api, tenant, "payment_intent.succeeded", intent.id)
     settled = reload(tenant, payment)
@@ -376,6 +409,30 @@ def test_an_abandoned_session_is_expired_at_stripe_and_its_notification_changes_
         assert service.count_events(expired, PaymentStatus.CANCELLED) == 0
     with pytest.raises(stripe.InvalidRequestError, match="status of expired"):
         _client(stripe_api).v1.checkout.sessions.expire(session_id)
+
+
+def test_a_session_stripe_expired_by_itself_reads_as_cancelled(stripe_town, stripe_api) -> None:
+    """Stripe ends an unpaid session after its ``expires_at`` (24 hours)."""
+    app, tenant, public = stripe_town
+    session_id = _started(app, tenant, public).payment.provider_payment_id
+    _client(stripe_api).v1.checkout.sessions.expire(session_id)  # as Stripe's own expiry
+    assert _observed(app, tenant, public, session_id) == Observation(
+        session_id, RemoteStatus.CANCELLED
+    )
+
+
+def test_a_completed_session_settles_only_when_stripe_says_it_is_paid(stripe_town) -> None:
+    """``checkout.session.completed`` also comes for a payment still on its way (a delayed
+    method): only ``payment_status: paid`` settles."""
+    app, tenant, public = stripe_town
+    payment = _started(app, tenant, public).payment
+    session = {"id": payment.provider_payment_id, "object": "checkout.session",
+               "status": "complete", "payment_status": "unpaid"}  # fmt: skip
+    assert _notified(app, tenant, "checkout.session.completed", session) == {"outcome": "unchanged"}
+    assert reload(tenant, payment).status is PaymentStatus.PENDING
+    paid = {**session, "payment_status": "paid"}
+    assert _notified(app, tenant, "checkout.session.completed", paid) == {"outcome": "changed"}
+    assert reload(tenant, payment).status is PaymentStatus.SUCCEEDED
 
 
 def test_a_genuine_notification_we_do_not_act_on_is_answered_ignored(stripe_town) -> None:

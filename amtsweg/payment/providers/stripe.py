@@ -75,10 +75,10 @@ def _client(account: Account) -> stripe.StripeClient:
     )
 
 
-def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
+def _call(function: Any, *args: Any) -> Any:
     """Stripe's errors in our words: unreachable (try later) or refused (say why)."""
     try:
-        return function(*args, **kwargs)
+        return function(*args)
     except (stripe.APIConnectionError, stripe.RateLimitError) as error:
         raise ProviderUnavailable(str(error.user_message or error)) from error
     except stripe.StripeError as error:
