@@ -15,9 +15,9 @@ Notifications about either are verified from the raw body with
 ``Stripe-Signature`` and a 300 s tolerance. Every create call sends the
 ``Idempotency-Key`` the service gives (our payment's, or for a refund one made
 from what was refunded before), so a retried call never charges or refunds
-twice. A card declined
-on the Checkout page reads as failed while the session stays open; a second
-card that succeeds there later wins (see ``service.transition``).
+twice. A card declined on the Checkout page reads as failed while the session
+stays open; a second card that succeeds there later wins (see
+``service.transition``).
 """
 
 from __future__ import annotations
