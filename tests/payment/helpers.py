@@ -14,6 +14,7 @@ from sqlalchemy import Engine, delete, inspect, select
 from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.models import FormDefinition, FormVersion
 from amtsweg.payment import service
+from amtsweg.payment.interfaces import Account, PaymentProvider
 from amtsweg.payment.models import Payment
 from amtsweg.payment.providers import sandbox
 from amtsweg.platform.db import db, tenant_scope
@@ -77,6 +78,13 @@ def signed(body: bytes, secret: str = WEBHOOK_SECRET, at: int | None = None) -> 
 
 def webhook_url(tenant: Tenant) -> str:
     return f"/api/v1/tenants/{tenant.slug}/payment/webhooks/sandbox"
+
+
+def connected(tenant: Tenant, provider: str) -> tuple[Account, PaymentProvider]:
+    """The tenant's account with ``provider`` as the service hands it over, and the
+    provider itself (inside the tenant's scope and a request context)."""
+    account = service.find_account(tenant, provider)
+    return service.account_view(tenant, account), service.provider_of(account)
 
 
 def reload(tenant: Tenant, payment: Payment) -> Payment:

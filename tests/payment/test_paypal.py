@@ -12,13 +12,12 @@ from sqlalchemy import func, select
 from amtsweg.payment import service
 from amtsweg.payment.interfaces import PaymentRequest, ProviderRefused
 from amtsweg.payment.models import Payment, PaymentStatus, WebhookReceipt
-from amtsweg.payment.providers.paypal import PayPalProvider
 from amtsweg.platform.db import db, tenant_scope
 from tests import servers
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token, local
 from tests.payment.conftest import offer_fee_form
-from tests.payment.helpers import reload
+from tests.payment.helpers import connected, reload
 from tests.payment.test_journey import choose
 from tests.peers.paypal import PayPalSandbox, paypal  # noqa: F401
 from tests.platform.test_bearer_tokens import dev_token
@@ -194,19 +193,19 @@ ORDER = PaymentRequest(
 
 def test_a_repeated_create_with_the_same_request_id_makes_one_order(app, town, paypal):  # noqa: F811
     with app.test_request_context(), tenant_scope(town.id):
-        account = service.account_view(town, service.find_account(town, "paypal"))
-        first = PayPalProvider().start(account, ORDER)
-        again = PayPalProvider().start(account, ORDER)
+        account, provider = connected(town, "paypal")
+        first = provider.start(account, ORDER)
+        again = provider.start(account, ORDER)
     assert first.provider_payment_id == again.provider_payment_id
     assert list(paypal.orders) == [first.provider_payment_id]
 
 
 def test_an_order_not_yet_captured_has_nothing_to_refund(app, town, paypal):  # noqa: F811
     with app.test_request_context(), tenant_scope(town.id):
-        account = service.account_view(town, service.find_account(town, "paypal"))
-        order = PayPalProvider().start(account, ORDER).provider_payment_id
+        account, provider = connected(town, "paypal")
+        order = provider.start(account, ORDER).provider_payment_id
         with pytest.raises(ProviderRefused, match=r"^the PayPal order has no capture to refund$"):
-            PayPalProvider().refund(account, order, 100, "amtsweg-refund-test")
+            provider.refund(account, order, 100, "amtsweg-refund-test")
     assert paypal.refunds == {}
 
 
@@ -327,13 +326,8 @@ def test_an_order_never_approved_expires_although_paypal_cannot_cancel_it(
     assert not [path for method, path in paypal.calls if method == "POST" and "cancel" in path]
 
 
-def test_refunds_through_the_capture_never_beyond_what_is_left(
-    app,
-    client,
-    town,
-    paypal,  # noqa: F811
-    apply_and_submit,
-):
+def paid_with_paypal(app, client, town, apply_and_submit):
+    """Erika paid with PayPal; her payment, and the clerk's refund of it through the API."""
     _, approval = to_paypal(client, apply_and_submit)
     client.get(local(decide_on_paypal(approval, "approve")))
     payment = the_payment(town)
@@ -342,11 +336,20 @@ def test_refunds_through_the_capture_never_beyond_what_is_left(
     }
     refunds = f"/api/v1/tenants/musterstadt/payments/{payment.id}/refunds"
 
-    def refund(cents: int):
-        return client.post(
-            refunds, json={"amount_cents": cents, "reason": "Zurückgenommen"}, headers=clerk
-        )
+    def refund(cents: int, reason: str = "Zurückgenommen"):
+        return client.post(refunds, json={"amount_cents": cents, "reason": reason}, headers=clerk)
 
+    return payment, refund
+
+
+def test_refunds_through_the_capture_never_beyond_what_is_left(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    payment, refund = paid_with_paypal(app, client, town, apply_and_submit)
     assert refund(1000).status_code == 201
     too_much = refund(2071)
     assert too_much.status_code == 422
@@ -369,28 +372,22 @@ def test_a_refund_whose_answer_was_lost_is_not_made_twice_when_the_clerk_tries_a
     """PayPal carries out the refund but the answer never arrives (a timeout): the clerk
     is told that it may have been made, and trying again with the same amount gets that
     refund back instead of paying the money out a second time."""
-    _, approval = to_paypal(client, apply_and_submit)
-    client.get(local(decide_on_paypal(approval, "approve")))
-    payment = the_payment(town)
-    clerk = {
-        "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', 'musterstadt')}"
-    }
-    refunds = f"/api/v1/tenants/musterstadt/payments/{payment.id}/refunds"
+    payment, refund = paid_with_paypal(app, client, town, apply_and_submit)
     paypal.drop_after_accepting(1, path="/refund$")
 
-    lost = client.post(refunds, json={"amount_cents": 1000, "reason": "Storno"}, headers=clerk)
+    lost = refund(1000, "Storno")
     assert lost.status_code == 503
     assert "ob erstattet wurde, ist offen" in lost.json["detail"]
     assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
     assert reload(town, payment).refunded_cents == 0
 
-    again = client.post(refunds, json={"amount_cents": 1000, "reason": "Storno"}, headers=clerk)
+    again = refund(1000, "Storno")
     assert again.status_code == 201
     assert again.json["provider_refund_id"] == next(iter(paypal.refunds))
     assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
     assert reload(town, payment).refunded_cents == 1000
 
-    second = client.post(refunds, json={"amount_cents": 1000, "reason": "Noch mehr"}, headers=clerk)
+    second = refund(1000, "Noch mehr")
     assert second.status_code == 201
     assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00", "10.00"]
     assert reload(town, payment).refunded_cents == 2000

@@ -39,7 +39,7 @@ from amtsweg.tenants import service as tenants
 from tests import servers
 from tests.live_server import live_server
 from tests.payment.conftest import offer_fee_form
-from tests.payment.helpers import reload, remove_fee_form, submit
+from tests.payment.helpers import connected, reload, remove_fee_form, submit
 from tests.peers.localstripe import localstripe, send_webhooks_to
 from tests.submissions.test_concurrency import _remove_tenant
 
@@ -251,10 +251,8 @@ def _received(stripe_api: str, tenant, event_type: str, subject_id: str) -> str:
 def _observed(app, tenant, public, session_id: str) -> Observation:
     """What our provider reads from Stripe about the session."""
     with app.test_request_context(base_url=public), tenant_scope(tenant.id):
-        account = service.find_account(tenant, "stripe")
-        return service.provider_of(account).fetch_status(
-            service.account_view(tenant, account), session_id
-        )
+        account, provider = connected(tenant, "stripe")
+        return provider.fetch_status(account, session_id)
 
 
 def _notified(app, tenant, event_type: str, subject: dict) -> dict:
@@ -332,8 +330,7 @@ def test_a_paid_session_is_refunded_in_part_never_beyond_what_is_left_and_never_
     payment = _started(app, tenant, public).payment
     session_id = payment.provider_payment_id
     with app.test_request_context(base_url=public), tenant_scope(tenant.id):
-        account = service.find_account(tenant, "stripe")
-        view, provider = service.account_view(tenant, account), service.provider_of(account)
+        view, provider = connected(tenant, "stripe")
         with pytest.raises(ProviderRefused, match=r"^the Checkout Session has no payment yet$"):
             provider.refund(view, session_id, 1000, f"amtsweg-{uuid.uuid4()}")
     paid = _customer_pays(stripe_api, session_id)
@@ -367,8 +364,7 @@ def test_a_retried_create_reuses_the_session_and_a_reused_key_is_refused(stripe_
         idempotency_key=f"amtsweg-{uuid.uuid4()}",
     )
     with app.test_request_context(base_url=public), tenant_scope(tenant.id):
-        account = service.find_account(tenant, "stripe")
-        view, provider = service.account_view(tenant, account), service.provider_of(account)
+        view, provider = connected(tenant, "stripe")
         first = provider.start(view, request)
         again = provider.start(view, request)
         with pytest.raises(ProviderRefused, match="same parameters they were first used with"):

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from amtsweg.payment import service
 from amtsweg.payment.interfaces import PaymentRequest
 from amtsweg.payment.models import Payment, PaymentStatus
-from amtsweg.payment.providers.xbezahldienste import XBezahldiensteProvider
 from amtsweg.platform.db import db, tenant_scope
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token, local
 from tests.payment.conftest import FORM, offer_fee_form
+from tests.payment.helpers import connected
 from tests.payment.test_journey import choose
 from tests.peers.xbezahldienste import (  # noqa: F401
     Bezahldienst,
@@ -185,11 +185,9 @@ def test_what_the_platform_receives_field_by_field(
         payer_name="Erika Mustermann",
     )
     with app.test_request_context(), tenant_scope(musterstadt.id):
-        account = service.account_view(
-            musterstadt, service.find_account(musterstadt, "xbezahldienste")
-        )
-        started = XBezahldiensteProvider().start(account, request)
-        anonymous = XBezahldiensteProvider().start(
+        account, provider = connected(musterstadt, "xbezahldienste")
+        started = provider.start(account, request)
+        anonymous = provider.start(
             account,
             dataclasses.replace(request, payer_name="", idempotency_key="amtsweg-anonymous"),
         )
