@@ -7,11 +7,10 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from amtsweg.platform.db import Base, TenantOwned, Timestamped
+from amtsweg.platform.db import JSON_DOCUMENT, Base, TenantOwned, Timestamped
 
 
 class VersionState(enum.StrEnum):
@@ -78,9 +77,7 @@ class TenantForm(TenantOwned, Timestamped, Base):
     fee_overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Names of the tenant's delivery targets; empty means the tenant's default targets.
     # The delivery area owns the targets and checks the names (see formdefs.service).
-    delivery_targets: Mapped[list[str]] = mapped_column(
-        JSON().with_variant(JSONB(), "postgresql"), default=list
-    )
+    delivery_targets: Mapped[list[str]] = mapped_column(JSON_DOCUMENT, default=list)
     # A shorter retention period than the definition's, if the tenant chose one.
     retention_days: Mapped[int | None]
     # The tenant's own words on the form's start page (office hours, local rules).

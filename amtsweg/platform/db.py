@@ -104,12 +104,16 @@ class AwareDateTime(TypeDecorator[dt.datetime]):
         return value
 
 
+# A JSON column, binary (JSONB) on PostgreSQL; a list column names it, a dict one needn't.
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads it as a class attribute
         uuid.UUID: Uuid(),
         dt.datetime: AwareDateTime(),
-        dict[str, Any]: JSON().with_variant(JSONB(), "postgresql"),
+        dict[str, Any]: JSON_DOCUMENT,
         # Enums are stored by value as plain strings, portable to SQLite.
         enum.Enum: Enum(
             enum.Enum,

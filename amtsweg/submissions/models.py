@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -17,13 +16,11 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from amtsweg.formdefs.models import FormVersion
-from amtsweg.platform.db import Base, TenantOwned, Timestamped, utcnow
+from amtsweg.platform.db import JSON_DOCUMENT, Base, TenantOwned, Timestamped, utcnow
 
-JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
 # Byte order, so that a prefix is one range of the index whatever the database's collation.
 SEARCH_KEY = String(200).with_variant(String(200, collation="C"), "postgresql")
 
