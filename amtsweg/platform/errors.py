@@ -34,10 +34,13 @@ class Refusal(Exception):  # noqa: N818 - it is not an error of ours, it is an a
     """An operation was refused; ``detail`` says why in the reader's language.
 
     ``status`` is the HTTP status the web shell answers with (422 unless a
-    subclass or the raiser says otherwise).
+    subclass or the raiser says otherwise). A refusal that reports what was done
+    before it (refunds found at a payment provider and recorded) sets
+    ``keeps_writes``: the request's writes are committed all the same.
     """
 
     status = 422
+    keeps_writes = False
 
     def __init__(
         self,

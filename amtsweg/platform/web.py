@@ -50,7 +50,8 @@ class RequestHandler(MethodView):
     answer: a page that shows a refusal never keeps what a service wrote before
     it refused. A handler that must keep its writes on an error answer (the step
     page keeps the answers it could take beside a 422) sets
-    ``keeps_writes_on_error = True``.
+    ``keeps_writes_on_error = True``; a raised :class:`Refusal` keeps them when
+    it says so (``keeps_writes``: refunds found at a provider and recorded).
 
     ``HEAD`` is answered by ``get`` (the server drops the body). Handlers of
     pages with personal data set ``personal_data = True``: their answers are
@@ -68,13 +69,13 @@ class RequestHandler(MethodView):
         self._check_access()
         try:
             response = current_app.make_response(self._process())
-            if response.status_code < 400 or self.keeps_writes_on_error:
-                db.session.commit()
-            else:
-                db.session.rollback()
+        except Refusal as refusal:
+            _end_transaction(keep=refusal.keeps_writes)
+            raise
         except BaseException:
             db.session.rollback()
             raise
+        _end_transaction(keep=response.status_code < 400 or self.keeps_writes_on_error)
         return response
 
     def _process_args(self, **kwargs: Any) -> None:
@@ -90,6 +91,13 @@ class RequestHandler(MethodView):
         if method is None:
             raise MethodNotAllowed
         return method()
+
+
+def _end_transaction(*, keep: bool) -> None:
+    if keep:
+        db.session.commit()
+    else:
+        db.session.rollback()
 
 
 NOT_TO_BE_STORED = "no-store, private"

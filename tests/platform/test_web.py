@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from amtsweg.platform.db import db
+from amtsweg.platform.errors import Conflict
 from amtsweg.platform.web import RequestHandler
 from amtsweg.tenants import service as tenants
 
@@ -28,11 +29,26 @@ class KeepsWritesOnError(WritesThenAnswers):
     keeps_writes_on_error = True
 
 
+class WritesThenRefuses(RequestHandler):
+    """Writes a municipality, then refuses; the refusal says whether the write stands."""
+
+    def post(self) -> None:
+        tenants.create_tenant(self.slug, "Gemeinde Absage", "ABSAGE")
+        db.session.flush()
+        refusal = Conflict("Nicht ausgeführt")
+        refusal.keeps_writes = self.keeps
+        raise refusal
+
+    def _process_args(self, slug: str, keeps: str) -> None:
+        self.slug, self.keeps = slug, keeps == "keeps"
+
+
 @pytest.fixture
 def site(make_app):
     app = make_app(WTF_CSRF_ENABLED=False)  # a bare POST: the handler is what is tested
     app.add_url_rule("/answer/<status>", view_func=WritesThenAnswers.as_view("answers"))
     app.add_url_rule("/kept/<status>", view_func=KeepsWritesOnError.as_view("kept"))
+    app.add_url_rule("/refused/<slug>/<keeps>", view_func=WritesThenRefuses.as_view("refused"))
     with app.app_context():
         yield app.test_client()
 
@@ -50,3 +66,13 @@ def test_a_handler_that_keeps_its_writes_on_an_error_answer_says_so(site) -> Non
     assert response.status_code == 422
     db.session.rollback()
     assert tenants.find_tenant(response.get_data(as_text=True)) is not None
+
+
+@pytest.mark.parametrize(("keeps", "kept"), [("keeps", True), ("drops", False)])
+def test_a_refusal_that_reports_what_was_done_keeps_it(site, keeps, kept) -> None:
+    slug = f"absage-{uuid.uuid4().hex[:8]}"
+    response = site.post(f"/refused/{slug}/{keeps}")
+    assert response.status_code == 409
+    assert "Nicht ausgeführt" in response.get_data(as_text=True)
+    db.session.rollback()
+    assert (tenants.find_tenant(slug) is not None) is kept
