@@ -205,11 +205,23 @@ class Refunds(TenantView):
 
     @blp.arguments(RefundRequestSchema)
     @blp.response(201, RefundSchema)
+    @blp.alt_response(
+        409,
+        schema=ProblemErrorSchema,
+        description="The provider held refunds not recorded here: they are recorded now, "
+        "this refund was not made",
+    )
     @blp.alt_response(422, schema=ProblemErrorSchema, description="More than is left, no reason")
     @blp.alt_response(503, schema=ProblemErrorSchema, description="The provider is unreachable")
     @blp.doc(**SECURED)
     def post(self, body: dict[str, Any]) -> Any:
-        """Refund all or part of what is left, with a reason."""
+        """Refund all or part of what is left, with a reason.
+
+        The provider is asked first for the payment's refunds. A refund whose answer
+        was lost, retried with the same amount, is recorded without refunding again
+        (201). Any other refund the provider holds and this list lacks (one made in
+        the provider's dashboard) is recorded, and this refund is not made (409):
+        read the list, and ask again if it is still due."""
         return service.refund(
             self.tenant, self.payment, body["amount_cents"], body["reason"], actor=self.actor()
         )

@@ -97,6 +97,20 @@ class Observation:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class RemoteRefund:
+    """A refund the provider holds for a payment, done or still under way.
+
+    ``key`` is the idempotency key we sent with it, which the provider keeps with
+    the refund (Stripe's metadata, PayPal's ``custom_id``); ``None`` for a refund
+    made elsewhere, such as in the provider's own dashboard.
+    """
+
+    provider_refund_id: str
+    amount_cents: int
+    key: str | None = None
+
+
 class ProviderUnavailable(Exception):  # noqa: N818 - a condition, like TimeoutError
     """The provider could not be reached or answered with a server error."""
 
@@ -132,7 +146,12 @@ class PaymentProvider(Protocol):
     def refund(
         self, account: Account, provider_payment_id: str, amount_cents: int, idempotency_key: str
     ) -> str:
-        """Give ``amount_cents`` back; returns the provider's refund id."""
+        """Give ``amount_cents`` back; returns the provider's refund id. The provider keeps
+        ``idempotency_key`` with the refund, so :meth:`refunds` can name it later."""
+
+    def refunds(self, account: Account, provider_payment_id: str) -> list[RemoteRefund]:
+        """Every refund of the payment the provider holds, however it was made (not the
+        failed or cancelled ones)."""
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:
         """Cancel a payment that has not succeeded."""

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from amtsweg.platform.db import Base, TenantOwned, Timestamped, utcnow
+from amtsweg.platform.db import JSON_DOCUMENT, Base, TenantOwned, Timestamped, utcnow
 from amtsweg.tenants.models import User
 
 
@@ -172,6 +172,8 @@ class SandboxCharge(TenantOwned, Timestamped, Base):
     return_url: Mapped[str] = mapped_column(String(2000))
     webhook_url: Mapped[str] = mapped_column(String(2000))
     refunded_cents: Mapped[int] = mapped_column(default=0)
+    # Each refund as the provider lists it: ``{"id", "amount_cents", "key"}``.
+    refunds: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT, default=list)
 
 
 class StatementLine(TenantOwned, Timestamped, Base):

@@ -4,6 +4,7 @@ is pinned down by tests/payment/test_money.py and mutation-tested (docs/payment.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from amtsweg.payment.models import PaymentStatus
 
@@ -51,3 +52,11 @@ def decimal_text(cents: int, separator: str = ".") -> str:
     """``3070`` → ``30.70`` (or ``30,70``): integer arithmetic only, never floats."""
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100}{separator}{abs(cents) % 100:02d}"
+
+
+def cents_of_decimal_text(text: str) -> int:
+    """``30.70`` → ``3070`` (a provider's amount); a fraction of a cent is refused."""
+    cents = Decimal(text).scaleb(2)
+    if cents != cents.to_integral_value():
+        raise ValueError(f"not a whole number of cents: {text}")
+    return int(cents)

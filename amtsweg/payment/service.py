@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +37,7 @@ from amtsweg.payment.interfaces import (
     PaymentRequest,
     ProviderRefused,
     ProviderUnavailable,
+    RemoteRefund,
     RemoteStatus,
     WebhookRejected,
 )
@@ -51,6 +53,7 @@ from amtsweg.payment.models import (
     WebhookReceipt,
 )
 from amtsweg.payment.money import ALLOWED_FROM, OPEN, WITH_MONEY, WITHOUT_MONEY
+from amtsweg.platform import i18n
 from amtsweg.platform.db import db, require_tenant_scope, take_write_lock, tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
@@ -71,6 +74,7 @@ FROM_REMOTE = {
 }
 
 DUPLICATE_REASON = "Doppelte Zahlung desselben Antrags (automatische Erstattung)"
+FOUND_REASON = "Beim Zahlungsdienst erstattet, hier nachgetragen"
 
 
 class PaymentRefused(Refusal):
@@ -79,6 +83,13 @@ class PaymentRefused(Refusal):
 
 class ProviderDown(Refusal):
     status = 503
+
+
+class RefundsFoundAtProvider(Conflict):
+    """The provider holds refunds our books lack; they are recorded now (the request's
+    writes stand), and the refund asked for was not made."""
+
+    keeps_writes = True
 
 
 # --- accounts ---------------------------------------------------------------------
@@ -645,7 +656,13 @@ def refund(
     *,
     actor: User | None = None,
 ) -> Refund:
-    """Give back ``amount_cents`` (never more than what is left) and say why."""
+    """Give back ``amount_cents`` (never more than what is left) and say why.
+
+    The provider is asked first which refunds it holds of the payment. One whose
+    answer was lost (a timeout, a gateway's 504, a crash before our commit), or one
+    made in the provider's own dashboard, is not in our books yet, and refunding
+    on top of it could pay the citizen twice: see :func:`_take_up`.
+    """
     require_tenant_scope(tenant.id)
     lock(payment)
     db.session.refresh(payment)
@@ -658,9 +675,87 @@ def refund(
     if not money.refund_fits(amount_cents, left):
         detail = gettext("At most %(left)s cents can be refunded.", left=left)
         raise PaymentRefused(detail, problems=[FieldProblem(json_pointer("amount_cents"), detail)])
-    # The provider first: a refund it refuses or does not answer leaves no row behind,
-    # also for a page that shows the refusal and commits.
-    provider_refund_id = _refund_at_provider(tenant, payment, amount_cents)
+    account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
+    provider = provider_of(account)
+    if Capability.REFUND not in provider.capabilities or not payment.provider_payment_id:
+        # Paid by transfer: the treasury pays back by transfer.
+        return _record_refund(tenant, payment, amount_cents, reason, actor=actor)
+    at_provider = _Refunding(provider, account_view(tenant, account), payment.provider_payment_id)
+    key = _refund_key(payment, amount_cents)
+    unrecorded = _unrecorded(payment, at_provider.held())
+    if unrecorded:
+        return _take_up(
+            tenant,
+            payment,
+            unrecorded,
+            key=key,
+            amount_cents=amount_cents,
+            reason=reason,
+            actor=actor,
+        )
+    # The provider before our row: a refund it refuses or does not answer leaves no row.
+    made = at_provider.make(amount_cents, key)
+    return _record_refund(
+        tenant, payment, amount_cents, reason, provider_refund_id=made, actor=actor
+    )
+
+
+def _take_up(
+    tenant: Tenant,
+    payment: Payment,
+    unrecorded: list[RemoteRefund],
+    *,
+    key: str,
+    amount_cents: int,
+    reason: str,
+    actor: User | None,
+) -> Refund:
+    """Record the refunds the provider holds and our books lack.
+
+    The only one, made with this very refund's key, is this refund whose answer was
+    lost: it is recorded as asked, and nothing is refunded again (whether or not the
+    provider still remembers the key: Stripe forgets after 24 hours). Any other is
+    recorded as found at the provider, and the refund asked for is refused, since
+    one of them may already be it: the clerk checks and asks again if still due.
+    """
+    if [found.key for found in unrecorded] == [key]:
+        made = unrecorded[0].provider_refund_id
+        return _record_refund(
+            tenant, payment, amount_cents, reason, provider_refund_id=made, actor=actor
+        )
+    for found in unrecorded:
+        _record_refund(
+            tenant,
+            payment,
+            found.amount_cents,
+            FOUND_REASON,
+            provider_refund_id=found.provider_refund_id,
+        )
+    raise RefundsFoundAtProvider(
+        gettext(
+            "The provider had already refunded %(found)s that was not recorded here; it is "
+            "recorded now. The refund of %(asked)s was not made: please check whether it is "
+            "still due.",
+            found=i18n.money(sum(found.amount_cents for found in unrecorded)),
+            asked=i18n.money(amount_cents),
+        )
+    )
+
+
+def _unrecorded(payment: Payment, held: list[RemoteRefund]) -> list[RemoteRefund]:
+    recorded = {row.provider_refund_id for row in refunds_of(payment)}
+    return [found for found in held if found.provider_refund_id not in recorded]
+
+
+def _record_refund(
+    tenant: Tenant,
+    payment: Payment,
+    amount_cents: int,
+    reason: str,
+    *,
+    provider_refund_id: str | None = None,
+    actor: User | None = None,
+) -> Refund:
     record = Refund(
         tenant_id=tenant.id,
         payment_id=payment.id,
@@ -692,40 +787,48 @@ def refund(
     return record
 
 
-def _refund_at_provider(tenant: Tenant, payment: Payment, amount_cents: int) -> str | None:
-    account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
-    provider = provider_of(account)
-    if Capability.REFUND not in provider.capabilities or not payment.provider_payment_id:
-        return None  # paid by transfer: the treasury pays back by transfer
-    try:
-        return provider.refund(
-            account_view(tenant, account),
-            payment.provider_payment_id,
-            amount_cents,
-            _refund_key(payment, amount_cents),
-        )
-    except ProviderUnavailable as error:
-        raise ProviderDown(
-            gettext(
-                "The provider did not answer; the refund may or may not have been made. "
-                "Please try again later with the same amount: a refund that was made "
-                "is not made twice."
-            )
-        ) from error
-    except ProviderRefused as error:
-        raise PaymentRefused(
-            gettext("The provider refused the refund: %(error)s", error=error)
-        ) from error
+@dataclass(frozen=True, slots=True)
+class _Refunding:
+    """One payment's refunds at its provider, the provider's failures in our words."""
+
+    provider: PaymentProvider
+    account: Account
+    provider_payment_id: str
+
+    def held(self) -> list[RemoteRefund]:
+        with self._answered():
+            return self.provider.refunds(self.account, self.provider_payment_id)
+
+    def make(self, amount_cents: int, key: str) -> str:
+        with self._answered():
+            return self.provider.refund(self.account, self.provider_payment_id, amount_cents, key)
+
+    @contextmanager
+    def _answered(self) -> Iterator[None]:
+        try:
+            yield
+        except ProviderUnavailable as error:
+            raise ProviderDown(
+                gettext(
+                    "The provider did not answer; the refund may or may not have been made. "
+                    "Please try again later with the same amount: a refund that was made "
+                    "is not made twice."
+                )
+            ) from error
+        except ProviderRefused as error:
+            raise PaymentRefused(
+                gettext("The provider refused the refund: %(error)s", error=error)
+            ) from error
 
 
 def _refund_key(payment: Payment, amount_cents: int) -> str:
     """The provider's idempotency key of the next refund of ``amount_cents``.
 
     It names what was refunded before, not our refund's own row: a provider that
-    carried out a refund but whose answer was lost (a timeout, a gateway's 504, a
-    crash before our commit) leaves nothing recorded here, so the clerk's retry of
-    the same amount sends the same key and gets that refund back instead of a second
-    one. Once a refund is recorded, the next one has another key.
+    carried out a refund but whose answer was lost leaves nothing recorded here,
+    so the clerk's retry of the same amount sends the same key, and
+    :func:`_take_up` recognises that refund by it. Once a refund is recorded, the
+    next one has another key.
     """
     return f"amtsweg-refund-{payment.id}-{payment.refunded_cents}-{amount_cents}"
 
@@ -736,7 +839,11 @@ def refund_duplicate_job(tenant_id: uuid.UUID, payment_id: uuid.UUID) -> None:
     with tenant_scope(tenant_id):
         payment = db.session.get_one(Payment, (tenant_id, payment_id))
         if payment.duplicate and refundable_cents(payment) == payment.amount_cents:
-            refund(tenant, payment, payment.amount_cents, DUPLICATE_REASON)
+            try:
+                refund(tenant, payment, payment.amount_cents, DUPLICATE_REASON)
+            except RefundsFoundAtProvider:
+                # Recorded, and a refund is no longer the whole amount: a clerk decides.
+                log.warning("duplicate payment %s: the provider held refunds", payment.id)
         db.session.commit()
 
 

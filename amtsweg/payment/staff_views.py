@@ -124,6 +124,10 @@ class PaymentDetail(ClerkView):
                 request.form.get("reason", ""),
                 actor=self.actor(),
             )
+        except service.RefundsFoundAtProvider as found:
+            # Recorded now and listed on the page: the clerk reads them before asking again.
+            flash(found.detail, "warning")
+            return redirect(request.path, code=303)
         except Refusal as refused:
             return self._render(error=refused.detail), refused.status
         flash(gettext("The refund is recorded."), "success")

@@ -73,3 +73,18 @@ def test_cents_as_decimal_text(cents, dot, comma) -> None:
 def test_decimal_text_round_trips(cents: int) -> None:
     text = money.decimal_text(cents)
     assert int(text.replace(".", "")) == cents
+    assert money.cents_of_decimal_text(text) == cents
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"), [("5", 500), ("5.5", 550), ("0.07", 7), ("20.70", 2070)]
+)
+def test_a_providers_amount_in_cents(text, cents) -> None:
+    """A provider's decimal string, with two, one or no decimals."""
+    assert money.cents_of_decimal_text(text) == cents
+
+
+@pytest.mark.parametrize("text", ["0.005", "12.345"])
+def test_a_fraction_of_a_cent_is_refused(text) -> None:
+    with pytest.raises(ValueError, match=f"^not a whole number of cents: {text}$"):
+        money.cents_of_decimal_text(text)

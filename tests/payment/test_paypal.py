@@ -331,15 +331,19 @@ def paid_with_paypal(app, client, town, apply_and_submit):
     _, approval = to_paypal(client, apply_and_submit)
     client.get(local(decide_on_paypal(approval, "approve")))
     payment = the_payment(town)
-    clerk = {
-        "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', 'musterstadt')}"
-    }
     refunds = f"/api/v1/tenants/musterstadt/payments/{payment.id}/refunds"
+    clerk = clerk_of(app)
 
     def refund(cents: int, reason: str = "Zurückgenommen"):
         return client.post(refunds, json={"amount_cents": cents, "reason": reason}, headers=clerk)
 
     return payment, refund
+
+
+def clerk_of(app) -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', 'musterstadt')}"
+    }
 
 
 def test_refunds_through_the_capture_never_beyond_what_is_left(
@@ -391,6 +395,66 @@ def test_a_refund_whose_answer_was_lost_is_not_made_twice_when_the_clerk_tries_a
     assert second.status_code == 201
     assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00", "10.00"]
     assert reload(town, payment).refunded_cents == 2000
+
+
+def test_a_lost_refund_is_not_made_twice_even_after_paypal_forgot_its_request_id(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    """PayPal keeps a ``PayPal-Request-Id`` for a limited time only. A clerk who tries
+    again after that would have paid the money out twice: the refund PayPal lists
+    with our key is recorded instead, with the clerk's reason."""
+    payment, refund = paid_with_paypal(app, client, town, apply_and_submit)
+    paypal.drop_after_accepting(1, path="/refund$")
+    assert refund(1000, "Storno").status_code == 503
+    paypal.forget_request_ids()
+
+    again = refund(1000, "Storno")
+    assert again.status_code == 201
+    made = next(iter(paypal.refunds))
+    assert (again.json["provider_refund_id"], again.json["reason"]) == (made, "Storno")
+    assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
+    assert reload(town, payment).refunded_cents == 1000
+
+
+def test_a_refund_made_in_paypal_itself_is_recorded_and_the_clerks_is_not_made(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    """The treasury gave 5 € back in PayPal's own dashboard. The clerk's 10 € refund is
+    not made on top of it unseen: the 5 € are recorded, the clerk is told, and asks
+    again."""
+    payment, refund = paid_with_paypal(app, client, town, apply_and_submit)
+    with app.test_request_context(), tenant_scope(town.id):
+        view, provider = connected(town, "paypal")
+        elsewhere = provider.refund(view, payment.provider_payment_id, 500, "kasse-4711")
+
+    refused = refund(1000, "Ermäßigung")
+    assert refused.status_code == 409
+    assert refused.json["detail"] == (
+        "Beim Zahlungsdienst war schon 5,00\xa0€ erstattet, das hier fehlte; es ist jetzt "
+        "verbucht. Die Erstattung über 10,00\xa0€ wurde nicht ausgeführt: Bitte prüfen Sie, "
+        "ob sie noch nötig ist."
+    )
+    assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["5.00"]
+    listed = client.get(
+        f"/api/v1/tenants/musterstadt/payments/{payment.id}/refunds", headers=clerk_of(app)
+    ).json
+    assert [(r["amount_cents"], r["provider_refund_id"], r["reason"]) for r in listed] == [
+        (500, elsewhere, service.FOUND_REASON)
+    ]
+    assert reload(town, payment).status is PaymentStatus.PARTIALLY_REFUNDED
+    assert reload(town, payment).refunded_cents == 500
+
+    assert refund(1000, "Ermäßigung").status_code == 201
+    assert sorted(r["amount"]["value"] for r in paypal.refunds.values()) == ["10.00", "5.00"]
+    assert reload(town, payment).refunded_cents == 1500
 
 
 def test_admins_test_the_paypal_connection_and_see_the_secret_masked(

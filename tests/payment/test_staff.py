@@ -11,12 +11,21 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from amtsweg.payment import service
+from amtsweg.payment.interfaces import RemoteRefund
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions.models import Submission
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token
 from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox
-from tests.payment.helpers import reload, signed, start, submit, webhook_body, webhook_url
+from tests.payment.helpers import (
+    connected,
+    reload,
+    signed,
+    start,
+    submit,
+    webhook_body,
+    webhook_url,
+)
 from tests.platform.test_bearer_tokens import dev_token
 
 API = "/api/v1/tenants/musterstadt"
@@ -193,6 +202,58 @@ def test_a_refund_the_provider_did_not_answer_leaves_no_refund_behind(
     assert "Teil" not in client.get(detail_url).get_data(as_text=True)
     with tenant_scope(musterstadt.id):
         assert service.refunds_of(reload(musterstadt, paid)) == []
+
+
+def test_a_refund_the_clerk_cannot_know_of_is_shown_before_another_is_made(
+    app, client, log_in, musterstadt, paid
+) -> None:
+    """The provider made a refund our books lack (its answer lost, or made in its own
+    dashboard). The clerk's refund is not made on top of it: the page says so, lists
+    the refund found, and the next refund the clerk asks for is made."""
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        view, provider = connected(musterstadt, "sandbox")
+        provider.refund(view, paid.provider_payment_id, 500, "kasse-4711")
+        db.session.commit()
+    log_in("clerk-musterstadt")
+    detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
+    token = csrf_token(client.get(detail_url))
+    asked = {"csrf_token": token, "amount": "10,00", "reason": "Teil"}
+
+    found = client.post(detail_url, data=asked)
+    assert (found.status_code, found.location) == (303, detail_url)
+    page = client.get(detail_url).get_data(as_text=True)
+    assert "schon 5,00\xa0€ erstattet" in page
+    assert "Die Erstattung über 10,00\xa0€ wurde nicht ausgeführt" in page
+    assert service.FOUND_REASON in page
+    assert "Teil" not in page
+    assert sandbox_refunded(app, musterstadt, paid) == 500
+
+    assert client.post(detail_url, data=asked).status_code == 303
+    assert "Teil" in client.get(detail_url).get_data(as_text=True)
+    assert sandbox_refunded(app, musterstadt, paid) == 1500
+    assert reload(musterstadt, paid).refunded_cents == 1500
+
+
+def sandbox_refunded(app, tenant, payment) -> int:
+    """What the sandbox itself says it refunded of ``payment``, refund by refund."""
+    with app.test_request_context(), tenant_scope(tenant.id):
+        view, provider = connected(tenant, "sandbox")
+        return sum(
+            made.amount_cents for made in provider.refunds(view, payment.provider_payment_id)
+        )
+
+
+def test_the_sandbox_refunds_once_per_key_and_lists_each_refund(app, musterstadt, paid) -> None:
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        view, provider = connected(musterstadt, "sandbox")
+        first = provider.refund(view, paid.provider_payment_id, 500, "key-1")
+        assert provider.refund(view, paid.provider_payment_id, 500, "key-1") == first
+        second = provider.refund(view, paid.provider_payment_id, 700, "key-2")
+        assert provider.refunds(view, paid.provider_payment_id) == [
+            RemoteRefund(first, 500, "key-1"),
+            RemoteRefund(second, 700, "key-2"),
+        ]
+        assert first != second
 
 
 def test_admin_page_shows_masked_secrets(client, log_in, musterstadt) -> None:

@@ -351,6 +351,51 @@ def test_a_paid_session_is_refunded_in_part_never_beyond_what_is_left_and_never_
     )
 
 
+def test_refunds_stripe_holds_and_our_books_lack_are_recorded_never_made_again(
+    stripe_town, stripe_api, monkeypatch
+) -> None:
+    """Stripe made a refund but its answer was lost: the clerk's retry finds it by the
+    key in its metadata and records it as the clerk's, whether or not Stripe still
+    knows the key. A refund made in Stripe's dashboard is recorded as found there, and
+    the refund asked for is refused, not paid out on top of it."""
+    app, tenant, public = stripe_town
+    payment = _started(app, tenant, public).payment
+    paid = _customer_pays(stripe_api, payment.provider_payment_id)
+    assert _refresh(app, tenant, public, payment) is PaymentStatus.SUCCEEDED
+    answer = stripe.RequestsClient.request
+
+    def lose_the_refunds_answer(self, method, url, headers, post_data=None):
+        got = answer(self, method, url, headers, post_data)
+        if (method, url) == ("post", f"{stripe_api}/v1/refunds"):
+            raise stripe.APIConnectionError("the connection broke before the answer came")
+        return got
+
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        monkeypatch.setattr(stripe.RequestsClient, "request", lose_the_refunds_answer)
+        with pytest.raises(service.ProviderDown):
+            service.refund(tenant, reload(tenant, payment), 1000, "Teilweise zurück")
+        db.session.rollback()
+        monkeypatch.undo()
+        made = service.refund(tenant, reload(tenant, payment), 1000, "Teilweise zurück")
+        db.session.commit()
+    listed = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]})
+    assert [(r.id, r.amount) for r in listed.data] == [(made.provider_refund_id, 1000)]
+    assert made.reason == "Teilweise zurück"
+
+    _client(stripe_api).v1.refunds.create({"payment_intent": paid["payment_intent"], "amount": 70})
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        with pytest.raises(service.RefundsFoundAtProvider, match="0,70"):
+            service.refund(tenant, reload(tenant, payment), 500, "Noch etwas")
+        db.session.commit()
+        recorded = service.refunds_of(reload(tenant, payment))
+    assert [(r.amount_cents, r.reason) for r in recorded] == [
+        (1000, "Teilweise zurück"),
+        (70, service.FOUND_REASON),
+    ]
+    listed = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]})
+    assert sorted(r.amount for r in listed.data) == [70, 1000]
+
+
 def test_a_retried_create_reuses_the_session_and_a_reused_key_is_refused(stripe_town) -> None:
     """start() sends an Idempotency-Key: a retry (a timeout, a second click) gets the same
     session back, never a second charge; the key with other parameters is refused."""

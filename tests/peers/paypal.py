@@ -30,7 +30,8 @@ experience_context`` is used, with ``rel=payer-action`` instead of
 (``GET /checkoutnow?token=<order>``) whose buttons redirect to ``return_url``
 with ``?token=<order>&PayerID=<payer>`` or to ``cancel_url`` with
 ``?token=<order>``; captures that complete, stay PENDING or are declined
-(``next_capture_outcome``); full and partial refunds; webhook events
+(``next_capture_outcome``); full and partial refunds, listed with their
+``custom_id`` in the order's ``purchase_units[].payments.refunds``; webhook events
 CHECKOUT.ORDER.APPROVED, PAYMENT.CAPTURE.COMPLETED / PENDING / REFUNDED
 signed as PayPal documents it (SHA256withRSA over
 ``<transmission id>|<time>|<webhook id>|<crc32 of the body>``, the
@@ -47,6 +48,7 @@ shipping, disputes, payouts, the JavaScript SDK, retries of webhook delivery
 The test controls it through :class:`PayPalSandbox`: ``approve(order_id)``
 (as the payer's click would), ``fail_next(n, status)``,
 ``drop_after_accepting(n, path)``, ``down`` (hang up at once), ``expire_tokens()``,
+``forget_request_ids()``,
 ``next_capture_outcome``, ``complete_pending(capture_id)``, ``webhook_url``
 and ``deliver_events()`` / ``send_event(...)``, and inspects ``orders``,
 ``captures``, ``refunds``, ``sent_webhooks``.
@@ -206,6 +208,12 @@ class PayPalSandbox:
         with self._lock:
             self._drops += count
             self._drop_path = path
+
+    def forget_request_ids(self) -> None:
+        """PayPal keeps a ``PayPal-Request-Id`` for a limited time only; after it, the same
+        id does the work again."""
+        with self._lock:
+            self._idempotent.clear()
 
     def expire_tokens(self) -> None:
         with self._lock:
@@ -571,11 +579,21 @@ class PayPalSandbox:
         capture["status"] = "REFUNDED" if fully else "PARTIALLY_REFUNDED"
         capture["update_time"] = _now()
         visible = _visible(refund)
+        self._unit_of(capture)["payments"].setdefault("refunds", []).append(visible)
         self._queue_event("PAYMENT.CAPTURE.REFUNDED", "refund", visible)
         response = _json(visible, 201)
         if key[1]:
             self._idempotent[key] = response
         return response
+
+    def _unit_of(self, capture: dict[str, Any]) -> dict[str, Any]:
+        """The purchase unit whose payments hold ``capture``: its order lists the refunds."""
+        order = self.orders[capture["supplementary_data"]["related_ids"]["order_id"]]
+        return next(
+            unit
+            for unit in order["purchase_units"]
+            if capture in unit.get("payments", {}).get("captures", [])
+        )
 
     def _refunded(self, capture_id: str) -> Decimal:
         return sum(

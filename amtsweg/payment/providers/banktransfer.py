@@ -22,6 +22,7 @@ from amtsweg.payment.interfaces import (
     Observation,
     PaymentRequest,
     ProviderRefused,
+    RemoteRefund,
     RemoteStatus,
     Started,
 )
@@ -61,6 +62,14 @@ class BankTransferProvider:
         idempotency_key: str,  # noqa: ARG002
     ) -> str:
         raise ProviderRefused("a transfer is paid back by the treasury")
+
+    def refunds(
+        self,
+        account: Account,  # noqa: ARG002
+        provider_payment_id: str,  # noqa: ARG002
+    ) -> list[RemoteRefund]:
+        """The treasury pays a transfer back: the bank holds no refunds of ours."""
+        return []
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:
         """Nothing to cancel at a bank."""

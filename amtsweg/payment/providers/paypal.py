@@ -15,8 +15,11 @@ notification. A turned-back citizen lands on our cancel address; Orders v2
 has no way to cancel an unapproved order, it lapses at PayPal by itself.
 
 Every create, capture and refund carries ``PayPal-Request-Id`` (our payment,
-``capture-<order>`` or our refund id), so a retry returns the earlier result
-instead of charging or refunding twice. Notifications are never trusted by
+``capture-<order>`` or the key the service makes of what was refunded before),
+so a retry returns the earlier result instead of charging or refunding twice.
+A refund also carries that key as its ``custom_id``: PayPal keeps it with the
+refund in the order's ``payments.refunds``, where :meth:`PayPalProvider.refunds`
+reads it back. Notifications are never trusted by
 themselves: their transmission headers and body go to PayPal's
 ``POST /v1/notifications/verify-webhook-signature`` with the account's webhook
 id, and only a ``SUCCESS`` answer lets them through - after which the order is
@@ -42,6 +45,7 @@ from amtsweg.payment.interfaces import (
     Observation,
     PaymentRequest,
     ProviderRefused,
+    RemoteRefund,
     RemoteStatus,
     Started,
     WebhookRejected,
@@ -68,6 +72,7 @@ _CAPTURE = {
     "DECLINED": RemoteStatus.FAILED,
     "FAILED": RemoteStatus.FAILED,
 }
+UNDONE_REFUNDS = frozenset({"FAILED", "CANCELLED"})
 # Events about an order or its capture; refunds are ours and need no notification.
 _ORDER_EVENTS = frozenset(
     {
@@ -184,9 +189,25 @@ class PayPalProvider:
             "POST",
             f"/v2/payments/captures/{capture['id']}/refund",
             request_id=idempotency_key,
-            json={"amount": _money(capture["amount"]["currency_code"], amount_cents)},
+            json={
+                "amount": _money(capture["amount"]["currency_code"], amount_cents),
+                "custom_id": idempotency_key,
+            },
         )
         return refund["id"]
+
+    def refunds(self, account: Account, provider_payment_id: str) -> list[RemoteRefund]:
+        order = _api(account, "GET", f"/v2/checkout/orders/{provider_payment_id}")
+        return [
+            RemoteRefund(
+                refund["id"],
+                money.cents_of_decimal_text(refund["amount"]["value"]),
+                refund.get("custom_id"),
+            )
+            for unit in order.get("purchase_units", [])
+            for refund in (unit.get("payments") or {}).get("refunds") or []
+            if refund.get("status") not in UNDONE_REFUNDS
+        ]
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:  # noqa: ARG002
         raise ProviderRefused("PayPal orders cannot be cancelled; an unapproved one lapses")

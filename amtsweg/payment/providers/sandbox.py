@@ -42,6 +42,7 @@ from amtsweg.payment.interfaces import (
     PaymentRequest,
     ProviderRefused,
     ProviderUnavailable,
+    RemoteRefund,
     RemoteStatus,
     Started,
     WebhookRejected,
@@ -141,10 +142,22 @@ class SandboxProvider:
     ) -> str:
         self._available(account)
         charge = _charge(provider_payment_id)
+        refund_id = f"sbx_re_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}"
+        if any(made["id"] == refund_id for made in charge.refunds):
+            return refund_id  # the same key: the earlier refund, as a real provider answers
         if charge.refunded_cents + amount_cents > charge.amount_cents:
             raise ProviderRefused("refund exceeds the charge")
         charge.refunded_cents += amount_cents
-        return f"sbx_re_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]}"
+        made = {"id": refund_id, "amount_cents": amount_cents, "key": idempotency_key}
+        charge.refunds = [*charge.refunds, made]
+        return refund_id
+
+    def refunds(self, account: Account, provider_payment_id: str) -> list[RemoteRefund]:
+        self._available(account)
+        return [
+            RemoteRefund(made["id"], made["amount_cents"], made["key"])
+            for made in _charge(provider_payment_id).refunds
+        ]
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:
         self._available(account)

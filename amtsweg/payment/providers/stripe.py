@@ -10,7 +10,9 @@ The citizen pays on Stripe's hosted Checkout page (no JavaScript on our
 pages): :meth:`StripeProvider.start` creates a Checkout Session whose
 PaymentIntent carries the Kassenzeichen in its metadata. The session is our
 payment's provider id: statuses are read from it and its PaymentIntent,
-refunds go to that PaymentIntent, cancelling expires the session.
+refunds go to that PaymentIntent (with their idempotency key in their
+metadata, so a refund whose answer was lost is recognised when listed),
+cancelling expires the session.
 Notifications about either are verified from the raw body with
 ``Stripe-Signature`` and a 300 s tolerance. Every create call sends the
 ``Idempotency-Key`` the service gives (our payment's, or for a refund one made
@@ -36,6 +38,7 @@ from amtsweg.payment.interfaces import (
     PaymentRequest,
     ProviderRefused,
     ProviderUnavailable,
+    RemoteRefund,
     RemoteStatus,
     Started,
     WebhookRejected,
@@ -43,6 +46,8 @@ from amtsweg.payment.interfaces import (
 
 TOLERANCE_SECONDS = 300
 TIMEOUT_SECONDS = 10
+KEY_METADATA = "amtsweg_refund_key"  # a refund's idempotency key, kept in its metadata
+UNDONE_REFUNDS = frozenset({"failed", "canceled"})
 
 _INTENT = {
     "requires_payment_method": RemoteStatus.PENDING,
@@ -178,10 +183,28 @@ class StripeProvider:
             raise ProviderRefused("the Checkout Session has no payment yet")
         refund = _call(
             client.v1.refunds.create,
-            {"payment_intent": str(session.payment_intent), "amount": amount_cents},
+            {
+                "payment_intent": str(session.payment_intent),
+                "amount": amount_cents,
+                "metadata": {KEY_METADATA: idempotency_key},
+            },
             {"idempotency_key": idempotency_key},
         )
         return refund.id
+
+    def refunds(self, account: Account, provider_payment_id: str) -> list[RemoteRefund]:
+        client = _client(account)
+        session = _session(client, provider_payment_id)
+        if not session.payment_intent:
+            return []
+        listed = _call(
+            client.v1.refunds.list, {"payment_intent": str(session.payment_intent), "limit": 100}
+        )
+        return [
+            _remote_refund(refund.to_dict())
+            for refund in _call(lambda: list(listed.auto_paging_iter()))
+            if refund.status not in UNDONE_REFUNDS
+        ]
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:
         _call(_client(account).v1.checkout.sessions.expire, provider_payment_id)
@@ -194,6 +217,11 @@ def _session(client: stripe.StripeClient, session_id: str) -> Any:
     """Our payment's Checkout Session (what :meth:`StripeProvider.start` returned). Its
     PaymentIntent exists once the citizen confirmed a card on Stripe's page."""
     return _call(client.v1.checkout.sessions.retrieve, session_id)
+
+
+def _remote_refund(refund: Mapping[str, Any]) -> RemoteRefund:
+    metadata = refund.get("metadata") or {}
+    return RemoteRefund(refund["id"], refund["amount"], metadata.get(KEY_METADATA))
 
 
 def _intent_status(intent: Any) -> RemoteStatus:

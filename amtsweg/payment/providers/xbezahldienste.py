@@ -49,6 +49,7 @@ from amtsweg.payment.interfaces import (
     Observation,
     PaymentRequest,
     ProviderRefused,
+    RemoteRefund,
     RemoteStatus,
     Started,
     WebhookRejected,
@@ -172,6 +173,14 @@ class XBezahldiensteProvider:
         idempotency_key: str,  # noqa: ARG002
     ) -> str:
         raise ProviderRefused("XBezahldienste has no refunds; the treasury pays back")
+
+    def refunds(
+        self,
+        account: Account,  # noqa: ARG002
+        provider_payment_id: str,  # noqa: ARG002
+    ) -> list[RemoteRefund]:
+        """XBezahldienste makes no refunds, so it holds none."""
+        return []
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:  # noqa: ARG002
         raise ProviderRefused("XBezahldienste has no cancellation; the platform times out")
