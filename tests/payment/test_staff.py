@@ -212,7 +212,7 @@ def test_a_refund_the_clerk_cannot_know_of_is_shown_before_another_is_made(
     the refund found, and the next refund the clerk asks for is made."""
     with app.test_request_context(), tenant_scope(musterstadt.id):
         view, provider = connected(musterstadt, "sandbox")
-        provider.refund(view, paid.provider_payment_id, 500, "kasse-4711")
+        elsewhere = provider.refund(view, paid.provider_payment_id, 500, "kasse-4711")
         db.session.commit()
     log_in("clerk-musterstadt")
     detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
@@ -224,7 +224,7 @@ def test_a_refund_the_clerk_cannot_know_of_is_shown_before_another_is_made(
     page = client.get(detail_url).get_data(as_text=True)
     assert "schon 5,00\xa0€ erstattet" in page
     assert "Die Erstattung über 10,00\xa0€ wurde nicht ausgeführt" in page
-    assert service.FOUND_REASON in page
+    assert f"{service.FOUND_REASON} (beim Zahlungsdienst: {elsewhere})" in page
     assert "Teil" not in page
     assert sandbox_refunded(app, musterstadt, paid) == 500
 
