@@ -18,7 +18,15 @@ from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import AuditEntry, Tenant
 from tests.login import csrf_token, local
 from tests.payment.conftest import BIC, FORM, IBAN, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
-from tests.payment.helpers import reload, signed, start, submit, webhook_body, webhook_url
+from tests.payment.helpers import (
+    connected,
+    reload,
+    signed,
+    start,
+    submit,
+    webhook_body,
+    webhook_url,
+)
 from tests.platform.test_bearer_tokens import dev_token
 
 
@@ -221,6 +229,37 @@ def test_a_second_success_from_another_tab_is_refunded_automatically(app, client
         assert "Doppelte Zahlung" in refund.reason
     submission = _submission(musterstadt, first)
     assert (submission.status.value, submission.payment_status) == ("paid", "succeeded")
+
+
+def test_a_second_success_already_partly_refunded_at_the_provider_is_left_to_a_clerk(
+    app, client, musterstadt, caplog
+):
+    """The treasury gave part of the second payment back at the provider before our
+    job ran: the job records that refund, refunds nothing on top, and says so in the
+    log; the rest of the duplicate waits for a clerk."""
+    submission = submit(app, musterstadt)
+    first, second = start(app, musterstadt, submission), start(app, musterstadt, submission)
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        view, provider = connected(musterstadt, "sandbox")
+        for payment in (first, second):
+            _settle_at_provider(musterstadt, payment, "succeeded")
+        elsewhere = provider.refund(view, second.provider_payment_id, 500, "kasse-4711")
+        db.session.commit()
+    for payment in (first, second):
+        body = webhook_body(payment, "succeeded")
+        assert (
+            client.post(webhook_url(musterstadt), data=body, headers=signed(body)).json["outcome"]
+            == "changed"
+        )
+
+    second = reload(musterstadt, second)
+    assert (second.status, second.refunded_cents) == (PaymentStatus.PARTIALLY_REFUNDED, 500)
+    with tenant_scope(musterstadt.id):
+        assert [
+            (r.amount_cents, r.reason, r.provider_refund_id) for r in service.refunds_of(second)
+        ] == [(500, service.FOUND_REASON, elsewhere)]
+        assert _charge(musterstadt, second).refunded_cents == 500
+    assert f"duplicate payment {second.id}: the provider held refunds" in caplog.messages
 
 
 def test_a_refund_keeps_who_why_the_providers_id_an_event_and_an_audit_entry(
