@@ -317,9 +317,10 @@ def test_a_settled_transfer_is_refunded_by_the_treasury_not_a_provider(app, must
     with app.test_request_context(), tenant_scope(musterstadt.id):
         payment = reload(musterstadt, transfer)
         service.transition(payment, PaymentStatus.SUCCEEDED, source="statement")
-        refund = service.refund(musterstadt, payment, 3070, "Antrag zurückgenommen")
+        clerk = tenants.find_or_create_user("https://id.example", "clerk-musterstadt", "Clara")
+        refund = service.refund(musterstadt, payment, 3070, "Antrag zurückgenommen", actor=clerk)
         db.session.commit()
-    assert refund.provider_refund_id is None
+    assert (refund.provider_refund_id, refund.actor_id) == (None, clerk.id)
     assert reload(musterstadt, transfer).status is PaymentStatus.REFUNDED
 
 

@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import func, select
 
 from amtsweg.payment import service
-from amtsweg.payment.interfaces import PaymentRequest, ProviderRefused
+from amtsweg.payment.interfaces import PaymentRequest, ProviderRefused, RemoteRefund
 from amtsweg.payment.models import Payment, PaymentStatus, WebhookReceipt
 from amtsweg.platform.db import db, tenant_scope
 from tests import servers
@@ -417,6 +417,71 @@ def test_a_lost_refund_is_not_made_twice_even_after_paypal_forgot_its_request_id
     made = next(iter(paypal.refunds))
     assert (again.json["provider_refund_id"], again.json["reason"]) == (made, "Storno")
     assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
+    assert reload(town, payment).refunded_cents == 1000
+    with tenant_scope(town.id):
+        recorded = service.refunds_of(reload(town, payment))
+    assert [r.actor_id is not None for r in recorded] == [True]  # the clerk's, as asked
+
+
+def test_a_lost_refund_retried_with_another_amount_is_recorded_as_found(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    """The clerk does not retry the lost 10 € but asks for 5 €: the 10 € PayPal made
+    are recorded as they are, and the 5 € are not paid out on top unseen."""
+    payment, refund = paid_with_paypal(app, client, town, apply_and_submit)
+    paypal.drop_after_accepting(1, path="/refund$")
+    assert refund(1000, "Storno").status_code == 503
+
+    other = refund(500, "Storno")
+    assert other.status_code == 409
+    assert "schon 10,00\xa0€ erstattet" in other.json["detail"]
+    assert "Die Erstattung über 5,00\xa0€ wurde nicht ausgeführt" in other.json["detail"]
+    assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
+    with tenant_scope(town.id):
+        recorded = service.refunds_of(reload(town, payment))
+    assert [(r.amount_cents, r.reason) for r in recorded] == [(1000, service.FOUND_REASON)]
+
+
+def test_a_refund_repeated_with_its_request_id_is_made_once_and_listed_with_its_key(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    payment, _refund = paid_with_paypal(app, client, town, apply_and_submit)
+    with app.test_request_context(), tenant_scope(town.id):
+        account, provider = connected(town, "paypal")
+        first = provider.refund(account, payment.provider_payment_id, 500, "amtsweg-refund-x")
+        again = provider.refund(account, payment.provider_payment_id, 500, "amtsweg-refund-x")
+        listed = provider.refunds(account, payment.provider_payment_id)
+    assert again == first
+    assert listed == [RemoteRefund(first, 500, "amtsweg-refund-x")]
+
+
+def test_a_refund_paypal_could_not_complete_is_not_taken_up(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    """A failed refund gave nothing back: it is not recorded as money returned, and
+    the clerk's refund is made."""
+    payment, refund = paid_with_paypal(app, client, town, apply_and_submit)
+    with app.test_request_context(), tenant_scope(town.id):
+        account, provider = connected(town, "paypal")
+        paypal.fail_refund(provider.refund(account, payment.provider_payment_id, 500, "kasse"))
+
+    made = refund(1000, "Ermäßigung")
+    assert made.status_code == 201
+    with tenant_scope(town.id):
+        recorded = service.refunds_of(reload(town, payment))
+    assert [(r.amount_cents, r.reason) for r in recorded] == [(1000, "Ermäßigung")]
     assert reload(town, payment).refunded_cents == 1000
 
 

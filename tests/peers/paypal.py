@@ -48,7 +48,7 @@ shipping, disputes, payouts, the JavaScript SDK, retries of webhook delivery
 The test controls it through :class:`PayPalSandbox`: ``approve(order_id)``
 (as the payer's click would), ``fail_next(n, status)``,
 ``drop_after_accepting(n, path)``, ``down`` (hang up at once), ``expire_tokens()``,
-``forget_request_ids()``,
+``forget_request_ids()``, ``fail_refund(refund_id)``,
 ``next_capture_outcome``, ``complete_pending(capture_id)``, ``webhook_url``
 and ``deliver_events()`` / ``send_event(...)``, and inspects ``orders``,
 ``captures``, ``refunds``, ``sent_webhooks``.
@@ -214,6 +214,16 @@ class PayPalSandbox:
         id does the work again."""
         with self._lock:
             self._idempotent.clear()
+
+    def fail_refund(self, refund_id: str) -> None:
+        """A refund PayPal could not complete (``FAILED``, as when the payer's bank returns
+        it): it gives nothing back, and the order lists it as failed."""
+        with self._lock:
+            refund = self.refunds[refund_id]
+            unit = self._unit_of(self.captures[refund["_capture_id"]])
+            for made in (refund, *unit["payments"]["refunds"]):
+                if made["id"] == refund_id:
+                    made["status"] = "FAILED"
 
     def expire_tokens(self) -> None:
         with self._lock:
@@ -600,7 +610,7 @@ class PayPalSandbox:
             (
                 Decimal(r["amount"]["value"])
                 for r in self.refunds.values()
-                if r["_capture_id"] == capture_id
+                if r["_capture_id"] == capture_id and r["status"] != "FAILED"
             ),
             Decimal(0),
         )
