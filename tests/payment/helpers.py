@@ -15,7 +15,7 @@ from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.models import FormDefinition, FormVersion
 from amtsweg.payment import service
 from amtsweg.payment.interfaces import Account, PaymentProvider
-from amtsweg.payment.models import Payment
+from amtsweg.payment.models import Payment, Refund
 from amtsweg.payment.providers import sandbox
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions import service as submissions
@@ -91,6 +91,12 @@ def reload(tenant: Tenant, payment: Payment) -> Payment:
     key = inspect(payment).identity  # no load: a failed request may have expired the object
     with tenant_scope(tenant.id):
         return db.session.get_one(Payment, key, populate_existing=True)
+
+
+def recorded_refunds(tenant: Tenant, payment: Payment) -> list[Refund]:
+    """The payment's refunds as our books hold them (what a clerk's list shows)."""
+    with tenant_scope(tenant.id):
+        return service.refunds_of(reload(tenant, payment))
 
 
 def remove_fee_form(engine: Engine) -> None:

@@ -17,7 +17,7 @@ from tests import servers
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token, local
 from tests.payment.conftest import offer_fee_form
-from tests.payment.helpers import connected, reload
+from tests.payment.helpers import connected, recorded_refunds, reload
 from tests.payment.test_journey import choose
 from tests.peers.paypal import PayPalSandbox, paypal  # noqa: F401
 from tests.platform.test_bearer_tokens import dev_token
@@ -418,8 +418,7 @@ def test_a_lost_refund_is_not_made_twice_even_after_paypal_forgot_its_request_id
     assert (again.json["provider_refund_id"], again.json["reason"]) == (made, "Storno")
     assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
     assert reload(town, payment).refunded_cents == 1000
-    with tenant_scope(town.id):
-        recorded = service.refunds_of(reload(town, payment))
+    recorded = recorded_refunds(town, payment)
     assert [r.actor_id is not None for r in recorded] == [True]  # the clerk's, as asked
 
 
@@ -441,8 +440,7 @@ def test_a_lost_refund_retried_with_another_amount_is_recorded_as_found(
     assert "schon 10,00\xa0€ erstattet" in other.json["detail"]
     assert "Die Erstattung über 5,00\xa0€ wurde nicht ausgeführt" in other.json["detail"]
     assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
-    with tenant_scope(town.id):
-        recorded = service.refunds_of(reload(town, payment))
+    recorded = recorded_refunds(town, payment)
     assert [(r.amount_cents, r.reason) for r in recorded] == [(1000, service.FOUND_REASON)]
 
 
@@ -479,8 +477,7 @@ def test_a_refund_paypal_could_not_complete_is_not_taken_up(
 
     made = refund(1000, "Ermäßigung")
     assert made.status_code == 201
-    with tenant_scope(town.id):
-        recorded = service.refunds_of(reload(town, payment))
+    recorded = recorded_refunds(town, payment)
     assert [(r.amount_cents, r.reason) for r in recorded] == [(1000, "Ermäßigung")]
     assert reload(town, payment).refunded_cents == 1000
 
