@@ -95,6 +95,10 @@ class Observation:
     # metadata) rather than by the id ``start`` returned.
     kassenzeichen: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The notification says the payment's refunds changed at the provider (one made in
+    # its dashboard, say); ``status`` then says nothing new. Amounts are not taken from
+    # it: the service reads them with ``refunds``, as it reads a status back.
+    about_refunds: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -619,6 +619,11 @@ def receive_webhook(
     payment = _payment_observed(provider_key, observation)
     if payment is None:
         return WebhookOutcome("unknown_payment")
+    if observation.about_refunds:
+        # Read at once: a provider that is down makes this a 503, and the provider's
+        # own retries of the notification are the retry.
+        changed = bool(take_up_refunds(tenant, payment))
+        return WebhookOutcome("changed" if changed else "unchanged")
     changed = apply_observation(payment, observation, source="webhook")
     return WebhookOutcome("changed" if changed else "unchanged")
 
@@ -675,12 +680,10 @@ def refund(
     if not money.refund_fits(amount_cents, left):
         detail = gettext("At most %(left)s cents can be refunded.", left=left)
         raise PaymentRefused(detail, problems=[FieldProblem(json_pointer("amount_cents"), detail)])
-    account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
-    provider = provider_of(account)
-    if Capability.REFUND not in provider.capabilities or not payment.provider_payment_id:
+    at_provider = _refunding_of(tenant, payment)
+    if at_provider is None:
         # Paid by transfer: the treasury pays back by transfer.
         return _record_refund(tenant, payment, amount_cents, reason, actor=actor)
-    at_provider = _Refunding(provider, account_view(tenant, account), payment.provider_payment_id)
     key = _refund_key(payment, amount_cents)
     unrecorded = _unrecorded(payment, at_provider.held())
     if unrecorded:
@@ -723,14 +726,7 @@ def _take_up(
         return _record_refund(
             tenant, payment, amount_cents, reason, provider_refund_id=made, actor=actor
         )
-    for found in unrecorded:
-        _record_refund(
-            tenant,
-            payment,
-            found.amount_cents,
-            FOUND_REASON,
-            provider_refund_id=found.provider_refund_id,
-        )
+    _record_found(tenant, payment, unrecorded)
     raise RefundsFoundAtProvider(
         gettext(
             "The provider had already refunded %(found)s that was not recorded here; it is "
@@ -740,6 +736,54 @@ def _take_up(
             asked=i18n.money(amount_cents),
         )
     )
+
+
+def take_up_refunds(tenant: Tenant, payment: Payment) -> list[Refund]:
+    """Record the refunds of ``payment`` that were made at its provider, not here.
+
+    A provider's notification that a payment's refunds changed leads here, so a
+    refund the treasury made in the provider's dashboard is in the payment's list
+    and the HKR export at once, not only when a clerk next refunds the payment.
+    A refund carrying one of this payment's own keys is left alone: it is a refund
+    made here whose answer was lost, and the clerk's retry of the same amount
+    records it (:func:`_take_up`). Recorded now, that retry would send another key
+    and pay the citizen a second time.
+    """
+    require_tenant_scope(tenant.id)
+    lock(payment)
+    db.session.refresh(payment)
+    at_provider = _refunding_of(tenant, payment)
+    if at_provider is None:
+        return []
+    ours = _refund_key_prefix(payment)
+    elsewhere = [
+        found
+        for found in _unrecorded(payment, at_provider.held())
+        if not (found.key or "").startswith(ours)
+    ]
+    return _record_found(tenant, payment, elsewhere)
+
+
+def _refunding_of(tenant: Tenant, payment: Payment) -> _Refunding | None:
+    """The payment's refunds at its provider; ``None`` when the provider makes none."""
+    account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
+    provider = provider_of(account)
+    if Capability.REFUND not in provider.capabilities or not payment.provider_payment_id:
+        return None
+    return _Refunding(provider, account_view(tenant, account), payment.provider_payment_id)
+
+
+def _record_found(tenant: Tenant, payment: Payment, found: list[RemoteRefund]) -> list[Refund]:
+    return [
+        _record_refund(
+            tenant,
+            payment,
+            remote.amount_cents,
+            FOUND_REASON,
+            provider_refund_id=remote.provider_refund_id,
+        )
+        for remote in found
+    ]
 
 
 def _unrecorded(payment: Payment, held: list[RemoteRefund]) -> list[RemoteRefund]:
@@ -796,25 +840,27 @@ class _Refunding:
     provider_payment_id: str
 
     def held(self) -> list[RemoteRefund]:
-        with self._answered():
+        unanswered = gettext(
+            "The provider did not answer, and nothing was refunded. Please try again later."
+        )
+        with self._answered(unanswered):
             return self.provider.refunds(self.account, self.provider_payment_id)
 
     def make(self, amount_cents: int, key: str) -> str:
-        with self._answered():
+        unanswered = gettext(
+            "The provider did not answer; the refund may or may not have been made. "
+            "Please try again later with the same amount: a refund that was made "
+            "is not made twice."
+        )
+        with self._answered(unanswered):
             return self.provider.refund(self.account, self.provider_payment_id, amount_cents, key)
 
     @contextmanager
-    def _answered(self) -> Iterator[None]:
+    def _answered(self, unanswered: str) -> Iterator[None]:
         try:
             yield
         except ProviderUnavailable as error:
-            raise ProviderDown(
-                gettext(
-                    "The provider did not answer; the refund may or may not have been made. "
-                    "Please try again later with the same amount: a refund that was made "
-                    "is not made twice."
-                )
-            ) from error
+            raise ProviderDown(unanswered) from error
         except ProviderRefused as error:
             raise PaymentRefused(
                 gettext("The provider refused the refund: %(error)s", error=error)
@@ -830,7 +876,12 @@ def _refund_key(payment: Payment, amount_cents: int) -> str:
     :func:`_take_up` recognises that refund by it. Once a refund is recorded, the
     next one has another key.
     """
-    return f"amtsweg-refund-{payment.id}-{payment.refunded_cents}-{amount_cents}"
+    return f"{_refund_key_prefix(payment)}{payment.refunded_cents}-{amount_cents}"
+
+
+def _refund_key_prefix(payment: Payment) -> str:
+    """What every refund key of ``payment`` begins with."""
+    return f"amtsweg-refund-{payment.id}-"
 
 
 def refund_duplicate_job(tenant_id: uuid.UUID, payment_id: uuid.UUID) -> None:

@@ -342,9 +342,8 @@ def test_a_refund_the_provider_cannot_make_says_so_and_keeps_nothing(app, muster
         db.session.rollback()
         assert service.refunds_of(paid) == []
     assert down.value.detail == (
-        "Der Zahlungsdienst hat nicht geantwortet; ob erstattet wurde, ist offen. Bitte "
-        "versuchen Sie es später mit demselben Betrag noch einmal: Eine Erstattung, die schon "
-        "erfolgt ist, wird nicht doppelt ausgeführt."
+        "Der Zahlungsdienst hat nicht geantwortet; es wurde nichts erstattet. Bitte "
+        "versuchen Sie es später noch einmal."
     )
     assert reload(musterstadt, paid).refunded_cents == 0
 

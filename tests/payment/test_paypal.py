@@ -519,6 +519,92 @@ def test_a_refund_made_in_paypal_itself_is_recorded_and_the_clerks_is_not_made(
     assert reload(town, payment).refunded_cents == 1500
 
 
+def test_paypals_refund_notification_records_a_refund_made_in_its_dashboard(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    """The treasury gives 5 € back in PayPal's dashboard. PayPal's
+    ``PAYMENT.CAPTURE.REFUNDED`` puts it in the payment's refunds at once (and so in
+    the HKR export), and the clerk's next refund is then made without a conflict."""
+    payment, refund = paid_with_paypal(app, client, town, apply_and_submit)
+    with app.test_request_context(), tenant_scope(town.id):
+        view, provider = connected(town, "paypal")
+        elsewhere = provider.refund(view, payment.provider_payment_id, 500, "kasse-4711")
+    notified = delivered(paypal, "PAYMENT.CAPTURE.REFUNDED")
+    assert notified.event["resource"]["id"] == elsewhere
+
+    assert replay(client, town, notified).json == {"outcome": "changed"}
+    assert [
+        (r.amount_cents, r.provider_refund_id, r.reason, r.actor_id)
+        for r in recorded_refunds(town, payment)
+    ] == [(500, elsewhere, service.FOUND_REASON, None)]
+    assert reload(town, payment).status is PaymentStatus.PARTIALLY_REFUNDED
+    assert replay(client, town, notified).json == {"outcome": "duplicate"}
+
+    assert refund(1000, "Ermäßigung").status_code == 201
+    # PayPal notifies about the clerk's refund too; it is in our books already.
+    assert replay(client, town, delivered(paypal, "PAYMENT.CAPTURE.REFUNDED")).json == {
+        "outcome": "unchanged"
+    }
+    assert reload(town, payment).refunded_cents == 1500
+    assert len(recorded_refunds(town, payment)) == 2
+
+
+def test_a_refund_notified_before_the_clerk_retries_is_left_to_the_retry(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    """The answer to the clerk's refund was lost, and PayPal's notification of it comes
+    first. It carries this payment's own key, so it is not recorded as found: the
+    clerk's retry of the same amount records it as the clerk's, and nothing is paid
+    out twice (recorded now, the retry would have sent another key)."""
+    payment, refund = paid_with_paypal(app, client, town, apply_and_submit)
+    paypal.drop_after_accepting(1, path="/refund$")
+    assert refund(1000, "Storno").status_code == 503
+
+    notified = delivered(paypal, "PAYMENT.CAPTURE.REFUNDED")
+    assert replay(client, town, notified).json == {"outcome": "unchanged"}
+    assert recorded_refunds(town, payment) == []
+
+    again = refund(1000, "Storno")
+    assert again.status_code == 201
+    assert [r["amount"]["value"] for r in paypal.refunds.values()] == ["10.00"]
+    assert [(r.amount_cents, r.reason) for r in recorded_refunds(town, payment)] == [
+        (1000, "Storno")
+    ]
+
+
+def test_a_refund_notification_about_a_capture_paypal_does_not_know_is_ignored(
+    client,
+    town,
+    paypal,  # noqa: F811
+):
+    """Signed and genuine, but about a capture of another PayPal account: nothing is read
+    or recorded, and PayPal is told it arrived."""
+    sent = paypal.send_event(
+        {
+            "id": "WH-ELSEWHERE",
+            "event_type": "PAYMENT.CAPTURE.REFUNDED",
+            "resource_type": "refund",
+            "resource": {
+                "id": "1REFUNDELSEWHERE",
+                "links": [{"href": f"{paypal.url}/v2/payments/captures/9UNKNOWN", "rel": "up"}],
+            },
+        }
+    )
+    assert replay(client, town, sent).json == {"outcome": "ignored"}
+    no_capture = paypal.send_event(
+        {"id": "WH-NO-CAPTURE", "event_type": "PAYMENT.CAPTURE.REFUNDED", "resource": {}}
+    )
+    assert replay(client, town, no_capture).status_code == 400
+
+
 def test_admins_test_the_paypal_connection_and_see_the_secret_masked(
     client,
     town,

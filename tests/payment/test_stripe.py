@@ -39,7 +39,7 @@ from amtsweg.tenants import service as tenants
 from tests import servers
 from tests.live_server import live_server
 from tests.payment.conftest import offer_fee_form
-from tests.payment.helpers import connected, reload, remove_fee_form, submit
+from tests.payment.helpers import connected, recorded_refunds, reload, remove_fee_form, submit
 from tests.peers.localstripe import localstripe, send_webhooks_to
 from tests.submissions.test_concurrency import _remove_tenant
 
@@ -255,10 +255,12 @@ def _observed(app, tenant, public, session_id: str) -> Observation:
         return provider.fetch_status(account, session_id)
 
 
-def _notified(app, tenant, event_type: str, subject: dict) -> dict:
+def _notified(
+    app, tenant, event_type: str, subject: dict, *, event_id: str = "", status: int = 200
+) -> dict:
     """Our webhook's answer to a notification signed with the account's secret."""
     body = json.dumps(
-        {"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": event_type,
+        {"id": event_id or f"evt_{uuid.uuid4().hex}", "object": "event", "type": event_type,
          "data": {"object": subject}}
     ).encode()  # fmt: skip
     answer = app.test_client().post(
@@ -266,7 +268,7 @@ def _notified(app, tenant, event_type: str, subject: dict) -> dict:
         data=body,
         headers={"Stripe-Signature": _stripe_signature(body, WEBHOOK_SECRET, int(time.time()))},
     )
-    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.status_code == status, answer.get_data(as_text=True)
     return answer.json
 
 
@@ -394,6 +396,58 @@ def test_refunds_stripe_holds_and_our_books_lack_are_recorded_never_made_again(
     ]
     listed = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]})
     assert sorted(r.amount for r in listed.data) == [70, 1000]
+
+
+def test_stripes_refund_notifications_record_a_refund_made_in_its_dashboard(
+    stripe_town, stripe_api, monkeypatch
+) -> None:
+    """The treasury gives 0,70 € back in Stripe's dashboard, and Stripe sends
+    ``charge.refunded``. The refund is then in the payment's list at once, and the
+    clerk's next refund is made without a conflict. While Stripe cannot be asked
+    which refunds it holds, the notification is answered 503 and nothing of it is
+    kept, so that Stripe's own retry of it records the refund."""
+    app, tenant, public = stripe_town
+    payment = _started(app, tenant, public).payment
+    paid = _customer_pays(stripe_api, payment.provider_payment_id)
+    assert _refresh(app, tenant, public, payment) is PaymentStatus.SUCCEEDED
+    client = _client(stripe_api)
+    elsewhere = client.v1.refunds.create({"payment_intent": paid["payment_intent"], "amount": 70})
+    intent = client.v1.payment_intents.retrieve(paid["payment_intent"])
+    charge = intent.to_dict()["latest_charge"]  # localstripe expands it: what the event carries
+    assert (charge["payment_intent"], charge["amount_refunded"]) == (intent.id, 70)
+    assert charge["metadata"] == {}  # no Kassenzeichen on the charge: it is read from the intent
+    answer = stripe.RequestsClient.request
+
+    def refunds_unreachable(self, method, url, headers, post_data=None):
+        if (method, url.split("?")[0]) == ("get", f"{stripe_api}/v1/refunds"):
+            raise stripe.APIConnectionError("Stripe did not answer")
+        return answer(self, method, url, headers, post_data)
+
+    monkeypatch.setattr(stripe.RequestsClient, "request", refunds_unreachable)
+    down = _notified(app, tenant, "charge.refunded", charge, event_id="evt_refunded", status=503)
+    assert down["status"] == 503
+    assert recorded_refunds(tenant, payment) == []
+    monkeypatch.undo()
+
+    assert _notified(app, tenant, "charge.refunded", charge, event_id="evt_refunded") == {
+        "outcome": "changed"
+    }
+    assert [(r.amount_cents, r.provider_refund_id, r.reason, r.actor_id)
+            for r in recorded_refunds(tenant, payment)] == [
+        (70, elsewhere.id, service.FOUND_REASON, None)
+    ]  # fmt: skip
+    assert reload(tenant, payment).status is PaymentStatus.PARTIALLY_REFUNDED
+    # The same refund's other notification finds it recorded.
+    assert _notified(app, tenant, "refund.created", elsewhere.to_dict()) == {"outcome": "unchanged"}
+
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        made = service.refund(tenant, reload(tenant, payment), 500, "Ermäßigung")
+        db.session.commit()
+    assert made.provider_refund_id.startswith("re_")
+    assert reload(tenant, payment).refunded_cents == 570
+    # A refund of a PaymentIntent this account does not know is not ours.
+    stranger = {"id": "re_stranger", "object": "refund", "payment_intent": "pi_stranger"}
+    assert _notified(app, tenant, "refund.created", stranger) == {"outcome": "ignored"}
 
 
 def test_a_retried_create_reuses_the_session_and_a_reused_key_is_refused(stripe_town) -> None:

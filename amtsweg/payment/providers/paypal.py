@@ -23,7 +23,9 @@ reads it back. Notifications are never trusted by
 themselves: their transmission headers and body go to PayPal's
 ``POST /v1/notifications/verify-webhook-signature`` with the account's webhook
 id, and only a ``SUCCESS`` answer lets them through - after which the order is
-read back again anyway. The OAuth2 token is cached until shortly before its
+read back again anyway. ``PAYMENT.CAPTURE.REFUNDED`` (a refund made here or in
+PayPal's own dashboard) names the order through the refund's capture; the
+service then reads the order's refunds. The OAuth2 token is cached until shortly before its
 ``expires_in`` and fetched again when PayPal no longer accepts it.
 """
 
@@ -73,7 +75,9 @@ _CAPTURE = {
     "FAILED": RemoteStatus.FAILED,
 }
 UNDONE_REFUNDS = frozenset({"FAILED", "CANCELLED"})
-# Events about an order or its capture; refunds are ours and need no notification.
+# Events about an order or its capture.
+# A capture refunded, here or in PayPal's own dashboard: the resource is the refund.
+_REFUND_EVENT = "PAYMENT.CAPTURE.REFUNDED"
 _ORDER_EVENTS = frozenset(
     {
         "CHECKOUT.ORDER.APPROVED",
@@ -166,6 +170,8 @@ class PayPalProvider:
         self, account: Account, body: bytes, headers: Mapping[str, str]
     ) -> Observation | None:
         event = _verified_event(account, body, headers)
+        if event.get("event_type") == _REFUND_EVENT:
+            return self._refunds_changed(account, event)
         if event.get("event_type") not in _ORDER_EVENTS:
             return None
         order_id = _order_id_of(event)
@@ -176,6 +182,23 @@ class PayPalProvider:
         except ProviderRefused:
             return None  # an order this account does not know: not ours
         return dataclasses.replace(observation, event_id=str(event["id"]))
+
+    def _refunds_changed(self, account: Account, event: Mapping[str, Any]) -> Observation | None:
+        """The refund names its capture (its ``up`` link), and the capture our order."""
+        capture_url = _link(event.get("resource") or {}, "up")
+        if not capture_url:
+            raise WebhookRejected("the PayPal notification names no capture")
+        capture_id = capture_url.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            capture = _api(account, "GET", f"/v2/payments/captures/{capture_id}")
+        except ProviderRefused:
+            return None  # a capture this account does not know: not ours
+        order_id = _related_order_id(capture)
+        if not order_id:
+            return None
+        return Observation(
+            order_id, RemoteStatus.SUCCEEDED, event_id=str(event["id"]), about_refunds=True
+        )
 
     def refund(
         self, account: Account, provider_payment_id: str, amount_cents: int, idempotency_key: str
@@ -344,5 +367,9 @@ def _order_id_of(event: Mapping[str, Any]) -> str | None:
     resource = event.get("resource") or {}
     if event.get("event_type", "").startswith("CHECKOUT.ORDER."):
         return resource.get("id")
-    related = (resource.get("supplementary_data") or {}).get("related_ids") or {}
+    return _related_order_id(resource)
+
+
+def _related_order_id(capture: Mapping[str, Any]) -> str | None:
+    related = (capture.get("supplementary_data") or {}).get("related_ids") or {}
     return related.get("order_id")

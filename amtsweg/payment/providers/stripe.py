@@ -14,7 +14,10 @@ refunds go to that PaymentIntent (with their idempotency key in their
 metadata, so a refund whose answer was lost is recognised when listed),
 cancelling expires the session.
 Notifications about either are verified from the raw body with
-``Stripe-Signature`` and a 300 s tolerance. Every create call sends the
+``Stripe-Signature`` and a 300 s tolerance. A notification about a refund
+(``charge.refunded``, ``refund.*``: one made in Stripe's dashboard, say) names
+the PaymentIntent, which is read for our Kassenzeichen; the service then reads
+the payment's refunds. Every create call sends the
 ``Idempotency-Key`` the service gives (our payment's, or for a refund one made
 from what was refunded before), so a retried call never charges or refunds
 twice. A card declined on the Checkout page reads as failed while the session
@@ -68,6 +71,16 @@ _EVENTS = {
     "checkout.session.async_payment_failed": RemoteStatus.FAILED,
     "checkout.session.expired": RemoteStatus.CANCELLED,
 }
+# About a refund of a PaymentIntent (its subject a Charge or a Refund), however it was made.
+_REFUND_EVENTS = frozenset(
+    {
+        "charge.refunded",
+        "charge.refund.updated",
+        "refund.created",
+        "refund.updated",
+        "refund.failed",
+    }
+)
 
 
 def _client(account: Account) -> stripe.StripeClient:
@@ -156,9 +169,11 @@ class StripeProvider:
             )
         except (stripe.SignatureVerificationError, ValueError) as error:
             raise WebhookRejected(f"the Stripe notification is not genuine: {error}") from error
+        subject = event.data.object.to_dict()
+        if event.type in _REFUND_EVENTS:
+            return self._refunds_changed(account, event.id, subject)
         if event.type not in _EVENTS:
             return None
-        subject = event.data.object.to_dict()
         if event.type.startswith("checkout.session."):
             status = _EVENTS[event.type] or (
                 RemoteStatus.SUCCEEDED
@@ -172,6 +187,27 @@ class StripeProvider:
             status=_EVENTS[event.type],
             event_id=event.id,
             kassenzeichen=metadata.get("kassenzeichen"),
+        )
+
+    def _refunds_changed(
+        self, account: Account, event_id: str, subject: Mapping[str, Any]
+    ) -> Observation | None:
+        """A refund's notification names the PaymentIntent, whose metadata names our
+        payment; a refund made in the dashboard carries none of ours itself."""
+        if not subject.get("payment_intent"):
+            return None  # a charge without a PaymentIntent was not made by Checkout
+        client = _client(account)
+        try:
+            intent = _call(client.v1.payment_intents.retrieve, str(subject["payment_intent"]))
+        except ProviderRefused:
+            return None  # a PaymentIntent this account does not know: not ours
+        metadata = intent.to_dict().get("metadata") or {}
+        return Observation(
+            provider_payment_id=intent.id,
+            status=_intent_status(intent),
+            event_id=event_id,
+            kassenzeichen=metadata.get("kassenzeichen"),
+            about_refunds=True,
         )
 
     def refund(
