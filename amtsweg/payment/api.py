@@ -21,6 +21,7 @@ from amtsweg.payment.schemas import (
     ResolutionSchema,
     StatementLineSchema,
     StatementResultSchema,
+    TakenUpSchema,
     TestPaymentOutcomeSchema,
     TestPaymentStartedSchema,
 )
@@ -182,8 +183,9 @@ class Payments(TenantView):
         )
 
 
-@blp.route("/<slug:tenant_slug>/payments/<uuid:payment_id>/refunds")
-class Refunds(TenantView):
+class PaymentResource(TenantView):
+    """One of the tenant's payments, for its clerks (404 for any other)."""
+
     required_roles = STAFF
 
     def _process_args(self, payment_id: uuid.UUID, **kwargs: Any) -> None:
@@ -197,6 +199,9 @@ class Refunds(TenantView):
             abort(404)
         self.payment = payment
 
+
+@blp.route("/<slug:tenant_slug>/payments/<uuid:payment_id>/refunds")
+class Refunds(PaymentResource):
     @blp.response(200, RefundSchema(many=True))
     @blp.doc(**SECURED)
     def get(self) -> Any:
@@ -225,6 +230,22 @@ class Refunds(TenantView):
         return service.refund(
             self.tenant, self.payment, body["amount_cents"], body["reason"], actor=self.actor()
         )
+
+
+@blp.route("/<slug:tenant_slug>/payments/<uuid:payment_id>/refunds/comparison")
+class RefundsComparison(PaymentResource):
+    @blp.response(200, TakenUpSchema)
+    @blp.alt_response(503, schema=ProblemErrorSchema, description="The provider is unreachable")
+    @blp.doc(**SECURED)
+    def post(self) -> Any:
+        """Compare the payment's refunds with those its provider holds, refunding nothing.
+
+        Refunds made at the provider itself (in its dashboard, say) and missing here are
+        recorded (``recorded``). A refund made here whose answer was lost is listed in
+        ``lost`` and not recorded: refunding the same amount again records it without
+        paying it out a second time. The provider's notifications about refunds do the
+        same by themselves; this is for a notification that never came."""
+        return service.take_up_refunds(self.tenant, self.payment)
 
 
 @blp.route("/<slug:tenant_slug>/payments/export.csv")

@@ -91,6 +91,25 @@ class RefundSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
 
 
+class RemoteRefundSchema(ma.Schema):
+    provider_refund_id = ma.fields.String()
+    amount_cents = ma.fields.Integer()
+
+
+class TakenUpSchema(ma.Schema):
+    recorded = ma.fields.List(
+        ma.fields.Nested(RefundSchema),
+        metadata={"description": "Refunds made at the provider and missing here, recorded now"},
+    )
+    lost = ma.fields.List(
+        ma.fields.Nested(RemoteRefundSchema),
+        metadata={
+            "description": "Refunds made here whose answer was lost, not recorded: refund "
+            "the same amount again to record one"
+        },
+    )
+
+
 class TestPaymentStartedSchema(ma.Schema):
     payment_page = ma.fields.Url(metadata={"description": "Where to pay the test payment"})
 

@@ -622,7 +622,7 @@ def receive_webhook(
     if observation.about_refunds:
         # Read at once: a provider that is down makes this a 503, and the provider's
         # own retries of the notification are the retry.
-        changed = bool(take_up_refunds(tenant, payment))
+        changed = bool(take_up_refunds(tenant, payment).recorded)
         return WebhookOutcome("changed" if changed else "unchanged")
     changed = apply_observation(payment, observation, source="webhook")
     return WebhookOutcome("changed" if changed else "unchanged")
@@ -727,50 +727,74 @@ def _take_up(
             tenant, payment, amount_cents, reason, provider_refund_id=made, actor=actor
         )
     _record_found(tenant, payment, unrecorded)
-    raise RefundsFoundAtProvider(
-        gettext(
-            "The provider had already refunded %(found)s that was not recorded here; it is "
-            "recorded now. The refund of %(asked)s was not made: please check whether it is "
-            "still due.",
-            found=i18n.money(sum(found.amount_cents for found in unrecorded)),
-            asked=i18n.money(amount_cents),
-        )
+    found = found_at_provider(sum(remote.amount_cents for remote in unrecorded))
+    not_made = gettext(
+        "The refund of %(asked)s was not made: please check whether it is still due.",
+        asked=i18n.money(amount_cents),
+    )
+    raise RefundsFoundAtProvider(f"{found} {not_made}")
+
+
+def found_at_provider(cents: int) -> str:
+    """What the clerk reads about refunds that were found at the provider and recorded."""
+    return gettext(
+        "The provider had already refunded %(found)s that was not recorded here; it is "
+        "recorded now.",
+        found=i18n.money(cents),
     )
 
 
-def take_up_refunds(tenant: Tenant, payment: Payment) -> list[Refund]:
+@dataclass(frozen=True, slots=True)
+class TakenUp:
+    """What the provider's refunds held that our books lacked: ``recorded``, made
+    elsewhere and recorded now; ``lost``, made here but their answer was lost."""
+
+    recorded: list[Refund]
+    lost: list[RemoteRefund]
+
+
+def take_up_refunds(tenant: Tenant, payment: Payment) -> TakenUp:
     """Record the refunds of ``payment`` that were made at its provider, not here.
 
-    A provider's notification that a payment's refunds changed leads here, so a
-    refund the treasury made in the provider's dashboard is in the payment's list
-    and the HKR export at once, not only when a clerk next refunds the payment.
-    A refund carrying one of this payment's own keys is left alone: it is a refund
-    made here whose answer was lost, and the clerk's retry of the same amount
-    records it (:func:`_take_up`). Recorded now, that retry would send another key
-    and pay the citizen a second time.
+    A provider's notification that a payment's refunds changed leads here, and so
+    does the clerk's "compare with the provider": a refund the treasury made in the
+    provider's dashboard is then in the payment's list and the HKR export, not only
+    when a clerk next refunds the payment. A refund carrying one of this payment's
+    own keys is not recorded: it is a refund made here whose answer was lost, and
+    the clerk's retry of the same amount records it (:func:`_take_up`). Recorded
+    now, that retry would send another key and pay the citizen a second time.
     """
     require_tenant_scope(tenant.id)
     lock(payment)
     db.session.refresh(payment)
     at_provider = _refunding_of(tenant, payment)
     if at_provider is None:
-        return []
+        return TakenUp([], [])
     ours = _refund_key_prefix(payment)
-    elsewhere = [
-        found
-        for found in _unrecorded(payment, at_provider.held())
-        if not (found.key or "").startswith(ours)
-    ]
-    return _record_found(tenant, payment, elsewhere)
+    unrecorded = _unrecorded(payment, at_provider.held())
+    lost = [found for found in unrecorded if (found.key or "").startswith(ours)]
+    elsewhere = [found for found in unrecorded if found not in lost]
+    return TakenUp(_record_found(tenant, payment, elsewhere), lost)
+
+
+def can_take_up_refunds(payment: Payment) -> bool:
+    """Whether the payment's provider can be asked for its refunds (money came in, and
+    the provider refunds itself)."""
+    return (
+        payment.status in WITH_MONEY
+        and bool(payment.provider_payment_id)
+        and Capability.REFUND in registry.provider(payment.provider).capabilities
+    )
 
 
 def _refunding_of(tenant: Tenant, payment: Payment) -> _Refunding | None:
     """The payment's refunds at its provider; ``None`` when the provider makes none."""
-    account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
-    provider = provider_of(account)
-    if Capability.REFUND not in provider.capabilities or not payment.provider_payment_id:
+    if not can_take_up_refunds(payment):
         return None
-    return _Refunding(provider, account_view(tenant, account), payment.provider_payment_id)
+    account = db.session.get_one(ProviderAccount, (tenant.id, payment.account_id))
+    return _Refunding(
+        provider_of(account), account_view(tenant, account), payment.provider_payment_id
+    )
 
 
 def _record_found(tenant: Tenant, payment: Payment, found: list[RemoteRefund]) -> list[Refund]:

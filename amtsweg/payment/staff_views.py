@@ -7,9 +7,11 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from amtsweg.payment import api, onboarding, registry, service
+from amtsweg.payment.interfaces import RemoteRefund
+from amtsweg.platform import i18n
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.euros import parse_euros
 from amtsweg.tenants.access import ADMINS, STAFF
@@ -97,8 +99,8 @@ class PaymentList(ClerkView):
         )
 
 
-class PaymentDetail(ClerkView):
-    """One payment: its events, its refunds, and a refund form (never more than is left)."""
+class PaymentView(ClerkView):
+    """A view of one of the tenant's payments (404 for any other)."""
 
     def _process_args(self, payment_id: uuid.UUID, **kwargs: Any) -> None:
         super()._process_args(**kwargs)
@@ -110,6 +112,10 @@ class PaymentDetail(ClerkView):
         if payment is None:
             abort(404)
         self.payment = payment
+
+
+class PaymentDetail(PaymentView):
+    """One payment: its events, its refunds, and a refund form (never more than is left)."""
 
     def get(self) -> str:
         return self._render()
@@ -140,8 +146,48 @@ class PaymentDetail(ClerkView):
             events=service.events_of(self.payment),
             refunds=service.refunds_of(self.payment),
             left=service.refundable_cents(self.payment),
+            comparable=service.can_take_up_refunds(self.payment),
             error=error,
         )
+
+
+class RefundsCompared(PaymentView):
+    """The clerk compares the payment's refunds with its provider's: those made there
+    (in its dashboard, say) and missing here are recorded."""
+
+    def post(self) -> Response:
+        try:
+            taken = service.take_up_refunds(self.tenant, self.payment)
+        except service.ProviderDown:
+            flash(gettext("The provider did not answer; please compare again later."), "danger")
+        else:
+            for message, category in _compared(taken):
+                flash(message, category)
+        return redirect(
+            url_for(".payment", tenant_slug=self.tenant.slug, payment_id=self.payment.id), code=303
+        )
+
+
+def _compared(taken: service.TakenUp) -> list[tuple[str, str]]:
+    """What the clerk reads after comparing, most important first."""
+    said = []
+    if taken.lost:
+        said.append((_lost_refunds(taken.lost), "warning"))
+    if taken.recorded:
+        found = sum(refund.amount_cents for refund in taken.recorded)
+        said.append((service.found_at_provider(found), "warning"))
+    return said or [(gettext("The refunds recorded here match the provider's."), "success")]
+
+
+def _lost_refunds(lost: list[RemoteRefund]) -> str:
+    return ngettext(
+        "The provider holds a refund of %(lost)s made here whose answer was lost. Please "
+        "refund the same amount again: it is then recorded, not made a second time.",
+        "The provider holds %(num)d refunds made here whose answers were lost (together "
+        "%(lost)s). The next refund you ask for records them and is itself not made.",
+        len(lost),
+        lost=i18n.money(sum(refund.amount_cents for refund in lost)),
+    )
 
 
 def _cents(text: str) -> int:
@@ -222,6 +268,10 @@ bp.add_url_rule("/admin/payment/<provider_key>", view_func=ProviderSave.as_view(
 bp.add_url_rule("/admin/payment/<provider_key>/test", view_func=ProviderCheck.as_view("check"))
 bp.add_url_rule("/clerk/payments/", view_func=PaymentList.as_view("payments"))
 bp.add_url_rule("/clerk/payments/<uuid:payment_id>", view_func=PaymentDetail.as_view("payment"))
+bp.add_url_rule(
+    "/clerk/payments/<uuid:payment_id>/compare-refunds",
+    view_func=RefundsCompared.as_view("compare_refunds"),
+)
 bp.add_url_rule("/clerk/payments/export.csv", view_func=ExportDownload.as_view("export"))
 bp.add_url_rule("/clerk/payments/statements", view_func=StatementUpload.as_view("statements"))
 bp.add_url_rule(

@@ -8,7 +8,9 @@
 // English with the mouse. Erika then sees the request on her submission page (checked in both
 // languages) and answers it in a browser without JavaScript. Thomas Verwalter (tenant admin)
 // reads the audit log and the clerk settings pages, in German and in English. Sabine also
-// clears a credit from a bank statement on the payments page, in each language.
+// clears a credit from a bank statement on the payments page, opens a card payment, asks for a
+// refund without an amount (the error) and compares its refunds with the provider, in each
+// language.
 // Prints one JSON report on stdout: pages (axe WCAG 2.1 A/AA violations), checks, error.
 
 import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
@@ -157,6 +159,16 @@ async function clerkClearsACredit(browser, locale) {
     const left = await clearLinks.count();
     check(`${locale}: the cleared credit shows its note`, (await page.locator(`main td:text("Cleared in ${locale}")`).count()) === 1);
     check(`${locale}: one credit fewer waits`, left === waiting - 1, `${waiting} → ${left}`);
+    const payment = 'main a[href*="/clerk/payments/"]:not([href*="statement-lines"]):not([href*="export"])';
+    await loads(page, () => page.locator(payment).first().click());
+    await audit(page, pass, 'payment');
+    await loads(page, () => page.locator('main form:has(#amount) button[type="submit"]').click());
+    await audit(page, pass, 'payment-refund-error');
+    check(`${locale}: a refund without an amount is refused`, (await page.locator('#refund-error').count()) === 1);
+    await loads(page, () => page.locator('main form[action$="/compare-refunds"] button').click());
+    await audit(page, pass, 'payment-compared');
+    const matched = locale === 'de' ? 'stimmen mit denen des Zahlungsdienstes überein' : "match the provider's";
+    check(`${locale}: the refunds match the provider's`, (await page.getByText(matched).count()) === 1);
   } finally {
     await context.close();
   }

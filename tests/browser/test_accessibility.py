@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import subprocess
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -27,13 +28,15 @@ from typing import Any
 import pytest
 
 from amtsweg.cli import main
+from amtsweg.payment.providers import sandbox
 from amtsweg.platform.auth.roles import Role
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.devidp import dev_issuer
 from amtsweg.tenants import service as tenants
 from tests import servers
 from tests.live_server import live_server
-from tests.payment.helpers import statement
+from tests.payment.conftest import offer_fee_form
+from tests.payment.helpers import start, statement, submit
 from tests.submissions.test_api import fund_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.long]
@@ -173,6 +176,7 @@ def site_with_a_submission(make_app, settings) -> Iterator[tuple[str, str]]:
         )
         assert sent.status_code == 201, sent.json
         _make_sabine_a_member(app)
+        _a_paid_card_payment(app)
         clerk = runner.invoke(main, ["dev-token", "--role", "clerk"]).output.strip()
         waiting = app.test_client().post(
             "/api/v1/tenants/musterstadt/payment/statements",
@@ -182,6 +186,20 @@ def site_with_a_submission(make_app, settings) -> Iterator[tuple[str, str]]:
         assert waiting.json == {"matched": 0, "for_clerk": 2, "known": 0}
     with live_server(app, port) as url:
         yield url, sent.json["reference"]
+
+
+def _a_paid_card_payment(app) -> None:
+    """Erika's parking permit, paid with the sandbox's test card (its notification settles
+    it), so that the clerk has a payment to open, refund and compare."""
+    musterstadt = tenants.find_tenant("musterstadt")
+    with tenant_scope(musterstadt.id):
+        offer_fee_form(musterstadt)
+        db.session.commit()
+    payment = start(app, musterstadt, submit(app, musterstadt))
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        charge = sandbox.find_charge(uuid.UUID(payment.provider_payment_id.removeprefix("sbx_")))
+        sandbox.pay(charge, "4242 4242 4242 4242")
+        db.session.commit()
 
 
 def _make_sabine_a_member(app) -> None:
@@ -213,7 +231,15 @@ def test_the_clerks_workplace_is_accessible_in_a_browser(
     assert {("citizen-de", "submission"), ("citizen-en", "submission")} <= audited
     for name in ADMIN_PAGES:
         assert {("admin-de", name), ("admin-en", name)} <= audited, name
-    for name in ("payments", "credit", "credit-error", "payments-cleared"):
+    for name in (
+        "payments",
+        "credit",
+        "credit-error",
+        "payments-cleared",
+        "payment",
+        "payment-refund-error",
+        "payment-compared",
+    ):
         assert {("clerk-de-payments", name), ("clerk-en-payments", name)} <= audited, name
     wrong_language = [
         f"{page['pass']} / {page['name']}: {page['lang']}"

@@ -602,7 +602,9 @@ def test_a_refund_notification_about_a_capture_paypal_does_not_know_is_ignored(
     no_capture = paypal.send_event(
         {"id": "WH-NO-CAPTURE", "event_type": "PAYMENT.CAPTURE.REFUNDED", "resource": {}}
     )
-    assert replay(client, town, no_capture).status_code == 400
+    refused = replay(client, town, no_capture)
+    assert refused.status_code == 400
+    assert refused.json["detail"] == "the PayPal notification names no capture"
 
 
 def test_admins_test_the_paypal_connection_and_see_the_secret_masked(

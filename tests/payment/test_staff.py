@@ -235,6 +235,104 @@ def test_a_refund_the_clerk_cannot_know_of_is_shown_before_another_is_made(
     assert reload(musterstadt, paid).refunded_cents == 1500
 
 
+def test_the_clerk_compares_refunds_with_the_provider_and_nothing_is_refunded(
+    app, client, log_in, musterstadt, paid
+) -> None:
+    """Comparing records a refund made at the provider itself (a notification that never
+    came) and refunds nothing. A refund made here whose answer was lost is named for
+    the clerk's retry, not recorded: the retry records it as the clerk's, once."""
+    log_in("clerk-musterstadt")
+    detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
+    compare_url = f"{detail_url}/compare-refunds"
+    page = client.get(detail_url)
+    assert "Mit dem Zahlungsdienst abgleichen" in page.get_data(as_text=True)
+    token = csrf_token(page)
+
+    same = client.post(compare_url, data={"csrf_token": token})
+    assert (same.status_code, same.location) == (303, detail_url)
+    assert "stimmen mit denen des Zahlungsdienstes überein" in client.get(detail_url).get_data(
+        as_text=True
+    )
+
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        view, provider = connected(musterstadt, "sandbox")
+        # The key the clerk's refund of 10 € sends (docs/payment.md, "Refunds"): made at
+        # the provider, but its answer never reached us.
+        provider.refund(view, paid.provider_payment_id, 1000, f"amtsweg-refund-{paid.id}-0-1000")
+        db.session.commit()
+    assert client.post(compare_url, data={"csrf_token": token}).status_code == 303
+    page = client.get(detail_url).get_data(as_text=True)
+    assert "Beim Zahlungsdienst liegt eine hier ausgelöste Erstattung über 10,00\xa0€" in page
+    assert recorded_refunds(musterstadt, paid) == []
+    retried = client.post(
+        detail_url, data={"csrf_token": token, "amount": "10,00", "reason": "Teil"}
+    )
+    assert retried.status_code == 303
+    assert [(r.amount_cents, r.reason) for r in recorded_refunds(musterstadt, paid)] == [
+        (1000, "Teil")
+    ]
+    assert sandbox_refunded(app, musterstadt, paid) == 1000
+
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        view, provider = connected(musterstadt, "sandbox")
+        elsewhere = provider.refund(view, paid.provider_payment_id, 500, "kasse-4711")
+        db.session.commit()
+    assert client.post(compare_url, data={"csrf_token": token}).status_code == 303
+    page = client.get(detail_url).get_data(as_text=True)
+    assert "Beim Zahlungsdienst war schon 5,00\xa0€ erstattet, das hier fehlte" in page
+    assert f"{service.FOUND_REASON} (beim Zahlungsdienst: {elsewhere})" in page
+    assert [(r.amount_cents, r.reason) for r in recorded_refunds(musterstadt, paid)] == [
+        (1000, "Teil"),
+        (500, service.FOUND_REASON),
+    ]
+    assert sandbox_refunded(app, musterstadt, paid) == 1500  # comparing refunded nothing
+    assert reload(musterstadt, paid).refunded_cents == 1500
+
+
+def test_comparing_while_the_provider_is_down_says_so_and_a_payment_without_money_offers_none(
+    app, client, log_in, musterstadt, paid
+) -> None:
+    log_in("clerk-musterstadt")
+    unpaid = start(app, musterstadt, submit(app, musterstadt))
+    unpaid_url = f"/t/musterstadt/clerk/payments/{unpaid.id}"
+    assert "Mit dem Zahlungsdienst abgleichen" not in client.get(unpaid_url).get_data(as_text=True)
+    connect_sandbox(musterstadt, outage="yes")
+    db.session.commit()
+    detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
+    token = csrf_token(client.get(detail_url))
+    down = client.post(f"{detail_url}/compare-refunds", data={"csrf_token": token})
+    assert down.status_code == 303
+    assert "bitte gleichen Sie später noch einmal ab" in client.get(detail_url).get_data(
+        as_text=True
+    )
+
+
+def test_the_api_compares_refunds_with_the_provider(app, client, clerk, musterstadt, paid):
+    comparison = f"{API}/payments/{paid.id}/refunds/comparison"
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        view, provider = connected(musterstadt, "sandbox")
+        elsewhere = provider.refund(view, paid.provider_payment_id, 700, "kasse-1")
+        lost = provider.refund(
+            view, paid.provider_payment_id, 300, f"amtsweg-refund-{paid.id}-0-300"
+        )
+        db.session.commit()
+    answer = client.post(comparison, headers=clerk)
+    assert answer.status_code == 200
+    assert [
+        (r["amount_cents"], r["provider_refund_id"], r["reason"]) for r in answer.json["recorded"]
+    ] == [(700, elsewhere, service.FOUND_REASON)]
+    assert answer.json["lost"] == [{"provider_refund_id": lost, "amount_cents": 300}]
+    again = client.post(comparison, headers=clerk).json
+    assert again == {"recorded": [], "lost": [{"provider_refund_id": lost, "amount_cents": 300}]}
+    assert reload(musterstadt, paid).refunded_cents == 700
+
+    connect_sandbox(musterstadt, outage="yes")
+    db.session.commit()
+    down = client.post(comparison, headers=clerk)
+    assert down.status_code == 503
+    assert down.headers["Content-Type"] == "application/problem+json"
+
+
 def sandbox_refunded(app, tenant, payment) -> int:
     """What the sandbox itself says it refunded of ``payment``, refund by refund."""
     with app.test_request_context(), tenant_scope(tenant.id):
@@ -283,6 +381,7 @@ STAFF_ENDPOINTS = [
     ("/payments/export.csv", "GET", {}),
     ("/payment/statements", "POST", {"data": b"<x/>"}),
     ("/payment/statement-lines", "GET", {}),
+    (f"/payments/{NO_LINE}/refunds/comparison", "POST", {}),
     (f"/payment/statement-lines/{NO_LINE}/resolution", "POST", {"json": {"resolution": "x"}}),
     ("/payment/providers/sandbox/test-payment", "POST", {}),
     ("/payment/providers/sandbox/test-payment/result", "POST", {}),
