@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -864,31 +864,37 @@ class _Refunding:
     provider_payment_id: str
 
     def held(self) -> list[RemoteRefund]:
-        unanswered = gettext(
-            "The provider did not answer, and nothing was refunded. Please try again later."
-        )
-        with self._answered(unanswered):
+        with self._answered(
+            gettext(
+                "The provider did not answer, and nothing was refunded. Please try again later."
+            ),
+            lambda error: gettext(
+                "The provider refused to list the payment's refunds: %(error)s", error=error
+            ),
+        ):
             return self.provider.refunds(self.account, self.provider_payment_id)
 
     def make(self, amount_cents: int, key: str) -> str:
-        unanswered = gettext(
-            "The provider did not answer; the refund may or may not have been made. "
-            "Please try again later with the same amount: a refund that was made "
-            "is not made twice."
-        )
-        with self._answered(unanswered):
+        with self._answered(
+            gettext(
+                "The provider did not answer; the refund may or may not have been made. "
+                "Please try again later with the same amount: a refund that was made "
+                "is not made twice."
+            ),
+            lambda error: gettext("The provider refused the refund: %(error)s", error=error),
+        ):
             return self.provider.refund(self.account, self.provider_payment_id, amount_cents, key)
 
     @contextmanager
-    def _answered(self, unanswered: str) -> Iterator[None]:
+    def _answered(
+        self, unanswered: str, refused: Callable[[ProviderRefused], str]
+    ) -> Iterator[None]:
         try:
             yield
         except ProviderUnavailable as error:
             raise ProviderDown(unanswered) from error
         except ProviderRefused as error:
-            raise PaymentRefused(
-                gettext("The provider refused the refund: %(error)s", error=error)
-            ) from error
+            raise PaymentRefused(refused(error)) from error
 
 
 def _refund_key(payment: Payment, amount_cents: int) -> str:

@@ -158,8 +158,8 @@ class RefundsCompared(PaymentView):
     def post(self) -> Response:
         try:
             taken = service.take_up_refunds(self.tenant, self.payment)
-        except service.ProviderDown:
-            flash(gettext("The provider did not answer; please compare again later."), "danger")
+        except Refusal as refused:  # the provider did not answer, or refused to
+            flash(refused.detail, "danger")
         else:
             for message, category in _compared(taken):
                 flash(message, category)

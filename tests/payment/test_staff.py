@@ -12,6 +12,7 @@ import pytest
 
 from amtsweg.payment import service
 from amtsweg.payment.interfaces import RemoteRefund
+from amtsweg.payment.providers import sandbox
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions.models import Submission
 from tests.isolation import assert_other_tenant_gets_404
@@ -289,22 +290,32 @@ def test_the_clerk_compares_refunds_with_the_provider_and_nothing_is_refunded(
     assert reload(musterstadt, paid).refunded_cents == 1500
 
 
-def test_comparing_while_the_provider_is_down_says_so_and_a_payment_without_money_offers_none(
+def test_comparing_says_when_the_provider_cannot_tell_and_a_payment_without_money_offers_none(
     app, client, log_in, musterstadt, paid
 ) -> None:
     log_in("clerk-musterstadt")
     unpaid = start(app, musterstadt, submit(app, musterstadt))
     unpaid_url = f"/t/musterstadt/clerk/payments/{unpaid.id}"
     assert "Mit dem Zahlungsdienst abgleichen" not in client.get(unpaid_url).get_data(as_text=True)
-    connect_sandbox(musterstadt, outage="yes")
-    db.session.commit()
     detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
     token = csrf_token(client.get(detail_url))
+    with tenant_scope(musterstadt.id):  # the provider no longer knows the payment
+        db.session.delete(sandbox.find_charge(uuid.UUID(paid.provider_payment_id[4:])))
+        db.session.commit()
+    unknown = client.post(f"{detail_url}/compare-refunds", data={"csrf_token": token})
+    assert unknown.status_code == 303
+    assert (
+        "Der Zahlungsdienst hat es abgelehnt, die Erstattungen der Zahlung zu nennen: "
+        "no such charge" in client.get(detail_url).get_data(as_text=True)
+    )
+    connect_sandbox(musterstadt, outage="yes")
+    db.session.commit()
     down = client.post(f"{detail_url}/compare-refunds", data={"csrf_token": token})
     assert down.status_code == 303
-    assert "bitte gleichen Sie später noch einmal ab" in client.get(detail_url).get_data(
-        as_text=True
-    )
+    assert "Der Zahlungsdienst hat nicht geantwortet; es wurde nichts erstattet" in client.get(
+        detail_url
+    ).get_data(as_text=True)
+    assert recorded_refunds(musterstadt, paid) == []
 
 
 def test_the_api_compares_refunds_with_the_provider(app, client, clerk, musterstadt, paid):

@@ -25,8 +25,9 @@ themselves: their transmission headers and body go to PayPal's
 id, and only a ``SUCCESS`` answer lets them through - after which the order is
 read back again anyway. ``PAYMENT.CAPTURE.REFUNDED`` (a refund made here or in
 PayPal's own dashboard) names the order through the refund's capture; the
-service then reads the order's refunds. The OAuth2 token is cached until shortly before its
-``expires_in`` and fetched again when PayPal no longer accepts it.
+service then reads the order's refunds. The OAuth2 token is cached until
+shortly before its ``expires_in`` and fetched again when PayPal no longer
+accepts it.
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ _CAPTURE = {
     "FAILED": RemoteStatus.FAILED,
 }
 UNDONE_REFUNDS = frozenset({"FAILED", "CANCELLED"})
-# Events about an order or its capture.
 # A capture refunded, here or in PayPal's own dashboard: the resource is the refund.
 _REFUND_EVENT = "PAYMENT.CAPTURE.REFUNDED"
+# Events about an order or its capture.
 _ORDER_EVENTS = frozenset(
     {
         "CHECKOUT.ORDER.APPROVED",
