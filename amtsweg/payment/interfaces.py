@@ -134,6 +134,9 @@ class PaymentProvider(Protocol):
     label: str
     capabilities: frozenset[Capability]
     config_fields: tuple[ConfigField, ...]
+    # The events to subscribe the webhook to in the provider's own settings, for the
+    # admin to copy; empty where there is nothing to set up.
+    notification_events: tuple[str, ...]
 
     def start(self, account: Account, request: PaymentRequest) -> Started:
         """Create the payment at the provider; raise ProviderUnavailable when down."""

@@ -24,6 +24,10 @@ class ProviderSchema(ma.Schema):
     webhook_url = ma.fields.String(
         metadata={"description": "Give this address to the provider (empty: it notifies nobody)"}
     )
+    notification_events = ma.fields.List(
+        ma.fields.String(),
+        metadata={"description": "The events to subscribe that address to at the provider"},
+    )
 
 
 class ProviderListSchema(ma.Schema):

@@ -192,6 +192,7 @@ class ProviderEntry:
     settings: dict[str, Any]
     credentials: dict[str, str]
     webhook_url: str
+    notification_events: tuple[str, ...]
 
 
 def provider_entries(tenant: Tenant) -> list[ProviderEntry]:
@@ -215,6 +216,7 @@ def provider_entries(tenant: Tenant) -> list[ProviderEntry]:
                 )
                 if Capability.WEBHOOKS in provider.capabilities
                 else "",
+                notification_events=provider.notification_events,
             )
         )
     return entries

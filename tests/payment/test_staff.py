@@ -67,6 +67,14 @@ def test_admins_see_providers_with_secrets_masked_and_giropay_explained(client, 
     assert sandbox["credentials"] == {"webhook_secret": "••••cdef"}
     assert WEBHOOK_SECRET not in listing.get_data(as_text=True)
     assert sandbox["webhook_url"].endswith("/api/v1/tenants/musterstadt/payment/webhooks/sandbox")
+    # What the municipality's IT subscribes the address to at each provider.
+    events = {p["key"]: p["notification_events"] for p in listing.json["providers"]}
+    assert events["sandbox"] == []  # it posts its own notifications
+    assert {"checkout.session.completed", "payment_intent.succeeded", "charge.refunded"} <= set(
+        events["stripe"]
+    )
+    assert {"CHECKOUT.ORDER.APPROVED", "PAYMENT.CAPTURE.REFUNDED"} <= set(events["paypal"])
+    assert events["banktransfer"] == []
     assert "31 December 2024" in listing.json["retired"]["giropay"]
     assert "giropay" not in {p["key"] for p in listing.json["providers"]}
 
@@ -376,6 +384,10 @@ def test_admin_page_shows_masked_secrets(client, log_in, musterstadt) -> None:
     assert "31. Dezember 2024" in text
     assert "Geheimer Schlüssel (sk_…) des Kontos der Gemeinde" in text  # German first
     assert "Kontoinhaber" in text
+    assert (
+        "Ereignisse, die dorthin gesendet werden sollen: <code>charge.refund.updated</code>, "
+        "<code>charge.refunded</code>, <code>checkout.session.async_payment_failed</code>"
+    ) in text
 
 
 NO_LINE = uuid.UUID(int=1)  # fixed: pytest-xdist's workers must collect the same ids

@@ -32,6 +32,7 @@ class BankTransferProvider:
     key = "banktransfer"
     label = "Bank transfer (GiroCode)"
     capabilities = frozenset({Capability.OFFLINE})
+    notification_events = ()
     config_fields = (
         ConfigField("account_holder", _l("Account holder")),
         ConfigField("iban", _l("IBAN")),

@@ -94,6 +94,7 @@ class PayPalProvider:
     key = "paypal"
     label = "PayPal"
     capabilities = frozenset({Capability.REDIRECT, Capability.WEBHOOKS, Capability.REFUND})
+    notification_events = tuple(sorted({*_ORDER_EVENTS, _REFUND_EVENT}))
     config_fields = (
         ConfigField("client_id", _l("Client ID of the municipality's PayPal REST app")),
         ConfigField("client_secret", _l("Secret of the PayPal REST app"), secret=True),

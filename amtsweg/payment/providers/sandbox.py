@@ -86,6 +86,7 @@ class SandboxProvider:
     capabilities = frozenset(
         {Capability.REDIRECT, Capability.WEBHOOKS, Capability.REFUND, Capability.CANCEL}
     )
+    notification_events = ()  # it sends its own, to the address it was given
     config_fields = (
         ConfigField("webhook_secret", _l("Webhook signing secret"), secret=True),
         ConfigField("outage", _l("Simulate an outage (type 'yes')"), required=False),

@@ -111,6 +111,7 @@ class StripeProvider:
     capabilities = frozenset(
         {Capability.REDIRECT, Capability.WEBHOOKS, Capability.REFUND, Capability.CANCEL}
     )
+    notification_events = tuple(sorted({*_EVENTS, *_REFUND_EVENTS}))
     config_fields = (
         ConfigField(
             "secret_key", _l("Secret key (sk_…) of the municipality's account"), secret=True

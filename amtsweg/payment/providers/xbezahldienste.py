@@ -71,6 +71,7 @@ class XBezahldiensteProvider:
     key = "xbezahldienste"
     label = "XBezahldienste (ePayBL, pmPayment, epay21, …)"
     capabilities = frozenset({Capability.REDIRECT})
+    notification_events = ()
     config_fields = (
         ConfigField("base_url", _l("Base URL of the platform's XBezahldienste interface")),
         ConfigField("originator_id", _l("Originator ID (originatorId)")),
