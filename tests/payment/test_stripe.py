@@ -450,6 +450,42 @@ def test_stripes_refund_notifications_record_a_refund_made_in_its_dashboard(
     assert _notified(app, tenant, "refund.created", stranger) == {"outcome": "ignored"}
 
 
+def test_notifications_about_one_refund_at_the_same_moment_record_it_once(
+    stripe_town, stripe_api
+) -> None:
+    """Stripe sends several events about one dashboard refund (``charge.refunded``,
+    ``refund.created``, ``refund.updated``, …), which may arrive together: each takes the
+    payment's row lock before it reads Stripe's refunds, so the refund is recorded once."""
+    app, tenant, public = stripe_town
+    payment = _started(app, tenant, public).payment
+    paid = _customer_pays(stripe_api, payment.provider_payment_id)
+    assert _refresh(app, tenant, public, payment) is PaymentStatus.SUCCEEDED
+    refund = _client(stripe_api).v1.refunds.create(
+        {"payment_intent": paid["payment_intent"], "amount": 250}
+    )
+    copies = 6
+    barrier = threading.Barrier(copies)
+    outcomes: list[str] = []
+
+    def notify(number: int) -> None:
+        barrier.wait(timeout=20)
+        outcome = _notified(
+            app, tenant, "refund.updated", refund.to_dict(), event_id=f"evt_{number}"
+        )
+        outcomes.append(outcome["outcome"])
+
+    threads = [threading.Thread(target=notify, args=(number,)) for number in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["changed"] + ["unchanged"] * (copies - 1)
+    assert [(r.amount_cents, r.provider_refund_id) for r in recorded_refunds(tenant, payment)] == [
+        (250, refund.id)
+    ]
+    assert reload(tenant, payment).refunded_cents == 250
+
+
 def test_a_retried_create_reuses_the_session_and_a_reused_key_is_refused(stripe_town) -> None:
     """start() sends an Idempotency-Key: a retry (a timeout, a second click) gets the same
     session back, never a second charge; the key with other parameters is refused."""
