@@ -190,7 +190,7 @@ class PayPalProvider:
         capture_url = _link(event.get("resource") or {}, "up")
         if not capture_url:
             raise WebhookRejected("the PayPal notification names no capture")
-        capture_id = capture_url.rstrip("/").rsplit("/", 1)[-1]
+        capture_id = capture_url.rsplit("/", 1)[-1]
         try:
             capture = _api(account, "GET", f"/v2/payments/captures/{capture_id}")
         except ProviderRefused:
