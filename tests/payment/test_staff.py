@@ -344,6 +344,9 @@ def test_the_api_compares_refunds_with_the_provider(app, client, clerk, musterst
     again = client.post(comparison, headers=clerk).json
     assert again == {"recorded": [], "lost": [{"provider_refund_id": lost, "amount_cents": 300}]}
     assert reload(musterstadt, paid).refunded_cents == 700
+    unpaid = start(app, musterstadt, submit(app, musterstadt))
+    nothing = client.post(f"{API}/payments/{unpaid.id}/refunds/comparison", headers=clerk)
+    assert nothing.json == {"recorded": [], "lost": []}  # no money came in: none asked
 
     connect_sandbox(musterstadt, outage="yes")
     db.session.commit()
