@@ -298,6 +298,38 @@ def test_the_clerk_compares_refunds_with_the_provider_and_nothing_is_refunded(
     assert reload(musterstadt, paid).refunded_cents == 1500
 
 
+def test_comparing_names_several_lost_refunds_and_the_next_refund_records_them(
+    app, client, log_in, musterstadt, paid
+) -> None:
+    """Two refunds made here lost their answers (the second one's key names the first as
+    refunded, as a retry after a recorded refund would). No single retry is recognised
+    then: the page says the next refund records them and is itself not made, and so it
+    is."""
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        view, provider = connected(musterstadt, "sandbox")
+        provider.refund(view, paid.provider_payment_id, 500, f"amtsweg-refund-{paid.id}-0-500")
+        provider.refund(view, paid.provider_payment_id, 700, f"amtsweg-refund-{paid.id}-500-700")
+        db.session.commit()
+    log_in("clerk-musterstadt")
+    detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
+    token = csrf_token(client.get(detail_url))
+    assert (
+        client.post(f"{detail_url}/compare-refunds", data={"csrf_token": token}).status_code == 303
+    )
+    page = client.get(detail_url).get_data(as_text=True)
+    assert (
+        "Beim Zahlungsdienst liegen 2 hier ausgelöste Erstattungen, deren Antworten verloren "
+        "gingen (zusammen 12,00\xa0€). Die nächste Erstattung, die Sie auslösen, verbucht sie "
+        "und wird selbst nicht ausgeführt."
+    ) in page
+    assert recorded_refunds(musterstadt, paid) == []
+
+    asked = client.post(detail_url, data={"csrf_token": token, "amount": "5,00", "reason": "Teil"})
+    assert asked.status_code == 303
+    assert [r.amount_cents for r in recorded_refunds(musterstadt, paid)] == [500, 700]
+    assert sandbox_refunded(app, musterstadt, paid) == 1200  # the 5 € asked for was not made
+
+
 def test_comparing_says_when_the_provider_cannot_tell_and_a_payment_without_money_offers_none(
     app, client, log_in, musterstadt, paid
 ) -> None:
