@@ -184,7 +184,8 @@ class Payments(TenantView):
 
 
 class PaymentResource(TenantView):
-    """One of the tenant's payments, for its clerks (404 for any other)."""
+    """One of the tenant's payments, for its clerks (404 for any other); the clerk's
+    payment pages load theirs the same way."""
 
     required_roles = STAFF
 

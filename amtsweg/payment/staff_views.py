@@ -99,22 +99,7 @@ class PaymentList(ClerkView):
         )
 
 
-class PaymentView(ClerkView):
-    """A view of one of the tenant's payments (404 for any other)."""
-
-    def _process_args(self, payment_id: uuid.UUID, **kwargs: Any) -> None:
-        super()._process_args(**kwargs)
-        self.payment_id = payment_id
-
-    def _check_access(self) -> None:
-        super()._check_access()
-        payment = service.find_payment(self.payment_id)
-        if payment is None:
-            abort(404)
-        self.payment = payment
-
-
-class PaymentDetail(PaymentView):
+class PaymentDetail(api.PaymentResource):
     """One payment: its events, its refunds, and a refund form (never more than is left)."""
 
     def get(self) -> str:
@@ -151,7 +136,7 @@ class PaymentDetail(PaymentView):
         )
 
 
-class RefundsCompared(PaymentView):
+class RefundsCompared(api.PaymentResource):
     """The clerk compares the payment's refunds with its provider's: those made there
     (in its dashboard, say) and missing here are recorded."""
 
