@@ -35,6 +35,13 @@ PaymentIntent's own ``payment_intent.succeeded``); declined (e.g.
 Checkout lets the customer try another card. Sessions that pass their
 ``expires_at`` do not expire by themselves here (the test calls ``expire``).
 
+A refund that fails after it was made (docs.stripe.com/refunds, "Failed refunds":
+the card issuer cannot take the money back, a cancelled card, say) is the test's
+control too: ``POST /v1/refunds/{id}/_fail`` with ``failure_reason`` (Stripe's
+codes: ``lost_or_stolen_card``, ``expired_or_canceled_card``, ``unknown``, …). The
+refund's ``status`` becomes ``failed`` with that reason, the charge's
+``amount_refunded`` no longer counts it, and ``refund.failed`` is sent, signed.
+
 Not emulated: the hosted page, ``line_items`` with a ``price`` id, other modes,
 customers, discounts, tax, ``checkout.session.async_payment_*`` (no delayed
 payment methods), listing sessions, Connect's ``Stripe-Account`` header. The
@@ -52,7 +59,7 @@ from typing import Any
 from aiohttp import web
 from localstripe import resources, server
 from localstripe.errors import UserError
-from localstripe.resources import Event, PaymentIntent, PaymentMethod, StripeObject
+from localstripe.resources import Charge, Event, PaymentIntent, PaymentMethod, Refund, StripeObject
 from localstripe.webhooks import schedule_webhook
 
 DAY = 24 * 60 * 60
@@ -200,6 +207,24 @@ class CheckoutSession(StripeObject):
         return session
 
 
+def _fail_refund(id: str, failure_reason: str = "unknown", **kwargs: Any) -> Refund:  # noqa: A002
+    """The card issuer could not take the refund (see the module's docstring)."""
+    if kwargs:
+        raise UserError(400, "Unexpected " + ", ".join(kwargs))
+    refund = Refund._api_retrieve(id)
+    if refund.status != "succeeded":
+        raise UserError(400, f"The refund is {refund.status}.")
+    refund.status = "failed"
+    refund.failure_reason = failure_reason
+    schedule_webhook(Event("refund.failed", refund))
+    return refund
+
+
+def _amount_refunded(charge: Charge) -> int:
+    """What a charge gave back: a failed refund gave nothing (localstripe counts it)."""
+    return sum(refund.amount for refund in charge.refunds._list if refund.status != "failed")
+
+
 # (the account's secret key, Idempotency-Key) → (parameters' digest, status, body)
 _replays: dict[tuple[str, str], tuple[str, int, bytes]] = {}
 
@@ -251,6 +276,9 @@ def add_routes(app: web.Application) -> None:
         server.api_extra(CheckoutSession._api_pay, "/v1/checkout/sessions/{id}/_pay"),
     )
     app.router.add_post("/v1/checkout/sessions", create_session)
+    app.router.add_post(
+        "/v1/refunds/{id}/_fail", server.api_extra(_fail_refund, "/v1/refunds/{id}/_fail")
+    )
     app.router.add_get(
         "/v1/checkout/sessions/{id}",
         server.api_retrieve(CheckoutSession, "/v1/checkout/sessions/{id}"),
@@ -260,5 +288,6 @@ def add_routes(app: web.Application) -> None:
 if __name__ == "__main__":
     resources.Store.dump_to_disk = lambda _store: None  # memory only, see above
     server.app.middlewares.append(idempotent_requests)  # innermost: after localstripe's auth
+    Charge.amount_refunded = property(_amount_refunded)  # type: ignore[method-assign]
     add_routes(server.app)
     server.start()
