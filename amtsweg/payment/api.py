@@ -214,8 +214,8 @@ class Refunds(PaymentResource):
     @blp.alt_response(
         409,
         schema=ProblemErrorSchema,
-        description="The provider held refunds not recorded here: they are recorded now, "
-        "this refund was not made",
+        description="The provider held refunds not recorded here, or said recorded ones "
+        "failed: the list is corrected now, this refund was not made",
     )
     @blp.alt_response(422, schema=ProblemErrorSchema, description="More than is left, no reason")
     @blp.alt_response(503, schema=ProblemErrorSchema, description="The provider is unreachable")
@@ -226,7 +226,8 @@ class Refunds(PaymentResource):
         The provider is asked first for the payment's refunds. A refund whose answer
         was lost, retried with the same amount, is recorded without refunding again
         (201). Any other refund the provider holds and this list lacks (one made in
-        the provider's dashboard) is recorded, and this refund is not made (409):
+        the provider's dashboard) is recorded, a recorded one the provider says failed
+        is marked failed and no longer counted, and this refund is not made (409):
         read the list, and ask again if it is still due."""
         return service.refund(
             self.tenant, self.payment, body["amount_cents"], body["reason"], actor=self.actor()
@@ -244,8 +245,10 @@ class RefundsComparison(PaymentResource):
         Refunds made at the provider itself (in its dashboard, say) and missing here are
         recorded (``recorded``). A refund made here whose answer was lost is listed in
         ``lost`` and not recorded: refunding the same amount again records it without
-        paying it out a second time. The provider's notifications about refunds do the
-        same by themselves; this is for a notification that never came."""
+        paying it out a second time. A recorded refund that failed at the provider (a
+        closed card, say) is marked failed and no longer counted (``failed``): the
+        payment can be refunded again. The provider's notifications about refunds do
+        the same by themselves; this is for a notification that never came."""
         return service.take_up_refunds(self.tenant, self.payment)
 
 

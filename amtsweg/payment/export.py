@@ -66,7 +66,10 @@ def _values(row: Row, *, excel: bool) -> list[str]:
         payment.payer or "",
         row.reference,
         payment.status.value,
-        _amount(sum(refund.amount_cents for refund in row.refunds), excel=excel),
+        _amount(
+            sum(refund.amount_cents for refund in row.refunds if refund.failed_at is None),
+            excel=excel,
+        ),
     ]
 
 

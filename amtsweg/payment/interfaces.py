@@ -103,16 +103,19 @@ class Observation:
 
 @dataclass(frozen=True, slots=True)
 class RemoteRefund:
-    """A refund the provider holds for a payment, done or still under way.
+    """A refund the provider holds for a payment: done, under way, or failed.
 
     ``key`` is the idempotency key we sent with it, which the provider keeps with
     the refund (Stripe's metadata, PayPal's ``custom_id``); ``None`` for a refund
-    made elsewhere, such as in the provider's own dashboard.
+    made elsewhere, such as in the provider's own dashboard. ``failure`` is the
+    provider's reason when the refund failed or was cancelled and gave nothing
+    back; ``None`` while it stands.
     """
 
     provider_refund_id: str
     amount_cents: int
     key: str | None = None
+    failure: str | None = None
 
 
 class ProviderUnavailable(Exception):  # noqa: N818 - a condition, like TimeoutError
@@ -157,8 +160,8 @@ class PaymentProvider(Protocol):
         ``idempotency_key`` with the refund, so :meth:`refunds` can name it later."""
 
     def refunds(self, account: Account, provider_payment_id: str) -> list[RemoteRefund]:
-        """Every refund of the payment the provider holds, however it was made (not the
-        failed or cancelled ones)."""
+        """Every refund of the payment the provider holds, however it was made; a failed
+        or cancelled one with its ``failure``."""
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:
         """Cancel a payment that has not succeeded."""

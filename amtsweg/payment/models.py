@@ -123,7 +123,13 @@ class PaymentEvent(TenantOwned, Base):
 
 
 class Refund(TenantOwned, Timestamped, Base):
-    """Money given back on a payment, with the reason (a clerk's, or the duplicate rule)."""
+    """Money given back on a payment, with the reason (a clerk's, or the duplicate rule).
+
+    ``failed_at`` is set when the provider later says the refund failed or was cancelled
+    (a closed card, a bank that sent it back): it gave nothing back, so it no longer
+    counts in the payment's ``refunded_cents`` and the export, and stays listed with
+    the provider's ``failure`` so that the clerk sees what happened.
+    """
 
     __tablename__ = "payment_refunds"
     __table_args__ = (
@@ -135,6 +141,8 @@ class Refund(TenantOwned, Timestamped, Base):
     reason: Mapped[str] = mapped_column(String(500))
     provider_refund_id: Mapped[str | None] = mapped_column(String(200))
     actor_id: Mapped[uuid.UUID | None]
+    failed_at: Mapped[dt.datetime | None]
+    failure: Mapped[str | None] = mapped_column(String(500))
 
 
 class WebhookReceipt(TenantOwned, Base):
@@ -172,7 +180,8 @@ class SandboxCharge(TenantOwned, Timestamped, Base):
     return_url: Mapped[str] = mapped_column(String(2000))
     webhook_url: Mapped[str] = mapped_column(String(2000))
     refunded_cents: Mapped[int] = mapped_column(default=0)
-    # Each refund as the provider lists it: ``{"id", "amount_cents", "key"}``.
+    # Each refund as the provider lists it: ``{"id", "amount_cents", "key"}``, and
+    # ``"failure"`` once it failed (the sandbox fails none itself; tests make one fail).
     refunds: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT, default=list)
 
 

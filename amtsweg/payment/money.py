@@ -42,9 +42,13 @@ def refund_fits(requested_cents: int, left_cents: int) -> bool:
 
 
 def status_after_refund(amount_cents: int, refunded_cents: int) -> PaymentStatus:
-    """``refunded_cents`` is the total given back, this refund included."""
+    """``refunded_cents`` is the total given back, this refund included (or, after a
+    refund that failed at the provider, without it: nothing left refunded is a payment
+    that succeeded)."""
     if refunded_cents == amount_cents:
         return PaymentStatus.REFUNDED
+    if refunded_cents == 0:
+        return PaymentStatus.SUCCEEDED
     return PaymentStatus.PARTIALLY_REFUNDED
 
 

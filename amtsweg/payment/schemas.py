@@ -93,6 +93,13 @@ class RefundSchema(ma.Schema):
     reason = ma.fields.String()
     provider_refund_id = ma.fields.String()
     created_at = ma.fields.AwareDateTime()
+    failed_at = ma.fields.AwareDateTime(
+        metadata={
+            "description": "When the provider said the refund failed or was cancelled; it "
+            "then gave nothing back and no longer counts in refunded_cents"
+        }
+    )
+    failure = ma.fields.String(metadata={"description": "The provider's reason for the failure"})
 
 
 class RemoteRefundSchema(ma.Schema):
@@ -110,6 +117,13 @@ class TakenUpSchema(ma.Schema):
         metadata={
             "description": "Refunds made here whose answer was lost, not recorded: refund "
             "the same amount again to record one"
+        },
+    )
+    failed = ma.fields.List(
+        ma.fields.Nested(RefundSchema),
+        metadata={
+            "description": "Refunds recorded here that failed at the provider, no longer "
+            "counted as refunded now"
         },
     )
 

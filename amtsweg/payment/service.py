@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -331,19 +331,29 @@ def transition(
     if not settles and not _update(payment, allowed, changes):
         return False
     db.session.refresh(payment)
+    _add_event(payment, current, source, provider_reference, detail)
+    _announce(payment, to, settled_now=settles)
+    return True
+
+
+def _add_event(
+    payment: Payment,
+    from_status: PaymentStatus,
+    source: str,
+    provider_reference: str | None,
+    detail: str | None,
+) -> None:
     db.session.add(
         PaymentEvent(
             tenant_id=payment.tenant_id,
             payment_id=payment.id,
-            from_status=current,
-            to_status=to,
+            from_status=from_status,
+            to_status=payment.status,
             source=source,
             provider_reference=provider_reference,
             detail=detail,
         )
     )
-    _announce(payment, to, settled_now=settles)
-    return True
 
 
 def lock(payment: Payment) -> PaymentStatus:
@@ -624,8 +634,8 @@ def receive_webhook(
     if observation.about_refunds:
         # Read at once: a provider that is down makes this a 503, and the provider's
         # own retries of the notification are the retry.
-        changed = bool(take_up_refunds(tenant, payment).recorded)
-        return WebhookOutcome("changed" if changed else "unchanged")
+        taken = take_up_refunds(tenant, payment)
+        return WebhookOutcome("changed" if taken.recorded or taken.failed else "unchanged")
     changed = apply_observation(payment, observation, source="webhook")
     return WebhookOutcome("changed" if changed else "unchanged")
 
@@ -686,13 +696,14 @@ def refund(
     if at_provider is None:
         # Paid by transfer: the treasury pays back by transfer.
         return _record_refund(tenant, payment, amount_cents, reason, actor=actor)
-    key = _refund_key(payment, amount_cents)
-    unrecorded = _unrecorded(payment, at_provider.held())
-    if unrecorded:
+    books = refunds_of(payment)
+    key = _refund_key(payment, amount_cents, books)
+    compared = _Compared.of(books, at_provider.held())
+    if compared.unrecorded or compared.failed:
         return _take_up(
             tenant,
             payment,
-            unrecorded,
+            compared,
             key=key,
             amount_cents=amount_cents,
             reason=reason,
@@ -708,33 +719,42 @@ def refund(
 def _take_up(
     tenant: Tenant,
     payment: Payment,
-    unrecorded: list[RemoteRefund],
+    compared: _Compared,
     *,
     key: str,
     amount_cents: int,
     reason: str,
     actor: User | None,
 ) -> Refund:
-    """Record the refunds the provider holds and our books lack.
+    """Bring our books in line with the provider's before refunding anything.
 
-    The only one, made with this very refund's key, is this refund whose answer was
-    lost: it is recorded as asked, and nothing is refunded again (whether or not the
-    provider still remembers the key: Stripe forgets after 24 hours). Any other is
-    recorded as found at the provider, and the refund asked for is refused, since
-    one of them may already be it: the clerk checks and asks again if still due.
+    The only refund missing here, made with this very refund's key and nothing else
+    changed, is this refund whose answer was lost: it is recorded as asked, and
+    nothing is refunded again (whether or not the provider still remembers the key:
+    Stripe forgets after 24 hours). Otherwise refunds that failed at the provider
+    leave the books, any other missing one is recorded as found at the provider, and
+    the refund asked for is refused: the clerk asked knowing other books, so they
+    check and ask again if it is still due.
     """
-    if [found.key for found in unrecorded] == [key]:
+    unrecorded = compared.unrecorded
+    if not compared.failed and [found.key for found in unrecorded] == [key]:
         made = unrecorded[0].provider_refund_id
         return _record_refund(
             tenant, payment, amount_cents, reason, provider_refund_id=made, actor=actor
         )
-    _record_found(tenant, payment, unrecorded)
-    found = found_at_provider(sum(remote.amount_cents for remote in unrecorded))
-    not_made = gettext(
-        "The refund of %(asked)s was not made: please check whether it is still due.",
-        asked=i18n.money(amount_cents),
+    said = []
+    if compared.failed:
+        said.append(failed_at_provider(_undo_failed(tenant, payment, compared.failed)))
+    if unrecorded:
+        _record_found(tenant, payment, unrecorded)
+        said.append(found_at_provider(sum(remote.amount_cents for remote in unrecorded)))
+    said.append(
+        gettext(
+            "The refund of %(asked)s was not made: please check whether it is still due.",
+            asked=i18n.money(amount_cents),
+        )
     )
-    raise RefundsFoundAtProvider(f"{found} {not_made}")
+    raise RefundsFoundAtProvider(" ".join(said))
 
 
 def found_at_provider(cents: int) -> str:
@@ -746,13 +766,56 @@ def found_at_provider(cents: int) -> str:
     )
 
 
+def failed_at_provider(failed: list[Refund]) -> str:
+    """What the clerk reads about recorded refunds the provider says failed."""
+    return ngettext(
+        "The refund of %(failed)s failed at the provider (%(why)s) and gave nothing back; "
+        "it no longer counts as refunded. Please refund again, or by bank transfer.",
+        "%(num)d refunds failed at the provider (together %(failed)s: %(why)s) and gave "
+        "nothing back; they no longer count as refunded. Please refund again, or by bank "
+        "transfer.",
+        len(failed),
+        failed=i18n.money(sum(record.amount_cents for record in failed)),
+        why=", ".join(str(record.failure) for record in failed),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class TakenUp:
-    """What the provider's refunds held that our books lacked: ``recorded``, made
-    elsewhere and recorded now; ``lost``, made here but their answer was lost."""
+    """What comparing with the provider's refunds changed in our books: ``recorded``,
+    made elsewhere and recorded now; ``lost``, made here but their answer was lost;
+    ``failed``, recorded here but failed at the provider, no longer counted now."""
 
     recorded: list[Refund]
     lost: list[RemoteRefund]
+    failed: list[Refund]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compared:
+    """A payment's refunds at its provider held against our books: ``unrecorded``, the
+    standing ones we lack; ``failed``, ours that failed there, with its reason."""
+
+    unrecorded: list[RemoteRefund]
+    failed: list[tuple[Refund, str]]
+
+    @classmethod
+    def of(cls, books: list[Refund], held: list[RemoteRefund]) -> _Compared:
+        recorded = {record.provider_refund_id: record for record in books}
+        return cls(
+            [
+                found
+                for found in held
+                if found.failure is None and found.provider_refund_id not in recorded
+            ],
+            [
+                (recorded[found.provider_refund_id], found.failure)
+                for found in held
+                if found.failure is not None
+                and found.provider_refund_id in recorded
+                and recorded[found.provider_refund_id].failed_at is None
+            ],
+        )
 
 
 def take_up_refunds(tenant: Tenant, payment: Payment) -> TakenUp:
@@ -771,12 +834,13 @@ def take_up_refunds(tenant: Tenant, payment: Payment) -> TakenUp:
     db.session.refresh(payment)
     at_provider = _refunding_of(tenant, payment)
     if at_provider is None:
-        return TakenUp([], [])
+        return TakenUp([], [], [])
     ours = _refund_key_prefix(payment)
-    unrecorded = _unrecorded(payment, at_provider.held())
-    lost = [found for found in unrecorded if (found.key or "").startswith(ours)]
-    elsewhere = [found for found in unrecorded if found not in lost]
-    return TakenUp(_record_found(tenant, payment, elsewhere), lost)
+    compared = _Compared.of(refunds_of(payment), at_provider.held())
+    failed = _undo_failed(tenant, payment, compared.failed)
+    lost = [found for found in compared.unrecorded if (found.key or "").startswith(ours)]
+    elsewhere = [found for found in compared.unrecorded if found not in lost]
+    return TakenUp(_record_found(tenant, payment, elsewhere), lost, failed)
 
 
 def can_take_up_refunds(payment: Payment) -> bool:
@@ -812,9 +876,52 @@ def _record_found(tenant: Tenant, payment: Payment, found: list[RemoteRefund]) -
     ]
 
 
-def _unrecorded(payment: Payment, held: list[RemoteRefund]) -> list[RemoteRefund]:
-    recorded = {row.provider_refund_id for row in refunds_of(payment)}
-    return [found for found in held if found.provider_refund_id not in recorded]
+def _undo_failed(
+    tenant: Tenant, payment: Payment, failed: list[tuple[Refund, str]]
+) -> list[Refund]:
+    """Take refunds that failed at the provider out of the books, each with its reason."""
+    for record, failure in failed:
+        record.failed_at = utcnow()
+        record.failure = failure[:500]
+        _take_back(payment, record)
+        tenants.record(
+            tenant,
+            "payment.refund_failed",
+            "payment",
+            str(payment.id),
+            details={"amount_cents": record.amount_cents, "failure": record.failure},
+        )
+    return [record for record, _ in failed]
+
+
+def _take_back(payment: Payment, failed: Refund) -> None:
+    """The payment without a refund that gave nothing back: refundable again.
+
+    The one way back from "refunded", and deliberately not a :func:`transition`: the
+    state table has none, so that a provider's status read ("succeeded", which a
+    refunded PaymentIntent stays) can never undo a refund. Only the provider naming
+    the very refund as failed does. The payment keeps its settlement and its time of
+    success; no "paid" signal is sent again.
+    """
+    current = payment.status
+    refunded = payment.refunded_cents - failed.amount_cents
+    _update(
+        payment,
+        WITH_MONEY,
+        {
+            "status": money.status_after_refund(payment.amount_cents, refunded),
+            "refunded_cents": refunded,
+            "updated_at": utcnow(),
+        },
+    )
+    db.session.refresh(payment)
+    _add_event(payment, current, "refund_failed", failed.provider_refund_id, failed.failure)
+    payment_changed.send(
+        None,
+        tenant_id=payment.tenant_id,
+        submission_id=payment.submission_id,
+        summary=submission_summary(payment.submission_id),
+    )
 
 
 def _record_refund(
@@ -899,16 +1006,19 @@ class _Refunding:
             raise PaymentRefused(refused(error)) from error
 
 
-def _refund_key(payment: Payment, amount_cents: int) -> str:
+def _refund_key(payment: Payment, amount_cents: int, books: list[Refund]) -> str:
     """The provider's idempotency key of the next refund of ``amount_cents``.
 
     It names what was refunded before, not our refund's own row: a provider that
     carried out a refund but whose answer was lost leaves nothing recorded here,
     so the clerk's retry of the same amount sends the same key, and
     :func:`_take_up` recognises that refund by it. Once a refund is recorded, the
-    next one has another key.
+    next one has another key. So has one after a refund failed: the books are then
+    as before it, and its key again would only bring back the failed refund.
     """
-    return f"{_refund_key_prefix(payment)}{payment.refunded_cents}-{amount_cents}"
+    key = f"{_refund_key_prefix(payment)}{payment.refunded_cents}-{amount_cents}"
+    failures = sum(1 for record in books if record.failed_at is not None)
+    return f"{key}-{failures}" if failures else key
 
 
 def _refund_key_prefix(payment: Payment) -> str:
@@ -1045,6 +1155,21 @@ def lines_for_clerk() -> list[StatementLine]:
             .order_by(StatementLine.created_at.desc())
         )
     )
+
+
+def failed_refunds(limit: int = 20) -> list[tuple[Refund, Payment]]:
+    """The refunds that failed at the provider last, each with its payment: the clerk
+    pays them back again, or by transfer."""
+    return [
+        (refund, payment)
+        for refund, payment in db.session.execute(
+            select(Refund, Payment)
+            .join(Payment, Payment.id == Refund.payment_id)
+            .where(Refund.failed_at.is_not(None))
+            .order_by(Refund.failed_at.desc())
+            .limit(limit)
+        )
+    ]
 
 
 def resolved_lines(limit: int = 20) -> list[StatementLine]:

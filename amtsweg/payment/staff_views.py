@@ -91,6 +91,7 @@ class PaymentList(ClerkView):
             rows=service.payments_for_clerk(
                 status=status, provider=provider, query=request.args.get("q")
             ),
+            failed=service.failed_refunds(),
             lines=service.lines_for_clerk(),
             resolved=service.resolved_lines(),
             statuses=[s.value for s in service.PaymentStatus],
@@ -156,6 +157,8 @@ class RefundsCompared(api.PaymentResource):
 def _compared(taken: service.TakenUp) -> list[tuple[str, str]]:
     """What the clerk reads after comparing, most important first."""
     said = []
+    if taken.failed:
+        said.append((service.failed_at_provider(taken.failed), "danger"))
     if taken.lost:
         said.append((_lost_refunds(taken.lost), "warning"))
     if taken.recorded:

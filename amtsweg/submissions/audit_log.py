@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "payment.account_saved": _l("Payment provider saved"),
     "payment.booking_codes_saved": _l("Booking codes saved"),
     "payment.refunded": _l("Payment refunded"),
+    "payment.refund_failed": _l("Refund failed at the provider"),
     "payment.test_started": _l("Test payment started"),
     "payment.tested": _l("Test payment checked"),
     "payment.test_refunded": _l("Test payment refunded"),

@@ -9,7 +9,8 @@
 // languages) and answers it in a browser without JavaScript. Thomas Verwalter (tenant admin)
 // reads the audit log and the clerk settings pages, in German and in English. Sabine also
 // clears a credit from a bank statement on the payments page, opens a card payment, asks for a
-// refund without an amount (the error) and compares its refunds with the provider, in each
+// refund without an amount (the error) and compares its refunds with the provider, and sees a
+// refund that failed at the provider on the payments page and on the payment's, in each
 // language.
 // Prints one JSON report on stdout: pages (axe WCAG 2.1 A/AA violations), checks, error.
 
@@ -146,6 +147,7 @@ async function clerkClearsACredit(browser, locale) {
     if (locale === 'en') await loads(page, () => page.locator('header a[hreflang="en"]').click());
     await page.goto(`${clerkUrl}payments/`);
     await audit(page, pass, 'payments');
+    check(`${locale}: the refund that failed at the provider is listed`, (await page.locator('#failed-heading + p + table td:text("expired_or_canceled_card")').count()) === 1);
     const clearLinks = page.locator('main a[href*="/statement-lines/"]:has(.kern-sr-only)');
     const waiting = await clearLinks.count();
     await loads(page, () => clearLinks.first().click());
@@ -162,6 +164,7 @@ async function clerkClearsACredit(browser, locale) {
     const payment = 'main a[href*="/clerk/payments/"]:not([href*="statement-lines"]):not([href*="export"])';
     await loads(page, () => page.locator(payment).first().click());
     await audit(page, pass, 'payment');
+    check(`${locale}: the payment's failed refund says so`, (await page.locator('#refunds-heading + ul strong').count()) === 1);
     await loads(page, () => page.locator('main form:has(#amount) button[type="submit"]').click());
     await audit(page, pass, 'payment-refund-error');
     check(`${locale}: a refund without an amount is refused`, (await page.locator('#refund-error').count()) === 1);

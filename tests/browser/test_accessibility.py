@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from amtsweg.cli import main
+from amtsweg.payment import service as payments
 from amtsweg.payment.providers import sandbox
 from amtsweg.platform.auth.roles import Role
 from amtsweg.platform.db import db, tenant_scope
@@ -36,7 +37,7 @@ from amtsweg.tenants import service as tenants
 from tests import servers
 from tests.live_server import live_server
 from tests.payment.conftest import offer_fee_form
-from tests.payment.helpers import start, statement, submit
+from tests.payment.helpers import fail_sandbox_refund, reload, start, statement, submit
 from tests.submissions.test_api import fund_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.long]
@@ -190,7 +191,8 @@ def site_with_a_submission(make_app, settings) -> Iterator[tuple[str, str]]:
 
 def _a_paid_card_payment(app) -> None:
     """Erika's parking permit, paid with the sandbox's test card (its notification settles
-    it), so that the clerk has a payment to open, refund and compare."""
+    it), so that the clerk has a payment to open, refund and compare; a refund of it
+    failed at the provider, so that both pages show one."""
     musterstadt = tenants.find_tenant("musterstadt")
     with tenant_scope(musterstadt.id):
         offer_fee_form(musterstadt)
@@ -199,6 +201,12 @@ def _a_paid_card_payment(app) -> None:
     with app.test_request_context(), tenant_scope(musterstadt.id):
         charge = sandbox.find_charge(uuid.UUID(payment.provider_payment_id.removeprefix("sbx_")))
         sandbox.pay(charge, "4242 4242 4242 4242")
+        db.session.commit()
+        made = payments.refund(musterstadt, reload(musterstadt, payment), 500, "Teil")
+        db.session.commit()
+    fail_sandbox_refund(musterstadt, payment, made.provider_refund_id, "expired_or_canceled_card")
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        assert payments.take_up_refunds(musterstadt, reload(musterstadt, payment)).failed
         db.session.commit()
 
 

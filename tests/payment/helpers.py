@@ -87,6 +87,19 @@ def connected(tenant: Tenant, provider: str) -> tuple[Account, PaymentProvider]:
     return service.account_view(tenant, account), service.provider_of(account)
 
 
+def fail_sandbox_refund(tenant: Tenant, payment: Payment, refund_id: str, failure: str) -> None:
+    """The sandbox's refund fails after it was made, as a card provider's does when the
+    card was closed: it gives nothing back, and the sandbox lists it with its reason."""
+    with tenant_scope(tenant.id):
+        charge = sandbox.find_charge(uuid.UUID(payment.provider_payment_id[4:]))
+        made = next(made for made in charge.refunds if made["id"] == refund_id)
+        charge.refunds = [
+            {**other, "failure": failure} if other is made else other for other in charge.refunds
+        ]
+        charge.refunded_cents -= made["amount_cents"]
+        db.session.commit()
+
+
 def reload(tenant: Tenant, payment: Payment) -> Payment:
     key = inspect(payment).identity  # no load: a failed request may have expired the object
     with tenant_scope(tenant.id):

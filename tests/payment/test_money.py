@@ -57,6 +57,8 @@ def test_the_status_after_a_refund() -> None:
     assert money.status_after_refund(3070, 3070) is S.REFUNDED
     assert money.status_after_refund(3070, 3069) is S.PARTIALLY_REFUNDED
     assert money.status_after_refund(3070, 1) is S.PARTIALLY_REFUNDED
+    # after the only refund failed at the provider: nothing is refunded any more
+    assert money.status_after_refund(3070, 0) is S.SUCCEEDED
 
 
 @pytest.mark.parametrize(

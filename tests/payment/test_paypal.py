@@ -482,6 +482,37 @@ def test_a_refund_paypal_could_not_complete_is_not_taken_up(
     assert reload(town, payment).refunded_cents == 1000
 
 
+def test_a_refund_that_failed_at_paypal_leaves_the_books_and_is_made_anew(
+    app,
+    client,
+    town,
+    paypal,  # noqa: F811
+    apply_and_submit,
+):
+    """PayPal accepted the clerk's refund, then could not complete it (``FAILED``, as when
+    the payer's bank returns it). Comparing takes it out of the books, and the clerk's
+    next refund of the same amount is a new refund at PayPal with a new request id: the
+    old id would only bring back the failed refund."""
+    payment, refund = paid_with_paypal(app, client, town, apply_and_submit)
+    first = refund(1000, "Storno")
+    assert first.status_code == 201
+    paypal.fail_refund(first.json["provider_refund_id"])
+
+    comparison = f"/api/v1/tenants/musterstadt/payments/{payment.id}/refunds/comparison"
+    compared = client.post(comparison, headers=clerk_of(app)).json
+    assert [(r["id"], r["failure"]) for r in compared["failed"]] == [(first.json["id"], "FAILED")]
+    assert reload(town, payment).status is PaymentStatus.SUCCEEDED
+
+    again = refund(1000, "Storno")
+    assert again.status_code == 201
+    assert again.json["provider_refund_id"] != first.json["provider_refund_id"]
+    assert sorted(r["status"] for r in paypal.refunds.values()) == ["COMPLETED", "FAILED"]
+    assert (reload(town, payment).status, reload(town, payment).refunded_cents) == (
+        PaymentStatus.PARTIALLY_REFUNDED,
+        1000,
+    )
+
+
 def test_a_refund_made_in_paypal_itself_is_recorded_and_the_clerks_is_not_made(
     app,
     client,

@@ -9,17 +9,21 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from amtsweg.payment import service
 from amtsweg.payment.interfaces import RemoteRefund
+from amtsweg.payment.models import PaymentStatus
 from amtsweg.payment.providers import sandbox
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions.models import Submission
+from amtsweg.tenants.models import AuditEntry
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token
 from tests.payment.conftest import FORM, WEBHOOK_SECRET, connect_sandbox
 from tests.payment.helpers import (
     connected,
+    fail_sandbox_refund,
     recorded_refunds,
     reload,
     signed,
@@ -374,11 +378,15 @@ def test_the_api_compares_refunds_with_the_provider(app, client, clerk, musterst
     ] == [(700, elsewhere, service.FOUND_REASON)]
     assert answer.json["lost"] == [{"provider_refund_id": lost, "amount_cents": 300}]
     again = client.post(comparison, headers=clerk).json
-    assert again == {"recorded": [], "lost": [{"provider_refund_id": lost, "amount_cents": 300}]}
+    assert again == {
+        "recorded": [],
+        "lost": [{"provider_refund_id": lost, "amount_cents": 300}],
+        "failed": [],
+    }
     assert reload(musterstadt, paid).refunded_cents == 700
     unpaid = start(app, musterstadt, submit(app, musterstadt))
     nothing = client.post(f"{API}/payments/{unpaid.id}/refunds/comparison", headers=clerk)
-    assert nothing.json == {"recorded": [], "lost": []}  # no money came in: none asked
+    assert nothing.json == {"recorded": [], "lost": [], "failed": []}  # no money: none asked
 
     connect_sandbox(musterstadt, outage="yes")
     db.session.commit()
@@ -387,12 +395,163 @@ def test_the_api_compares_refunds_with_the_provider(app, client, clerk, musterst
     assert down.headers["Content-Type"] == "application/problem+json"
 
 
+def test_a_refund_that_failed_at_the_provider_no_longer_counts_and_is_made_again(
+    client, clerk, log_in, musterstadt, paid
+) -> None:
+    """A refund the provider carried out fails later (the citizen's card was closed) and
+    gives nothing back. Comparing takes it out of the books with the provider's reason:
+    the page, the clerk's list, the API and the export say so, and the amount can be
+    refunded again, under a new key (the old one would only bring back the failed one)."""
+    log_in("clerk-musterstadt")
+    detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
+    token = csrf_token(client.get(detail_url))
+    for amount, reason in (("10,00", "Teil"), ("20,70", "Rest")):
+        made = client.post(
+            detail_url, data={"csrf_token": token, "amount": amount, "reason": reason}
+        )
+        assert made.status_code == 303
+    assert reload(musterstadt, paid).status is PaymentStatus.REFUNDED
+    rest = recorded_refunds(musterstadt, paid)[1]
+    fail_sandbox_refund(musterstadt, paid, rest.provider_refund_id, "expired_or_canceled_card")
+
+    compared = client.post(f"{detail_url}/compare-refunds", data={"csrf_token": token})
+    assert compared.status_code == 303
+    page = client.get(detail_url).get_data(as_text=True)
+    assert (
+        "Die Erstattung über 20,70\xa0€ ist beim Zahlungsdienst fehlgeschlagen "
+        "(expired_or_canceled_card) und hat nichts zurückgezahlt; sie zählt nicht mehr als "
+        "erstattet."
+    ) in page
+    assert "beim Zahlungsdienst fehlgeschlagen (expired_or_canceled_card), nichts wurde" in page
+    assert "Zu erstattender Betrag in Euro (höchstens 20,70\xa0€)" in page
+    payment = reload(musterstadt, paid)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.PARTIALLY_REFUNDED, 1000)
+    with tenant_scope(musterstadt.id):
+        back = service.events_of(payment)[-1]
+        audit = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "payment.refund_failed")
+        ).one()
+    assert (back.from_status, back.to_status, back.source, back.detail) == (
+        PaymentStatus.REFUNDED,
+        PaymentStatus.PARTIALLY_REFUNDED,
+        "refund_failed",
+        "expired_or_canceled_card",
+    )
+    assert audit.details == {"amount_cents": 2070, "failure": "expired_or_canceled_card"}
+    listing = client.get("/t/musterstadt/clerk/payments/").get_data(as_text=True)
+    assert "Beim Zahlungsdienst fehlgeschlagene Erstattungen" in listing
+    assert "expired_or_canceled_card" in listing
+    listed = client.get(f"{API}/payments/{paid.id}/refunds", headers=clerk).json
+    assert [(r["amount_cents"], r["failure"], bool(r["failed_at"])) for r in listed] == [
+        (1000, None, False),
+        (2070, "expired_or_canceled_card", True),
+    ]
+    exported = next(
+        csv.DictReader(
+            io.StringIO(
+                client.get(f"{API}/payments/export.csv", headers=clerk).get_data(as_text=True)
+            )
+        )
+    )
+    assert (exported["status"], exported["erstattet"]) == ("partially_refunded", "10.00")
+
+    assert (
+        client.post(f"{detail_url}/compare-refunds", data={"csrf_token": token}).status_code == 303
+    )
+    assert "stimmen mit denen des Zahlungsdienstes überein" in client.get(detail_url).get_data(
+        as_text=True
+    )
+    assert reload(musterstadt, paid).refunded_cents == 1000  # not taken back twice
+
+    again = client.post(detail_url, data={"csrf_token": token, "amount": "20,70", "reason": "Neu"})
+    assert again.status_code == 303
+    payment = reload(musterstadt, paid)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.REFUNDED, 3070)
+    newest = recorded_refunds(musterstadt, paid)[-1]
+    assert (newest.reason, newest.failed_at) == ("Neu", None)
+    assert newest.provider_refund_id != rest.provider_refund_id
+    assert sandbox_refunded(client.application, musterstadt, paid) == 3070
+
+
+def test_a_refund_asked_for_after_one_failed_unseen_is_not_made(
+    app, client, clerk, musterstadt, paid
+) -> None:
+    """20 € were refunded, that refund failed, and the treasury then gave the whole fee
+    back in the provider's dashboard. A clerk who asks for 5 € now learns both, and
+    nothing more is paid out. The books first lose the failed refund, then take up the
+    one found, and the payment's history tells it in that order."""
+    refunds = f"{API}/payments/{paid.id}/refunds"
+    made = client.post(refunds, json={"amount_cents": 2000, "reason": "Teil"}, headers=clerk)
+    assert made.status_code == 201
+    fail_sandbox_refund(musterstadt, paid, made.json["provider_refund_id"], "lost_or_stolen_card")
+    with app.test_request_context(), tenant_scope(musterstadt.id):
+        view, provider = connected(musterstadt, "sandbox")
+        elsewhere = provider.refund(view, paid.provider_payment_id, 3070, "kasse-4711")
+        db.session.commit()
+
+    asked = client.post(refunds, json={"amount_cents": 500, "reason": "Noch"}, headers=clerk)
+    assert asked.status_code == 409
+    assert asked.json["detail"] == (
+        "Die Erstattung über 20,00\xa0€ ist beim Zahlungsdienst fehlgeschlagen "
+        "(lost_or_stolen_card) und hat nichts zurückgezahlt; sie zählt nicht mehr als "
+        "erstattet. Bitte erstatten Sie erneut oder per Überweisung. Beim Zahlungsdienst war "
+        "schon 30,70\xa0€ erstattet, das hier fehlte; es ist jetzt verbucht. Die Erstattung "
+        "über 5,00\xa0€ wurde nicht ausgeführt: Bitte prüfen Sie, ob sie noch nötig ist."
+    )
+    payment = reload(musterstadt, paid)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.REFUNDED, 3070)
+    assert [
+        (r.amount_cents, r.provider_refund_id, r.failure)
+        for r in recorded_refunds(musterstadt, paid)
+    ] == [
+        (2000, made.json["provider_refund_id"], "lost_or_stolen_card"),
+        (3070, elsewhere, None),
+    ]
+    with tenant_scope(musterstadt.id):
+        history = [(e.to_status, e.source) for e in service.events_of(payment)][-2:]
+    assert history == [
+        (PaymentStatus.SUCCEEDED, "refund_failed"),
+        (PaymentStatus.REFUNDED, "refund"),
+    ]
+    assert sandbox_refunded(app, musterstadt, paid) == 3070
+
+
+def test_the_api_names_refunds_that_failed_when_comparing(client, clerk, musterstadt, paid) -> None:
+    refunds = f"{API}/payments/{paid.id}/refunds"
+    made = client.post(refunds, json={"amount_cents": 1000, "reason": "Teil"}, headers=clerk)
+    fail_sandbox_refund(musterstadt, paid, made.json["provider_refund_id"], "declined")
+
+    compared = client.post(f"{refunds}/comparison", headers=clerk).json
+    assert (compared["recorded"], compared["lost"]) == ([], [])
+    [failed] = compared["failed"]
+    assert (failed["id"], failed["amount_cents"], failed["failure"]) == (
+        made.json["id"],
+        1000,
+        "declined",
+    )
+    assert failed["failed_at"]
+    assert client.post(f"{refunds}/comparison", headers=clerk).json["failed"] == []
+    payment = reload(musterstadt, paid)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.SUCCEEDED, 0)
+    assert payment.settles_submission  # still the payment that pays the submission
+    with tenant_scope(musterstadt.id):  # what "Meine Anträge" shows the citizen
+        submission = db.session.get_one(
+            Submission, (musterstadt.id, paid.submission_id), populate_existing=True
+        )
+        assert (submission.payment_status, submission.payment["status"]) == (
+            "succeeded",
+            "succeeded",
+        )
+
+
 def sandbox_refunded(app, tenant, payment) -> int:
-    """What the sandbox itself says it refunded of ``payment``, refund by refund."""
+    """What the sandbox itself says it gave back of ``payment``, refund by refund."""
     with app.test_request_context(), tenant_scope(tenant.id):
         view, provider = connected(tenant, "sandbox")
         return sum(
-            made.amount_cents for made in provider.refunds(view, payment.provider_payment_id)
+            made.amount_cents
+            for made in provider.refunds(view, payment.provider_payment_id)
+            if made.failure is None
         )
 
 

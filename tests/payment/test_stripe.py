@@ -450,6 +450,47 @@ def test_stripes_refund_notifications_record_a_refund_made_in_its_dashboard(
     assert _notified(app, tenant, "refund.created", stranger) == {"outcome": "ignored"}
 
 
+def test_a_refund_that_fails_at_stripe_no_longer_counts_once_stripe_says_so(
+    stripe_town, stripe_api
+) -> None:
+    """Stripe made the clerk's refund of the whole fee, then the card issuer could not
+    take it (the card was cancelled): Stripe marks it failed and sends a signed
+    ``refund.failed``. The refund then no longer counts, with Stripe's reason, and the
+    clerk's next refund of the same amount is a new refund at Stripe, not the failed
+    one brought back by its old idempotency key."""
+    app, tenant, public = stripe_town
+    payment = _started(app, tenant, public).payment
+    paid = _customer_pays(stripe_api, payment.provider_payment_id)
+    assert _refresh(app, tenant, public, payment) is PaymentStatus.SUCCEEDED
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        made = service.refund(tenant, reload(tenant, payment), payment.amount_cents, "Storno")
+        db.session.commit()
+    assert reload(tenant, payment).status is PaymentStatus.REFUNDED
+
+    failed = requests.post(
+        f"{stripe_api}/v1/refunds/{made.provider_refund_id}/_fail",
+        data={"failure_reason": "expired_or_canceled_card"},
+        headers={"Authorization": f"Bearer {SECRET_KEY}"},
+        timeout=10,
+    )
+    assert failed.status_code == 200, failed.text
+    _received(stripe_api, tenant, "refund.failed", made.provider_refund_id)
+    assert (reload(tenant, payment).status, reload(tenant, payment).refunded_cents) == (
+        PaymentStatus.SUCCEEDED,
+        0,
+    )
+    [recorded] = recorded_refunds(tenant, payment)
+    assert (recorded.failure, recorded.failed_at is not None) == ("expired_or_canceled_card", True)
+
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        again = service.refund(tenant, reload(tenant, payment), payment.amount_cents, "Storno")
+        db.session.commit()
+    assert again.provider_refund_id != made.provider_refund_id
+    listed = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]})
+    assert sorted(r.status for r in listed.data) == ["failed", "succeeded"]
+    assert reload(tenant, payment).status is PaymentStatus.REFUNDED
+
+
 def test_notifications_about_one_refund_at_the_same_moment_record_it_once(
     stripe_town, stripe_api
 ) -> None:

@@ -224,14 +224,9 @@ class PayPalProvider:
     def refunds(self, account: Account, provider_payment_id: str) -> list[RemoteRefund]:
         order = _api(account, "GET", f"/v2/checkout/orders/{provider_payment_id}")
         return [
-            RemoteRefund(
-                refund["id"],
-                money.cents_of_decimal_text(refund["amount"]["value"]),
-                refund.get("custom_id"),
-            )
+            _remote_refund(refund)
             for unit in order.get("purchase_units", [])
             for refund in (unit.get("payments") or {}).get("refunds") or []
-            if refund.get("status") not in UNDONE_REFUNDS
         ]
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:  # noqa: ARG002
@@ -312,6 +307,17 @@ def _money(currency: str, cents: int) -> dict[str, str]:
 
 def _link(document: Mapping[str, Any], rel: str) -> str | None:
     return next((link["href"] for link in document.get("links", []) if link["rel"] == rel), None)
+
+
+def _remote_refund(refund: Mapping[str, Any]) -> RemoteRefund:
+    """A refund as the order lists it; PayPal gives no reason for a failed one."""
+    failure = refund["status"] if refund.get("status") in UNDONE_REFUNDS else None
+    return RemoteRefund(
+        refund["id"],
+        money.cents_of_decimal_text(refund["amount"]["value"]),
+        refund.get("custom_id"),
+        failure,
+    )
 
 
 def _capture_of(order: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -156,7 +156,7 @@ class SandboxProvider:
     def refunds(self, account: Account, provider_payment_id: str) -> list[RemoteRefund]:
         self._available(account)
         return [
-            RemoteRefund(made["id"], made["amount_cents"], made["key"])
+            RemoteRefund(made["id"], made["amount_cents"], made["key"], made.get("failure"))
             for made in _charge(provider_payment_id).refunds
         ]
 

@@ -240,7 +240,6 @@ class StripeProvider:
         return [
             _remote_refund(refund.to_dict())
             for refund in _call(lambda: list(listed.auto_paging_iter()))
-            if refund.status not in UNDONE_REFUNDS
         ]
 
     def cancel(self, account: Account, provider_payment_id: str) -> None:
@@ -258,7 +257,10 @@ def _session(client: stripe.StripeClient, session_id: str) -> Any:
 
 def _remote_refund(refund: Mapping[str, Any]) -> RemoteRefund:
     metadata = refund.get("metadata") or {}
-    return RemoteRefund(refund["id"], refund["amount"], metadata.get(KEY_METADATA))
+    failure = None
+    if refund["status"] in UNDONE_REFUNDS:
+        failure = refund.get("failure_reason") or refund["status"]
+    return RemoteRefund(refund["id"], refund["amount"], metadata.get(KEY_METADATA), failure)
 
 
 def _intent_status(intent: Any) -> RemoteStatus:
