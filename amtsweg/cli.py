@@ -149,7 +149,7 @@ def onboard_command(file: Path) -> None:
     "--periodic/--no-periodic",
     "run_periodic",
     default=True,
-    help="Also sweep the outbox and run the periodic tasks (payment polling) every "
+    help="Also sweep the outbox and run the periodic tasks (payment polling, refunds) every "
     "AMTSWEG_SWEEP_SECONDS (the default). "
     "Run it in one worker pool; the others take --no-periodic.",
 )
@@ -161,7 +161,7 @@ def worker(queues: tuple[str, ...], run_periodic: bool, burst: bool) -> None:
     Every worker also runs RQ's scheduler for its queues (retries held back
     for their pause); RQ lets one of them do it per queue at a time. With
     ``--periodic`` it also sweeps the outbox and runs the areas' periodic tasks
-    (``platform/periodic.py``: settling and expiring open payments) every
+    (``platform/periodic.py``: settling and expiring open payments, comparing refunds) every
     AMTSWEG_SWEEP_SECONDS.
     """
     if not current_app.config["AMTSWEG"].redis_url:

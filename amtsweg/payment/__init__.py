@@ -24,6 +24,9 @@ def init_app(app: Flask) -> None:
     periodic.register(
         app, "payments.poll", tasks.poll_every_tenant, app.config["AMTSWEG"].payment_poll_seconds
     )
+    periodic.register(
+        app, "payments.refunds", tasks.compare_refunds_of_every_tenant, tasks.REFUND_CHECK_SECONDS
+    )
     app.add_template_filter(labels.payment_method_label, "payment_method_label")
     app.add_template_filter(labels.statement_outcome_label, "statement_outcome_label")
     register_citizen_panel("payment", views.citizen_panel)

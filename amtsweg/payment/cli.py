@@ -1,4 +1,5 @@
-"""``amtsweg payments ...``: the periodic settling job, key rotation, bank statements."""
+"""``amtsweg payments ...``: the periodic settling and refund jobs, key rotation, bank
+statements."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.errors import Refusal
 from amtsweg.tenants import service as tenants
 
-payments_cli = AppGroup("payments", help="Payments: polling, keys, bank statements.")
+payments_cli = AppGroup("payments", help="Payments: polling, refunds, keys, bank statements.")
 
 
 @payments_cli.command("poll")
@@ -23,6 +24,21 @@ def poll() -> None:
     """
     for slug, counts in tasks.poll_every_tenant().items():
         click.echo(f"{slug}: {counts['settled']} settled, {counts['expired']} expired")
+
+
+@payments_cli.command("compare-refunds")
+def compare_refunds() -> None:
+    """Compare the refunds of the last 30 days with their providers' refunds.
+
+    ``amtsweg worker`` does this four times a day; run it from cron only where no
+    worker runs. A refund that failed at the provider no longer counts as refunded,
+    and one made in the provider's dashboard is recorded.
+    """
+    for slug, counts in tasks.compare_refunds_of_every_tenant().items():
+        click.echo(
+            f"{slug}: {counts['failed']} failed, {counts['found']} found, "
+            f"{counts['unanswered']} not answered"
+        )
 
 
 @payments_cli.command("import-camt")

@@ -843,6 +843,36 @@ def take_up_refunds(tenant: Tenant, payment: Payment) -> TakenUp:
     return TakenUp(_record_found(tenant, payment, elsewhere), lost, failed)
 
 
+def compare_recent_refunds(tenant: Tenant, since: dt.datetime) -> dict[str, int]:
+    """Compare the refunds of every payment refunded since ``since`` with its provider's.
+
+    Run periodically (``amtsweg payments compare-refunds``): a refund that failed at a
+    provider that does not say so (PayPal), or whose notification never came, leaves
+    the books without a clerk having to compare. A provider that does not answer or
+    refuses is asked again in the next round; the other payments go on.
+    """
+    require_tenant_scope(tenant.id)
+    counts = {"failed": 0, "found": 0, "unanswered": 0}
+    payment_ids = db.session.scalars(
+        select(Refund.payment_id)
+        .where(Refund.created_at >= since, Refund.failed_at.is_(None))
+        .distinct()
+    ).all()
+    for payment_id in payment_ids:
+        payment = db.session.get_one(Payment, (tenant.id, payment_id))
+        try:
+            taken = take_up_refunds(tenant, payment)
+        except Refusal as refused:
+            db.session.rollback()
+            log.warning("refunds of payment %s not compared: %s", payment_id, refused.detail)
+            counts["unanswered"] += 1
+            continue
+        counts["failed"] += len(taken.failed)
+        counts["found"] += len(taken.recorded)
+        db.session.commit()
+    return counts
+
+
 def can_take_up_refunds(payment: Payment) -> bool:
     """Whether the payment's provider can be asked for its refunds (money came in, and
     the provider refunds itself)."""

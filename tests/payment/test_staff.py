@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from amtsweg.payment import service
 from amtsweg.payment.interfaces import RemoteRefund
-from amtsweg.payment.models import PaymentStatus
+from amtsweg.payment.models import PaymentStatus, Refund
 from amtsweg.payment.providers import sandbox
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions.models import Submission
@@ -542,6 +542,43 @@ def test_the_api_names_refunds_that_failed_when_comparing(client, clerk, musters
             "succeeded",
             "succeeded",
         )
+
+
+def test_the_periodic_comparison_finds_a_failed_refund_no_clerk_looked_for(
+    app, client, clerk, musterstadt, paid
+) -> None:
+    """A provider may not say that a refund failed (PayPal does not), and no clerk may
+    compare: ``amtsweg payments compare-refunds``, which the worker runs four times a
+    day, takes it out of the books. A provider that does not answer is asked again the
+    next time; a refund older than 30 days is no longer asked about."""
+    refunds = f"{API}/payments/{paid.id}/refunds"
+    made = client.post(refunds, json={"amount_cents": 1000, "reason": "Teil"}, headers=clerk)
+    fail_sandbox_refund(musterstadt, paid, made.json["provider_refund_id"], "unknown")
+
+    def compare() -> str:
+        result = app.test_cli_runner().invoke(args=["payments", "compare-refunds"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    connect_sandbox(musterstadt, outage="yes")
+    db.session.commit()
+    assert "musterstadt: 0 failed, 0 found, 1 not answered" in compare()
+    assert reload(musterstadt, paid).refunded_cents == 1000
+    connect_sandbox(musterstadt)
+    db.session.commit()
+    assert "musterstadt: 1 failed, 0 found, 0 not answered" in compare()
+    payment = reload(musterstadt, paid)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.SUCCEEDED, 0)
+    assert "musterstadt: 0 failed, 0 found, 0 not answered" in compare()
+
+    older = client.post(refunds, json={"amount_cents": 500, "reason": "Alt"}, headers=clerk)
+    fail_sandbox_refund(musterstadt, paid, older.json["provider_refund_id"], "unknown")
+    with tenant_scope(musterstadt.id):
+        record = db.session.get_one(Refund, (musterstadt.id, uuid.UUID(older.json["id"])))
+        record.created_at -= dt.timedelta(days=31)
+        db.session.commit()
+    assert "musterstadt: 0 failed, 0 found, 0 not answered" in compare()
+    assert reload(musterstadt, paid).refunded_cents == 500
 
 
 def sandbox_refunded(app, tenant, payment) -> int:

@@ -16,6 +16,7 @@ from tests.payment.helpers import reload, start, submit
 from tests.payment.test_payments import _settle_at_provider
 
 ROUND = periodic.CLAIM_PREFIX + "payments.poll"
+REFUNDS_ROUND = periodic.CLAIM_PREFIX + "payments.refunds"
 
 
 @pytest.fixture
@@ -27,10 +28,10 @@ def worker_app(make_app, settings):
         app = make_app(settings=replace(settings, redis_url=url, payment_poll_seconds=60))
         with app.app_context():
             queue().empty()
-            redis_connection().delete(ROUND)
+            redis_connection().delete(ROUND, REFUNDS_ROUND)
         yield app
         with app.app_context():
-            redis_connection().delete(ROUND)
+            redis_connection().delete(ROUND, REFUNDS_ROUND)
 
 
 def run_worker(app) -> None:
@@ -49,12 +50,13 @@ def test_the_worker_settles_a_closed_tab(app, musterstadt, worker_app) -> None:
 
 def test_the_workers_poll_once_per_round(app, musterstadt, worker_app) -> None:
     payment = start(app, musterstadt, submit(app, musterstadt))
-    assert periodic.run_due(worker_app) == ["payments.poll"]
+    assert periodic.run_due(worker_app) == ["payments.poll", "payments.refunds"]
     _settle_at_provider(musterstadt, payment, "failed")
     assert periodic.run_due(worker_app) == []  # another worker, the same minute
     assert reload(musterstadt, payment).status is PaymentStatus.PENDING
     with worker_app.app_context():
         assert 0 < redis_connection().ttl(ROUND) <= 60
+        assert 60 * 60 < redis_connection().ttl(REFUNDS_ROUND) <= 6 * 60 * 60  # four a day
         redis_connection().delete(ROUND)  # the minute is over
     assert periodic.run_due(worker_app) == ["payments.poll"]
     assert reload(musterstadt, payment).status is PaymentStatus.FAILED
@@ -94,7 +96,7 @@ def test_without_redis_the_demo_polls_once_per_round(app, musterstadt, demo_app)
     demo is settled, and a second look within the minute asks the provider nothing."""
     payment = start(app, musterstadt, submit(app, musterstadt))
     _settle_at_provider(musterstadt, payment, "succeeded")
-    assert periodic.run_due(demo_app) == ["payments.poll"]
+    assert periodic.run_due(demo_app) == ["payments.poll", "payments.refunds"]
     assert reload(musterstadt, payment).status is PaymentStatus.SUCCEEDED
     other = start(app, musterstadt, submit(app, musterstadt))
     _settle_at_provider(musterstadt, other, "failed")
