@@ -431,13 +431,20 @@ def test_a_refund_that_failed_at_the_provider_no_longer_counts_and_is_made_again
         audit = db.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "payment.refund_failed")
         ).one()
-    assert (back.from_status, back.to_status, back.source, back.detail) == (
+    assert (back.from_status, back.to_status, back.source) == (
         PaymentStatus.REFUNDED,
         PaymentStatus.PARTIALLY_REFUNDED,
         "refund_failed",
+    )
+    assert (back.provider_reference, back.detail) == (
+        rest.provider_refund_id,
         "expired_or_canceled_card",
     )
-    assert audit.details == {"amount_cents": 2070, "failure": "expired_or_canceled_card"}
+    assert (audit.object_type, audit.object_id, audit.details) == (
+        "payment",
+        str(paid.id),
+        {"amount_cents": 2070, "failure": "expired_or_canceled_card"},
+    )
     listing = client.get("/t/musterstadt/clerk/payments/").get_data(as_text=True)
     assert "Beim Zahlungsdienst fehlgeschlagene Erstattungen" in listing
     assert "expired_or_canceled_card" in listing
@@ -470,6 +477,14 @@ def test_a_refund_that_failed_at_the_provider_no_longer_counts_and_is_made_again
     newest = recorded_refunds(musterstadt, paid)[-1]
     assert (newest.reason, newest.failed_at) == ("Neu", None)
     assert newest.provider_refund_id != rest.provider_refund_id
+    with client.application.test_request_context(), tenant_scope(musterstadt.id):
+        view, provider = connected(musterstadt, "sandbox")
+        keys = [made.key for made in provider.refunds(view, paid.provider_payment_id)]
+    # The failed refund's key again, with the number of failed refunds (docs/payment.md).
+    assert keys[-2:] == [
+        f"amtsweg-refund-{paid.id}-1000-2070",
+        f"amtsweg-refund-{paid.id}-1000-2070-1",
+    ]
     assert sandbox_refunded(client.application, musterstadt, paid) == 3070
 
 
@@ -519,7 +534,8 @@ def test_a_refund_asked_for_after_one_failed_unseen_is_not_made(
 def test_the_api_names_refunds_that_failed_when_comparing(client, clerk, musterstadt, paid) -> None:
     refunds = f"{API}/payments/{paid.id}/refunds"
     made = client.post(refunds, json={"amount_cents": 1000, "reason": "Teil"}, headers=clerk)
-    fail_sandbox_refund(musterstadt, paid, made.json["provider_refund_id"], "declined")
+    wordy = "declined by the issuer " * 30  # kept as far as it fits
+    fail_sandbox_refund(musterstadt, paid, made.json["provider_refund_id"], wordy)
 
     compared = client.post(f"{refunds}/comparison", headers=clerk).json
     assert (compared["recorded"], compared["lost"]) == ([], [])
@@ -527,7 +543,7 @@ def test_the_api_names_refunds_that_failed_when_comparing(client, clerk, musters
     assert (failed["id"], failed["amount_cents"], failed["failure"]) == (
         made.json["id"],
         1000,
-        "declined",
+        wordy[:500],
     )
     assert failed["failed_at"]
     assert client.post(f"{refunds}/comparison", headers=clerk).json["failed"] == []
@@ -542,6 +558,31 @@ def test_the_api_names_refunds_that_failed_when_comparing(client, clerk, musters
             "succeeded",
             "succeeded",
         )
+
+
+def test_several_refunds_that_failed_are_named_together(
+    client, clerk, log_in, musterstadt, paid
+) -> None:
+    refunds = f"{API}/payments/{paid.id}/refunds"
+    made = [
+        client.post(refunds, json={"amount_cents": cents, "reason": "Teil"}, headers=clerk).json
+        for cents in (1000, 500)
+    ]
+    for refund, why in zip(made, ("declined", "unknown"), strict=True):
+        fail_sandbox_refund(musterstadt, paid, refund["provider_refund_id"], why)
+    log_in("clerk-musterstadt")
+    detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
+    token = csrf_token(client.get(detail_url))
+    client.get("/lang/en")  # the clerk chose English
+    with client.application.app_context():  # a fresh one: the language is cached per context
+        compared = client.post(f"{detail_url}/compare-refunds", data={"csrf_token": token})
+        assert compared.status_code == 303
+        assert (
+            "2 refunds failed at the provider (together €15.00: declined, unknown) and gave "
+            "nothing back; they no longer count as refunded. Please refund again, or by bank "
+            "transfer."
+        ) in client.get(detail_url).get_data(as_text=True)
+    assert reload(musterstadt, paid).status is PaymentStatus.SUCCEEDED
 
 
 def test_the_periodic_comparison_finds_a_failed_refund_no_clerk_looked_for(

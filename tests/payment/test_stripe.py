@@ -29,8 +29,15 @@ import stripe
 from sqlalchemy import select
 
 from amtsweg.payment import service
-from amtsweg.payment.interfaces import Observation, PaymentRequest, ProviderRefused, RemoteStatus
+from amtsweg.payment.interfaces import (
+    Observation,
+    PaymentRequest,
+    ProviderRefused,
+    RemoteRefund,
+    RemoteStatus,
+)
 from amtsweg.payment.models import PaymentStatus, WebhookReceipt
+from amtsweg.payment.providers import stripe as stripe_provider
 from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.signals import payment_succeeded
@@ -489,6 +496,14 @@ def test_a_refund_that_fails_at_stripe_no_longer_counts_once_stripe_says_so(
     listed = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]})
     assert sorted(r.status for r in listed.data) == ["failed", "succeeded"]
     assert reload(tenant, payment).status is PaymentStatus.REFUNDED
+
+
+def test_a_cancelled_refund_gave_nothing_back_and_says_so() -> None:
+    """Stripe cancels a refund that waited for an action nobody took; it carries no
+    ``failure_reason`` (docs.stripe.com/api/refunds/object), and the peer cannot make
+    one, so the refund is read as Stripe lists it."""
+    listed = {"id": "re_1", "amount": 500, "status": "canceled", "metadata": {}}
+    assert stripe_provider._remote_refund(listed) == RemoteRefund("re_1", 500, None, "canceled")
 
 
 def test_notifications_about_one_refund_at_the_same_moment_record_it_once(
