@@ -861,9 +861,9 @@ def compare_recent_refunds(tenant: Tenant, since: dt.datetime) -> dict[str, int]
     for payment_id in payment_ids:
         payment = db.session.get_one(Payment, (tenant.id, payment_id))
         try:
-            taken = take_up_refunds(tenant, payment)
+            with db.session.begin_nested():  # a refusal undoes this payment's work only
+                taken = take_up_refunds(tenant, payment)
         except Refusal as refused:
-            db.session.rollback()
             log.warning("refunds of payment %s not compared: %s", payment_id, refused.detail)
             counts["unanswered"] += 1
             continue

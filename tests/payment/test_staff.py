@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from amtsweg.payment import service
 from amtsweg.payment.interfaces import RemoteRefund
-from amtsweg.payment.models import PaymentStatus, Refund
+from amtsweg.payment.models import PaymentStatus
 from amtsweg.payment.providers import sandbox
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions.models import Submission
@@ -585,16 +585,28 @@ def test_several_refunds_that_failed_are_named_together(
     assert reload(musterstadt, paid).status is PaymentStatus.SUCCEEDED
 
 
-def test_the_periodic_comparison_finds_a_failed_refund_no_clerk_looked_for(
-    app, client, clerk, musterstadt, paid
+def test_the_periodic_comparison_finds_a_failed_refund_no_clerk_looked_for(  # noqa: PLR0917
+    app, client, clerk, musterstadt, paid, caplog
 ) -> None:
     """A provider may not say that a refund failed (PayPal does not), and no clerk may
     compare: ``amtsweg payments compare-refunds``, which the worker runs four times a
-    day, takes it out of the books. A provider that does not answer is asked again the
-    next time; a refund older than 30 days is no longer asked about."""
-    refunds = f"{API}/payments/{paid.id}/refunds"
-    made = client.post(refunds, json={"amount_cents": 1000, "reason": "Teil"}, headers=clerk)
-    fail_sandbox_refund(musterstadt, paid, made.json["provider_refund_id"], "unknown")
+    day, takes it out of the books, and records a refund made in the dashboard. A
+    provider that does not answer is asked again the next time; a refund older than 30
+    days is no longer asked about."""
+    second = start(app, musterstadt, submit(app, musterstadt))
+    body = webhook_body(second, "succeeded")
+    assert client.post(webhook_url(musterstadt), data=body, headers=signed(body)).status_code == 200
+    for payment in (paid, second):
+        made = client.post(
+            f"{API}/payments/{payment.id}/refunds",
+            json={"amount_cents": 1000, "reason": "Teil"},
+            headers=clerk,
+        )
+        fail_sandbox_refund(musterstadt, payment, made.json["provider_refund_id"], "unknown")
+        with app.test_request_context(), tenant_scope(musterstadt.id):
+            view, provider = connected(musterstadt, "sandbox")
+            provider.refund(view, payment.provider_payment_id, 300, f"kasse-{payment.id}")
+            db.session.commit()
 
     def compare() -> str:
         result = app.test_cli_runner().invoke(args=["payments", "compare-refunds"])
@@ -603,23 +615,28 @@ def test_the_periodic_comparison_finds_a_failed_refund_no_clerk_looked_for(
 
     connect_sandbox(musterstadt, outage="yes")
     db.session.commit()
-    assert "musterstadt: 0 failed, 0 found, 1 not answered" in compare()
+    assert "musterstadt: 0 failed, 0 found, 2 not answered" in compare()
+    assert f"refunds of payment {paid.id} not compared: Der Zahlungsdienst hat nicht" in caplog.text
     assert reload(musterstadt, paid).refunded_cents == 1000
     connect_sandbox(musterstadt)
     db.session.commit()
-    assert "musterstadt: 1 failed, 0 found, 0 not answered" in compare()
-    payment = reload(musterstadt, paid)
-    assert (payment.status, payment.refunded_cents) == (PaymentStatus.SUCCEEDED, 0)
+    assert "musterstadt: 2 failed, 2 found, 0 not answered" in compare()
+    for compared in (reload(musterstadt, paid), reload(musterstadt, second)):
+        assert (compared.status, compared.refunded_cents) == (PaymentStatus.PARTIALLY_REFUNDED, 300)
     assert "musterstadt: 0 failed, 0 found, 0 not answered" in compare()
 
-    older = client.post(refunds, json={"amount_cents": 500, "reason": "Alt"}, headers=clerk)
+    older = client.post(
+        f"{API}/payments/{paid.id}/refunds",
+        json={"amount_cents": 500, "reason": "Alt"},
+        headers=clerk,
+    )
     fail_sandbox_refund(musterstadt, paid, older.json["provider_refund_id"], "unknown")
-    with tenant_scope(musterstadt.id):
-        record = db.session.get_one(Refund, (musterstadt.id, uuid.UUID(older.json["id"])))
-        record.created_at -= dt.timedelta(days=31)
+    with tenant_scope(musterstadt.id):  # all of the payment's refunds a month old
+        for record in service.refunds_of(reload(musterstadt, paid)):
+            record.created_at -= dt.timedelta(days=31)
         db.session.commit()
     assert "musterstadt: 0 failed, 0 found, 0 not answered" in compare()
-    assert reload(musterstadt, paid).refunded_cents == 500
+    assert reload(musterstadt, paid).refunded_cents == 800
 
 
 def sandbox_refunded(app, tenant, payment) -> int:
