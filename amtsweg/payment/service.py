@@ -3,7 +3,9 @@
 Every status change goes through :func:`transition`, one conditional
 ``UPDATE … WHERE status IN (allowed) RETURNING`` plus an event row, under the
 payment's row lock; the signals of :mod:`amtsweg.platform.signals` are sent
-from there, inside the same transaction. Statuses are always read from the
+from there, inside the same transaction. The one exception is the way back from
+a refund that failed at the provider (:func:`_take_back`), which the state table
+deliberately lacks. Statuses are always read from the
 provider (return page, polling job) or taken from a verified notification,
 never from the browser.
 """
