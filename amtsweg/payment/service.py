@@ -388,11 +388,7 @@ def _claim_settlement(
 
 
 def _announce(payment: Payment, to: PaymentStatus, *, settled_now: bool) -> None:
-    kwargs = {
-        "tenant_id": payment.tenant_id,
-        "submission_id": payment.submission_id,
-        "summary": submission_summary(payment.submission_id),
-    }
+    kwargs = _signal_kwargs(payment)
     payment_changed.send(None, **kwargs)
     if settled_now:
         payment_succeeded.send(None, **kwargs)
@@ -400,6 +396,15 @@ def _announce(payment: Payment, to: PaymentStatus, *, settled_now: bool) -> None
         enqueue_after_commit(refund_duplicate_job, payment.tenant_id, payment.id)
     elif to in WITHOUT_MONEY and kwargs["summary"]["status"] in WITHOUT_MONEY:
         payment_failed.send(None, **kwargs)
+
+
+def _signal_kwargs(payment: Payment) -> dict[str, Any]:
+    """What the payment signals carry (``platform/signals.py``): the submission's summary."""
+    return {
+        "tenant_id": payment.tenant_id,
+        "submission_id": payment.submission_id,
+        "summary": submission_summary(payment.submission_id),
+    }
 
 
 def summary_of(payment: Payment) -> dict[str, Any]:
@@ -948,12 +953,7 @@ def _take_back(payment: Payment, failed: Refund) -> None:
     )
     db.session.refresh(payment)
     _add_event(payment, current, "refund_failed", failed.provider_refund_id, failed.failure)
-    payment_changed.send(
-        None,
-        tenant_id=payment.tenant_id,
-        submission_id=payment.submission_id,
-        summary=submission_summary(payment.submission_id),
-    )
+    payment_changed.send(None, **_signal_kwargs(payment))
 
 
 def _record_refund(
