@@ -30,3 +30,28 @@ OUTCOME_LABELS = {
 
 def statement_outcome_label(outcome: str) -> str:
     return str(OUTCOME_LABELS.get(outcome, outcome))
+
+
+# The reasons a provider gives for a refund that gave nothing back: Stripe's
+# ``failure_reason`` (and its status where it names none) and PayPal's status.
+REFUND_FAILURE_LABELS = {
+    "lost_or_stolen_card": lazy_gettext("card reported lost or stolen"),
+    "expired_or_canceled_card": lazy_gettext("card expired or cancelled"),
+    "charge_for_pending_refund_disputed": lazy_gettext(
+        "payment disputed while the refund was pending"
+    ),
+    "insufficient_funds": lazy_gettext("balance at the provider too low"),
+    "declined": lazy_gettext("declined by the card issuer"),
+    "merchant_request": lazy_gettext("cancelled at the municipality's request"),
+    "unknown": lazy_gettext("no reason given"),
+    "failed": lazy_gettext("no reason given"),
+    "canceled": lazy_gettext("cancelled at the provider"),
+    "cancelled": lazy_gettext("cancelled at the provider"),
+}
+
+
+def refund_failure_label(failure: str) -> str:
+    """The clerk's words for a provider's reason. A reason we do not know yet stays as
+    the provider wrote it, so that the clerk can still quote it to them; the audit log
+    and the API keep the provider's own word in every case."""
+    return str(REFUND_FAILURE_LABELS.get(failure.lower(), failure))

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from amtsweg.formdefs.models import FormDefinition, FormVersion
-from amtsweg.payment import camt, export, kassenzeichen, money, registry, secrets
+from amtsweg.payment import camt, export, kassenzeichen, labels, money, registry, secrets
 from amtsweg.payment.interfaces import (
     Account,
     Capability,
@@ -783,7 +783,7 @@ def failed_at_provider(failed: list[Refund]) -> str:
         "transfer.",
         len(failed),
         failed=i18n.money(sum(record.amount_cents for record in failed)),
-        why=", ".join(str(record.failure) for record in failed),
+        why=", ".join(labels.refund_failure_label(str(record.failure)) for record in failed),
     )
 
 

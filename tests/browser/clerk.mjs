@@ -147,7 +147,8 @@ async function clerkClearsACredit(browser, locale) {
     if (locale === 'en') await loads(page, () => page.locator('header a[hreflang="en"]').click());
     await page.goto(`${clerkUrl}payments/`);
     await audit(page, pass, 'payments');
-    check(`${locale}: the refund that failed at the provider is listed`, (await page.locator('#failed-heading + p + table td:text("expired_or_canceled_card")').count()) === 1);
+    const why = locale === 'de' ? 'Karte abgelaufen oder gekündigt' : 'card expired or cancelled';
+    check(`${locale}: the refund that failed at the provider is listed with its reason in words`, (await page.locator(`#failed-heading + p + table td:text("${why}")`).count()) === 1);
     const clearLinks = page.locator('main a[href*="/statement-lines/"]:has(.kern-sr-only)');
     const waiting = await clearLinks.count();
     await loads(page, () => clearLinks.first().click());

@@ -15,7 +15,7 @@ from amtsweg.payment.models import Payment, PaymentStatus, WebhookReceipt
 from amtsweg.platform.db import db, tenant_scope
 from tests import servers
 from tests.isolation import assert_other_tenant_gets_404
-from tests.login import csrf_token, local
+from tests.login import csrf_token, dev_login, local
 from tests.payment.conftest import offer_fee_form
 from tests.payment.helpers import connected, recorded_refunds, reload
 from tests.payment.test_journey import choose
@@ -516,6 +516,11 @@ def test_a_refund_that_failed_at_paypal_leaves_the_books_and_is_made_anew(
         "lost": [],
         "failed": [],
     }
+    with app.app_context():  # the clerk's own browser, with a CSRF token of its own
+        browser = app.test_client()
+        dev_login(browser, "clerk-musterstadt")
+        page = browser.get(f"/t/musterstadt/clerk/payments/{payment.id}").get_data(as_text=True)
+    assert "fehlgeschlagen (ohne Angabe eines Grundes), nichts wurde zurückgezahlt" in page
 
 
 def test_a_refund_made_in_paypal_itself_is_recorded_and_the_clerks_is_not_made(

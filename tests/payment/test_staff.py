@@ -419,10 +419,10 @@ def test_a_refund_that_failed_at_the_provider_no_longer_counts_and_is_made_again
     page = client.get(detail_url).get_data(as_text=True)
     assert (
         "Die Erstattung über 20,70\xa0€ ist beim Zahlungsdienst fehlgeschlagen "
-        "(expired_or_canceled_card) und hat nichts zurückgezahlt; sie zählt nicht mehr als "
+        "(Karte abgelaufen oder gekündigt) und hat nichts zurückgezahlt; sie zählt nicht mehr als "
         "erstattet."
     ) in page
-    assert "beim Zahlungsdienst fehlgeschlagen (expired_or_canceled_card), nichts wurde" in page
+    assert "beim Zahlungsdienst fehlgeschlagen (Karte abgelaufen oder gekündigt), nichts" in page
     assert "Zu erstattender Betrag in Euro (höchstens 20,70\xa0€)" in page
     payment = reload(musterstadt, paid)
     assert (payment.status, payment.refunded_cents) == (PaymentStatus.PARTIALLY_REFUNDED, 1000)
@@ -447,7 +447,7 @@ def test_a_refund_that_failed_at_the_provider_no_longer_counts_and_is_made_again
     )
     listing = client.get("/t/musterstadt/clerk/payments/").get_data(as_text=True)
     assert "Beim Zahlungsdienst fehlgeschlagene Erstattungen" in listing
-    assert "expired_or_canceled_card" in listing
+    assert '<td class="kern-table__cell">Karte abgelaufen oder gekündigt</td>' in listing
     listed = client.get(f"{API}/payments/{paid.id}/refunds", headers=clerk).json
     assert [(r["amount_cents"], r["failure"], bool(r["failed_at"])) for r in listed] == [
         (1000, None, False),
@@ -508,10 +508,11 @@ def test_a_refund_asked_for_after_one_failed_unseen_is_not_made(
     assert asked.status_code == 409
     assert asked.json["detail"] == (
         "Die Erstattung über 20,00\xa0€ ist beim Zahlungsdienst fehlgeschlagen "
-        "(lost_or_stolen_card) und hat nichts zurückgezahlt; sie zählt nicht mehr als "
-        "erstattet. Bitte erstatten Sie erneut oder per Überweisung. Beim Zahlungsdienst war "
-        "schon 30,70\xa0€ erstattet, das hier fehlte; es ist jetzt verbucht. Die Erstattung "
-        "über 5,00\xa0€ wurde nicht ausgeführt: Bitte prüfen Sie, ob sie noch nötig ist."
+        "(Karte als verloren oder gestohlen gemeldet) und hat nichts zurückgezahlt; sie zählt "
+        "nicht mehr als erstattet. Bitte erstatten Sie erneut oder per Überweisung. Beim "
+        "Zahlungsdienst war schon 30,70\xa0€ erstattet, das hier fehlte; es ist jetzt verbucht. "
+        "Die Erstattung über 5,00\xa0€ wurde nicht ausgeführt: Bitte prüfen Sie, ob sie noch "
+        "nötig ist."
     )
     payment = reload(musterstadt, paid)
     assert (payment.status, payment.refunded_cents) == (PaymentStatus.REFUNDED, 3070)
@@ -568,7 +569,8 @@ def test_several_refunds_that_failed_are_named_together(
         client.post(refunds, json={"amount_cents": cents, "reason": "Teil"}, headers=clerk).json
         for cents in (1000, 500)
     ]
-    for refund, why in zip(made, ("declined", "unknown"), strict=True):
+    # A reason we have no words for yet stays the provider's own.
+    for refund, why in zip(made, ("declined", "refund_bounced"), strict=True):
         fail_sandbox_refund(musterstadt, paid, refund["provider_refund_id"], why)
     log_in("clerk-musterstadt")
     detail_url = f"/t/musterstadt/clerk/payments/{paid.id}"
@@ -578,9 +580,9 @@ def test_several_refunds_that_failed_are_named_together(
         compared = client.post(f"{detail_url}/compare-refunds", data={"csrf_token": token})
         assert compared.status_code == 303
         assert (
-            "2 refunds failed at the provider (together €15.00: declined, unknown) and gave "
-            "nothing back; they no longer count as refunded. Please refund again, or by bank "
-            "transfer."
+            "2 refunds failed at the provider (together €15.00: declined by the card issuer, "
+            "refund_bounced) and gave nothing back; they no longer count as refunded. Please "
+            "refund again, or by bank transfer."
         ) in client.get(detail_url).get_data(as_text=True)
     assert reload(musterstadt, paid).status is PaymentStatus.SUCCEEDED
 
