@@ -1400,6 +1400,19 @@ def refunds_of(payment: Payment) -> list[Refund]:
     )
 
 
+def refunds_of_submission(submission: Submission) -> list[Refund]:
+    """Every refund of the submission's payments, a duplicate payment's included, oldest
+    first: what the citizen reads was given back, or failed to be."""
+    return list(
+        db.session.scalars(
+            select(Refund)
+            .join(Payment, Payment.id == Refund.payment_id)
+            .where(Payment.submission_id == submission.id)
+            .order_by(Refund.created_at)
+        )
+    )
+
+
 def count_events(payment: Payment, to: PaymentStatus) -> int:
     return db.session.scalar(
         select(func.count())

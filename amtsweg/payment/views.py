@@ -185,7 +185,9 @@ def _resumable(payment: Payment) -> bool:
 
 
 def citizen_panel(tenant: Tenant, submission: Submission) -> Markup:
-    """Payment status, Kassenzeichen, GiroCode and "pay again" on the submission page."""
+    """Payment status, Kassenzeichen, refunds, GiroCode and "pay again" on the submission
+    page. A refund that failed at the provider is named too: the citizen would otherwise
+    see the payment turn from "refunded" back to "paid" without a word."""
     if submission.fee_total == 0 or submission.fee.get("collection") != "online":
         return Markup("")
     transfer, settings = _open_transfer(tenant, submission)
@@ -201,6 +203,7 @@ def citizen_panel(tenant: Tenant, submission: Submission) -> Markup:
             transfer=transfer,
             bank=settings,
             girocode_alt=girocode_alt(transfer, settings) if transfer else "",
+            refunds=service.refunds_of_submission(submission),
             can_pay=can_pay,
             unfinished=unfinished,
             locale=str(get_locale()),

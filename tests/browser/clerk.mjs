@@ -226,6 +226,12 @@ async function citizen(browser, locale, { javaScriptEnabled = true } = {}) {
       const answered = await page.locator('#processing .kern-alert--success').count();
       check('Erika answers without JavaScript', answered === 1, page.url());
     }
+    await page.goto(`${base}/t/musterstadt/applications/`);
+    await loads(page, () => page.locator('main tr:has-text("Kassenzeichen") a').first().click());
+    await audit(page, pass, 'refunded-submission', { axe: javaScriptEnabled });
+    const failed = locale === 'de' ? 'konnte nicht ausgezahlt werden' : 'could not be paid out';
+    const refunds = await page.locator(`#payment-heading ~ ul.kern-list li`).allTextContents();
+    check(`${pass}: Erika reads both refunds, one that failed`, refunds.length === 2 && refunds[1].includes(failed), refunds.join(' | '));
   } finally {
     await context.close();
   }

@@ -191,17 +191,19 @@ def site_with_a_submission(make_app, settings) -> Iterator[tuple[str, str]]:
 
 def _a_paid_card_payment(app) -> None:
     """Erika's parking permit, paid with the sandbox's test card (its notification settles
-    it), so that the clerk has a payment to open, refund and compare; a refund of it
-    failed at the provider, so that both pages show one."""
+    it), so that the clerk has a payment to open, refund and compare; of its two refunds
+    one failed at the provider, so that the clerk's pages and Erika's show both kinds."""
     musterstadt = tenants.find_tenant("musterstadt")
     with tenant_scope(musterstadt.id):
         offer_fee_form(musterstadt)
         db.session.commit()
-    payment = start(app, musterstadt, submit(app, musterstadt))
+    erika = dev_issuer(app.config["AMTSWEG"])  # the development login's Erika
+    payment = start(app, musterstadt, submit(app, musterstadt, issuer=erika))
     with app.test_request_context(), tenant_scope(musterstadt.id):
         charge = sandbox.find_charge(uuid.UUID(payment.provider_payment_id.removeprefix("sbx_")))
         sandbox.pay(charge, "4242 4242 4242 4242")
         db.session.commit()
+        payments.refund(musterstadt, reload(musterstadt, payment), 300, "Teil")
         made = payments.refund(musterstadt, reload(musterstadt, payment), 500, "Teil")
         db.session.commit()
     fail_sandbox_refund(musterstadt, payment, made.provider_refund_id, "expired_or_canceled_card")
@@ -237,6 +239,7 @@ def test_the_clerks_workplace_is_accessible_in_a_browser(
     for name in ("list", "list-by-name", "submission", "submission-error", "list-of-a-form"):
         assert ("clerk-en", name) in audited, name
     assert {("citizen-de", "submission"), ("citizen-en", "submission")} <= audited
+    assert {("citizen-de", "refunded-submission"), ("citizen-en", "refunded-submission")} <= audited
     for name in ADMIN_PAGES:
         assert {("admin-de", name), ("admin-en", name)} <= audited, name
     for name in (

@@ -38,9 +38,11 @@ def committed_fee_tenant(slug: str, name: str, *, live: bool = True) -> Tenant:
     return tenant
 
 
-def submit(app: Flask, tenant: Tenant, subject: str = "erika") -> Submission:
+def submit(
+    app: Flask, tenant: Tenant, subject: str = "erika", issuer: str = "https://id.example"
+) -> Submission:
     """A citizen's submission of the fee form, awaiting payment."""
-    user = tenants.find_or_create_user("https://id.example", subject, subject.title())
+    user = tenants.find_or_create_user(issuer, subject, subject.title())
     with app.test_request_context(), tenant_scope(tenant.id):
         form = formdefs.offered_form(tenant, FORM)
         outcome = submissions.submit_answers(

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 
+from babel.dates import format_date
 from sqlalchemy import select
 
 from amtsweg.payment.models import Payment, PaymentEvent
 from amtsweg.platform.db import db, tenant_scope
+from amtsweg.submissions.service import today
 from tests.login import csrf_token, local
+from tests.payment.helpers import fail_sandbox_refund
+from tests.platform.test_bearer_tokens import dev_token
 
 SUCCEEDS = "4242 4242 4242 4242"
 DECLINED = "4000 0000 0000 0002"
@@ -148,3 +152,42 @@ def test_a_citizen_who_closed_the_payment_tab_continues_where_they_left(
     paid = client.get(submission_url).get_data(as_text=True)
     assert "Eingegangen und bezahlt" in paid
     assert "Zahlung fortsetzen" not in paid
+
+
+def test_erika_reads_what_was_refunded_and_what_failed_to_be(
+    app, client, musterstadt, apply_and_submit
+):
+    """The clerk gives the fee back in two parts, and the second fails at the provider (her
+    card was closed). Her payment reads "teilweise erstattet" again, and her application
+    says why: it lists both refunds, the failed one with the reason, and not the clerk's
+    own note on them."""
+    submitted = apply_and_submit()
+    pay_url = local(submitted.headers["Location"])
+    reference = reference_of(pay_url)
+    to_provider = choose(client, pay_url)
+    pay_with_card(client, local(to_provider.headers["Location"]), SUCCEEDS)
+    with tenant_scope(musterstadt.id):
+        payment = db.session.scalars(select(Payment)).one()
+    clerk = {"Authorization": f"Bearer {dev_token(app, '--role', 'clerk')}"}
+    refunds = f"/api/v1/tenants/musterstadt/payments/{payment.id}/refunds"
+    made = [
+        client.post(refunds, json={"amount_cents": cents, "reason": note}, headers=clerk)
+        for cents, note in ((1000, "Teil laut Bescheid"), (2070, "Rest laut Bescheid"))
+    ]
+    assert [answer.status_code for answer in made] == [201, 201]
+    fail_sandbox_refund(
+        musterstadt, payment, made[1].json["provider_refund_id"], "expired_or_canceled_card"
+    )
+    assert client.post(f"{refunds}/comparison", headers=clerk).json["failed"]
+
+    page = client.get(f"/t/musterstadt/submissions/{reference}").get_data(as_text=True)
+    day = format_date(today(), format="long", locale="de")
+    assert '>Stand der Zahlung</dt><dd class="kern-description-list-item__value">bezahlt, ' in page
+    assert "teilweise erstattet</dd>" in page
+    assert f"<li>Erstattung über 10,00\xa0€ am {day}</li>" in page
+    assert (
+        f"<li>Erstattung über 20,70\xa0€ am {day}: konnte nicht ausgezahlt werden (Karte "
+        "abgelaufen oder gekündigt), Sie haben diesen Betrag also nicht erhalten. Die Gemeinde "
+        "ist benachrichtigt.</li>"
+    ) in page
+    assert "laut Bescheid" not in page
