@@ -704,8 +704,9 @@ def refund(
         # Paid by transfer: the treasury pays back by transfer.
         return _record_refund(tenant, payment, amount_cents, reason, actor=actor)
     books = refunds_of(payment)
-    key = _refund_key(payment, amount_cents, books)
-    compared = _Compared.of(books, at_provider.held())
+    held = at_provider.held()
+    key = _refund_key(payment, amount_cents, held)
+    compared = _Compared.of(books, held)
     if compared.unrecorded or compared.failed:
         return _take_up(
             tenant,
@@ -1038,7 +1039,7 @@ class _Refunding:
             raise PaymentRefused(refused(error)) from error
 
 
-def _refund_key(payment: Payment, amount_cents: int, books: list[Refund]) -> str:
+def _refund_key(payment: Payment, amount_cents: int, held: list[RemoteRefund]) -> str:
     """The provider's idempotency key of the next refund of ``amount_cents``.
 
     It names what was refunded before, not our refund's own row: a provider that
@@ -1046,10 +1047,13 @@ def _refund_key(payment: Payment, amount_cents: int, books: list[Refund]) -> str
     so the clerk's retry of the same amount sends the same key, and
     :func:`_take_up` recognises that refund by it. Once a refund is recorded, the
     next one has another key. So has one after a refund failed: the books are then
-    as before it, and its key again would only bring back the failed refund.
+    as before it, and its key again would only bring back the failed refund. The
+    failures are counted as the provider holds them, not as our books do: a refund
+    whose answer was lost and which then failed is in no book, yet its key would
+    bring it back.
     """
     key = f"{_refund_key_prefix(payment)}{payment.refunded_cents}-{amount_cents}"
-    failures = sum(1 for record in books if record.failed_at is not None)
+    failures = sum(1 for found in held if found.failure is not None)
     return f"{key}-{failures}" if failures else key
 
 

@@ -498,6 +498,74 @@ def test_a_refund_that_fails_at_stripe_no_longer_counts_once_stripe_says_so(
     assert reload(tenant, payment).status is PaymentStatus.REFUNDED
 
 
+def test_a_refund_whose_answer_was_lost_and_which_then_failed_is_made_anew(
+    stripe_town, stripe_api, monkeypatch
+) -> None:
+    """Stripe made the clerk's refund, but its answer was lost; before the clerk tried
+    again, the refund failed (the card was cancelled), and so did one the treasury
+    tried in Stripe's dashboard. The retry must not bring the failed refund back by
+    its old key and book it as paid out: it is a new refund at Stripe, under the key
+    that counts the two failures Stripe holds, and it stands when compared."""
+    app, tenant, public = stripe_town
+    payment = _started(app, tenant, public).payment
+    paid = _customer_pays(stripe_api, payment.provider_payment_id)
+    assert _refresh(app, tenant, public, payment) is PaymentStatus.SUCCEEDED
+    answer = stripe.RequestsClient.request
+
+    def lose_the_refunds_answer(self, method, url, headers, post_data=None):
+        got = answer(self, method, url, headers, post_data)
+        if (method, url) == ("post", f"{stripe_api}/v1/refunds"):
+            raise stripe.APIConnectionError("the connection broke before the answer came")
+        return got
+
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        monkeypatch.setattr(stripe.RequestsClient, "request", lose_the_refunds_answer)
+        with pytest.raises(service.ProviderDown):
+            service.refund(tenant, reload(tenant, payment), 1000, "Teilweise zurück")
+        db.session.rollback()
+        monkeypatch.undo()
+    [lost] = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]}).data
+    dashboard = _client(stripe_api).v1.refunds.create(
+        {"payment_intent": paid["payment_intent"], "amount": 70}
+    )
+    for refund in (lost, dashboard):
+        failed = requests.post(
+            f"{stripe_api}/v1/refunds/{refund.id}/_fail",
+            data={"failure_reason": "lost_or_stolen_card"},
+            headers={"Authorization": f"Bearer {SECRET_KEY}"},
+            timeout=10,
+        )
+        assert failed.status_code == 200, failed.text
+        _received(stripe_api, tenant, "refund.failed", refund.id)
+    # Only the dashboard's refund was recorded (when it stood) and taken out again.
+    assert [
+        (r.provider_refund_id, bool(r.failed_at)) for r in recorded_refunds(tenant, payment)
+    ] == [(dashboard.id, True)]
+
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        made = service.refund(tenant, reload(tenant, payment), 1000, "Teilweise zurück")
+        db.session.commit()
+    assert made.provider_refund_id != lost.id
+    listed = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]})
+    assert sorted(
+        (r.id, r.status, r.metadata.to_dict().get("amtsweg_refund_key", "")) for r in listed.data
+    ) == sorted(
+        [
+            (lost.id, "failed", f"amtsweg-refund-{payment.id}-0-1000"),
+            (dashboard.id, "failed", ""),
+            (made.provider_refund_id, "succeeded", f"amtsweg-refund-{payment.id}-0-1000-2"),
+        ]
+    )
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
+        taken = service.take_up_refunds(tenant, reload(tenant, payment))
+        db.session.commit()
+    assert (taken.recorded, taken.lost, taken.failed) == ([], [], [])
+    assert (reload(tenant, payment).status, reload(tenant, payment).refunded_cents) == (
+        PaymentStatus.PARTIALLY_REFUNDED,
+        1000,
+    )
+
+
 def test_a_cancelled_refund_gave_nothing_back_and_says_so() -> None:
     """Stripe cancels a refund that waited for an action nobody took; it carries no
     ``failure_reason`` (docs.stripe.com/api/refunds/object), and the peer cannot make
