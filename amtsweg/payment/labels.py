@@ -55,3 +55,19 @@ def refund_failure_label(failure: str) -> str:
     the provider wrote it, so that the clerk can still quote it to them; the audit log
     and the API keep the provider's own word in every case."""
     return str(REFUND_FAILURE_LABELS.get(failure.lower(), failure))
+
+
+# Where a payment's change came from (``PaymentEvent.source``), for its history.
+EVENT_SOURCE_LABELS = {
+    "start": lazy_gettext("when the payment was started"),
+    "return": lazy_gettext("when the citizen came back from the provider"),
+    "poll": lazy_gettext("at the regular check with the provider"),
+    "webhook": lazy_gettext("by the provider's notification"),
+    "refund": lazy_gettext("by a refund"),
+    "refund_failed": lazy_gettext("a refund failed at the provider"),
+    "statement": lazy_gettext("by the bank statement"),
+}
+
+
+def payment_event_source_label(source: str) -> str:
+    return str(EVENT_SOURCE_LABELS.get(source, source))
