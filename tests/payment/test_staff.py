@@ -427,7 +427,7 @@ def test_a_refund_that_failed_at_the_provider_no_longer_counts_and_is_made_again
     # The history in words: paid by the provider's notification, two refunds, one failed.
     assert "(durch Benachrichtigung des Zahlungsdienstes)" in page
     assert page.count("(durch eine Erstattung)") == 2
-    assert "(Erstattung beim Zahlungsdienst fehlgeschlagen) – Karte abgelaufen oder" in page
+    assert "(Erstattung beim Zahlungsdienst fehlgeschlagen) \u2013 Karte abgelaufen oder" in page
     payment = reload(musterstadt, paid)
     assert (payment.status, payment.refunded_cents) == (PaymentStatus.PARTIALLY_REFUNDED, 1000)
     with tenant_scope(musterstadt.id):
