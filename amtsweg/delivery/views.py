@@ -180,6 +180,7 @@ class SubmissionPage(DeliveryPage):
     def get(self) -> str:
         return render_template(
             "delivery/submission.html",
+            kinds=KINDS,
             submission=self.submission,
             states=service.deliveries_of(self.submission),
             uploads=submissions.uploads_of(self.submission),

@@ -130,6 +130,10 @@ async function clerkWithMouse(browser) {
     await page.selectOption('#processing-status', 'more_information_needed');
     await loads(page, () => page.locator('#processing button[type="submit"]').click());
     await audit(page, 'clerk-en', 'submission-error');
+    await loads(page, () => page.locator('#delivery-heading ~ p a').click());
+    await audit(page, 'clerk-en', 'delivery');
+    const targets = await page.locator('main h2').allTextContents();
+    check('the delivery page names each target with its kind in words', targets.length > 0 && targets.every((t) => /\([A-Z][^)]* [^)]*\)$/.test(t.trim())), targets.join(' | '));
     await page.goto(`${clerkUrl}?form=fundsache-verlustmeldung`);
     await audit(page, 'clerk-en', 'list-of-a-form');
   } finally {

@@ -236,7 +236,14 @@ def test_the_clerks_workplace_is_accessible_in_a_browser(
     audited = {(page["pass"], page["name"]) for page in report["pages"] if page["checked"]}
     for name in ("list", "list-by-reference", "submission", "submission-saved"):
         assert ("clerk-de-keyboard", name) in audited, name
-    for name in ("list", "list-by-name", "submission", "submission-error", "list-of-a-form"):
+    for name in (
+        "list",
+        "list-by-name",
+        "submission",
+        "submission-error",
+        "delivery",
+        "list-of-a-form",
+    ):
         assert ("clerk-en", name) in audited, name
     assert {("citizen-de", "submission"), ("citizen-en", "submission")} <= audited
     assert {("citizen-de", "refunded-submission"), ("citizen-en", "refunded-submission")} <= audited

@@ -222,7 +222,7 @@ def test_a_clerk_sees_a_submissions_deliveries_but_not_the_settings(
 
     page = client.get(f"{PAGES}/submissions/{submission.reference}")
     assert page.status_code == 200
-    assert "ablage" in page.get_data(as_text=True)
+    assert "ablage (Ordner auf dem Server)</h2>" in page.get_data(as_text=True)
     assert client.get(f"{PAGES}/").status_code == 404
 
 
