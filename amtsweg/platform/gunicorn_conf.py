@@ -18,7 +18,9 @@ amtsweg.app:create_app()``, so the settings below hold wherever it runs.
   its scheme past the one that counts.
 - No access log from gunicorn: its request line carries the query string,
   which may hold personal data. The app logs every request as JSON (path,
-  status, duration, request id) instead. gunicorn's own lines (workers
+  status, duration, request id) instead. ``logger_class`` makes that certain:
+  once a logging configuration is given, gunicorn would otherwise build its
+  access line for every request and hand it to a logger that drops it. gunicorn's own lines (workers
   booting, timing out or killed, signals) are JSON lines too, with the app's
   formatter, so a log pipeline reads one format and a worker timeout has a
   level to alert on.
@@ -37,6 +39,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gunicorn.glogging import Logger
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = 30
@@ -45,6 +49,16 @@ keepalive = 5
 worker_tmp_dir = tempfile.gettempdir()
 control_socket_disable = True
 forwarded_allow_ips = ""
+
+
+class WithoutAccessLog(Logger):
+    """gunicorn's logger, which never writes an access line (see above)."""
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        """The app has logged the request already, without its query string."""
+
+
+logger_class = WithoutAccessLog
 accesslog = None
 errorlog = "-"
 logconfig_dict = {

@@ -90,6 +90,7 @@ def test_every_worker_process_reports_the_whole_pods_requests_logs_json_and_stop
     try:
         wait_until_serving(base, process)
         sent = until_both_workers_answered(base, tmp_path)
+        assert requests.get(f"{base}/t/nirgendwo/?name=Erika+Mustermann", timeout=5).status_code
         assert [healthz_count(base) for _ in range(6)] == [sent] * 6
     finally:
         process.send_signal(signal.SIGTERM)
@@ -103,3 +104,6 @@ def test_every_worker_process_reports_the_whole_pods_requests_logs_json_and_stop
     assert any(line["message"] == "Handling signal: term" for line in gunicorns)
     assert {line["level"] for line in gunicorns} == {"INFO"}
     assert any(line["logger"] == "amtsweg.access" for line in lines)
+    # The request's line names its path, never its query string (it may hold a name).
+    assert any(line.get("path") == "/t/nirgendwo/" for line in lines)
+    assert "Mustermann" not in (tmp_path / "gunicorn.log").read_text()
