@@ -308,8 +308,12 @@ def test_a_clerk_clears_a_waiting_credit_with_a_note_of_what_was_done(
     listed = client.get(payments).get_data(as_text=True)
     assert f'href="{payments}{transfer.id}">{transfer.kassenzeichen}</a>' in listed
     assert f'href="{line_url}">Klären<span class="kern-sr-only"> Zahlungseingang E7' in listed
+    assert '<td class="kern-table__cell">27.11.2026</td>' in listed  # the day it was booked
     page = client.get(line_url)
     assert "weniger als fällig" in page.get_data(as_text=True)
+    assert '<dd class="kern-description-list-item__value">27.11.2026</dd>' in page.get_data(
+        as_text=True
+    )
 
     unnoted = client.post(line_url, data={"csrf_token": csrf_token(page), "resolution": "  "})
     noted = client.post(
@@ -329,6 +333,7 @@ def test_a_clerk_clears_a_waiting_credit_with_a_note_of_what_was_done(
     assert line_url not in waiting
     assert "Restbetrag 20,70 € angefordert" in cleared
     assert "Sabine Schreiber" in cleared
+    assert f'href="{line_url}">27.11.2026</a>' in cleared
     assert again.status_code == 409
     assert "Dieser Zahlungseingang ist bereits geklärt." in again.get_data(as_text=True)
     assert "von Sabine Schreiber: Restbetrag 20,70 € angefordert" in client.get(line_url).get_data(
