@@ -20,10 +20,10 @@ amtsweg.app:create_app()``, so the settings below hold wherever it runs.
   which may hold personal data. The app logs every request as JSON (path,
   status, duration, request id) instead. ``logger_class`` makes that certain:
   once a logging configuration is given, gunicorn would otherwise build its
-  access line for every request and hand it to a logger that drops it. gunicorn's own lines (workers
-  booting, timing out or killed, signals) are JSON lines too, with the app's
-  formatter, so a log pipeline reads one format and a worker timeout has a
-  level to alert on.
+  access line for every request and hand it to a logger that drops it.
+  gunicorn's own lines (workers booting, timing out or killed, signals) are
+  JSON lines too, with the app's formatter, so a log pipeline reads one format
+  and a worker timeout has a level to alert on.
 - Metrics: each worker process writes its counters into
   ``PROMETHEUS_MULTIPROC_DIR`` (made afresh for this gunicorn under
   ``/tmp``), so ``/metrics`` from any worker reports the whole pod.

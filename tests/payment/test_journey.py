@@ -188,6 +188,6 @@ def test_erika_reads_what_was_refunded_and_what_failed_to_be(
     assert (
         f"<li>Erstattung über 20,70\xa0€ am {day}: konnte nicht ausgezahlt werden (Karte "
         "abgelaufen oder gekündigt), Sie haben diesen Betrag also nicht erhalten. Die Gemeinde "
-        "ist benachrichtigt.</li>"
+        "sieht das ebenfalls.</li>"
     ) in page
     assert "laut Bescheid" not in page
