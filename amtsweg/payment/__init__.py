@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.statement_outcome_label, "statement_outcome_label")
     app.add_template_filter(labels.refund_failure_label, "refund_failure_label")
     app.add_template_filter(labels.payment_event_source_label, "payment_event_source_label")
+    app.add_template_filter(labels.payment_event_detail, "payment_event_detail")
     register_citizen_panel("payment", views.citizen_panel)
     register_clerk_panel("payment", views.clerk_panel)
     register_receipt_transfer("payment", views.receipt_transfer)

@@ -71,3 +71,35 @@ EVENT_SOURCE_LABELS = {
 
 def payment_event_source_label(source: str) -> str:
     return str(EVENT_SOURCE_LABELS.get(source, source))
+
+
+# What PayPal says of a capture it holds back (``status_details.reason``) or declines.
+PROVIDER_DETAIL_LABELS = {
+    "INSTRUMENT_DECLINED": lazy_gettext("payment method declined"),
+    "PENDING_REVIEW": lazy_gettext("under review at the provider"),
+    "ECHECK": lazy_gettext("paid by eCheck, not cleared yet"),
+    "TRANSACTION_APPROVED_AWAITING_FUNDING": lazy_gettext(
+        "approved, the payer has yet to send the money"
+    ),
+    "BUYER_COMPLAINT": lazy_gettext("the payer complained to the provider"),
+    "CHARGEBACK": lazy_gettext("taken back by the payer's bank"),
+    "REFUNDED": lazy_gettext("refunded"),
+    "INTERNATIONAL_WITHDRAWAL": lazy_gettext("to be accepted in the provider's account"),
+    "RECEIVING_PREFERENCE_MANDATES_MANUAL_ACTION": lazy_gettext(
+        "to be accepted in the provider's account"
+    ),
+    "UNILATERAL": lazy_gettext("the receiving account does not exist at the provider"),
+    "VERIFICATION_REQUIRED": lazy_gettext("the receiving account is not verified"),
+    "OTHER": lazy_gettext("no reason given"),
+}
+
+
+def payment_event_detail(detail: str, source: str) -> str:
+    """A payment event's detail in words. A refund's is the clerk's own reason; what a
+    provider said is looked up, and a word we have no translation for stays the
+    provider's."""
+    if source == "refund_failed":
+        return refund_failure_label(detail)
+    if source == "refund":
+        return detail
+    return str(PROVIDER_DETAIL_LABELS.get(detail, detail))

@@ -109,7 +109,7 @@ def test_summary_paypal_approval_return_confirmation(client, town, paypal, apply
     assert posts == ["/v2/checkout/orders?", f"/v2/checkout/orders/{order_id}/capture?"]
 
 
-def test_turned_back_on_paypal_then_declined_then_paid(client, town, paypal, apply_and_submit):  # noqa: F811
+def test_turned_back_on_paypal_then_declined_then_paid(app, client, town, paypal, apply_and_submit):  # noqa: F811
     pay_url, approval = to_paypal(client, apply_and_submit)
     back = client.get(local(decide_on_paypal(approval, "cancel")))
     assert back.status_code == 200
@@ -129,6 +129,10 @@ def test_turned_back_on_paypal_then_declined_then_paid(client, town, paypal, app
     assert (last.provider_reference, last.detail) == (
         failed.provider_payment_id,
         "INSTRUMENT_DECLINED",
+    )
+    assert (
+        "→ fehlgeschlagen (bei der Rückkehr vom Zahlungsdienst) \u2013 Zahlungsmittel abgelehnt"
+        in clerks_page_of(app, failed)
     )
 
     _, approval = to_paypal_again(client, pay_url)
@@ -346,6 +350,15 @@ def clerk_of(app) -> dict[str, str]:
     }
 
 
+def clerks_page_of(app, payment: Payment) -> str:
+    """The payment's page as the clerk reads it, in a browser of her own (with a CSRF
+    token of its own): the citizen's stays logged in as the citizen."""
+    with app.app_context():
+        browser = app.test_client()
+        dev_login(browser, "clerk-musterstadt")
+        return browser.get(f"/t/musterstadt/clerk/payments/{payment.id}").get_data(as_text=True)
+
+
 def test_refunds_through_the_capture_never_beyond_what_is_left(
     app,
     client,
@@ -516,10 +529,7 @@ def test_a_refund_that_failed_at_paypal_leaves_the_books_and_is_made_anew(
         "lost": [],
         "failed": [],
     }
-    with app.app_context():  # the clerk's own browser, with a CSRF token of its own
-        browser = app.test_client()
-        dev_login(browser, "clerk-musterstadt")
-        page = browser.get(f"/t/musterstadt/clerk/payments/{payment.id}").get_data(as_text=True)
+    page = clerks_page_of(app, payment)
     assert "fehlgeschlagen (ohne Angabe eines Grundes), nichts wurde zurückgezahlt" in page
 
 
