@@ -360,13 +360,9 @@ def test_a_paid_session_is_refunded_in_part_never_beyond_what_is_left_and_never_
     )
 
 
-def test_refunds_stripe_holds_and_our_books_lack_are_recorded_never_made_again(
-    stripe_town, stripe_api, monkeypatch
-) -> None:
-    """Stripe made a refund but its answer was lost: the clerk's retry finds it by the
-    key in its metadata and records it as the clerk's, whether or not Stripe still
-    knows the key. A refund made in Stripe's dashboard is recorded as found there, and
-    the refund asked for is refused, not paid out on top of it."""
+def _paid_and_a_refund_answer_lost(stripe_town, stripe_api, monkeypatch):
+    """A payment Stripe settled, and the clerk's refund of 10 € that Stripe made but
+    whose answer never came back (the clerk read that it may or may not be made)."""
     app, tenant, public = stripe_town
     payment = _started(app, tenant, public).payment
     paid = _customer_pays(stripe_api, payment.provider_payment_id)
@@ -385,6 +381,32 @@ def test_refunds_stripe_holds_and_our_books_lack_are_recorded_never_made_again(
             service.refund(tenant, reload(tenant, payment), 1000, "Teilweise zurück")
         db.session.rollback()
         monkeypatch.undo()
+    return payment, paid
+
+
+def _fail_at_stripe(stripe_api: str, tenant, refund_id: str, reason: str) -> None:
+    """The peer fails a refund Stripe made, as a card issuer does, and its signed
+    ``refund.failed`` is recorded by our webhook."""
+    failed = requests.post(
+        f"{stripe_api}/v1/refunds/{refund_id}/_fail",
+        data={"failure_reason": reason},
+        headers={"Authorization": f"Bearer {SECRET_KEY}"},
+        timeout=10,
+    )
+    assert failed.status_code == 200, failed.text
+    _received(stripe_api, tenant, "refund.failed", refund_id)
+
+
+def test_refunds_stripe_holds_and_our_books_lack_are_recorded_never_made_again(
+    stripe_town, stripe_api, monkeypatch
+) -> None:
+    """Stripe made a refund but its answer was lost: the clerk's retry finds it by the
+    key in its metadata and records it as the clerk's, whether or not Stripe still
+    knows the key. A refund made in Stripe's dashboard is recorded as found there, and
+    the refund asked for is refused, not paid out on top of it."""
+    app, tenant, public = stripe_town
+    payment, paid = _paid_and_a_refund_answer_lost(stripe_town, stripe_api, monkeypatch)
+    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
         made = service.refund(tenant, reload(tenant, payment), 1000, "Teilweise zurück")
         db.session.commit()
     listed = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]})
@@ -474,14 +496,7 @@ def test_a_refund_that_fails_at_stripe_no_longer_counts_once_stripe_says_so(
         db.session.commit()
     assert reload(tenant, payment).status is PaymentStatus.REFUNDED
 
-    failed = requests.post(
-        f"{stripe_api}/v1/refunds/{made.provider_refund_id}/_fail",
-        data={"failure_reason": "expired_or_canceled_card"},
-        headers={"Authorization": f"Bearer {SECRET_KEY}"},
-        timeout=10,
-    )
-    assert failed.status_code == 200, failed.text
-    _received(stripe_api, tenant, "refund.failed", made.provider_refund_id)
+    _fail_at_stripe(stripe_api, tenant, made.provider_refund_id, "expired_or_canceled_card")
     assert (reload(tenant, payment).status, reload(tenant, payment).refunded_cents) == (
         PaymentStatus.SUCCEEDED,
         0,
@@ -507,36 +522,13 @@ def test_a_refund_whose_answer_was_lost_and_which_then_failed_is_made_anew(
     its old key and book it as paid out: it is a new refund at Stripe, under the key
     that counts the two failures Stripe holds, and it stands when compared."""
     app, tenant, public = stripe_town
-    payment = _started(app, tenant, public).payment
-    paid = _customer_pays(stripe_api, payment.provider_payment_id)
-    assert _refresh(app, tenant, public, payment) is PaymentStatus.SUCCEEDED
-    answer = stripe.RequestsClient.request
-
-    def lose_the_refunds_answer(self, method, url, headers, post_data=None):
-        got = answer(self, method, url, headers, post_data)
-        if (method, url) == ("post", f"{stripe_api}/v1/refunds"):
-            raise stripe.APIConnectionError("the connection broke before the answer came")
-        return got
-
-    with app.test_request_context(base_url=public), tenant_scope(tenant.id):
-        monkeypatch.setattr(stripe.RequestsClient, "request", lose_the_refunds_answer)
-        with pytest.raises(service.ProviderDown):
-            service.refund(tenant, reload(tenant, payment), 1000, "Teilweise zurück")
-        db.session.rollback()
-        monkeypatch.undo()
+    payment, paid = _paid_and_a_refund_answer_lost(stripe_town, stripe_api, monkeypatch)
     [lost] = _client(stripe_api).v1.refunds.list({"payment_intent": paid["payment_intent"]}).data
     dashboard = _client(stripe_api).v1.refunds.create(
         {"payment_intent": paid["payment_intent"], "amount": 70}
     )
     for refund in (lost, dashboard):
-        failed = requests.post(
-            f"{stripe_api}/v1/refunds/{refund.id}/_fail",
-            data={"failure_reason": "lost_or_stolen_card"},
-            headers={"Authorization": f"Bearer {SECRET_KEY}"},
-            timeout=10,
-        )
-        assert failed.status_code == 200, failed.text
-        _received(stripe_api, tenant, "refund.failed", refund.id)
+        _fail_at_stripe(stripe_api, tenant, refund.id, "lost_or_stolen_card")
     # Only the dashboard's refund was recorded (when it stood) and taken out again.
     assert [
         (r.provider_refund_id, bool(r.failed_at)) for r in recorded_refunds(tenant, payment)
