@@ -24,7 +24,7 @@ $(INSTALLED): pyproject.toml
 translations: $(COMPILED)
 
 extract-messages: $(INSTALLED)
-	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -k lazy_gettext \
+	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k _l -k lazy_gettext -k translatable \
 		-o amtsweg/translations/messages.pot amtsweg
 	$(BIN)/pybabel update --omit-header -N -i amtsweg/translations/messages.pot -d amtsweg/translations
 

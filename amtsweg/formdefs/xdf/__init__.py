@@ -25,10 +25,11 @@ from amtsweg.formdefs.xdf.mapping import (
     map_schema,
     slugify,
 )
-from amtsweg.formdefs.xdf.reading import BlockLookup, XdfBlock, read_message
-from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError
+from amtsweg.formdefs.xdf.reading import MAX_BYTES, BlockLookup, XdfBlock, read_message
+from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError, translatable
 
 __all__ = [
+    "MAX_BYTES",
     "BlockImport",
     "BlockLookup",
     "ImportReport",
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG_LENGTH = 80  # as definition.schema.json allows
 
 
 def import_xdf(
@@ -56,8 +58,13 @@ def import_xdf(
     ``slug``, ``title_en``, ``trust_level`` and ``retention_days`` shape a definition and
     mean nothing for a building block.
     """
-    if slug is not None and not _SLUG.match(slug):
-        raise XdfImportError(f"{slug!r} is not a valid slug (lowercase letters, digits, dashes).")
+    if slug is not None and not (_SLUG.match(slug) and len(slug) <= SLUG_LENGTH):
+        raise XdfImportError(
+            translatable(
+                "%(slug)r is not a valid slug (at most 80 lowercase letters, digits and dashes)."
+            ),
+            slug=slug,
+        )
     report = ImportReport()
     message = read_message(data, report, blocks)
     if isinstance(message, XdfBlock):

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from amtsweg.formdefs.xdf.reading import Element, XdfField
-from amtsweg.formdefs.xdf.report import ImportReport, ReportLine
+from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, translatable
 
 TEXTAREA_FROM = 200  # a text longer than this gets a textarea
 FILE_ACCEPT = ["application/pdf", "image/jpeg", "image/png"]
@@ -21,6 +21,28 @@ _OPTION = re.compile(r"[^A-Za-z0-9_-]")
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _TIME_PATTERN = "([01][0-9]|2[0-3]):[0-5][0-9]"
+_NOT_A_NUMBER = {
+    "integer": translatable("%(limit)s %(value)r is not an integer; ignored"),
+    "number": translatable("%(limit)s %(value)r is not a number; ignored"),
+}
+# By whether the datenfeld gave a maxSize.
+_FILE_SIZE_SET = {
+    False: translatable("maximum file size set to %(megabytes)d MB; check it"),
+    True: translatable(
+        "maximum file size set to %(megabytes)d MB (maxSize %(given)s not imported); check it"
+    ),
+}
+# By whether the select names a code list.
+_SELECT_WITHOUT_VALUES = {
+    False: translatable(
+        "select with no values and no code list: the values are not in the file, so it is "
+        "imported as a text field; add the values as options or a code list"
+    ),
+    True: translatable(
+        "select with code list %(codelist)s: the values are not in the file, so it is "
+        "imported as a text field; add the values as options or a code list"
+    ),
+}
 
 
 class FieldMapper:
@@ -35,14 +57,14 @@ class FieldMapper:
         self.copied_texts += 1
         return {"de": de, "en": de}
 
-    def note(self, item: Element, message: str) -> None:
-        self.report.warnings.append(ReportLine(item.path, item.ident, message))
+    def note(self, item: Element, text: str, **values: object) -> None:
+        self.report.warnings.append(ReportLine(item.path, item.ident, text, values))
 
-    def unsupported(self, item: Element, message: str) -> None:
-        self.report.unsupported.append(ReportLine(item.path, item.ident, message))
+    def unsupported(self, item: Element, text: str, **values: object) -> None:
+        self.report.unsupported.append(ReportLine(item.path, item.ident, text, values))
 
-    def imported(self, item: Element, message: str) -> None:
-        self.report.imported.append(ReportLine(item.path, item.ident, message))
+    def imported(self, item: Element, text: str, **values: object) -> None:
+        self.report.imported.append(ReportLine(item.path, item.ident, text, values))
 
     def settings(self, item: XdfField) -> dict[str, Any] | None:
         """The type and type settings of a datenfeld, or None when it is left out."""
@@ -55,9 +77,16 @@ class FieldMapper:
         if item.feldart == "locked":
             return self.locked_settings(item)
         if item.feldart == "hidden":
-            self.unsupported(item, "hidden field left out (it carries no question for citizens)")
+            self.unsupported(
+                item,
+                translatable("hidden field left out (it carries no question for citizens)"),
+            )
             return None
-        self.unsupported(item, f"feldart {item.feldart!r} is not supported; field left out")
+        self.unsupported(
+            item,
+            translatable("feldart %(feldart)r is not supported; field left out"),
+            feldart=item.feldart,
+        )
         return None
 
     def input_settings(self, item: XdfField) -> dict[str, Any] | None:
@@ -74,7 +103,11 @@ class FieldMapper:
             "datetime": self.time_settings,
         }
         if (settings := by_type.get(item.datentyp)) is None:
-            self.unsupported(item, f"datentyp {item.datentyp!r} is not supported; field left out")
+            self.unsupported(
+                item,
+                translatable("datentyp %(datentyp)r is not supported; field left out"),
+                datentyp=item.datentyp,
+            )
             return None
         return settings(item)
 
@@ -86,7 +119,12 @@ class FieldMapper:
     ) -> dict[str, Any]:
         """``settings``, after reporting the praezisierung entries they could not use."""
         for name, value in limits.items():
-            self.note(item, f"praezisierung {name}={value!r} has no meaning here; ignored")
+            self.note(
+                item,
+                translatable("praezisierung %(name)s=%(value)r has no meaning here; ignored"),
+                name=name,
+                value=value,
+            )
         return settings
 
     def text_settings(self, item: XdfField) -> dict[str, Any]:
@@ -103,7 +141,9 @@ class FieldMapper:
         if (pattern := limits.pop("pattern", None)) is not None:
             settings.update(self.pattern(item, pattern))
         if item.datentyp == "text_latin":
-            self.note(item, "text_latin (DIN 91379 characters) is checked as ordinary text")
+            self.note(
+                item, translatable("text_latin (DIN 91379 characters) is checked as ordinary text")
+            )
         return self.unused_limits(item, limits, settings)
 
     def pattern(self, item: XdfField, pattern: str) -> dict[str, Any]:
@@ -111,7 +151,12 @@ class FieldMapper:
             re.compile(pattern)
         except re.error as error:
             self.unsupported(
-                item, f"pattern {pattern!r} is not a Python regular expression ({error}); dropped"
+                item,
+                translatable(
+                    "pattern %(pattern)r is not a Python regular expression (%(error)s); dropped"
+                ),
+                pattern=pattern,
+                error=error,
             )
             return {}
         return {"pattern": pattern}
@@ -124,9 +169,14 @@ class FieldMapper:
             if value is not None and _ISO_DATE.match(value):
                 settings[name] = value
             elif value is not None:
-                self.note(item, f"{xdf_name} {value!r} is not an ISO date; ignored")
+                self.note(
+                    item,
+                    translatable("%(limit)s %(value)r is not an ISO date; ignored"),
+                    limit=xdf_name,
+                    value=value,
+                )
         if settings.get("min", "") > settings.get("max", "9999"):
-            self.note(item, "minValue is after maxValue; both ignored")
+            self.note(item, translatable("minValue is after maxValue; both ignored"))
             settings = {"type": "date"}
         return self.unused_limits(item, limits, settings)
 
@@ -141,11 +191,11 @@ class FieldMapper:
                 continue
             number = _number(value, integer=kind == "integer")
             if number is None:
-                self.note(item, f"{xdf_name} {value!r} is not a {kind}; ignored")
+                self.note(item, _NOT_A_NUMBER[kind], limit=xdf_name, value=value)
             else:
                 settings[name] = number
         if "min" in settings and "max" in settings and settings["min"] > settings["max"]:
-            self.note(item, "minValue is greater than maxValue; both ignored")
+            self.note(item, translatable("minValue is greater than maxValue; both ignored"))
             del settings["min"], settings["max"]
         return self.unused_limits(item, limits, settings)
 
@@ -153,10 +203,16 @@ class FieldMapper:
         accept = [media for media in item.media_types if _MEDIA_TYPE.match(media)]
         if not accept:
             accept = FILE_ACCEPT
-            self.note(item, f"no media types given; accepting {', '.join(FILE_ACCEPT)}")
-        given = f" (maxSize {item.max_size} not imported)" if item.max_size else ""
+            self.note(
+                item,
+                translatable("no media types given; accepting %(types)s"),
+                types=", ".join(FILE_ACCEPT),
+            )
         self.note(
-            item, f"maximum file size set to {FILE_MAX_SIZE // 1_000_000} MB{given}; check it"
+            item,
+            _FILE_SIZE_SET[bool(item.max_size)],
+            megabytes=FILE_MAX_SIZE // 1_000_000,
+            given=item.max_size,
         )
         settings = {
             "type": "file",
@@ -167,7 +223,9 @@ class FieldMapper:
 
     def time_settings(self, item: XdfField) -> dict[str, Any]:
         if item.datentyp == "time":
-            self.unsupported(item, "datentyp time imported as a text field checked for HH:MM")
+            self.unsupported(
+                item, translatable("datentyp time imported as a text field checked for HH:MM")
+            )
             return {
                 "type": "text",
                 "max_length": 5,
@@ -177,7 +235,7 @@ class FieldMapper:
                     "en": "Please enter a time like 08:30.",
                 },
             }
-        self.unsupported(item, "datentyp datetime imported as a plain text field")
+        self.unsupported(item, translatable("datentyp datetime imported as a plain text field"))
         return {"type": "text", "max_length": 40}
 
     def select_settings(self, item: XdfField) -> dict[str, Any] | None:
@@ -185,12 +243,7 @@ class FieldMapper:
             return {"type": "select", "options": self.options(item)}
         if item.datentyp == "bool":
             return {"type": "yesno"}
-        where = f"code list {item.codelist}" if item.codelist else "no values and no code list"
-        self.unsupported(
-            item,
-            f"select with {where}: the values are not in the file, so it is imported as a "
-            "text field; add the values as options or a code list",
-        )
+        self.unsupported(item, _SELECT_WITHOUT_VALUES[bool(item.codelist)], codelist=item.codelist)
         return {"type": "text", "max_length": 200}
 
     def options(self, item: XdfField) -> list[dict[str, Any]]:
@@ -199,10 +252,12 @@ class FieldMapper:
         for code, name in item.values:
             value = _OPTION.sub("_", code)[:64] or f"wert_{len(options) + 1}"
             if value in seen:
-                self.note(item, f"duplicate value {code!r} left out")
+                self.note(item, translatable("duplicate value %(code)r left out"), code=code)
                 continue
             if value != code:
-                self.note(item, f"value {code!r} stored as {value!r}")
+                self.note(
+                    item, translatable("value %(code)r stored as %(value)r"), code=code, value=value
+                )
             seen.add(value)
             options.append({"value": value, "label": self.text(name or code)})
         return options
@@ -213,9 +268,11 @@ class FieldMapper:
 
     def locked_settings(self, item: XdfField) -> dict[str, Any] | None:
         if not item.content:
-            self.unsupported(item, "locked field without a value left out")
+            self.unsupported(item, translatable("locked field without a value left out"))
             return None
-        self.unsupported(item, "locked field imported as an information text showing its value")
+        self.unsupported(
+            item, translatable("locked field imported as an information text showing its value")
+        )
         return {"type": "info", "text": self.text(f"{item.label}: {item.content}")}
 
 

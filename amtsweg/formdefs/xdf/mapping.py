@@ -22,7 +22,7 @@ from amtsweg.formdefs.xdf.reading import (
     XdfGroup,
     XdfSchema,
 )
-from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError
+from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError, translatable
 
 DEFAULT_TRUST_LEVEL = "basic"
 DEFAULT_RETENTION_DAYS = 365
@@ -129,7 +129,10 @@ class _Mapper(FieldMapper):
         else:
             optional = group.occurs.low == 0
             if optional:
-                self.note(group, "optional group: its required fields are imported as optional")
+                self.note(
+                    group,
+                    translatable("optional group: its required fields are imported as optional"),
+                )
             fields = self.field_list(
                 group.children, self.form_fields, "", optional=optional, in_item=False
             )
@@ -139,13 +142,20 @@ class _Mapper(FieldMapper):
         self, wanted: str, title: str, help_text: str, fields: list[dict[str, Any]], item: Element
     ) -> list[dict[str, Any]]:
         if not fields:
-            self.unsupported(item, "step left out: none of its fields could be imported")
+            self.unsupported(
+                item, translatable("step left out: none of its fields could be imported")
+            )
             return []
         step: dict[str, Any] = {"id": self.steps.take(wanted), "title": self.text(title)}
         if help_text:
             step["description"] = self.text(help_text)
         step["fields"] = fields
-        self.imported(item, f"step {step['id']!r} with {len(fields)} field(s)")
+        self.imported(
+            item,
+            translatable("step %(step)r with %(count)d field(s)"),
+            step=step["id"],
+            count=len(fields),
+        )
         return [step]
 
     # fields and groups
@@ -176,8 +186,11 @@ class _Mapper(FieldMapper):
         if group.occurs.repeats:
             self.unsupported(
                 group,
-                f"repeating group (anzahl up to {group.occurs.high or '*'}) inside a repeating "
-                "group: groups do not nest, so it is flattened and asked once per item",
+                translatable(
+                    "repeating group (anzahl up to %(high)s) inside a repeating group: groups "
+                    "do not nest, so it is flattened and asked once per item"
+                ),
+                high=group.occurs.high or "*",
             )
         optional = optional or group.occurs.low == 0
         inner = f"{prefix}{_identifier(group.label, limit=24)}_"
@@ -189,13 +202,19 @@ class _Mapper(FieldMapper):
             "type": "info",
             "text": self.text(f"{group.label}: {group.help}" if group.help else group.label),
         }
-        self.imported(group, f"nested group flattened into {len(fields)} field(s)")
+        self.imported(
+            group,
+            translatable("nested group flattened into %(count)d field(s)"),
+            count=len(fields),
+        )
         return [heading, *fields]
 
     def repeating(self, group: XdfGroup, ids: _Ids, prefix: str) -> list[dict[str, Any]]:
         item_fields = self.field_list(group.children, _Ids(), "", optional=False, in_item=True)
         if not item_fields:
-            self.unsupported(group, "repeating group left out: none of its fields is importable")
+            self.unsupported(
+                group, translatable("repeating group left out: none of its fields is importable")
+            )
             return []
         result: dict[str, Any] = {
             "id": ids.take(prefix + _identifier(group.name)),
@@ -209,8 +228,12 @@ class _Mapper(FieldMapper):
         if group.occurs.high is not None:
             result["max_items"] = max(group.occurs.high, group.occurs.low, 1)
         result["fields"] = item_fields
-        kind = "repeating group" if group.occurs.repeats else "group"
-        self.imported(group, f"{kind} {result['id']!r} ({len(item_fields)} field(s))")
+        wording = (
+            translatable("repeating group %(id)r (%(count)d field(s))")
+            if group.occurs.repeats
+            else translatable("group %(id)r (%(count)d field(s))")
+        )
+        self.imported(group, wording, id=result["id"], count=len(item_fields))
         return [result]
 
     def field(
@@ -227,7 +250,12 @@ class _Mapper(FieldMapper):
             if item.occurs.low >= 1 and not optional:
                 result["required"] = True
             self.multiplicity(item, result)
-        self.imported(item, f"field {result['id']!r} ({result['type']})")
+        self.imported(
+            item,
+            translatable("field %(id)r (%(type)s)"),
+            id=result["id"],
+            type=result["type"],
+        )
         return [result]
 
     def multiplicity(self, item: XdfField, result: dict[str, Any]) -> None:
@@ -238,7 +266,8 @@ class _Mapper(FieldMapper):
             return
         self.unsupported(
             item,
-            f"the field may occur up to {item.occurs.high or '*'} times; imported as one field",
+            translatable("the field may occur up to %(high)s times; imported as one field"),
+            high=item.occurs.high or "*",
         )
 
 
@@ -258,7 +287,9 @@ def map_schema(
     mapper = _Mapper(report)
     steps = mapper.step_list(schema)
     if not steps:
-        raise XdfImportError("The Stammdatenschema has no field that can be imported.")
+        raise XdfImportError(
+            translatable("The Stammdatenschema has no field that can be imported.")
+        )
     document = _document(
         schema,
         steps,
@@ -271,7 +302,10 @@ def map_schema(
     _report_copied_texts(mapper, schema.ident)
     if problems := check_definition(document):
         details = "; ".join(f"{p.path or '/'}: {p.message}" for p in problems[:5])
-        raise XdfImportError(f"The import produced an invalid definition (a bug): {details}")
+        raise XdfImportError(
+            translatable("The import produced an invalid definition (a bug): %(details)s"),
+            details=details,
+        )
     return ImportResult(document, report)
 
 
@@ -280,7 +314,7 @@ def map_block(block: XdfBlock, report: ImportReport) -> BlockImport:
     mapper = _Mapper(report)
     fields = mapper.repeating(block.group, _Ids(), "")
     if not fields:
-        raise XdfImportError("The Datenfeldgruppe has no field that can be imported.")
+        raise XdfImportError(translatable("The Datenfeldgruppe has no field that can be imported."))
     _report_copied_texts(mapper, block.group.ident)
     return BlockImport(
         fim_id=block.fim_id,
@@ -298,8 +332,11 @@ def _report_copied_texts(mapper: _Mapper, ident: str) -> None:
         ReportLine(
             "",
             ident,
-            f"{mapper.copied_texts} English texts are copies of the German ones; "
-            "translate them before publishing",
+            translatable(
+                "%(count)d English texts are copies of the German ones; translate them before "
+                "publishing"
+            ),
+            {"count": mapper.copied_texts},
         )
     )
 
@@ -341,13 +378,18 @@ def _document(
     if _FIM_ID.match(fim_id):
         document["fim_id"] = fim_id
     else:
-        report.warnings.append(ReportLine("", schema.ident, "no usable FIM id; fim_id left out"))
+        report.warnings.append(
+            ReportLine("", schema.ident, translatable("no usable FIM id; fim_id left out"))
+        )
     report.warnings.append(
         ReportLine(
             "",
             schema.ident,
-            f"trust level {trust_level!r}, retention {retention_days} days, privacy notice and "
-            "declaration are placeholders for the association to check and edit",
+            translatable(
+                "trust level %(trust_level)r, retention %(days)d days, privacy notice and "
+                "declaration are placeholders for the association to check and edit"
+            ),
+            {"trust_level": trust_level, "days": retention_days},
         )
     )
     return document

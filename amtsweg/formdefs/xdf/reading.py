@@ -22,7 +22,7 @@ from typing import Any
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError
+from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError, translatable
 
 NAMESPACES = {
     "urn:xoev-de:fim:standard:xdatenfelder_2": "2.0",
@@ -102,24 +102,42 @@ def _local(tag: str) -> str:
 def parse_xml(data: bytes) -> ET.Element:
     """The root element of ``data``, refusing DTDs, entities and external references."""
     if not data.strip():
-        raise XdfImportError("The file is empty.")
+        raise XdfImportError(translatable("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise XdfImportError(f"The file is larger than {MAX_BYTES // 1_000_000} MB.")
+        raise XdfImportError(
+            translatable("The file is larger than %(megabytes)d MB."),
+            megabytes=MAX_BYTES // 1_000_000,
+        )
     try:
         return SafeET.fromstring(data, forbid_dtd=True)
     except defusedxml.DTDForbidden as error:
         raise XdfImportError(
-            "The file declares a DTD (<!DOCTYPE …>). XDatenfelder files have none, and DTDs "
-            "are refused because they can expand entities or fetch external files."
+            translatable(
+                "The file declares a DTD (<!DOCTYPE …>). XDatenfelder files have none, and "
+                "DTDs are refused because they can expand entities or fetch external files."
+            )
         ) from error
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden) as error:
         raise XdfImportError(
-            "The file declares entities or external references, which are refused."
+            translatable("The file declares entities or external references, which are refused.")
         ) from error
     except ET.ParseError as error:
-        raise XdfImportError(f"The file is not well-formed XML: {error}.") from error
+        raise XdfImportError(
+            translatable("The file is not well-formed XML: %(error)s."), error=error
+        ) from error
     except (ValueError, LookupError) as error:
-        raise XdfImportError(f"The file cannot be read as XML: {error}.") from error
+        raise XdfImportError(
+            translatable("The file cannot be read as XML: %(error)s."), error=error
+        ) from error
+
+
+# A rule's line, by whether it has a free text and a script.
+_RULE_WORDINGS = {
+    (False, False): translatable("rule of %(owner)s: %(name)s"),
+    (True, False): translatable("rule of %(owner)s: %(name)s — %(text)s"),
+    (False, True): translatable("rule of %(owner)s: %(name)s [script: %(script)s]"),
+    (True, True): translatable("rule of %(owner)s: %(name)s — %(text)s [script: %(script)s]"),
+}
 
 
 class _Reader:
@@ -164,7 +182,7 @@ class _Reader:
     def schema(self, root: ET.Element, version: str) -> XdfSchema:
         element = self.find(root, "stammdatenschema")
         if element is None:
-            raise XdfImportError("The message has no <stammdatenschema>.")
+            raise XdfImportError(translatable("The message has no <stammdatenschema>."))
         path = f"/{_local(root.tag)}/stammdatenschema"
         fim_id, fim_version = self.ident(element)
         name = self.text(element, "name")
@@ -186,10 +204,14 @@ class _Reader:
             rule_id = _ident_text(*self.ident(rule))
             text = self.text(rule, "freitextRegel") or self.text(rule, "definition")
             script = self.text(rule, "skript") or self.text(rule, "script")
-            message = f"rule of {owner}: {self.text(rule, 'name') or '(no name)'}"
-            message += f" — {text}" if text else ""
-            message += f" [script: {script}]" if script else ""
-            self.report.rules.append(ReportLine(f"{path}/regel[{index}]", rule_id, message))
+            values = {
+                "owner": owner,
+                "name": self.text(rule, "name") or rule_id,
+                "text": text,
+                "script": script,
+            }
+            wording = _RULE_WORDINGS[bool(text), bool(script)]
+            self.report.rules.append(ReportLine(f"{path}/regel[{index}]", rule_id, wording, values))
 
     def children(self, element: ET.Element, path: str) -> list[XdfField | XdfGroup]:
         out: list[XdfField | XdfGroup] = []
@@ -207,7 +229,9 @@ class _Reader:
             return self.group(element, path, occurs)
         if kind == "datenfeld":
             return [self.field(element, path, occurs)]
-        self.report.unsupported.append(ReportLine(path, "", f"unknown element <{kind}> skipped"))
+        self.report.unsupported.append(
+            ReportLine(path, "", translatable("unknown element <%(kind)s> skipped"), {"kind": kind})
+        )
         return []
 
     def occurs(self, struktur: ET.Element, path: str) -> Occurs:
@@ -215,7 +239,12 @@ class _Reader:
         match = re.fullmatch(r"(\d+):(\d+|\*|n)", text)
         if match is None:
             self.report.warnings.append(
-                ReportLine(f"{path}/anzahl", "", f"anzahl {text!r} not understood; read as 0:1")
+                ReportLine(
+                    f"{path}/anzahl",
+                    "",
+                    translatable("anzahl %(text)r not understood; read as 0:1"),
+                    {"text": text},
+                )
             )
             return Occurs(0, 1)
         high = match.group(2)
@@ -250,7 +279,7 @@ class _Reader:
         fim_id, version = self.ident(element)
         ident = _ident_text(fim_id, version)
         if ident in self.resolving:
-            message = "Datenfeldgruppe contains itself; left out"
+            message = translatable("Datenfeldgruppe contains itself; left out")
             self.report.unsupported.append(ReportLine(path, ident, message))
             return []
         found = self.in_file(fim_id, version) or self.stored(fim_id, version)
@@ -259,14 +288,16 @@ class _Reader:
                 ReportLine(
                     path,
                     ident or "(no id)",
-                    "Datenfeldgruppe is neither contained in this file nor a stored building "
-                    "block; left out. Import its Datenfeldgruppe message (amtsweg formdefs "
-                    "import-xdf) and then this file again",
+                    translatable(
+                        "Datenfeldgruppe is neither contained in this file nor a stored "
+                        "building block; left out. Import its Datenfeldgruppe message first, "
+                        "then this file again"
+                    ),
                 )
             )
             return []
         reader, group, origin = found
-        self.report.imported.append(ReportLine(path, ident, f"Datenfeldgruppe taken {origin}"))
+        self.report.imported.append(ReportLine(path, ident, origin))
         self.resolving.add(ident)
         try:
             return [reader.contained_group(group, path, occurs)]
@@ -277,7 +308,11 @@ class _Reader:
         for group in self.contained:
             found_id, found_version = self.ident(group)
             if fim_id and found_id == fim_id and version in ("", found_version):
-                return self, group, "from elsewhere in this file"
+                return (
+                    self,
+                    group,
+                    translatable("Datenfeldgruppe taken from elsewhere in this file"),
+                )
         return None
 
     def stored(self, fim_id: str, version: str) -> tuple[_Reader, ET.Element, str] | None:
@@ -287,14 +322,19 @@ class _Reader:
         group = parse_xml(source.encode())
         reader = copy.copy(self)  # shares the report and what is being resolved
         reader.ns = _namespace(group)[0]  # the block may be of the other version
-        return reader, group, "from the stored building block"
+        return reader, group, translatable("Datenfeldgruppe taken from the stored building block")
 
     def field(self, element: ET.Element, path: str, occurs: Occurs) -> XdfField:
         common = self.element(element, path, occurs)
         prefill = self.code(element, "vorbefuellung")
         if prefill and prefill != "keine":
             self.report.warnings.append(
-                ReportLine(path, common["ident"], f"vorbefuellung {prefill!r} not imported")
+                ReportLine(
+                    path,
+                    common["ident"],
+                    translatable("vorbefuellung %(prefill)r not imported"),
+                    {"prefill": prefill},
+                )
             )
         return XdfField(
             **common,
@@ -324,7 +364,12 @@ class _Reader:
                 parsed = None
             if not isinstance(parsed, dict):
                 self.report.warnings.append(
-                    ReportLine(f"{path}/praezisierung", ident, f"praezisierung {text!r} ignored")
+                    ReportLine(
+                        f"{path}/praezisierung",
+                        ident,
+                        translatable("praezisierung %(text)r ignored"),
+                        {"text": text},
+                    )
                 )
                 return limits
             limits.update({str(k): str(v) for k, v in parsed.items() if str(v).strip()})
@@ -387,8 +432,12 @@ def read_message(
     version = NAMESPACES.get(namespace)
     if version is None:
         raise XdfImportError(
-            f"This is not an XDatenfelder 2.0 or 3.0 file: the root element is "
-            f"<{name}> in namespace {namespace or '(none)'!r}."
+            translatable(
+                "This is not an XDatenfelder 2.0 or 3.0 file: the root element is <%(name)s> "
+                "in namespace %(namespace)r."
+            ),
+            name=name,
+            namespace=namespace,
         )
     reader = _Reader(namespace, report, root, blocks)
     if name == SCHEMA_MESSAGE:
@@ -396,18 +445,27 @@ def read_message(
     if name == GROUP_MESSAGE:
         return _block(reader, root, version)
     raise XdfImportError(
-        f"Only Stammdatenschema ({SCHEMA_MESSAGE}) and Datenfeldgruppe ({GROUP_MESSAGE}) "
-        f"messages can be imported; this file is a {name} message."
+        translatable(
+            "Only Stammdatenschema (%(schema)s) and Datenfeldgruppe (%(group)s) messages can "
+            "be imported; this file is a %(name)s message."
+        ),
+        schema=SCHEMA_MESSAGE,
+        group=GROUP_MESSAGE,
+        name=name,
     )
 
 
 def _block(reader: _Reader, root: ET.Element, version: str) -> XdfBlock:
     element = reader.find(root, "datenfeldgruppe")
     if element is None or reader.find(element, "struktur") is None:
-        raise XdfImportError("The message has no <datenfeldgruppe> with a <struktur>.")
+        raise XdfImportError(
+            translatable("The message has no <datenfeldgruppe> with a <struktur>.")
+        )
     fim_id, fim_version = reader.ident(element)
     if not (fim_id and fim_version):
-        raise XdfImportError("The Datenfeldgruppe has no <identifikation> with id and version.")
+        raise XdfImportError(
+            translatable("The Datenfeldgruppe has no <identifikation> with id and version.")
+        )
     reader.resolving.add(_ident_text(fim_id, fim_version))
     group = reader.contained_group(element, f"/{GROUP_MESSAGE}/datenfeldgruppe", Occurs(1, 1))
     source = ET.tostring(element, encoding="unicode")

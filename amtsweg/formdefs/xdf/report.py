@@ -1,14 +1,38 @@
-"""What an import found: one line per finding, grouped by kind, located in the XML."""
+"""What an import found: one line per finding, grouped by kind, located in the XML.
+
+Findings and refusals keep their English text with its placeholders apart from the
+values, so the CLI prints them as they are and the admin's import page translates the
+text through the catalogue before filling in the values (``localized``). Every such text
+is marked with :func:`translatable` for ``make extract-messages``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from amtsweg.platform.errors import Refusal
 
 
+def translatable(text: str) -> str:
+    """Marks ``text`` for the message catalogue; where it is shown, it is translated."""
+    return text
+
+
+def _filled(text: str, values: Mapping[str, object]) -> str:
+    return text % values if values else text
+
+
 class XdfImportError(Refusal):
     """The file cannot be imported at all: not XML, unsafe, or not a message we import."""
+
+    def __init__(self, text: str, **values: object) -> None:
+        super().__init__(_filled(text, values))
+        self.text = text
+        self.values = values
+
+    def localized(self, translate: Callable[[str], str]) -> str:
+        return _filled(translate(self.text), self.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +41,15 @@ class ReportLine:
 
     path: str
     element: str
-    message: str
+    text: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return _filled(self.text, self.values)
+
+    def localized(self, translate: Callable[[str], str]) -> str:
+        return _filled(translate(self.text), self.values)
 
     def __str__(self) -> str:
         where = f"{self.element} at {self.path}" if self.element else self.path
@@ -31,16 +63,25 @@ class ImportReport:
     unsupported: list[ReportLine] = field(default_factory=list)
     rules: list[ReportLine] = field(default_factory=list)
 
+    def sections(self) -> tuple[tuple[str, list[ReportLine]], ...]:
+        """Each kind of finding with its heading, in the order a reader wants them."""
+        return (
+            (translatable("Imported"), self.imported),
+            (translatable("Warnings"), self.warnings),
+            (
+                translatable("Unsupported (not imported or imported in a simpler form)"),
+                self.unsupported,
+            ),
+            (
+                translatable("Rules (kept as text; translate them into conditions by hand)"),
+                self.rules,
+            ),
+        )
+
     def lines(self) -> list[str]:
         """The report as text, one section per kind of finding."""
-        sections = (
-            ("Imported", self.imported),
-            ("Warnings", self.warnings),
-            ("Unsupported (not imported or imported in a simpler form)", self.unsupported),
-            ("Rules (kept as text; translate them into conditions by hand)", self.rules),
-        )
         out: list[str] = []
-        for title, lines in sections:
+        for title, lines in self.sections():
             out.append(f"{title}: {len(lines)}")
             out.extend(f"  - {line}" for line in lines)
         return out
