@@ -2,6 +2,7 @@
 
 - ``/t/<tenant>/``: the tenant's forms, searchable by topic.
 - ``/admin/formdefs/``: every definition and version; a preview of any version.
+- ``/admin/formdefs/import``: a FIM XDatenfelder file checked or imported, with its report.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 
-from amtsweg.formdefs import service
+from amtsweg.formdefs import service, xdf
 from amtsweg.formdefs.diff import diff_documents
 from amtsweg.formdefs.engine import validate_step
 from amtsweg.formdefs.fees import summarise_fee
@@ -237,7 +238,89 @@ class DefinitionOffers(AdminView):
         )
 
 
+_BLOCK_OUTCOMES = {
+    "stored": lazy_gettext("The Datenfeldgruppe %(block)s is stored as a building block."),
+    "replaced": lazy_gettext(
+        "The Datenfeldgruppe %(block)s replaces the stored building block of the same version."
+    ),
+    "unchanged": lazy_gettext(
+        "The Datenfeldgruppe %(block)s is stored already, unchanged; nothing was saved."
+    ),
+}
+
+
+class XdfImport(AdminView):
+    """A FIM XDatenfelder file, checked or imported as ``amtsweg formdefs import-xdf`` does.
+
+    A Stammdatenschema becomes a new definition with a draft version, a Datenfeldgruppe
+    a building block. Either way the page shows the import's report in the reader's
+    language; "check" saves nothing. Nothing imported reaches citizens before an
+    association admin publishes the draft.
+    """
+
+    def get(self) -> str:
+        return self._render({}, {})
+
+    def post(self) -> Any:
+        values = {name: request.form.get(name, "").strip() for name in ("slug", "title_en")}
+        upload = request.files.get("file")
+        try:
+            result = xdf.import_xdf(
+                upload.read() if upload else b"",
+                slug=values["slug"] or None,
+                title_en=values["title_en"] or None,
+                blocks=service.building_block_source,
+            )
+        except xdf.XdfImportError as refused:
+            field = "slug" if values["slug"] and "slug" in refused.values else "file"
+            return self._render(values, {field: refused.localized(gettext)}), refused.status
+        if request.form.get("action") != "import":
+            return self._render(values, {}, result=result)
+        try:
+            saved = self._save(result)
+        except service.FormDefError as refused:
+            db.session.rollback()
+            return self._render(values, {"slug": refused.detail}, result=result), refused.status
+        return self._render(values, {}, result=result, saved=saved)
+
+    def _save(self, result: xdf.ImportResult | xdf.BlockImport) -> str:
+        """What was saved, in a sentence."""
+        if isinstance(result, xdf.BlockImport):
+            _block, outcome = service.save_building_block(result)
+            block = f"{result.fim_id} {result.fim_version} ({result.name})"
+            return str(_BLOCK_OUTCOMES[outcome]) % {"block": block}
+        version = service.create_definition(result.document, self.actor())
+        return gettext(
+            "The Stammdatenschema is imported: %(slug)s, version %(number)d, as a draft.",
+            slug=version.definition.slug,
+            number=version.number,
+        )
+
+    def _render(
+        self,
+        values: dict[str, str],
+        errors: dict[str, str],
+        *,
+        result: xdf.ImportResult | xdf.BlockImport | None = None,
+        saved: str = "",
+    ) -> str:
+        return render_template(
+            "formdefs/admin/import.html",
+            values=values,
+            errors=errors,
+            result=result,
+            saved=saved,
+            definition=service.find_definition(result.document["slug"])
+            if isinstance(result, xdf.ImportResult)
+            else None,
+            blocks=service.list_building_blocks(),
+            translate=gettext,
+            max_megabytes=xdf.MAX_BYTES // 1_000_000,
+        )
+
+
 admin_bp.add_url_rule("/", view_func=DefinitionsPage.as_view("index"))
+admin_bp.add_url_rule("/import", view_func=XdfImport.as_view("import_xdf"))
 admin_bp.add_url_rule(
     "/<definition_slug>/versions/<int:number>/publish",
     view_func=PublishVersion.as_view("publish"),

@@ -6,6 +6,7 @@
 //
 // "association": the association admin creates Gemeinde Kleinheim (first with an invalid
 // Amtlicher Gemeindeschlüssel) and invites its admin; the mail is read by the Python test.
+// It also checks an XDatenfelder file on the import page, and imports it with a bad address.
 // "tenant": the invited person logs in from the link, works through the checklist (an imprint
 // that does not answer first, a test delivery, a sandbox test payment), offers a form and goes
 // live; then a citizen applies. "clerk": the clerk invited on the people page logs in from
@@ -17,6 +18,7 @@ import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
 
 const WAIT_MS = 15_000;
 const REFERENCE = /[A-Z]{3,8}-\d{4}-\d{6}/;
+const XDF_SCHEMA = new URL('../formdefs/xdf/hundesteuer-xdf2.xml', import.meta.url).pathname;
 
 const [base, phase, invitation, website, coatOfArms] = process.argv.slice(2);
 const submitted = phase === 'clerk' ? process.argv[5] : null;
@@ -96,6 +98,13 @@ async function association(browser) {
   step('the invitation is sent', (await mainText(page)).includes('buergermeisterin@kleinheim.example'));
   await audit(page, 'tenant-invited-de');
 
+  await visit(page, `${base}/admin/formdefs/import`, 'xdf-import-de');
+  await page.setInputFiles('#field-file', XDF_SCHEMA);
+  await loads(page, () => page.locator('main button[value="check"]').click());
+  const report = await mainText(page);
+  step('the XDatenfelder report is in German', report.includes('Nicht unterstützt (nicht oder vereinfacht importiert) (5)'), report);
+  await audit(page, 'xdf-report-de');
+
   await toEnglish(page);
   await audit(page, 'tenant-en');
   await visit(page, `${base}/admin/tenants/`, 'overview-en');
@@ -106,6 +115,13 @@ async function association(browser) {
   await submit(page);
   await audit(page, 'create-errors-en');
   await visit(page, `${base}/admin/formdefs/`, 'formdefs-en');
+  await visit(page, `${base}/admin/formdefs/import`, 'xdf-import-en');
+  await page.setInputFiles('#field-file', XDF_SCHEMA);
+  await page.fill('#field-slug', 'Hundesteuer 2027');
+  await loads(page, () => page.locator('main button[value="import"]').click());
+  const badSlug = await mainText(page);
+  step('a bad web address for the form is refused', badSlug.includes("'Hundesteuer 2027' is not a valid slug"), badSlug);
+  await audit(page, 'xdf-errors-en');
   await context.close();
 }
 
