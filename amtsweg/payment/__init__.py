@@ -6,8 +6,18 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from amtsweg.payment import api, cli, labels, metrics, onboarding, staff_views, tasks, views
-    from amtsweg.platform import periodic
+    from amtsweg.payment import (
+        api,
+        cli,
+        labels,
+        metrics,
+        onboarding,
+        refund_notices,
+        staff_views,
+        tasks,
+        views,
+    )
+    from amtsweg.platform import outbox, periodic
     from amtsweg.submissions.panels import (
         register_citizen_panel,
         register_clerk_panel,
@@ -36,3 +46,5 @@ def init_app(app: Flask) -> None:
     register_clerk_panel("payment", views.clerk_panel)
     register_receipt_transfer("payment", views.receipt_transfer)
     onboarding.register(app)
+    outbox.register(app, refund_notices.MADE, outbox.Handler(refund_notices.send_refund_made))
+    outbox.register(app, refund_notices.FAILED, outbox.Handler(refund_notices.send_refund_failed))

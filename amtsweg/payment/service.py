@@ -30,7 +30,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from amtsweg.formdefs.models import FormDefinition, FormVersion
-from amtsweg.payment import camt, export, kassenzeichen, labels, money, registry, secrets
+from amtsweg.payment import (
+    camt,
+    export,
+    kassenzeichen,
+    labels,
+    money,
+    refund_notices,
+    registry,
+    secrets,
+)
 from amtsweg.payment.interfaces import (
     Account,
     Capability,
@@ -55,7 +64,7 @@ from amtsweg.payment.models import (
     WebhookReceipt,
 )
 from amtsweg.payment.money import ALLOWED_FROM, OPEN, WITH_MONEY, WITHOUT_MONEY
-from amtsweg.platform import i18n
+from amtsweg.platform import i18n, outbox
 from amtsweg.platform.db import db, require_tenant_scope, take_write_lock, tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
@@ -929,6 +938,7 @@ def _undo_failed(
             str(payment.id),
             details={"amount_cents": record.amount_cents, "failure": record.failure},
         )
+        outbox.add(tenant.id, refund_notices.FAILED, record.id)
     return [record for record, _ in failed]
 
 
@@ -994,6 +1004,7 @@ def _record_refund(
         details={"amount_cents": amount_cents},
         actor=actor,
     )
+    outbox.add(tenant.id, refund_notices.MADE, record.id)
     return record
 
 

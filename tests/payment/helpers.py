@@ -39,14 +39,25 @@ def committed_fee_tenant(slug: str, name: str, *, live: bool = True) -> Tenant:
 
 
 def submit(
-    app: Flask, tenant: Tenant, subject: str = "erika", issuer: str = "https://id.example"
+    app: Flask,
+    tenant: Tenant,
+    subject: str = "erika",
+    issuer: str = "https://id.example",
+    *,
+    locale: str = "de",
+    confirmation_email: str | None = None,
 ) -> Submission:
     """A citizen's submission of the fee form, awaiting payment."""
     user = tenants.find_or_create_user(issuer, subject, subject.title())
     with app.test_request_context(), tenant_scope(tenant.id):
         form = formdefs.offered_form(tenant, FORM)
         outcome = submissions.submit_answers(
-            tenant, user, form, {"kennzeichen": "M-AB 1"}, locale="de"
+            tenant,
+            user,
+            form,
+            {"kennzeichen": "M-AB 1"},
+            locale=locale,
+            confirmation_email=confirmation_email,
         )
         db.session.commit()
     return outcome.submission
