@@ -72,15 +72,7 @@ def _person(subject: str, issuer: str | None) -> User:
 def export_person(subject: str, issuer: str | None) -> None:
     """Print everything held about a person, in every tenant, as JSON (Art. 15 GDPR)."""
     user = _person(subject, issuer)
-    held: dict[str, Any] = {
-        "person": {
-            "issuer": user.issuer,
-            "subject": user.subject,
-            "name": user.display_name,
-            "created_at": user.created_at.isoformat(),
-        },
-        "tenants": {},
-    }
+    held: dict[str, Any] = {"person": gdpr.person_record(user), "tenants": {}}
     for tenant in tenants.list_tenants():
         with tenant_scope(tenant.id):
             data = gdpr.person_data(user)

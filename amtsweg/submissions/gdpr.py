@@ -1,7 +1,8 @@
 """Data-subject requests: what Amtsweg holds about a person, and erasing it.
 
 ``amtsweg gdpr export --person SUBJECT`` and ``amtsweg gdpr erase --person
-SUBJECT`` call these for every tenant in turn (each in its own scope).
+SUBJECT`` call these for every tenant in turn (each in its own scope); a citizen
+downloads what one municipality holds about them from "My applications".
 
 What the municipality may keep on an erasure request (Art. 17(3) GDPR):
 
@@ -36,6 +37,16 @@ from amtsweg.submissions.document import submission_document
 from amtsweg.submissions.models import Draft, Submission
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant, User
+
+
+def person_record(user: User) -> dict[str, Any]:
+    """The person's account as Amtsweg keeps it: the login's issuer and subject, the name."""
+    return {
+        "issuer": user.issuer,
+        "subject": user.subject,
+        "name": user.display_name,
+        "created_at": user.created_at.isoformat(),
+    }
 
 
 def person_data(user: User) -> dict[str, Any]:
