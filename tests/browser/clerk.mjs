@@ -14,7 +14,7 @@
 // language.
 // Prints one JSON report on stdout: pages (axe WCAG 2.1 A/AA violations), checks, error.
 
-import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
+import { loads, openPage, pageReport, walkAndReport } from './common.mjs';
 
 const WAIT_MS = 10_000;
 
@@ -30,11 +30,8 @@ function check(name, ok, detail = '') {
   report.checks.push({ name, ok: Boolean(ok), detail });
 }
 
-async function audit(page, pass, name, { axe = true } = {}) {
-  const lang = await page.evaluate(() => document.documentElement.lang).catch(() => null);
-  const entry = { pass, name, url: page.url(), lang, checked: axe, violations: [] };
-  if (axe) entry.violations = await axeViolations(page);
-  report.pages.push(entry);
+async function audit(page, pass, name, options) {
+  report.pages.push(await pageReport(page, { pass, name }, options));
 }
 
 /** Press Tab until the focused element matches; returns what has the focus. */

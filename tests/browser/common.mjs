@@ -34,6 +34,17 @@ export async function axeViolations(page) {
   );
 }
 
+/**
+ * What a script reports of the page it is on: ``fields`` (which walk, which page), its
+ * address and language, and axe's violations; with ``axe: false`` (a page only passed
+ * through, such as a provider's) it is listed as not checked.
+ */
+export async function pageReport(page, fields, { axe = true } = {}) {
+  const lang = await page.evaluate(() => document.documentElement.lang).catch(() => null);
+  const violations = axe ? await axeViolations(page) : [];
+  return { ...fields, url: page.url(), lang, checked: axe, violations };
+}
+
 /** Wait for the page that ``action`` (a click, a key press) loads, within the page's timeout. */
 export async function loads(page, action) {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);

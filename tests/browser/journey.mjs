@@ -10,7 +10,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
+import { loads, openPage, pageReport, walkAndReport } from './common.mjs';
 
 const SCREENSHOTS = process.env.AMTSWEG_SCREENSHOTS || '';
 const REFERENCE = /[A-Z]{3,4}-\d{4}-\d{6}/;
@@ -38,11 +38,8 @@ function check(name, ok, detail = '') {
 }
 
 /** Run axe on the page and record the result as one visited page. */
-async function audit(page, journey, name, { axe = true } = {}) {
-  const lang = await page.evaluate(() => document.documentElement.lang).catch(() => null);
-  const entry = { journey: journey.name, name, url: page.url(), lang, checked: axe, violations: [] };
-  if (axe) entry.violations = await axeViolations(page);
-  report.pages.push(entry);
+async function audit(page, journey, name, options) {
+  report.pages.push(await pageReport(page, { journey: journey.name, name }, options));
   if (SCREENSHOTS) {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const file = `${String(report.pages.length).padStart(3, '0')}-${journey.name}-${name}.png`;

@@ -14,7 +14,7 @@
 // Every admin page is checked with axe (WCAG 2.1 A/AA) in German and in English. Prints one
 // JSON report on stdout: pages (with violations), steps (what happened), reference.
 
-import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
+import { loads, openPage, pageReport, walkAndReport } from './common.mjs';
 
 const WAIT_MS = 15_000;
 const REFERENCE = /[A-Z]{3,8}-\d{4}-\d{6}/;
@@ -31,9 +31,7 @@ function step(name, ok, detail = '') {
 }
 
 async function audit(page, name) {
-  const lang = await page.evaluate(() => document.documentElement.lang);
-  const violations = await axeViolations(page);
-  report.pages.push({ name, url: page.url(), lang, violations });
+  report.pages.push(await pageReport(page, { name }));
 }
 
 async function visit(page, url, name) {

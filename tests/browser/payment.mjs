@@ -6,7 +6,7 @@
 // Prints one JSON report on stdout (tests/browser/test_payment.py reads it):
 //   pages: every page checked, with axe's violations;  walks: one entry per payment path.
 
-import { axeViolations, loads, openPage, walkAndReport } from './common.mjs';
+import { loads, openPage, pageReport, walkAndReport } from './common.mjs';
 
 const WAIT_MS = 15_000;
 const FORM = 'bewohnerparkausweis';
@@ -20,9 +20,7 @@ const tenantUrl = `${base}/t/musterstadt/`;
 const report = { pages: [], walks: [] };
 
 async function audit(page, walk, name) {
-  const violations = await axeViolations(page);
-  const lang = await page.evaluate(() => document.documentElement.lang);
-  report.pages.push({ walk: walk.name, name, url: page.url(), lang, violations });
+  report.pages.push(await pageReport(page, { walk: walk.name, name }));
 }
 
 async function text(page) {
