@@ -271,6 +271,13 @@ class VersionById(VersionResource):
         service.update_draft(self.version, document_body())
         return _document_response(self.version)
 
+    @blp.response(204)
+    @documented(*ADMIN_ERRORS, (404, NOT_FOUND), (409, CONFLICT))
+    def delete(self) -> None:
+        """Discard a draft (an import or a new draft made by mistake); a definition whose
+        only version it was goes with it. A published or retired version is a 409."""
+        service.discard_draft(self.version)
+
 
 @blp.route("/<definition_slug>/versions/<int:number>/publish")
 class Publish(VersionResource):

@@ -278,6 +278,35 @@ def retire(version: FormVersion) -> FormVersion:
     return version
 
 
+def discard_draft(version: FormVersion) -> bool:
+    """Delete a draft, and its definition when it was the only version; whether the
+    definition went.
+
+    For an import or a new draft made by mistake. Nobody can have applied with a draft
+    nor offered a definition that was never published, so nothing points at either.
+    A published or retired version is never deleted: submissions point at it. The row
+    is locked first, so a draft published at the same moment is refused here.
+    """
+    db.session.refresh(version, with_for_update=True)
+    if version.state is not VersionState.DRAFT:
+        raise ImmutableVersionError(
+            gettext(
+                "Only a draft can be discarded; version %(number)d is %(state)s.",
+                number=version.number,
+                state=version_state_label(version.state.value),
+            )
+        )
+    definition = version.definition
+    db.session.delete(version)
+    db.session.flush()
+    db.session.expire(definition, ["versions"])
+    log.info("form definition %s: draft version %d discarded", definition.slug, version.number)
+    if definition.versions:
+        return False
+    db.session.delete(definition)
+    return True
+
+
 # --- the catalogue ----------------------------------------------------------
 
 

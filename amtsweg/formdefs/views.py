@@ -18,6 +18,7 @@ from amtsweg.formdefs import service, xdf
 from amtsweg.formdefs.diff import diff_documents
 from amtsweg.formdefs.engine import validate_step
 from amtsweg.formdefs.fees import summarise_fee
+from amtsweg.formdefs.models import VersionState
 from amtsweg.formdefs.rendering import (
     answers_from_formdata,
     apply_action,
@@ -189,6 +190,31 @@ class RetireVersion(VersionView):
         return self._done(gettext("Version %(number)d is retired.", number=self.version.number))
 
 
+class DiscardDraft(VersionView):
+    """Asks before a draft is deleted (nothing undoes it), then deletes it."""
+
+    def get(self) -> str:
+        if self.version.state is not VersionState.DRAFT:
+            abort(404)
+        return render_template(
+            "formdefs/admin/discard.html",
+            definition=self.definition,
+            version=self.version,
+            only_version=len(self.definition.versions) == 1,
+            locale=str(get_locale()),
+        )
+
+    def post(self) -> Response:
+        number, slug = self.version.number, self.definition.slug
+        if service.discard_draft(self.version):
+            return self._done(
+                gettext("The draft is discarded, and with it the form %(form)s.", form=slug)
+            )
+        return self._done(
+            gettext("Draft version %(number)d of %(form)s is discarded.", number=number, form=slug)
+        )
+
+
 class NewDraft(AdminView):
     """A new draft as a copy of the newest version (edited through the API or import)."""
 
@@ -330,6 +356,10 @@ admin_bp.add_url_rule(
     "/<definition_slug>/versions/<int:number>/retire",
     view_func=RetireVersion.as_view("retire"),
     methods=["POST"],
+)
+admin_bp.add_url_rule(
+    "/<definition_slug>/versions/<int:number>/discard",
+    view_func=DiscardDraft.as_view("discard"),
 )
 admin_bp.add_url_rule("/<definition_slug>/tenants", view_func=DefinitionOffers.as_view("offers"))
 admin_bp.add_url_rule(

@@ -6,7 +6,8 @@
 //
 // "association": the association admin creates Gemeinde Kleinheim (first with an invalid
 // Amtlicher Gemeindeschlüssel) and invites its admin; the mail is read by the Python test.
-// It also checks an XDatenfelder file on the import page, and imports it with a bad address.
+// It also checks and imports an XDatenfelder file, imports it again with a bad address, and
+// discards the draft the import made.
 // "tenant": the invited person logs in from the link, works through the checklist (an imprint
 // that does not answer first, a test delivery, a sandbox test payment), offers a form and goes
 // live; then a citizen applies. "clerk": the clerk invited on the people page logs in from
@@ -102,6 +103,12 @@ async function association(browser) {
   const report = await mainText(page);
   step('the XDatenfelder report is in German', report.includes('Nicht unterstützt (nicht oder vereinfacht importiert) (5)'), report);
   await audit(page, 'xdf-report-de');
+  await page.setInputFiles('#field-file', XDF_SCHEMA);
+  await loads(page, () => page.locator('main button[value="import"]').click());
+  const imported = await mainText(page);
+  step('the import makes a draft', imported.includes('anmeldung-hundesteuer, Version 1, als Entwurf'), imported);
+  await audit(page, 'xdf-imported-de');
+  await visit(page, `${base}/admin/formdefs/anmeldung-hundesteuer/versions/1/discard`, 'discard-de');
 
   await toEnglish(page);
   await audit(page, 'tenant-en');
@@ -120,6 +127,11 @@ async function association(browser) {
   const badSlug = await mainText(page);
   step('a bad web address for the form is refused', badSlug.includes("'Hundesteuer 2027' is not a valid slug"), badSlug);
   await audit(page, 'xdf-errors-en');
+  await visit(page, `${base}/admin/formdefs/anmeldung-hundesteuer/versions/1/discard`, 'discard-en');
+  await submit(page);
+  const discarded = await mainText(page);
+  step('the draft is discarded', discarded.includes('The draft is discarded, and with it the form anmeldung-hundesteuer.'), discarded);
+  await audit(page, 'formdefs-discarded-en');
   await context.close();
 }
 
