@@ -16,7 +16,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.delivery_cli)
     metrics.init_app(app)
-    outbox.register(app, service.KIND, outbox.Handler(service.deliver, service.on_dead))
+    outbox.register(
+        app, service.KIND, outbox.Handler(service.deliver, service.on_dead, service.about)
+    )
     formdefs.register_delivery_check(app, service.unknown_target_names)
     # Receivers are module functions (blinker keeps weak references); connecting
     # twice (a second app in one process) is a no-op.

@@ -396,6 +396,13 @@ def deliver(delivery_id: uuid.UUID) -> None:
     )
 
 
+def about(delivery_id: uuid.UUID) -> dict[str, str]:
+    """The delivery's tenant and reference, for the log lines of its attempts."""
+    return submissions.log_fields(
+        db.session.scalar(select(Delivery.submission_id).where(Delivery.id == delivery_id))
+    )
+
+
 def on_dead(delivery_id: uuid.UUID) -> None:
     _delivery, target, submission = _loaded(delivery_id)
     delivery_dead.send(

@@ -46,5 +46,8 @@ def init_app(app: Flask) -> None:
     register_clerk_panel("payment", views.clerk_panel)
     register_receipt_transfer("payment", views.receipt_transfer)
     onboarding.register(app)
-    outbox.register(app, refund_notices.MADE, outbox.Handler(refund_notices.send_refund_made))
-    outbox.register(app, refund_notices.FAILED, outbox.Handler(refund_notices.send_refund_failed))
+    for kind, send in (
+        (refund_notices.MADE, refund_notices.send_refund_made),
+        (refund_notices.FAILED, refund_notices.send_refund_failed),
+    ):
+        outbox.register(app, kind, outbox.Handler(send, about=refund_notices.about))

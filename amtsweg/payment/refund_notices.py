@@ -22,6 +22,7 @@ from amtsweg.payment.models import Payment, Refund
 from amtsweg.platform.db import db
 from amtsweg.platform.i18n import mail_locale, money
 from amtsweg.platform.mail import compose, mailbox, stable_message_id
+from amtsweg.submissions import service as submissions
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants.models import Tenant
 
@@ -95,6 +96,15 @@ def send_refund_failed(refund_id: uuid.UUID) -> None:
             ),
         )
     _send(found, subject, body, f"refund-failed.{refund_id}")
+
+
+def about(refund_id: uuid.UUID) -> dict[str, str]:
+    """The refund's tenant and reference, for the log lines of its mail."""
+    payment_id = db.session.scalar(select(Refund.payment_id).where(Refund.id == refund_id))
+    return submissions.log_fields(
+        payment_id
+        and db.session.scalar(select(Payment.submission_id).where(Payment.id == payment_id))
+    )
 
 
 def _subject(refund_id: uuid.UUID) -> _Subject | None:

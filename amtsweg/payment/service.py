@@ -68,7 +68,9 @@ from amtsweg.platform import i18n, outbox
 from amtsweg.platform.db import db, require_tenant_scope, take_write_lock, tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.jobs import enqueue_after_commit
+from amtsweg.platform.logs import log_context
 from amtsweg.platform.signals import payment_changed, payment_failed, payment_succeeded
+from amtsweg.submissions import service as submissions
 from amtsweg.submissions.models import Submission, SubmissionStatus
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant, User
@@ -1078,13 +1080,18 @@ def refund_duplicate_job(tenant_id: uuid.UUID, payment_id: uuid.UUID) -> None:
     tenant = db.session.get_one(Tenant, tenant_id)
     with tenant_scope(tenant_id):
         payment = db.session.get_one(Payment, (tenant_id, payment_id))
-        if payment.duplicate and refundable_cents(payment) == payment.amount_cents:
-            try:
-                refund(tenant, payment, payment.amount_cents, DUPLICATE_REASON)
-            except RefundsFoundAtProvider:
-                # Recorded, and a refund is no longer the whole amount: a clerk decides.
-                log.warning("duplicate payment %s: the provider held refunds", payment.id)
+        with log_context(**submissions.log_fields(payment.submission_id)):
+            _refund_duplicate(tenant, payment)
         db.session.commit()
+
+
+def _refund_duplicate(tenant: Tenant, payment: Payment) -> None:
+    if payment.duplicate and refundable_cents(payment) == payment.amount_cents:
+        try:
+            refund(tenant, payment, payment.amount_cents, DUPLICATE_REASON)
+        except RefundsFoundAtProvider:
+            # Recorded, and a refund is no longer the whole amount: a clerk decides.
+            log.warning("duplicate payment %s: the provider held refunds", payment.id)
 
 
 # --- bank statements ----------------------------------------------------------------

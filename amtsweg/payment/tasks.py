@@ -17,6 +17,7 @@ from flask import current_app
 
 from amtsweg.payment import service
 from amtsweg.platform.db import db, tenant_scope, utcnow
+from amtsweg.platform.logs import log_context
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant
 
@@ -45,7 +46,11 @@ def _for_every_tenant(work: Callable[[Tenant], dict[str, int]]) -> dict[str, dic
     for tenant in tenants.list_tenants():
         # Providers get our return and notification addresses, absolute; outside a web
         # request they are built against the public address.
-        with current_app.test_request_context(base_url=public_url), tenant_scope(tenant.id):
+        with (
+            current_app.test_request_context(base_url=public_url),
+            tenant_scope(tenant.id),
+            log_context(tenant=tenant.slug),
+        ):
             counts[tenant.slug] = work(tenant)
             db.session.commit()
     return counts

@@ -30,7 +30,7 @@ import enum
 import logging
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -58,6 +58,7 @@ from amtsweg.platform.jobs import (
     enqueue_now,
     redis_connection,
 )
+from amtsweg.platform.logs import log_context
 
 log = logging.getLogger(__name__)
 
@@ -127,11 +128,15 @@ class Handler:
     """How one kind of message is sent, and who learns that it went dead.
 
     ``send(subject_id)`` runs in the tenant's scope inside a savepoint: what it
-    wrote stays when it returns and is undone when it raises.
+    wrote stays when it returns and is undone when it raises. ``about(subject_id)``
+    names what the message concerns for every log line of the attempt (the tenant's
+    slug and, for a submission, its reference), so that an operator reading that a
+    message failed knows whose and which; it is empty for a subject erased meanwhile.
     """
 
     send: Callable[[uuid.UUID], None]
     on_dead: Callable[[uuid.UUID], None] | None = None
+    about: Callable[[uuid.UUID], Mapping[str, str]] | None = None
 
 
 def job_id(message_id: uuid.UUID) -> str:
@@ -263,8 +268,11 @@ def send(tenant_id: uuid.UUID, message_id: uuid.UUID) -> None:
         if message is None:
             db.session.rollback()
             return
-        _attempt(message, _handler(message.kind))
-        db.session.commit()
+        handler = _handler(message.kind)
+        about = handler.about(message.subject_id) if handler.about else {}
+        with log_context(**about):
+            _attempt(message, handler)
+            db.session.commit()
 
 
 def _attempt(message: OutboxMessage, handler: Handler) -> None:

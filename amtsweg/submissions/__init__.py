@@ -25,8 +25,14 @@ def init_app(app: Flask) -> None:
     )
     from amtsweg.tenants import onboarding
 
-    outbox.register(app, confirmation.KIND, outbox.Handler(confirmation.send_confirmation))
-    outbox.register(app, notices.KIND, outbox.Handler(notices.send_status_notice))
+    outbox.register(
+        app,
+        confirmation.KIND,
+        outbox.Handler(confirmation.send_confirmation, about=service.log_fields),
+    )
+    outbox.register(
+        app, notices.KIND, outbox.Handler(notices.send_status_notice, about=notices.about)
+    )
     delivery_succeeded.connect(service.on_delivery_succeeded)
     delivery_dead.connect(service.on_delivery_dead)
 

@@ -15,11 +15,20 @@ from sqlalchemy import select
 from amtsweg.platform.db import db
 from amtsweg.platform.i18n import mail_locale
 from amtsweg.platform.mail import compose, mailbox, stable_message_id
-from amtsweg.submissions import labels
+from amtsweg.submissions import labels, service
 from amtsweg.submissions.models import ProcessingEntry, Submission
 from amtsweg.tenants.models import Tenant
 
 KIND = "mail.processing_status"
+
+
+def about(entry_id: uuid.UUID) -> dict[str, str]:
+    """The notice's tenant and reference, for the log lines of its sending."""
+    return service.log_fields(
+        db.session.scalar(
+            select(ProcessingEntry.submission_id).where(ProcessingEntry.id == entry_id)
+        )
+    )
 
 
 def send_status_notice(entry_id: uuid.UUID) -> None:

@@ -625,6 +625,18 @@ def _inserted(tenant: Tenant, row: Mapping[str, Any]) -> Submission:
     return submission
 
 
+def log_fields(submission_id: uuid.UUID | None) -> dict[str, str]:
+    """The tenant's slug and the submission's reference for a job's log lines
+    (``logs.log_context``); empty when the submission is gone."""
+    submission = submission_id and db.session.scalar(
+        select(Submission).where(Submission.id == submission_id)
+    )
+    if submission is None:
+        return {}
+    tenant = db.session.get_one(Tenant, submission.tenant_id)
+    return {"tenant": tenant.slug, "reference": submission.reference}
+
+
 def mark_confirmation_sent(submission: Submission) -> None:
     submission.confirmation_sent_at = utcnow()
 

@@ -36,6 +36,7 @@ from amtsweg.platform.db import (
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.i18n import mail_locale
 from amtsweg.platform.jobs import enqueue_after_commit
+from amtsweg.platform.logs import log_context
 from amtsweg.platform.mail import MailError, compose, mailbox
 from amtsweg.platform.storage import delete_after_commit, storage
 from amtsweg.tenants import municipality
@@ -918,7 +919,8 @@ def send_invitation(tenant_id: uuid.UUID, invitation_id: uuid.UUID, locale: str)
     with tenant_scope(tenant_id):
         tenant = db.session.get_one(Tenant, tenant_id)
         invitation = db.session.get_one(Invitation, (tenant_id, invitation_id))
-        mailbox().send(_invitation_message(tenant, invitation, locale))
+        with log_context(tenant=tenant.slug):
+            mailbox().send(_invitation_message(tenant, invitation, locale))
 
 
 def _invitation_message(tenant: Tenant, invitation: Invitation, locale: str) -> EmailMessage:

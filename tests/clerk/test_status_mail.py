@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -12,6 +13,7 @@ from amtsweg.platform.outbox import OutboxMessage, OutboxStatus, attempts_of
 from amtsweg.submissions import notices
 from tests.clerk.test_processing import post_status
 from tests.delivery.conftest import sweep, time_passes
+from tests.platform.test_job_logs import json_log_lines
 
 STATUS_SUBJECT = "{reference}: Weitere Angaben nötig"
 
@@ -82,3 +84,24 @@ def test_a_refused_status_mail_is_dead_and_not_sent_again(
     assert (message.status, message.attempts) == (OutboxStatus.DEAD, 1)
     assert "550" in message.last_error
     assert _status_mails(smtp_server, reference) == []
+
+
+def test_the_log_lines_of_a_failed_attempt_name_the_tenant_and_the_reference(
+    app, client, log_in, submit, smtp_server
+) -> None:
+    """An operator reading that a message failed sees whose and which, never the text."""
+    reference = submit()
+    smtp_server.wait_for(1)
+    log_in("clerk-musterstadt")
+    smtp_server.reply_next("451 4.3.0 Mailbox busy, try later")
+
+    with json_log_lines() as lines:
+        _ask_for_more(client, reference)
+
+    (failed,) = [line for line in lines if line["message"] == "outbox message retry failed"]
+    assert (failed["kind"], failed["tenant"], failed["reference"]) == (
+        notices.KIND,
+        "musterstadt",
+        reference,
+    )
+    assert "Foto des Schirms" not in json.dumps(lines)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from amtsweg.delivery import service as delivery
 from amtsweg.platform.db import db, utcnow
 from amtsweg.platform.outbox import BACKOFF, OutboxMessage, OutboxStatus, attempts_of
 from amtsweg.submissions import confirmation
@@ -112,3 +113,18 @@ def test_accessibility_feedback_uses_the_same_outbox(app, musterstadt, smtp_serv
     assert "Kontrast" in mail.get_body().get_content()
     assert mail["To"] == "rat@m.example"
     assert _message(feedback_mail.KIND).status is OutboxStatus.DONE
+
+
+def test_every_kind_of_message_names_whose_and_which_in_its_log_lines(app, musterstadt, erika):
+    delivery.save_target(musterstadt, "ablage", "folder", {}, default=True)
+    db.session.commit()
+    submission = submit(musterstadt, erika)
+    handlers = app.extensions["amtsweg.outbox"]
+    assert [kind for kind, handler in handlers.items() if handler.about is None] == []
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert {message.kind for message in messages} == {confirmation.KIND, "delivery"}
+    for message in messages:
+        assert handlers[message.kind].about(message.subject_id) == {
+            "tenant": "musterstadt",
+            "reference": submission.reference,
+        }

@@ -23,6 +23,6 @@ def init_app(app: Flask) -> None:
     from amtsweg.platform import outbox
     from amtsweg.tenants.accessibility import tasks, views
 
-    outbox.register(app, tasks.KIND, outbox.Handler(tasks.send_feedback))
+    outbox.register(app, tasks.KIND, outbox.Handler(tasks.send_feedback, about=tasks.about))
 
     app.register_blueprint(views.bp)

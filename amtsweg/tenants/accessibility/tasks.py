@@ -25,6 +25,14 @@ log = logging.getLogger(__name__)
 KIND = "mail.accessibility_feedback"
 
 
+def about(feedback_id: uuid.UUID) -> dict[str, str]:
+    """The message's tenant, for the log lines of its sending (it names no submission)."""
+    tenant_id = db.session.scalar(
+        select(AccessibilityFeedback.tenant_id).where(AccessibilityFeedback.id == feedback_id)
+    )
+    return {"tenant": db.session.get_one(Tenant, tenant_id).slug} if tenant_id else {}
+
+
 def send_feedback(feedback_id: uuid.UUID) -> None:
     """Outbox handler: mail the message to the tenant's contact (raises :class:`MailError`).
 
