@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.platform.test_bearer_tokens import dev_token
 from tests.submissions.test_api import FUND
 from tests.submissions.test_journey import _apply
@@ -22,6 +24,7 @@ def _submitted_by(client, token: str, url: str = FUND) -> str:
     return answer.json["reference"]
 
 
+@pytest.mark.sqlite
 def test_erika_downloads_her_data_and_only_hers(app, client, log_in, beispieldorf, submit) -> None:
     hers = submit(beschreibung="Blauer Rucksack")
     max_token = dev_token(app, "--role", "citizen", "--persona", "max")

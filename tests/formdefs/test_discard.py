@@ -54,6 +54,7 @@ def test_a_new_draft_made_by_mistake_is_discarded_and_the_published_version_stay
     assert [(v.number, v.state) for v in definition.versions] == [(1, VersionState.PUBLISHED)]
 
 
+@pytest.mark.sqlite
 def test_a_wrong_import_goes_with_its_form_and_the_address_is_free_again(admin) -> None:
     assert send(admin, XDF2, "import").status_code == 200
 

@@ -83,6 +83,7 @@ def test_the_report_in_english(admin) -> None:
     assert "Nothing was saved." in page
 
 
+@pytest.mark.sqlite
 def test_importing_makes_a_draft_to_preview_and_a_second_import_is_refused(admin) -> None:
     answer = send(admin, XDF2, "import")
 

@@ -72,6 +72,7 @@ def mails_about(smtp_server, reference: str) -> list:
     return [mail for mail in smtp_server.messages if mail["Subject"].startswith(reference)]
 
 
+@pytest.mark.sqlite
 def test_a_refund_and_its_failure_are_each_mailed_once(
     app, client, clerk, musterstadt, smtp_server
 ) -> None:
