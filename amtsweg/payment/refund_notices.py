@@ -58,17 +58,26 @@ def send_refund_made(refund_id: uuid.UUID) -> None:
             if found.refund.provider_refund_id
             else gettext("The municipality's treasury pays it back by bank transfer.")
         )
-        body = _body(
-            found,
+        words = {
+            "tenant": found.tenant.name,
+            "amount": money(found.refund.amount_cents),
+            "reference": found.submission.reference,
+            "how": how,
+        }
+        news = (
             gettext(
+                "you paid the fee for your application %(reference)s twice, so %(tenant)s "
+                "has refunded the second payment of %(amount)s. %(how)s",
+                **words,
+            )
+            if found.payment.duplicate
+            else gettext(
                 "%(tenant)s has refunded %(amount)s of the fee for your application "
                 "%(reference)s. %(how)s",
-                tenant=found.tenant.name,
-                amount=money(found.refund.amount_cents),
-                reference=found.submission.reference,
-                how=how,
-            ),
+                **words,
+            )
         )
+        body = _body(found, news)
     _send(found, subject, body, f"refund.{refund_id}")
 
 

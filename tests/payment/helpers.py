@@ -15,7 +15,7 @@ from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.models import FormDefinition, FormVersion
 from amtsweg.payment import service
 from amtsweg.payment.interfaces import Account, PaymentProvider
-from amtsweg.payment.models import Payment, Refund
+from amtsweg.payment.models import Payment, Refund, SandboxCharge
 from amtsweg.payment.providers import sandbox
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.submissions import service as submissions
@@ -98,6 +98,19 @@ def connected(tenant: Tenant, provider: str) -> tuple[Account, PaymentProvider]:
     provider itself (inside the tenant's scope and a request context)."""
     account = service.find_account(tenant, provider)
     return service.account_view(tenant, account), service.provider_of(account)
+
+
+def sandbox_charge(tenant: Tenant, payment: Payment) -> SandboxCharge:
+    """The sandbox's own record of the payment (inside the tenant's scope)."""
+    charge_id = uuid.UUID(payment.provider_payment_id.removeprefix("sbx_"))
+    return db.session.scalars(select(SandboxCharge).where(SandboxCharge.id == charge_id)).one()
+
+
+def settle_at_provider(tenant: Tenant, payment: Payment, status: str) -> None:
+    """What happens at the provider while the citizen's tab is closed."""
+    with tenant_scope(tenant.id):
+        sandbox_charge(tenant, payment).status = status
+        db.session.commit()
 
 
 def fail_sandbox_refund(tenant: Tenant, payment: Payment, refund_id: str, failure: str) -> None:

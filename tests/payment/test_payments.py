@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
 from amtsweg.payment import kassenzeichen, service
-from amtsweg.payment.models import Payment, PaymentStatus, Refund, SandboxCharge
+from amtsweg.payment.models import Payment, PaymentStatus, Refund
 from amtsweg.platform.db import db, tenant_scope, utcnow
 from amtsweg.platform.errors import Refusal
 from amtsweg.submissions.models import Submission
@@ -21,6 +20,8 @@ from tests.payment.conftest import BIC, FORM, IBAN, WEBHOOK_SECRET, connect_sand
 from tests.payment.helpers import (
     connected,
     reload,
+    sandbox_charge,
+    settle_at_provider,
     signed,
     start,
     submit,
@@ -28,18 +29,6 @@ from tests.payment.helpers import (
     webhook_url,
 )
 from tests.platform.test_bearer_tokens import dev_token
-
-
-def _charge(tenant, payment) -> SandboxCharge:
-    charge_id = uuid.UUID(payment.provider_payment_id.removeprefix("sbx_"))
-    return db.session.scalars(select(SandboxCharge).where(SandboxCharge.id == charge_id)).one()
-
-
-def _settle_at_provider(tenant, payment, status: str) -> None:
-    """What happens at the provider while the citizen's tab is closed."""
-    with tenant_scope(tenant.id):
-        _charge(tenant, payment).status = status
-        db.session.commit()
 
 
 def _submission(tenant, payment) -> Submission:
@@ -57,7 +46,7 @@ def _poll(app, tenant, now=None):
 
 def test_a_closed_tab_is_settled_by_the_polling_job(app, musterstadt) -> None:
     payment = start(app, musterstadt, submit(app, musterstadt))
-    _settle_at_provider(musterstadt, payment, "succeeded")
+    settle_at_provider(musterstadt, payment, "succeeded")
     assert _poll(app, musterstadt) == {"settled": 1, "expired": 0}
     assert reload(musterstadt, payment).status is PaymentStatus.SUCCEEDED
     submission = _submission(musterstadt, payment)
@@ -87,8 +76,8 @@ def test_the_polling_job_expires_attempts_after_90_minutes(app, musterstadt) -> 
     }
     assert _poll(app, musterstadt, now=utcnow() + dt.timedelta(minutes=91))["expired"] == 1
     assert reload(musterstadt, payment).status is PaymentStatus.EXPIRED
-    with tenant_scope(musterstadt.id):
-        assert _charge(musterstadt, payment).status == "cancelled"  # cancelled at the provider
+    with tenant_scope(musterstadt.id):  # cancelled at the provider
+        assert sandbox_charge(musterstadt, payment).status == "cancelled"
     submission = _submission(musterstadt, payment)
     assert (submission.status.value, submission.payment_status) == ("awaiting_payment", "expired")
 
@@ -101,8 +90,8 @@ def _last_event_source(tenant, payment) -> str:
 def test_the_polling_job_counts_every_payment_it_settles(app, musterstadt) -> None:
     paid = start(app, musterstadt, submit(app, musterstadt))
     failed = start(app, musterstadt, submit(app, musterstadt, "max"))
-    _settle_at_provider(musterstadt, paid, "succeeded")
-    _settle_at_provider(musterstadt, failed, "failed")
+    settle_at_provider(musterstadt, paid, "succeeded")
+    settle_at_provider(musterstadt, failed, "failed")
     assert _poll(app, musterstadt) == {"settled": 2, "expired": 0}
     assert reload(musterstadt, paid).status is PaymentStatus.SUCCEEDED
     assert reload(musterstadt, failed).status is PaymentStatus.FAILED
@@ -114,7 +103,7 @@ def test_a_failed_attempt_counts_once_in_the_municipalitys_figures(app, musterst
     """The overview's failed payments: each submission whose attempt failed, no more."""
     failed = start(app, musterstadt, submit(app, musterstadt))
     start(app, musterstadt, submit(app, musterstadt, "max"))  # still open
-    _settle_at_provider(musterstadt, failed, "failed")
+    settle_at_provider(musterstadt, failed, "failed")
     assert _poll(app, musterstadt) == {"settled": 1, "expired": 0}
     db.session.expire_all()
     assert db.session.get_one(Tenant, musterstadt.id).failed_payments == 1
@@ -125,7 +114,7 @@ def test_an_older_attempt_failing_behind_a_newer_one_is_no_failed_payment(app, m
     submission = submit(app, musterstadt)
     older = start(app, musterstadt, submission)
     start(app, musterstadt, submission)
-    _settle_at_provider(musterstadt, older, "failed")
+    settle_at_provider(musterstadt, older, "failed")
     _poll(app, musterstadt)
     assert reload(musterstadt, older).status is PaymentStatus.FAILED
     db.session.expire_all()
@@ -150,7 +139,7 @@ def test_an_attempt_the_provider_cannot_cancel_stays_open(app, musterstadt) -> N
     assert _poll(app, musterstadt, now=later) == {"settled": 0, "expired": 0}
     assert reload(musterstadt, payment).status is PaymentStatus.PENDING
     with tenant_scope(musterstadt.id):
-        assert _charge(musterstadt, payment).status != "cancelled"
+        assert sandbox_charge(musterstadt, payment).status != "cancelled"
 
 
 def test_impossible_changes_are_refused(app, musterstadt) -> None:
@@ -173,7 +162,7 @@ def paid(app, client, musterstadt):
     payment = start(app, musterstadt, submit(app, musterstadt))
     body = webhook_body(payment, "succeeded")
     client.post(webhook_url(musterstadt), data=body, headers=signed(body))
-    _settle_at_provider(musterstadt, payment, "succeeded")
+    settle_at_provider(musterstadt, payment, "succeeded")
     return reload(musterstadt, payment)
 
 
@@ -200,7 +189,7 @@ def test_refunds_never_exceed_what_is_left(app, musterstadt, paid) -> None:
         service.refund(musterstadt, paid, 2070, "Rest")
         db.session.commit()
         assert (paid.status, paid.refunded_cents) == (PaymentStatus.REFUNDED, 3070)
-        assert _charge(musterstadt, paid).refunded_cents == 3070  # given back at the provider
+        assert sandbox_charge(musterstadt, paid).refunded_cents == 3070
         reasons = [r.reason for r in service.refunds_of(paid)]
     assert reasons == ["Teilweise zurück", "Rest"]
     assert _submission(musterstadt, paid).payment_status == "refunded"
@@ -211,7 +200,7 @@ def test_a_second_success_from_another_tab_is_refunded_automatically(app, client
     first = start(app, musterstadt, submission)
     second = start(app, musterstadt, submission)  # the same application, a second tab
     for payment in (first, second):
-        _settle_at_provider(musterstadt, payment, "succeeded")
+        settle_at_provider(musterstadt, payment, "succeeded")
         body = webhook_body(payment, "succeeded")
         assert (
             client.post(webhook_url(musterstadt), data=body, headers=signed(body)).status_code
@@ -242,7 +231,7 @@ def test_a_second_success_already_partly_refunded_at_the_provider_is_left_to_a_c
     with app.test_request_context(), tenant_scope(musterstadt.id):
         view, provider = connected(musterstadt, "sandbox")
         for payment in (first, second):
-            _settle_at_provider(musterstadt, payment, "succeeded")
+            settle_at_provider(musterstadt, payment, "succeeded")
         elsewhere = provider.refund(view, second.provider_payment_id, 500, "kasse-4711")
         db.session.commit()
     for payment in (first, second):
@@ -258,7 +247,7 @@ def test_a_second_success_already_partly_refunded_at_the_provider_is_left_to_a_c
         assert [
             (r.amount_cents, r.reason, r.provider_refund_id) for r in service.refunds_of(second)
         ] == [(500, service.FOUND_REASON, elsewhere)]
-        assert _charge(musterstadt, second).refunded_cents == 500
+        assert sandbox_charge(musterstadt, second).refunded_cents == 500
     assert f"duplicate payment {second.id}: the provider held refunds" in caplog.messages
 
 
@@ -326,7 +315,7 @@ def test_a_settled_transfer_is_refunded_by_the_treasury_not_a_provider(app, must
 
 def test_a_refund_the_provider_cannot_make_says_so_and_keeps_nothing(app, musterstadt, paid):
     with tenant_scope(musterstadt.id):
-        _charge(musterstadt, paid).refunded_cents = 3000  # given back on the provider's side
+        sandbox_charge(musterstadt, paid).refunded_cents = 3000  # given back on the provider's side
         db.session.commit()
     with app.test_request_context(), tenant_scope(musterstadt.id):
         with pytest.raises(Refusal) as refused:
@@ -529,7 +518,7 @@ def test_turning_back_cancels_an_open_payment_but_not_one_paid_meanwhile(app, mu
     on the history as read on the citizen's return."""
     open_one = start(app, musterstadt, submit(app, musterstadt, "a"))
     paid_meanwhile = start(app, musterstadt, submit(app, musterstadt, "b"))
-    _settle_at_provider(musterstadt, paid_meanwhile, "succeeded")
+    settle_at_provider(musterstadt, paid_meanwhile, "succeeded")
 
     with app.test_request_context(), tenant_scope(musterstadt.id):
         for payment in (open_one, paid_meanwhile):
@@ -538,7 +527,7 @@ def test_turning_back_cancels_an_open_payment_but_not_one_paid_meanwhile(app, mu
         outcome = {
             name: (
                 reload(musterstadt, payment).status,
-                _charge(musterstadt, payment).status,
+                sandbox_charge(musterstadt, payment).status,
                 [(e.to_status, e.source) for e in service.events_of(payment)][-1],
             )
             for name, payment in (("open", open_one), ("paid", paid_meanwhile))

@@ -18,6 +18,7 @@ from amtsweg.submissions.models import Submission
 from tests.delivery.conftest import sweep, time_passes
 from tests.payment.helpers import (
     fail_sandbox_refund,
+    settle_at_provider,
     signed,
     start,
     statement,
@@ -127,6 +128,26 @@ def test_the_mail_speaks_the_language_of_the_application(
         f"Gemeinde Musterstadt has refunded €30.70 of the fee for your application {reference}."
         in text_of(mail)
     )
+
+
+def test_a_second_payment_from_another_tab_comes_back_with_the_reason(
+    app, client, musterstadt, smtp_server
+) -> None:
+    submission = submit(app, musterstadt, confirmation_email=ERIKA)
+    first, second = start(app, musterstadt, submission), start(app, musterstadt, submission)
+    for payment in (first, second):
+        settle_at_provider(musterstadt, payment, "succeeded")
+        body = webhook_body(payment, "succeeded")
+        assert (
+            client.post(webhook_url(musterstadt), data=body, headers=signed(body)).status_code
+            == 200
+        )
+
+    [mail] = [mail for mail in smtp_server.wait_for(2) if "erstattet" in mail["Subject"]]
+    assert (
+        f"Sie haben die Gebühr für Ihren Antrag {submission.reference} zweimal bezahlt, daher "
+        "hat Gemeinde Musterstadt Ihnen die zweite Zahlung über 30,70\xa0€ erstattet."
+    ) in text_of(mail)
 
 
 def test_a_transfer_paid_back_by_the_treasury_says_so(
