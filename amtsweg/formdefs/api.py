@@ -111,7 +111,7 @@ def _version_location(version: FormVersion) -> dict[str, str]:
 
 def _document_response(version: FormVersion) -> Response:
     response = jsonify(version.document)
-    filename = f"{version.definition.slug}-v{version.number}.json"
+    filename = service.document_filename(version)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.set_etag(version.digest)
     return response

@@ -230,6 +230,11 @@ def create_draft(
     return _add_version(definition, _checked(document, definition.slug), actor)
 
 
+def document_filename(version: FormVersion) -> str:
+    """What a version's document is called as a file: ``gewerbeanmeldung-v2.json``."""
+    return f"{version.definition.slug}-v{version.number}.json"
+
+
 def update_draft(version: FormVersion, document: Any) -> FormVersion:
     if version.state is not VersionState.DRAFT:
         raise ImmutableVersionError(

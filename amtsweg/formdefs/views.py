@@ -8,11 +8,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext, lazy_gettext
+from werkzeug.datastructures import FileStorage
 
 from amtsweg.formdefs import service, xdf
 from amtsweg.formdefs.diff import diff_documents
@@ -215,6 +218,81 @@ class DiscardDraft(VersionView):
         )
 
 
+class VersionDocument(VersionView):
+    """A version's document as a file: to edit a draft outside, or to hand a form on."""
+
+    def get(self) -> Response:
+        response = Response(
+            json.dumps(self.version.document, ensure_ascii=False, indent=2),
+            mimetype="application/json",
+        )
+        filename = service.document_filename(self.version)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class ReplaceDraft(VersionView):
+    """A draft's document replaced by an uploaded file, checked as the API checks it.
+
+    The page carries the draft's digest: a save based on a draft that changed since
+    the page was opened (another admin, another tab) is refused, not merged.
+    """
+
+    def _check_access(self) -> None:
+        super()._check_access()
+        if self.version.state is not VersionState.DRAFT:
+            abort(404)
+
+    def get(self) -> str:
+        return self._render({})
+
+    def post(self) -> Any:
+        if request.form.get("digest") != self.version.digest:
+            message = gettext(
+                "The draft changed since you opened this page. Download it again and "
+                "make your changes there."
+            )
+            return self._render({"": message}), 409
+        try:
+            document = _uploaded_json(request.files.get("document"))
+            service.update_draft(self.version, document)
+        except Refusal as refused:
+            db.session.rollback()
+            return self._render({"document": refused.detail}, refused.problems), refused.status
+        flash(
+            gettext(
+                "Draft version %(number)d of %(form)s is replaced.",
+                number=self.version.number,
+                form=self.definition.slug,
+            ),
+            "success",
+        )
+        return redirect(url_for(".index"), code=303)
+
+    def _render(self, errors: dict[str, str], problems: Iterable[FieldProblem] = ()) -> str:
+        return render_template(
+            "formdefs/admin/replace.html",
+            definition=self.definition,
+            version=self.version,
+            errors=errors,
+            problems=problems,
+            locale=str(get_locale()),
+        )
+
+
+def _uploaded_json(upload: FileStorage | None) -> Any:
+    """The uploaded file read as JSON; a refusal saying what is wrong with it."""
+    data = upload.read() if upload else b""
+    if not data.strip():
+        raise service.FormDefError(gettext("Please choose the JSON file of the draft."), status=422)
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise service.FormDefError(
+            gettext("The file is not JSON: %(error)s", error=error), status=422
+        ) from error
+
+
 class NewDraft(AdminView):
     """A new draft as a copy of the newest version (edited through the API or import)."""
 
@@ -356,6 +434,14 @@ admin_bp.add_url_rule(
     "/<definition_slug>/versions/<int:number>/retire",
     view_func=RetireVersion.as_view("retire"),
     methods=["POST"],
+)
+admin_bp.add_url_rule(
+    "/<definition_slug>/versions/<int:number>/document.json",
+    view_func=VersionDocument.as_view("document"),
+)
+admin_bp.add_url_rule(
+    "/<definition_slug>/versions/<int:number>/replace",
+    view_func=ReplaceDraft.as_view("replace"),
 )
 admin_bp.add_url_rule(
     "/<definition_slug>/versions/<int:number>/discard",

@@ -6,8 +6,8 @@
 //
 // "association": the association admin creates Gemeinde Kleinheim (first with an invalid
 // Amtlicher Gemeindeschlüssel) and invites its admin; the mail is read by the Python test.
-// It also checks and imports an XDatenfelder file, imports it again with a bad address, and
-// discards the draft the import made.
+// It also checks and imports an XDatenfelder file, imports it again with a bad address, tries
+// to replace the draft with that XML file instead of JSON, and discards the draft.
 // "tenant": the invited person logs in from the link, works through the checklist (an imprint
 // that does not answer first, a test delivery, a sandbox test payment), offers a form and goes
 // live; then a citizen applies. "clerk": the clerk invited on the people page logs in from
@@ -108,6 +108,7 @@ async function association(browser) {
   const imported = await mainText(page);
   step('the import makes a draft', imported.includes('anmeldung-hundesteuer, Version 1, als Entwurf'), imported);
   await audit(page, 'xdf-imported-de');
+  await visit(page, `${base}/admin/formdefs/anmeldung-hundesteuer/versions/1/replace`, 'replace-de');
   await visit(page, `${base}/admin/formdefs/anmeldung-hundesteuer/versions/1/discard`, 'discard-de');
 
   await toEnglish(page);
@@ -127,6 +128,12 @@ async function association(browser) {
   const badSlug = await mainText(page);
   step('a bad web address for the form is refused', badSlug.includes("'Hundesteuer 2027' is not a valid slug"), badSlug);
   await audit(page, 'xdf-errors-en');
+  await visit(page, `${base}/admin/formdefs/anmeldung-hundesteuer/versions/1/replace`, 'replace-en');
+  await page.setInputFiles('#field-document', XDF_SCHEMA);
+  await submit(page);
+  const notJson = await mainText(page);
+  step('an XML file is refused as a draft', notJson.includes('The file is not JSON'), notJson);
+  await audit(page, 'replace-errors-en');
   await visit(page, `${base}/admin/formdefs/anmeldung-hundesteuer/versions/1/discard`, 'discard-en');
   await submit(page);
   const discarded = await mainText(page);

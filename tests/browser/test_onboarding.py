@@ -90,7 +90,7 @@ def test_a_municipality_is_onboarded_in_the_browser_and_takes_applications(
         "the clerk opens it",
     ):
         assert name in steps, steps
-    assert len(steps) == 23, steps
+    assert len(steps) == 24, steps
     pages = [page for report in reports for page in report["pages"]]
     assert {page["lang"] for page in pages} == {"de", "en"}
     violations = [line for report in reports for line in _violations(report, walk=None)]
@@ -102,7 +102,7 @@ def test_a_municipality_is_onboarded_in_the_browser_and_takes_applications(
         assert {f"{name}-de", f"{name}-en"} <= audited, name
     for name in ("clerk-submission", "clerk-list"):
         assert {f"{name}-de", f"{name}-en"} <= audited, name
-    for name in ("xdf-import", "discard"):
+    for name in ("xdf-import", "replace", "discard"):
         assert {f"{name}-de", f"{name}-en"} <= audited, name
-    assert {"xdf-report-de", "xdf-imported-de", "xdf-errors-en"} <= audited
-    assert len(pages) == 51, sorted(audited)
+    assert {"xdf-report-de", "xdf-imported-de", "xdf-errors-en", "replace-errors-en"} <= audited
+    assert len(pages) == 54, sorted(audited)
