@@ -238,12 +238,9 @@ class ReplaceDraft(VersionView):
     the page was opened (another admin, another tab) is refused, not merged.
     """
 
-    def _check_access(self) -> None:
-        super()._check_access()
+    def get(self) -> str:
         if self.version.state is not VersionState.DRAFT:
             abort(404)
-
-    def get(self) -> str:
         return self._render({})
 
     def post(self) -> Any:
@@ -294,7 +291,8 @@ def _uploaded_json(upload: FileStorage | None) -> Any:
 
 
 class NewDraft(AdminView):
-    """A new draft as a copy of the newest version (edited through the API or import)."""
+    """A new draft as a copy of the newest version, to change by file (:class:`ReplaceDraft`)
+    or through the API."""
 
     def _process_args(self, definition_slug: str, **kwargs: Any) -> None:
         super()._process_args(**kwargs)

@@ -104,3 +104,29 @@ def test_a_page_opened_before_another_change_is_refused(admin) -> None:
 def test_a_published_version_is_downloaded_but_never_replaced(admin) -> None:
     assert admin.get(f"{VERSIONS}/1/document.json").status_code == 200
     assert admin.get(f"{VERSIONS}/1/replace").status_code == 404
+
+
+def test_a_draft_published_while_the_page_was_open_is_not_replaced(admin) -> None:
+    before = copy.deepcopy(_draft())
+    page = admin.get(f"{VERSIONS}/2/replace", headers=GERMAN)
+    service.publish(service.get_version(service.get_definition("gewerbeanmeldung"), 2))
+    db.session.commit()
+    changed = copy.deepcopy(before)
+    changed["title"]["de"] = "Zu spät"
+
+    late = admin.post(
+        f"{VERSIONS}/2/replace",
+        data={
+            "csrf_token": csrf_token(page),
+            "digest": page.get_data(as_text=True).split('name="digest" value="')[1][:64],
+            "document": (io.BytesIO(json.dumps(changed).encode()), "v2.json"),
+        },
+        headers=GERMAN,
+        content_type="multipart/form-data",
+    )
+
+    assert late.status_code == 409
+    assert "legen Sie stattdessen einen neuen Entwurf an" in late.get_data(as_text=True)
+    published = service.get_version(service.get_definition("gewerbeanmeldung"), 2)
+    db.session.refresh(published)
+    assert published.document == before
