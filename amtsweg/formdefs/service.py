@@ -235,7 +235,26 @@ def document_filename(version: FormVersion) -> str:
     return f"{version.definition.slug}-v{version.number}.json"
 
 
+def _lock(version: FormVersion) -> None:
+    """Lock the version's row for this transaction and read its state as it is now, so
+    that two admins acting on one version at once are served one after the other; a
+    version discarded meanwhile is not found."""
+    found = db.session.scalar(
+        select(FormVersion.state).where(FormVersion.id == version.id).with_for_update()
+    )
+    if found is None:
+        raise FormNotFoundError(
+            gettext(
+                "%(form)s has no version %(number)d.",
+                form=version.definition.slug,
+                number=version.number,
+            )
+        )
+    db.session.refresh(version, ["state"])
+
+
 def update_draft(version: FormVersion, document: Any) -> FormVersion:
+    _lock(version)
     if version.state is not VersionState.DRAFT:
         raise ImmutableVersionError(
             gettext(
@@ -252,6 +271,7 @@ def update_draft(version: FormVersion, document: Any) -> FormVersion:
 
 def publish(version: FormVersion) -> FormVersion:
     """Publish a draft; the previously published version is retired."""
+    _lock(version)
     if version.state is not VersionState.DRAFT:
         raise ImmutableVersionError(
             gettext(
@@ -270,6 +290,7 @@ def publish(version: FormVersion) -> FormVersion:
 
 
 def retire(version: FormVersion) -> FormVersion:
+    _lock(version)
     if version.state is not VersionState.PUBLISHED:
         raise ImmutableVersionError(
             gettext(
@@ -289,10 +310,9 @@ def discard_draft(version: FormVersion) -> bool:
 
     For an import or a new draft made by mistake. Nobody can have applied with a draft
     nor offered a definition that was never published, so nothing points at either.
-    A published or retired version is never deleted: submissions point at it. The row
-    is locked first, so a draft published at the same moment is refused here.
+    A published or retired version is never deleted: submissions point at it.
     """
-    db.session.refresh(version, with_for_update=True)
+    _lock(version)
     if version.state is not VersionState.DRAFT:
         raise ImmutableVersionError(
             gettext(

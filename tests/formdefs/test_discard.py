@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import uuid
 
-from amtsweg.formdefs import service
-from amtsweg.formdefs.models import VersionState
+import pytest
+from sqlalchemy import delete, select
+
+from amtsweg.formdefs import service, xdf
+from amtsweg.formdefs.models import FormDefinition, FormVersion, VersionState
 from amtsweg.platform.db import db
 from tests.formdefs.test_xdf import XDF2
 from tests.formdefs.test_xdf_page import send
@@ -102,3 +105,35 @@ def test_the_api_discards_drafts_and_refuses_published_versions(app, client) -> 
     assert refused.mimetype == "application/problem+json"
     assert client.delete(f"{versions}/9", headers=admin).status_code == 404
     assert [v.number for v in service.get_definition("gewerbeanmeldung").versions] == [1]
+
+
+@pytest.fixture
+def committed_draft(make_app, app_engine, test_database):
+    """A definition with one draft, committed for real (races need two transactions)."""
+    if not test_database.is_postgres:
+        pytest.skip("the race needs PostgreSQL's concurrent transactions")
+    app = make_app(db_bind=app_engine)
+    slug = f"wettlauf-{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        service.create_definition(xdf.import_xdf(XDF2.read_bytes(), slug=slug).document)
+        db.session.commit()
+        yield app, slug
+    with app_engine.begin() as connection:
+        definition = select(FormDefinition.id).where(FormDefinition.slug == slug)
+        connection.execute(delete(FormVersion).where(FormVersion.definition_id.in_(definition)))
+        connection.execute(delete(FormDefinition).where(FormDefinition.slug == slug))
+
+
+def test_publishing_a_draft_another_admin_just_discarded_is_not_found(
+    committed_draft, app_engine
+) -> None:
+    """Two admins at the same moment: the discard wins, the publish finds no version
+    (a 404 with the reason) instead of failing on a row that is gone."""
+    app, slug = committed_draft
+    with app.app_context():
+        draft = service.get_version(service.get_definition(slug), 1)
+        with app_engine.begin() as other_admin:
+            other_admin.execute(delete(FormVersion).where(FormVersion.id == draft.id))
+
+        with pytest.raises(service.FormNotFoundError, match="keine Version 1"):
+            service.publish(draft)
