@@ -12,8 +12,7 @@ from amtsweg.payment.models import PaymentStatus
 from amtsweg.platform import periodic
 from amtsweg.platform.jobs import queue, redis_connection
 from tests import servers
-from tests.payment.helpers import reload, start, submit
-from tests.payment.test_payments import _settle_at_provider
+from tests.payment.helpers import reload, settle_at_provider, start, submit
 
 ROUND = periodic.CLAIM_PREFIX + "payments.poll"
 REFUNDS_ROUND = periodic.CLAIM_PREFIX + "payments.refunds"
@@ -43,7 +42,7 @@ def run_worker(app) -> None:
 def test_the_worker_settles_a_closed_tab(app, musterstadt, worker_app) -> None:
     """One run of the worker command, as an operator starts it."""
     payment = start(app, musterstadt, submit(app, musterstadt))
-    _settle_at_provider(musterstadt, payment, "succeeded")  # and Erika closed the tab
+    settle_at_provider(musterstadt, payment, "succeeded")  # and Erika closed the tab
     run_worker(worker_app)
     assert reload(musterstadt, payment).status is PaymentStatus.SUCCEEDED
 
@@ -51,7 +50,7 @@ def test_the_worker_settles_a_closed_tab(app, musterstadt, worker_app) -> None:
 def test_the_workers_poll_once_per_round(app, musterstadt, worker_app) -> None:
     payment = start(app, musterstadt, submit(app, musterstadt))
     assert periodic.run_due(worker_app) == ["payments.poll", "payments.refunds"]
-    _settle_at_provider(musterstadt, payment, "failed")
+    settle_at_provider(musterstadt, payment, "failed")
     assert periodic.run_due(worker_app) == []  # another worker, the same minute
     assert reload(musterstadt, payment).status is PaymentStatus.PENDING
     with worker_app.app_context():
@@ -95,10 +94,10 @@ def test_without_redis_the_demo_polls_once_per_round(app, musterstadt, demo_app)
     """``amtsweg run``'s sweeper runs the rounds itself: a tab closed after paying in the
     demo is settled, and a second look within the minute asks the provider nothing."""
     payment = start(app, musterstadt, submit(app, musterstadt))
-    _settle_at_provider(musterstadt, payment, "succeeded")
+    settle_at_provider(musterstadt, payment, "succeeded")
     assert periodic.run_due(demo_app) == ["payments.poll", "payments.refunds"]
     assert reload(musterstadt, payment).status is PaymentStatus.SUCCEEDED
     other = start(app, musterstadt, submit(app, musterstadt))
-    _settle_at_provider(musterstadt, other, "failed")
+    settle_at_provider(musterstadt, other, "failed")
     assert periodic.run_due(demo_app) == []  # the same minute
     assert reload(musterstadt, other).status is PaymentStatus.PENDING
