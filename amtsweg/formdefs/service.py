@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import gettext, ngettext
+from flask_babel import LazyString, gettext, lazy_gettext, ngettext
 from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer, load_only
@@ -235,10 +235,12 @@ def document_filename(version: FormVersion) -> str:
     return f"{version.definition.slug}-v{version.number}.json"
 
 
-def _lock(version: FormVersion) -> None:
+def _lock_in_state(version: FormVersion, state: VersionState, refusal: LazyString) -> None:
     """Lock the version's row for this transaction and read its state as it is now, so
     that two admins acting on one version at once are served one after the other; a
-    version discarded meanwhile is not found."""
+    version discarded meanwhile is not found. Unless the version is in ``state``, refuse
+    with ``refusal``, a text whose ``number`` and ``state`` are filled in (lazy: it is
+    translated only when it is said)."""
     found = db.session.scalar(
         select(FormVersion.state).where(FormVersion.id == version.id).with_for_update()
     )
@@ -251,18 +253,20 @@ def _lock(version: FormVersion) -> None:
             )
         )
     db.session.refresh(version, ["state"])
+    if version.state is not state:
+        raise ImmutableVersionError(
+            refusal % {"number": version.number, "state": version_state_label(version.state.value)}
+        )
 
 
 def update_draft(version: FormVersion, document: Any) -> FormVersion:
-    _lock(version)
-    if version.state is not VersionState.DRAFT:
-        raise ImmutableVersionError(
-            gettext(
-                "Version %(number)d is %(state)s and cannot change; create a new draft instead.",
-                number=version.number,
-                state=version_state_label(version.state.value),
-            )
-        )
+    _lock_in_state(
+        version,
+        VersionState.DRAFT,
+        lazy_gettext(
+            "Version %(number)d is %(state)s and cannot change; create a new draft instead."
+        ),
+    )
     document = _checked(document, version.definition.slug)
     version.document = document
     version.digest = digest(document)
@@ -271,15 +275,9 @@ def update_draft(version: FormVersion, document: Any) -> FormVersion:
 
 def publish(version: FormVersion) -> FormVersion:
     """Publish a draft; the previously published version is retired."""
-    _lock(version)
-    if version.state is not VersionState.DRAFT:
-        raise ImmutableVersionError(
-            gettext(
-                "Version %(number)d is %(state)s already.",
-                number=version.number,
-                state=version_state_label(version.state.value),
-            )
-        )
+    _lock_in_state(
+        version, VersionState.DRAFT, lazy_gettext("Version %(number)d is %(state)s already.")
+    )
     _checked(version.document, version.definition.slug)
     if (current := published_version(version.definition)) is not None:
         retire(current)
@@ -290,14 +288,11 @@ def publish(version: FormVersion) -> FormVersion:
 
 
 def retire(version: FormVersion) -> FormVersion:
-    _lock(version)
-    if version.state is not VersionState.PUBLISHED:
-        raise ImmutableVersionError(
-            gettext(
-                "Only a published version can be retired, not a %(state)s one.",
-                state=version_state_label(version.state.value),
-            )
-        )
+    _lock_in_state(
+        version,
+        VersionState.PUBLISHED,
+        lazy_gettext("Only a published version can be retired, not a %(state)s one."),
+    )
     version.state = VersionState.RETIRED
     version.retired_at = utcnow()
     log.info("form definition %s: version %d retired", version.definition.slug, version.number)
@@ -312,15 +307,11 @@ def discard_draft(version: FormVersion) -> bool:
     nor offered a definition that was never published, so nothing points at either.
     A published or retired version is never deleted: submissions point at it.
     """
-    _lock(version)
-    if version.state is not VersionState.DRAFT:
-        raise ImmutableVersionError(
-            gettext(
-                "Only a draft can be discarded; version %(number)d is %(state)s.",
-                number=version.number,
-                state=version_state_label(version.state.value),
-            )
-        )
+    _lock_in_state(
+        version,
+        VersionState.DRAFT,
+        lazy_gettext("Only a draft can be discarded; version %(number)d is %(state)s."),
+    )
     definition = version.definition
     db.session.delete(version)
     db.session.flush()

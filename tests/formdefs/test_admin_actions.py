@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 from amtsweg.formdefs import service
 from amtsweg.formdefs.diff import diff_documents
 from amtsweg.formdefs.models import VersionState
@@ -14,14 +12,6 @@ from tests.login import csrf_token
 
 INDEX = "/admin/formdefs/"
 GERMAN = {"Accept-Language": "de"}
-
-
-@pytest.fixture
-def admin(client, log_in):
-    service.load_catalogue()
-    db.session.commit()
-    log_in("association-admin")
-    return client
 
 
 def _press(admin, path):

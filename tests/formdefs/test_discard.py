@@ -19,14 +19,6 @@ GERMAN = {"Accept-Language": "de"}
 DISCARD = "/admin/formdefs/{slug}/versions/{number}/discard"
 
 
-@pytest.fixture
-def admin(client, log_in):
-    service.load_catalogue()
-    db.session.commit()
-    log_in("association-admin")
-    return client
-
-
 def _discard(admin, slug: str, number: int):
     page = admin.get(DISCARD.format(slug=slug, number=number), headers=GERMAN)
     assert page.status_code == 200
