@@ -26,6 +26,7 @@ from amtsweg.formdefs.engine import (
     check_fee_overrides,
     compile_definition,
     compute_fee,
+    translatable,
 )
 from amtsweg.formdefs.engine import (
     FormDefinition as CompiledDefinition,
@@ -68,7 +69,9 @@ class InvalidDefinitionError(FormDefError):
                 "The form definition has %(num)d problems.",
                 len(problems),
             ),
-            problems=[FieldProblem(problem.path, problem.message) for problem in problems],
+            problems=[
+                FieldProblem(problem.path, problem.localized(gettext)) for problem in problems
+            ],
         )
 
 
@@ -169,7 +172,9 @@ def validate(document: Any, slug: str | None = None) -> list[Problem]:
     """Every problem of ``document``; with ``slug``, it must also keep that slug."""
     problems = check_definition(document)
     if not problems and slug is not None and document.get("slug") != slug:
-        problems.append(Problem("/slug", gettext("the slug must stay %(slug)r", slug=slug)))
+        problems.append(
+            Problem("/slug", translatable("the slug must stay %(slug)r"), {"slug": slug})
+        )
     return problems
 
 

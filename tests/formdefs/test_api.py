@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from flask_babel import refresh
 
 from amtsweg.formdefs import service
 from amtsweg.formdefs.engine import catalogue_documents
@@ -155,12 +156,12 @@ BAD_DEFINITIONS = {
     "unknown field type": (
         document(field("a", "text"), field("b", "colour")),
         "/steps/0/fields/1/type",
-        "'colour' is not one of",
+        '"colour" ist keiner der Werte ["text", "textarea",',
     ),
     "condition on a missing field": (
         document(field("a", "text", show_if={"field": "nope", "op": "answered"})),
         "/steps/0/fields/0/show_if/field",
-        "unknown field 'nope'",
+        "unbekanntes Feld 'nope'",
     ),
     "fee amount in euros": (
         document(
@@ -168,7 +169,7 @@ BAD_DEFINITIONS = {
             fees=[{"id": "f", "type": "fixed", "label": TEXT, "amount": 30.7}],
         ),
         "/fees/0/amount",
-        "is not of type 'integer'",
+        '30.7 ist nicht vom Typ "integer"',
     ),
     "cycle of conditions": (
         document(
@@ -176,7 +177,7 @@ BAD_DEFINITIONS = {
             field("b", "yesno", show_if={"not": {"field": "a", "op": "is_false"}}),
         ),
         "/steps/0/fields/0/show_if",
-        "cycle: a -> b -> a",
+        "die Bedingungen bilden einen Kreis: a -> b -> a",
     ),
 }
 
@@ -191,6 +192,46 @@ def test_a_bad_definition_is_a_422_naming_the_path(client, app, admin, case) -> 
         assert detail in pointers(answer)[pointer]
         assert answer.json["detail"] == "Die Formulardefinition hat 1 Fehler."
     assert client.get("/api/v1/formdefs", headers=admin).json == []
+
+
+def test_the_problems_of_a_definition_are_named_in_the_callers_language(client, admin) -> None:
+    bad = document(
+        field("a", "text", show_if={"field": "nope", "op": "answered", "value": 1}),
+        field("b", "text", min_length=5, max_length=2.5, pattern="("),
+    )
+
+    def checked(language: str):
+        refresh()  # the test's app context outlives requests, and with it Flask-Babel's locale
+        headers = admin | {"Accept-Language": language}
+        return client.post("/api/v1/formdefs/validate", json=bad, headers=headers)
+
+    assert pointers(checked("en")) == {
+        "/steps/0/fields/0/show_if": 'the property "value" is not allowed here',
+        "/steps/0/fields/1/max_length": '2.5 is not of type "integer"',
+    }
+    assert pointers(checked("de")) == {
+        "/steps/0/fields/0/show_if": 'die Eigenschaft "value" ist hier nicht erlaubt',
+        "/steps/0/fields/1/max_length": '2.5 ist nicht vom Typ "integer"',
+    }
+    del bad["steps"][0]["fields"][0]["show_if"]["value"]
+    bad["steps"][0]["fields"][1]["max_length"] = 2
+    answer = checked("en")
+    assert answer.json["detail"] == "The form definition has 3 problems."
+    assert pointers(answer) == {
+        "/steps/0/fields/0/show_if/field": "unknown field 'nope'",
+        "/steps/0/fields/1/min_length": "min_length is greater than max_length",
+        "/steps/0/fields/1/pattern": (
+            "the regular expression does not compile: missing ), unterminated subpattern "
+            "at position 0"
+        ),
+    }
+    assert pointers(checked("de")) == {
+        "/steps/0/fields/0/show_if/field": "unbekanntes Feld 'nope'",
+        "/steps/0/fields/1/min_length": "min_length ist größer als max_length",
+        "/steps/0/fields/1/pattern": (
+            "der reguläre Ausdruck ist ungültig: missing ), unterminated subpattern at position 0"
+        ),
+    }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_DEFINITIONS))

@@ -38,7 +38,7 @@ def test_every_catalogue_form_passes_the_checks_and_compiles(name: str) -> None:
 def test_an_unknown_field_type_is_named_at_its_type() -> None:
     doc = document(field("a", "text"), field("b", "colour"))
 
-    assert "'colour' is not one of" in problems(doc)["/steps/0/fields/1/type"]
+    assert '"colour" is not one of' in problems(doc)["/steps/0/fields/1/type"]
 
 
 @pytest.mark.parametrize("amount", [96.0, 30.7, "3070"])
@@ -48,7 +48,7 @@ def test_a_fee_amount_that_is_not_integer_cents_is_refused(amount: object) -> No
         fees=[{"id": "f", "type": "fixed", "label": field("", "")["label"], "amount": amount}],
     )
 
-    assert "is not of type 'integer'" in problems(doc)["/fees/0/amount"]
+    assert 'is not of type "integer"' in problems(doc)["/fees/0/amount"]
     assert set(problems(doc)) == {"/fees/0/amount"}
 
 

@@ -83,7 +83,7 @@ def test_what_is_not_a_valid_draft_is_refused_and_the_draft_stays(admin) -> None
     page = invalid.get_data(as_text=True)
     assert invalid.status_code == 422
     assert "Was die Prüfung gefunden hat" in page
-    assert "steps" in page
+    assert "die Eigenschaft &#34;steps&#34; fehlt" in page
 
     renamed = copy.deepcopy(before) | {"slug": "anderes-gewerbe"}
     assert _upload(admin, json.dumps(renamed).encode()).status_code == 422

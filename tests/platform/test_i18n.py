@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jinja2 import Environment
+
+import amtsweg
+
+CONFIG = Path(amtsweg.__file__).parent.parent / "babel.cfg"
 
 
 @pytest.fixture
@@ -80,3 +90,30 @@ def _drawn(environment: Environment, source: str, string: str, value: str) -> st
         return environment.from_string(source).render(string=string, value=value)
     except (KeyError, TypeError, ValueError) as error:
         return type(error).__name__
+
+
+def test_every_text_of_the_product_has_its_german_translation() -> None:
+    """What ``make extract-messages`` collects, from code and templates, is in German."""
+    root = Path(amtsweg.__file__).parent
+    method_map, options_map = parse_mapping_cfg(io.StringIO(CONFIG.read_text("utf-8")))
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "translatable": None}
+    with (root / "translations/de/LC_MESSAGES/messages.mo").open("rb") as compiled:
+        german = read_mo(compiled)
+
+    untranslated = [
+        f"{path}:{line}: {message}"
+        for path, line, message, _comments, context in extract_from_dir(
+            root, method_map, options_map, keywords=keywords
+        )
+        if not all(_translation(german, message, context))
+    ]
+
+    assert untranslated == []
+
+
+def _translation(catalog, message, context) -> tuple[str, ...]:
+    msgid = message if isinstance(message, str) else message[0]
+    entry = catalog.get(msgid, context=context)
+    if entry is None:
+        return ("",)
+    return entry.string if isinstance(entry.string, tuple) else (entry.string,)

@@ -30,6 +30,7 @@ from amtsweg.formdefs.engine.model import (
     compile_definition,
 )
 from amtsweg.formdefs.engine.prefill import prefill
+from amtsweg.formdefs.engine.texts import Translatable, translatable
 
 __all__ = [
     "NUL",
@@ -46,6 +47,7 @@ __all__ = [
     "OverrideProblem",
     "Problem",
     "Step",
+    "Translatable",
     "catalogue_documents",
     "check_definition",
     "check_fee_overrides",
@@ -54,6 +56,7 @@ __all__ = [
     "evaluate",
     "plain_text",
     "prefill",
+    "translatable",
     "validate_step",
     "without_nul",
 ]

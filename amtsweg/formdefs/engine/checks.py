@@ -10,6 +10,7 @@ cycles between conditions. Problems name the offending element by JSON pointer.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -19,17 +20,21 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator, validators
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from amtsweg.formdefs.engine.dependencies import find_cycles, visibility_graph
+from amtsweg.formdefs.engine.texts import Translatable, translatable
 
 Doc = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(Translatable):
+    """What is wrong at ``path`` (a JSON pointer), in English until it is ``localized``."""
+
     path: str
-    message: str
+    text: str
+    values: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +91,7 @@ _PREFILL_KINDS = {
 def check_definition(doc: object) -> list[Problem]:
     """All problems of a definition document; an empty list means it can be compiled."""
     if not isinstance(doc, Mapping):
-        return [Problem("", "a form definition must be a JSON object")]
+        return [Problem("", translatable("a form definition must be a JSON object"))]
     schema_problems = _schema_problems(doc)
     if schema_problems:
         return schema_problems
@@ -115,11 +120,76 @@ def _schema_problems(doc: Doc) -> list[Problem]:
     )
     pointers = [_pointer(error.absolute_path) for error in errors]
     return [
-        Problem(pointer, error.message)
+        _schema_problem(error, pointer)
         for error, pointer in zip(errors, pointers, strict=True)
         if error.validator != "unevaluatedProperties"
         or not any(other.startswith(pointer + "/") for other in pointers)
     ]
+
+
+_SCHEMA_TEXTS = {
+    "required": translatable("the property %(names)s is missing"),
+    "dependentRequired": translatable("%(names)s needs the property %(expected)s as well"),
+    "additionalProperties": translatable("unexpected property %(names)s"),
+    "unevaluatedProperties": translatable("unexpected property %(names)s"),
+    "type": translatable("%(value)s is not of type %(expected)s"),
+    "const": translatable("%(value)s must be %(expected)s"),
+    "enum": translatable("%(value)s is not one of %(expected)s"),
+    "minimum": translatable("%(value)s is less than the minimum of %(expected)s"),
+    "maximum": translatable("%(value)s is greater than the maximum of %(expected)s"),
+    "pattern": translatable("%(value)s does not match the pattern %(expected)s"),
+    "minLength": translatable("%(value)s is too short (at least %(expected)s characters)"),
+    "maxLength": translatable("%(value)s is too long (at most %(expected)s characters)"),
+    "minItems": translatable("too few entries (at least %(expected)s)"),
+    "uniqueItems": translatable("the list has an entry more than once"),
+    "minProperties": translatable("too few properties (at least %(expected)s)"),
+    "oneOf": translatable("must take exactly one of these forms: %(expected)s"),
+    "not": translatable("must not be %(expected)s"),
+}
+_FORBIDDEN_PROPERTY = translatable("the property %(expected)s is not allowed here")
+_UNKNOWN_SCHEMA_ERROR = translatable("does not fit the definition schema: %(message)s")
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _schema_problem(error: ValidationError, pointer: str) -> Problem:
+    """The schema error in words that can be translated.
+
+    jsonschema's own message is English, and for the keywords about properties
+    (``required``, ``dependentRequired``, the unexpected ones) it is the only place that
+    names them: the names are read from its quotes.
+    """
+    keyword, schema = str(error.validator), error.validator_value
+    text = _SCHEMA_TEXTS.get(keyword)
+    if text is None:
+        return Problem(pointer, _UNKNOWN_SCHEMA_ERROR, {"message": error.message})
+    names = _QUOTED.findall(error.message)
+    expected = _shown(schema)
+    if keyword == "dependentRequired":  # "'needed' is a dependency of 'given'"
+        needed, *names = names
+        expected = _shown(needed)
+    elif keyword == "oneOf":
+        expected = _forms(schema)
+    elif keyword == "not" and isinstance(schema, Mapping) and schema.keys() == {"required"}:
+        text, expected = _FORBIDDEN_PROPERTY, _shown(schema["required"][0])
+    values = {
+        "value": _shown(error.instance, limit=80),
+        "expected": expected,
+        "names": ", ".join(map(_shown, names)),
+    }
+    return Problem(pointer, text, values)
+
+
+def _forms(schemas: list[Doc]) -> str:
+    """``oneOf`` alternatives that each require properties, as ``all | field + op``."""
+    if all(set(schema) == {"required"} for schema in schemas):
+        return " | ".join(" + ".join(schema["required"]) for schema in schemas)
+    return _shown(schemas)
+
+
+def _shown(value: object, limit: int = 0) -> str:
+    """A value as JSON; with a ``limit``, cut short (an error may be about a whole step)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if not limit or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _pointer(parts: Iterator[Any] | Any) -> str:
@@ -152,7 +222,7 @@ def _walk_fields(doc: Doc) -> Iterator[tuple[str, str | None, int, Doc]]:
 def _collect_fields(doc: Doc) -> tuple[dict[str, _FieldInfo], list[Problem]]:
     fields: dict[str, _FieldInfo] = {}
     problems = [
-        Problem(f"/steps/{index}/id", f"duplicate step id {step['id']!r}")
+        Problem(f"/steps/{index}/id", translatable("duplicate step id %(id)r"), {"id": step["id"]})
         for index, step in enumerate(doc["steps"])
         if any(earlier["id"] == step["id"] for earlier in doc["steps"][:index])
     ]
@@ -160,7 +230,9 @@ def _collect_fields(doc: Doc) -> tuple[dict[str, _FieldInfo], list[Problem]]:
     for pointer, group, step_index, field in _walk_fields(doc):
         ref = field["id"] if group is None else f"{group}.{field['id']}"
         if ref in fields:
-            problems.append(Problem(f"{pointer}/id", f"duplicate field id {ref!r}"))
+            problems.append(
+                Problem(f"{pointer}/id", translatable("duplicate field id %(id)r"), {"id": ref})
+            )
             continue
         options = field.get("options", codelists.get(field.get("codelist")))
         values = None if options is None else frozenset(option["value"] for option in options)
@@ -174,7 +246,11 @@ def _check_codelists(doc: Doc, _fields: Mapping[str, _FieldInfo]) -> Iterator[Pr
         yield from _duplicate_options(options, f"/codelists/{name}")
     for pointer, _group, _step, field in _walk_fields(doc):
         if "codelist" in field and field["codelist"] not in codelists:
-            yield Problem(f"{pointer}/codelist", f"unknown code list {field['codelist']!r}")
+            yield Problem(
+                f"{pointer}/codelist",
+                translatable("unknown code list %(name)r"),
+                {"name": field["codelist"]},
+            )
         yield from _duplicate_options(field.get("options", ()), f"{pointer}/options")
 
 
@@ -182,7 +258,11 @@ def _duplicate_options(options: list[Doc], pointer: str) -> Iterator[Problem]:
     seen: set[str] = set()
     for index, option in enumerate(options):
         if option["value"] in seen:
-            yield Problem(f"{pointer}/{index}/value", f"duplicate option value {option['value']!r}")
+            yield Problem(
+                f"{pointer}/{index}/value",
+                translatable("duplicate option value %(value)r"),
+                {"value": option["value"]},
+            )
         seen.add(option["value"])
 
 
@@ -193,7 +273,9 @@ def _check_field_settings(doc: Doc, _fields: Mapping[str, _FieldInfo]) -> Iterat
                 re.compile(field["pattern"])
             except re.error as error:
                 yield Problem(
-                    f"{pointer}/pattern", f"the regular expression does not compile: {error}"
+                    f"{pointer}/pattern",
+                    translatable("the regular expression does not compile: %(error)s"),
+                    {"error": str(error)},
                 )
         for low, high in _BOUND_PAIRS:
             yield from _check_bounds(field, pointer, low, high)
@@ -202,14 +284,21 @@ def _check_field_settings(doc: Doc, _fields: Mapping[str, _FieldInfo]) -> Iterat
                 not field.get(name, "today").startswith("today")
                 and _calendar_date(field[name]) is None
             ):
-                yield Problem(f"{pointer}/{name}", f"{field[name]!r} is not a calendar date")
+                yield Problem(
+                    f"{pointer}/{name}",
+                    translatable("%(value)r is not a calendar date"),
+                    {"value": field[name]},
+                )
         if "prefill" in field:
             if group is not None:
-                yield Problem(f"{pointer}/prefill", "fields inside a group cannot be prefilled")
+                yield Problem(
+                    f"{pointer}/prefill", translatable("fields inside a group cannot be prefilled")
+                )
             elif _PREFILL_KINDS[field["prefill"]] != field["type"]:
                 yield Problem(
                     f"{pointer}/prefill",
-                    f"{field['prefill']} cannot prefill a {field['type']} field",
+                    translatable("%(source)s cannot prefill a %(type)s field"),
+                    {"source": field["prefill"], "type": field["type"]},
                 )
 
 
@@ -218,7 +307,11 @@ def _check_bounds(field: Doc, pointer: str, low: str, high: str) -> Iterator[Pro
     if field["type"] == "date":
         bounds = [_calendar_date(bound) for bound in bounds]
     if None not in bounds and bounds[0] > bounds[1]:
-        yield Problem(f"{pointer}/{low}", f"{low} is greater than {high}")
+        yield Problem(
+            f"{pointer}/{low}",
+            translatable("%(low)s is greater than %(high)s"),
+            {"low": low, "high": high},
+        )
 
 
 def _calendar_date(text: str | None) -> date | None:
@@ -261,27 +354,31 @@ def _leaves(condition: Doc, pointer: str) -> Iterator[tuple[Doc, str]]:
 
 
 def _resolve(
-    ref: str, scope: str | None, fields: Mapping[str, _FieldInfo]
-) -> tuple[_FieldInfo | None, str]:
+    ref: str, scope: str | None, fields: Mapping[str, _FieldInfo], pointer: str
+) -> _FieldInfo | Problem:
+    """The field ``ref`` names, or the problem at ``pointer`` if it may not be named there."""
     group = _group_of(ref)
     if group is not None and group != scope:
-        return (
-            None,
-            f"{ref!r} names a field inside group {group!r}; only that group's fields may use it",
+        return Problem(
+            pointer,
+            translatable(
+                "%(ref)r names a field inside group %(group)r; only that group's fields may use it"
+            ),
+            {"ref": ref, "group": group},
         )
-    info = fields.get(ref)
-    return info, "" if info else f"unknown field {ref!r}"
+    return fields.get(ref) or Problem(pointer, translatable("unknown field %(ref)r"), {"ref": ref})
 
 
 def _check_conditions(doc: Doc, fields: Mapping[str, _FieldInfo]) -> Iterator[Problem]:
     for condition, site, scope, step_index in _condition_sites(doc):
         for leaf, pointer in _leaves(condition, site):
-            info, unresolved = _resolve(leaf["field"], scope, fields)
-            if info is None:
-                yield Problem(f"{pointer}/field", unresolved)
+            info = _resolve(leaf["field"], scope, fields, f"{pointer}/field")
+            if isinstance(info, Problem):
+                yield info
             elif step_index is not None and info.step_index >= step_index:
                 yield Problem(
-                    f"{pointer}/field", "a step may only depend on fields of earlier steps"
+                    f"{pointer}/field",
+                    translatable("a step may only depend on fields of earlier steps"),
                 )
             else:
                 yield from _check_leaf(leaf, pointer, info)
@@ -290,15 +387,29 @@ def _check_conditions(doc: Doc, fields: Mapping[str, _FieldInfo]) -> Iterator[Pr
 def _check_leaf(leaf: Doc, pointer: str, info: _FieldInfo) -> Iterator[Problem]:
     op = leaf["op"]
     if info.kind not in _KINDS_BY_OPERATOR[op]:
-        yield Problem(f"{pointer}/op", f"{op!r} cannot be used on a {info.kind} field")
+        yield Problem(
+            f"{pointer}/op",
+            translatable("%(op)r cannot be used on a %(type)s field"),
+            {"op": op, "type": info.kind},
+        )
         return
     value = leaf.get("value")
     values = value if isinstance(value, list) else [value]
     if info.options is not None and op in {"equals", "not_equals", "in", "not_in", "contains"}:
         for unknown in [item for item in values if item not in info.options]:
-            yield Problem(f"{pointer}/value", f"{unknown!r} is not an option of {leaf['field']!r}")
+            yield _not_an_option(f"{pointer}/value", unknown, leaf["field"])
     elif op in {"gt", "ge", "lt", "le"} and not _comparable(info.kind, value):
-        yield Problem(f"{pointer}/value", f"{value!r} cannot be compared with a {info.kind} answer")
+        yield Problem(
+            f"{pointer}/value",
+            translatable("%(value)r cannot be compared with a %(type)s answer"),
+            {"value": value, "type": info.kind},
+        )
+
+
+def _not_an_option(pointer: str, value: object, ref: str) -> Problem:
+    return Problem(
+        pointer, translatable("%(value)r is not an option of %(ref)r"), {"value": value, "ref": ref}
+    )
 
 
 def _comparable(kind: str, value: object) -> bool:
@@ -316,19 +427,29 @@ def _check_rules(doc: Doc, fields: Mapping[str, _FieldInfo]) -> Iterator[Problem
     for index, rule in enumerate(rules):
         pointer = f"/rules/{index}"
         if any(earlier["id"] == rule["id"] for earlier in rules[:index]):
-            yield Problem(f"{pointer}/id", f"duplicate rule id {rule['id']!r}")
+            yield Problem(
+                f"{pointer}/id", translatable("duplicate rule id %(id)r"), {"id": rule["id"]}
+            )
         scope = _group_of(rule["field"])
         kinds = set()
         for key in ("field", "other"):
-            info, unresolved = _resolve(rule[key], scope, fields)
-            if info is None:
-                yield Problem(f"{pointer}/{key}", unresolved)
+            info = _resolve(rule[key], scope, fields, f"{pointer}/{key}")
+            if isinstance(info, Problem):
+                yield info
             else:
                 kinds.add("number" if info.kind == "integer" else info.kind)
         if len(kinds) > 1:
-            yield Problem(f"{pointer}/other", f"cannot compare fields of types {sorted(kinds)}")
+            yield Problem(
+                f"{pointer}/other",
+                translatable("cannot compare fields of types %(types)s"),
+                {"types": ", ".join(sorted(kinds))},
+            )
         elif kinds and not kinds <= {"number", "date", "text", "select", "radio"}:
-            yield Problem(f"{pointer}/field", f"{kinds.pop()} answers cannot be compared")
+            yield Problem(
+                f"{pointer}/field",
+                translatable("%(type)s answers cannot be compared"),
+                {"type": kinds.pop()},
+            )
 
 
 def _check_fees(doc: Doc, fields: Mapping[str, _FieldInfo]) -> Iterator[Problem]:
@@ -336,10 +457,16 @@ def _check_fees(doc: Doc, fields: Mapping[str, _FieldInfo]) -> Iterator[Problem]
     for index, fee in enumerate(fees):
         pointer = f"/fees/{index}"
         if any(earlier["id"] == fee["id"] for earlier in fees[:index]):
-            yield Problem(f"{pointer}/id", f"duplicate fee rule id {fee['id']!r}")
+            yield Problem(
+                f"{pointer}/id", translatable("duplicate fee rule id %(id)r"), {"id": fee["id"]}
+            )
         yield from _check_bounds(fee, pointer, "min", "max")
         if fee["type"] == "per_item" and getattr(fields.get(fee["group"]), "kind", None) != "group":
-            yield Problem(f"{pointer}/group", f"{fee['group']!r} is not a repeating group")
+            yield Problem(
+                f"{pointer}/group",
+                translatable("%(ref)r is not a repeating group"),
+                {"ref": fee["group"]},
+            )
         if fee["type"] == "by_option":
             yield from _check_option_amounts(fee, pointer, fields)
 
@@ -350,14 +477,14 @@ def _check_option_amounts(
     info = fields.get(fee["field"])
     if info is None or info.kind not in {"select", "radio", "checkboxes"}:
         yield Problem(
-            f"{pointer}/field", f"{fee['field']!r} is not a select, radio or checkboxes field"
+            f"{pointer}/field",
+            translatable("%(ref)r is not a select, radio or checkboxes field"),
+            {"ref": fee["field"]},
         )
         return
     for option in fee["amounts"]:
         if info.options is not None and option not in info.options:
-            yield Problem(
-                f"{pointer}/amounts/{option}", f"{option!r} is not an option of {fee['field']!r}"
-            )
+            yield _not_an_option(f"{pointer}/amounts/{option}", option, fee["field"])
 
 
 def _check_cycles(doc: Doc, fields: Mapping[str, _FieldInfo]) -> Iterator[Problem]:
@@ -365,4 +492,8 @@ def _check_cycles(doc: Doc, fields: Mapping[str, _FieldInfo]) -> Iterator[Proble
         order = list(fields)
         first = fields[min(cycle, key=lambda ref: (not fields[ref].has_show_if, order.index(ref)))]
         pointer = f"{first.pointer}/show_if" if first.has_show_if else first.pointer
-        yield Problem(pointer, "the conditions form a cycle: " + " -> ".join((*cycle, cycle[0])))
+        yield Problem(
+            pointer,
+            translatable("the conditions form a cycle: %(cycle)s"),
+            {"cycle": " -> ".join((*cycle, cycle[0]))},
+        )

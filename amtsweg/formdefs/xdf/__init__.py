@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from amtsweg.formdefs.engine import translatable
 from amtsweg.formdefs.xdf.mapping import (
     DEFAULT_RETENTION_DAYS,
     DEFAULT_TRUST_LEVEL,
@@ -26,7 +27,7 @@ from amtsweg.formdefs.xdf.mapping import (
     slugify,
 )
 from amtsweg.formdefs.xdf.reading import MAX_BYTES, BlockLookup, XdfBlock, read_message
-from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError, translatable
+from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError
 
 __all__ = [
     "MAX_BYTES",

@@ -11,8 +11,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from amtsweg.formdefs.engine import translatable
 from amtsweg.formdefs.xdf.reading import Element, XdfField
-from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, translatable
+from amtsweg.formdefs.xdf.report import ImportReport, ReportLine
 
 TEXTAREA_FROM = 200  # a text longer than this gets a textarea
 FILE_ACCEPT = ["application/pdf", "image/jpeg", "image/png"]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from amtsweg.formdefs.engine import check_definition
+from amtsweg.formdefs.engine import check_definition, translatable
 from amtsweg.formdefs.xdf.fields import FieldMapper
 from amtsweg.formdefs.xdf.reading import (
     Element,
@@ -22,7 +22,7 @@ from amtsweg.formdefs.xdf.reading import (
     XdfGroup,
     XdfSchema,
 )
-from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError, translatable
+from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError
 
 DEFAULT_TRUST_LEVEL = "basic"
 DEFAULT_RETENTION_DAYS = 365

@@ -22,7 +22,8 @@ from typing import Any
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError, translatable
+from amtsweg.formdefs.engine import translatable
+from amtsweg.formdefs.xdf.report import ImportReport, ReportLine, XdfImportError
 
 NAMESPACES = {
     "urn:xoev-de:fim:standard:xdatenfelder_2": "2.0",

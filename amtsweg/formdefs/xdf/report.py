@@ -1,55 +1,36 @@
 """What an import found: one line per finding, grouped by kind, located in the XML.
 
 Findings and refusals keep their English text with its placeholders apart from the
-values, so the CLI prints them as they are and the admin's import page translates the
-text through the catalogue before filling in the values (``localized``). Every such text
-is marked with :func:`translatable` for ``make extract-messages``.
+values (:class:`~amtsweg.formdefs.engine.texts.Translatable`), so the CLI prints them as
+they are and the admin's import page shows them in the admin's language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from amtsweg.formdefs.engine.texts import Translatable, filled, translatable
 from amtsweg.platform.errors import Refusal
 
 
-def translatable(text: str) -> str:
-    """Marks ``text`` for the message catalogue; where it is shown, it is translated."""
-    return text
-
-
-def _filled(text: str, values: Mapping[str, object]) -> str:
-    return text % values if values else text
-
-
-class XdfImportError(Refusal):
+class XdfImportError(Translatable, Refusal):
     """The file cannot be imported at all: not XML, unsafe, or not a message we import."""
 
     def __init__(self, text: str, **values: object) -> None:
-        super().__init__(_filled(text, values))
+        super().__init__(filled(text, values))
         self.text = text
         self.values = values
 
-    def localized(self, translate: Callable[[str], str]) -> str:
-        return _filled(translate(self.text), self.values)
-
 
 @dataclass(frozen=True, slots=True)
-class ReportLine:
+class ReportLine(Translatable):
     """One finding, located by the XML element path and the FIM id (with version)."""
 
     path: str
     element: str
     text: str
     values: Mapping[str, object] = field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        return _filled(self.text, self.values)
-
-    def localized(self, translate: Callable[[str], str]) -> str:
-        return _filled(translate(self.text), self.values)
 
     def __str__(self) -> str:
         where = f"{self.element} at {self.path}" if self.element else self.path
