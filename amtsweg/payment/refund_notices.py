@@ -4,7 +4,10 @@ Outbox messages (``platform/outbox.py``) about a :class:`~amtsweg.payment.models
 :data:`MADE` is written with the refund (a clerk's, the duplicate rule's, or one found
 at the provider), :data:`FAILED` when the provider names that refund failed. Each is
 retried after a temporary SMTP failure, dead after a permanent one, and sent once; a
-refund that failed after its first mail gets the second. Like the receipt and the
+refund that failed after its first mail gets the second. A first mail still waiting
+for its retry when the failure is known is not sent at all: arriving after the
+second, it would tell the citizen the opposite of what is true, and the second says
+all there is. Like the receipt and the
 status notices, they go to the address the citizen gave with the application, in
 its language, and only if they gave one. The clerk's reason stays internal.
 """
@@ -39,9 +42,9 @@ class _Subject:
 
 
 def send_refund_made(refund_id: uuid.UUID) -> None:
-    """Outbox handler: the amount, and how it comes back."""
+    """Outbox handler: the amount, and how it comes back (unless it failed meanwhile)."""
     found = _subject(refund_id)
-    if found is None:
+    if found is None or found.refund.failed_at is not None:
         return
     with force_locale(mail_locale(found.submission.locale)):
         subject = gettext(
@@ -97,7 +100,7 @@ def send_refund_failed(refund_id: uuid.UUID) -> None:
             gettext(
                 "the refund of %(amount)s for your application %(reference)s could not be "
                 "paid out (%(why)s), so you have not received this amount. %(tenant)s sees "
-                "this too. If you have questions, please contact %(tenant)s.",
+                "this too and answers your questions about it.",
                 amount=money(found.refund.amount_cents),
                 reference=found.submission.reference,
                 why=labels.refund_failure_label(found.refund.failure or ""),

@@ -105,7 +105,8 @@ def test_a_refund_and_its_failure_are_each_mailed_once(
     assert (
         f"die Erstattung über 10,00\xa0€ zu Ihrem Antrag {reference} konnte nicht ausgezahlt "
         "werden (Karte als verloren oder gestohlen gemeldet), Sie haben diesen Betrag also "
-        "nicht erhalten."
+        "nicht erhalten. Gemeinde Musterstadt sieht das ebenfalls und beantwortet Ihre Fragen "
+        "dazu.\n\n"
     ) in body
     with tenant_scope(musterstadt.id):
         time_passes()
@@ -198,3 +199,32 @@ def test_each_refund_is_a_mail_of_its_own(app, client, clerk, musterstadt, smtp_
         f"{reference}: 1,00\xa0€ erstattet",
         f"{reference}: 2,00\xa0€ erstattet",
     ]
+
+
+def test_a_refund_that_failed_before_its_mail_went_out_is_told_only_as_failed(
+    app, client, clerk, musterstadt, smtp_server
+) -> None:
+    payment = paid_by_card(app, client, musterstadt)
+    reference = reference_of(musterstadt, payment)
+    smtp_server.wait_for(1)
+    smtp_server.reply_next("451 4.3.0 Mailbox busy, try later")
+    made = refund(client, clerk, payment, 1000)
+    assert mails_about(smtp_server, reference) == []  # turned away, to be tried again
+
+    fail_sandbox_refund(
+        musterstadt, payment, made["provider_refund_id"], "expired_or_canceled_card"
+    )
+    client.post(
+        f"/api/v1/tenants/musterstadt/payments/{payment.id}/refunds/comparison", headers=clerk
+    )
+    with tenant_scope(musterstadt.id):
+        time_passes()
+    sweep(app)  # the first mail's retry is due now
+
+    [failed] = mails_about(smtp_server, reference)
+    assert failed["Subject"] == f"{reference}: Erstattung über 10,00\xa0€ nicht ausgezahlt"
+    with tenant_scope(musterstadt.id):
+        first = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == refund_notices.MADE)
+        ).one()
+        assert (first.status.value, first.attempts) == ("done", 2)
