@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from amtsweg.delivery import service
 from amtsweg.delivery.models import Target
 from amtsweg.delivery.targets import KINDS, offered_kinds
+from amtsweg.platform.downloads import attachment
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.storage import storage
 from amtsweg.submissions import service as submissions
@@ -216,10 +217,8 @@ class SubmissionFile(SubmissionPage):
         self.upload = found[0]
 
     def get(self) -> Response:
-        response = Response(storage().get(self.upload.storage_key), mimetype=self.upload.mime)
-        response.headers["Content-Disposition"] = "attachment"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        data = storage().get(self.upload.storage_key)
+        return attachment(data, self.upload.mime, self.upload.name)
 
 
 def clerk_panel(tenant: Tenant, submission: Submission) -> Markup:

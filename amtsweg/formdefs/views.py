@@ -30,6 +30,7 @@ from amtsweg.formdefs.rendering import (
 )
 from amtsweg.platform.auth.roles import Role
 from amtsweg.platform.db import db
+from amtsweg.platform.downloads import attachment
 from amtsweg.platform.errors import FieldProblem, Refusal, json_pointer
 from amtsweg.platform.euros import parse_euros
 from amtsweg.tenants.models import Tenant
@@ -222,13 +223,8 @@ class VersionDocument(VersionView):
     """A version's document as a file: to edit a draft outside, or to hand a form on."""
 
     def get(self) -> Response:
-        response = Response(
-            json.dumps(self.version.document, ensure_ascii=False, indent=2),
-            mimetype="application/json",
-        )
-        filename = service.document_filename(self.version)
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        document = json.dumps(self.version.document, ensure_ascii=False, indent=2)
+        return attachment(document, "application/json", service.document_filename(self.version))
 
 
 class ReplaceDraft(VersionView):

@@ -26,6 +26,7 @@ from amtsweg.payment.schemas import (
     TestPaymentStartedSchema,
 )
 from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
+from amtsweg.platform.downloads import attachment
 from amtsweg.tenants.access import ADMINS, STAFF
 from amtsweg.tenants.web import TenantView
 
@@ -317,10 +318,7 @@ class StatementLineResolution(TenantView):
 def export_response(tenant: Any, *, excel: bool) -> Response:
     data = service.hkr_export(tenant, excel=excel)
     name = f"hkr-{tenant.slug}{'-excel' if excel else ''}.csv"
-    response = Response(data, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.cache_control.no_store = True
-    return response
+    return attachment(data, "text/csv", name)
 
 
 def init_app(app: Flask) -> None:

@@ -33,6 +33,7 @@ from amtsweg.formdefs.rendering.formdata import MAX_ITEMS
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.db import utcnow
+from amtsweg.platform.downloads import attachment
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.limits import step_limit, submit_limit
 from amtsweg.submissions import confirmation, files, gdpr, panels, presentation, service
@@ -382,23 +383,13 @@ class ProcessingFile(SubmissionView):
 
     def get(self) -> Response:
         meta, data = service.processing_file(self.submission, self.entry_id, self.index)
-        response = Response(data, mimetype=meta["mime"])
-        response.headers["Content-Disposition"] = f'attachment; filename="{meta["name"]}"'
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-        return response
+        return attachment(data, meta["mime"], meta["name"])
 
 
 class ReceiptDownload(SubmissionView):
     def get(self) -> Response:
         pdf = confirmation.receipt_pdf(self.tenant, self.submission, _locale())
-        response = Response(pdf, mimetype="application/pdf")
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="{self.submission.reference}.pdf"'
-        )
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-        return response
+        return attachment(pdf, "application/pdf", f"{self.submission.reference}.pdf")
 
 
 class MyApplications(CitizenView):
@@ -445,10 +436,7 @@ class UploadDownload(DraftView):
 
     def get(self) -> Response:
         upload, data = files.load(self.draft, self.upload_id)
-        response = Response(data, mimetype=upload.mime)
-        response.headers["Content-Disposition"] = "attachment"
-        response.cache_control.no_store = True
-        return response
+        return attachment(data, upload.mime, upload.name)
 
 
 bp.add_url_rule("/forms/<form_slug>/", view_func=FormStart.as_view("start"))

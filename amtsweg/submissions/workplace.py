@@ -26,6 +26,7 @@ from flask_babel import get_locale, gettext, lazy_gettext
 
 from amtsweg.formdefs import service as formdefs
 from amtsweg.platform.db import tenant_scope
+from amtsweg.platform.downloads import attachment
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.storage import storage
 from amtsweg.submissions import (
@@ -171,14 +172,6 @@ class SubmissionDetail(ClerkSubmissionView):
             labels=labels,
             locale=locale,
         )
-
-
-def attachment(body: Any, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    return response
 
 
 def submission_zip_response(scope: clerk.ClerkScope, submission: Any, locale: str) -> Response:

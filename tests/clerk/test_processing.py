@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from amtsweg.tenants import service as tenants
+from tests.downloads import saved_name
 from tests.images import png
 from tests.login import csrf_token, dev_login
 
@@ -155,3 +156,37 @@ def test_downloads_and_exports_are_in_the_audit_log(client, log_in, submit, must
     done = {(entry.action, entry.object_id) for entry in entries if entry.actor_id}
     assert ("submission.downloaded", reference) in done
     assert ("form.exported", "fundsache-verlustmeldung") in done
+
+
+def test_files_keep_their_names_in_any_alphabet(app, client, log_in, submit) -> None:
+    reference = submit()
+    log_in("clerk-musterstadt")
+    post_status(client, reference, status="more_information_needed", message="Bitte Nachweis.")
+    photo = png()
+    with erika_browsing(app) as erika:
+        mine = erika.get(f"/t/musterstadt/submissions/{reference}")
+        answered = erika.post(
+            f"/t/musterstadt/submissions/{reference}/answer",
+            data={
+                "csrf_token": csrf_token(mine),
+                "message": "Anbei.",
+                "files": (io.BytesIO(photo), "Nachweis Łódź.png"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert answered.status_code == 302, answered.get_data(as_text=True)
+
+    detail = client.get(f"{CLERK}submissions/{reference}").get_data(as_text=True)
+    [link] = [part.split('"')[0] for part in detail.split('href="')[1:] if "/history/" in part]
+    download = client.get(link)
+    assert download.data == photo
+    assert saved_name(download) == "Nachweis Łódź.png"
+
+    post_status(
+        client, reference, status="approved", document=(io.BytesIO(PDF), "Bescheid für Ağaoğlu.pdf")
+    )
+    with erika_browsing(app) as erika:
+        text = erika.get(f"/t/musterstadt/submissions/{reference}").get_data(as_text=True)
+        links = [part.split('"')[0] for part in text.split('href="')[1:] if "/history/" in part]
+        names = {saved_name(erika.get(link)) for link in links}
+    assert names == {"Nachweis Łódź.png", "Bescheid für Ağaoğlu.pdf"}

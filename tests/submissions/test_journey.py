@@ -15,6 +15,7 @@ from sqlalchemy import select
 from amtsweg.platform.db import db
 from amtsweg.submissions import service
 from amtsweg.submissions.models import Upload
+from tests.downloads import saved_name
 from tests.isolation import assert_other_tenant_gets_404
 from tests.login import csrf_token, local
 from tests.submissions.conftest import fund_answers
@@ -247,6 +248,7 @@ def test_an_upload_is_only_for_its_owner_and_tenant(client, musterstadt, log_in,
     own = client.get(url)
     assert own.status_code == 200
     assert own.data == scan
+    assert saved_name(own) == "zulassung.pdf"
     assert client.get(url.replace("musterstadt", "beispieldorf")).status_code == 404
     client.post(
         "/logout",
