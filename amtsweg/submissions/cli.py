@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
 from flask.cli import AppGroup
 
 from amtsweg.platform.db import db, tenant_scope
+from amtsweg.platform.i18n import DEFAULT_LOCALE
 from amtsweg.submissions import gdpr, service
 from amtsweg.tenants import service as tenants
-from amtsweg.tenants.models import User
+from amtsweg.tenants.models import Tenant, User
 
 drafts_cli = AppGroup("drafts", help="Citizens' unfinished applications.")
 
@@ -69,16 +71,34 @@ def _person(subject: str, issuer: str | None) -> User:
 @gdpr_cli.command("export")
 @person_option
 @issuer_option
-def export_person(subject: str, issuer: str | None) -> None:
+@click.option(
+    "--zip-to",
+    "folder",
+    type=click.Path(file_okay=False, writable=True, path_type=Path),
+    help="Also write, for each tenant that holds something, the ZIP with every file "
+    "that the person downloads from 'My applications' there.",
+)
+def export_person(subject: str, issuer: str | None, folder: Path | None) -> None:
     """Print everything held about a person, in every tenant, as JSON (Art. 15 GDPR)."""
     user = _person(subject, issuer)
     held: dict[str, Any] = {"person": gdpr.person_record(user), "tenants": {}}
     for tenant in tenants.list_tenants():
         with tenant_scope(tenant.id):
             data = gdpr.person_data(user)
-        if data["drafts"] or data["submissions"]:
+            if not (data["drafts"] or data["submissions"]):
+                continue
             held["tenants"][tenant.slug] = data
+            if folder is not None:
+                _write_archive(folder / f"amtsweg-{tenant.slug}-my-data.zip", tenant, user)
     click.echo(json.dumps(held, ensure_ascii=False, indent=2, default=str))
+
+
+def _write_archive(path: Path, tenant: Tenant, user: User) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for chunk in gdpr.person_archive(tenant, user, DEFAULT_LOCALE):
+            out.write(chunk)
+    click.echo(f"{tenant.slug}: {path}", err=True)
 
 
 @gdpr_cli.command("erase")

@@ -228,9 +228,14 @@ def submission_zip(
         archive.add(json.dumps(document, ensure_ascii=False, indent=2).encode(), "submission.json")
     names: set[str] = set()
     for upload in uploads:
-        name = _unique(f"uploads/{upload.name}", names)
-        archive.add(_stored(upload.storage_key), name, size=upload.size)
+        add_stored(archive, names, f"uploads/{upload.name}", upload.storage_key, upload.size)
     return archive
+
+
+def add_stored(archive: ZipStream, taken: set[str], name: str, key: str, size: int) -> None:
+    """A stored file into ``archive`` under ``name``, numbered if ``taken`` has it already;
+    read from storage only while the ZIP is being sent."""
+    archive.add(_stored(key), _unique(name, taken), size=size)
 
 
 def _unique(name: str, taken: set[str]) -> str:

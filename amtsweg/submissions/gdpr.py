@@ -26,15 +26,17 @@ payment and delivery data), login sessions, memberships and the name.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from zipstream import ZIP_STORED, ZipStream
 
 from amtsweg.platform.db import db, require_tenant_scope, utcnow
-from amtsweg.submissions import service
+from amtsweg.submissions import confirmation, exports, service
 from amtsweg.submissions.document import submission_document
-from amtsweg.submissions.models import Draft, Submission
+from amtsweg.submissions.models import Draft, Submission, Upload
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Tenant, User
 
@@ -52,8 +54,6 @@ def person_record(user: User) -> dict[str, Any]:
 def person_data(user: User) -> dict[str, Any]:
     """What the tenant in scope holds about ``user``: drafts and submissions
     (``submission.json`` and the processing history), for a data-subject access request."""
-    drafts = db.session.scalars(select(Draft).where(Draft.user_id == user.id))
-    submissions = db.session.scalars(select(Submission).where(Submission.user_id == user.id))
     return {
         "drafts": [
             {
@@ -62,8 +62,7 @@ def person_data(user: User) -> dict[str, Any]:
                 "updated_at": draft.updated_at.isoformat(),
                 "expires_at": draft.expires_at.isoformat(),
             }
-            for draft in drafts
-            if draft.submitted_at is None
+            for draft in _open_drafts(user)
         ],
         "submissions": [
             submission_document(submission)
@@ -78,9 +77,59 @@ def person_data(user: User) -> dict[str, Any]:
                     for entry in service.processing_history(submission)
                 ]
             }
-            for submission in submissions
+            for submission in _submissions(user)
         ],
     }
+
+
+def person_archive(tenant: Tenant, user: User, locale: str) -> ZipStream:
+    """What the tenant in scope holds about ``user`` as one ZIP (Art. 15(3) and 20 GDPR).
+
+    ``my-data.json`` is :func:`person_data` with the account; beside it every file kept
+    for the person, which the JSON only names: per submission (a folder named by its
+    reference) the receipt, the uploads and the files of the processing history (the
+    municipality's result documents and the person's answers), per open draft
+    (``drafts/<form>``) its uploads.
+    """
+    held = {
+        "person": person_record(user),
+        "tenant": {"slug": tenant.slug, "name": tenant.name},
+        "exported_at": utcnow().isoformat(),
+        **person_data(user),
+    }
+    archive = ZipStream(compress_type=ZIP_STORED, sized=True)
+    document = json.dumps(held, ensure_ascii=False, indent=2, default=str)
+    archive.add(document.encode(), "my-data.json")
+    taken: set[str] = set()
+    for submission in _submissions(user):
+        folder = submission.reference
+        receipt = confirmation.receipt_pdf(tenant, submission, locale)
+        archive.add(receipt, f"{folder}/{folder}.pdf")
+        for upload in service.uploads_of(submission):
+            name = f"{folder}/uploads/{upload.name}"
+            exports.add_stored(archive, taken, name, upload.storage_key, upload.size)
+        for entry in service.processing_history(submission):
+            for stored in entry.files:
+                name = f"{folder}/processing/{stored['name']}"
+                exports.add_stored(archive, taken, name, stored["key"], stored["size"])
+    for draft in _open_drafts(user):
+        folder = f"drafts/{service.draft_definition(draft).slug}"
+        for upload in db.session.scalars(select(Upload).where(Upload.draft_id == draft.id)):
+            name = f"{folder}/{upload.name}"
+            exports.add_stored(archive, taken, name, upload.storage_key, upload.size)
+    return archive
+
+
+def _open_drafts(user: User) -> list[Draft]:
+    return list(
+        db.session.scalars(
+            select(Draft).where(Draft.user_id == user.id, Draft.submitted_at.is_(None))
+        )
+    )
+
+
+def _submissions(user: User) -> list[Submission]:
+    return list(db.session.scalars(select(Submission).where(Submission.user_id == user.id)))
 
 
 @dataclass(frozen=True, slots=True)

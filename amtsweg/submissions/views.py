@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -32,7 +31,6 @@ from amtsweg.formdefs.rendering import (
 from amtsweg.formdefs.rendering.formdata import MAX_ITEMS
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.trust import TrustLevel
-from amtsweg.platform.db import utcnow
 from amtsweg.platform.downloads import attachment
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.limits import step_limit, submit_limit
@@ -408,22 +406,15 @@ class MyApplications(CitizenView):
 
 
 class MyData(CitizenView):
-    """Everything this municipality holds about the citizen, as one JSON file to keep or
-    take elsewhere (Art. 15 and 20 GDPR): what ``amtsweg gdpr export`` gives for it."""
+    """Everything this municipality holds about the citizen, as one ZIP to keep or take
+    elsewhere (Art. 15 and 20 GDPR): ``my-data.json``, what ``amtsweg gdpr export`` gives
+    for it, with every file it names (``gdpr.person_archive``)."""
 
     def get(self) -> Response:
-        held = {
-            "person": gdpr.person_record(self.user),
-            "tenant": {"slug": self.tenant.slug, "name": self.tenant.name},
-            "exported_at": utcnow().isoformat(),
-            **gdpr.person_data(self.user),
-        }
-        response = Response(
-            json.dumps(held, ensure_ascii=False, indent=2, default=str),
-            mimetype="application/json",
-        )
-        name = f"amtsweg-{self.tenant.slug}-my-data.json"
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        archive = gdpr.person_archive(self.tenant, self.user, _locale())
+        name = f"amtsweg-{self.tenant.slug}-my-data.zip"
+        response = attachment(archive, "application/zip", name)
+        response.content_length = len(archive)
         return response
 
 
@@ -448,7 +439,7 @@ bp.add_url_rule(
     view_func=UploadDownload.as_view("upload"),
 )
 bp.add_url_rule("/applications/", view_func=MyApplications.as_view("applications"))
-bp.add_url_rule("/applications/my-data.json", view_func=MyData.as_view("my_data"))
+bp.add_url_rule("/applications/my-data.zip", view_func=MyData.as_view("my_data"))
 bp.add_url_rule("/submissions/<reference>", view_func=SubmissionPage.as_view("submission"))
 bp.add_url_rule(
     "/submissions/<reference>/receipt.pdf", view_func=ReceiptDownload.as_view("receipt")

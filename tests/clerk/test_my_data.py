@@ -1,19 +1,26 @@
 """A citizen downloads what a municipality holds about them (Art. 15 and 20 GDPR) from
-"My applications": their own drafts and submissions there, nobody else's, no other
-municipality's."""
+"My applications": their own drafts and submissions there with every file kept for them,
+nobody else's, no other municipality's."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
+from pypdf import PdfReader
 
+from amtsweg.cli import main
+from tests.clerk.test_processing import PDF, erika_browsing, post_status
+from tests.downloads import saved_name
+from tests.login import local
 from tests.platform.test_bearer_tokens import dev_token
 from tests.submissions.test_api import FUND
-from tests.submissions.test_journey import _apply
+from tests.submissions.test_journey import _apply, _pdf, _post_step
 from tests.submissions.test_service import FUND_ANSWERS
 
-MY_DATA = "/t/musterstadt/applications/my-data.json"
+MY_DATA = "/t/musterstadt/applications/my-data.zip"
 
 
 def _submitted_by(client, token: str, url: str = FUND) -> str:
@@ -22,6 +29,12 @@ def _submitted_by(client, token: str, url: str = FUND) -> str:
     )
     assert answer.status_code == 201, answer.json
     return answer.json["reference"]
+
+
+def _opened(answer) -> zipfile.ZipFile:
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/zip"
+    return zipfile.ZipFile(io.BytesIO(answer.data))
 
 
 @pytest.mark.sqlite
@@ -39,21 +52,54 @@ def test_erika_downloads_her_data_and_only_hers(app, client, log_in, beispieldor
 
     answer = client.get(MY_DATA)
 
-    assert answer.status_code == 200
-    assert answer.mimetype == "application/json"
-    assert answer.headers["Content-Disposition"] == (
-        'attachment; filename="amtsweg-musterstadt-my-data.json"'
-    )
+    archive = _opened(answer)
+    assert saved_name(answer) == "amtsweg-musterstadt-my-data.zip"
     assert "no-store" in answer.headers["Cache-Control"]
-    held = json.loads(answer.data)
+    assert archive.namelist() == ["my-data.json", f"{hers}/{hers}.pdf"]
+    held = json.loads(archive.read("my-data.json"))
     assert held["person"]["subject"] == "erika"
     assert held["tenant"] == {"slug": "musterstadt", "name": "Gemeinde Musterstadt"}
     assert [s["reference"] for s in held["submissions"]] == [hers]
     assert held["submissions"][0]["answers"]["beschreibung"] == "Blauer Rucksack"
     assert held["submissions"][0]["processing"] == []
     assert [draft["form"] for draft in held["drafts"]] == ["hundesteuer-anmeldung"]
-    assert his not in answer.get_data(as_text=True)
-    assert elsewhere not in answer.get_data(as_text=True)
+    receipt = PdfReader(io.BytesIO(archive.read(f"{hers}/{hers}.pdf"))).pages[0].extract_text()
+    assert hers in receipt
+    for other in (his, elsewhere):
+        assert all(other.encode() not in archive.read(name) for name in archive.namelist())
+
+
+def test_the_files_kept_for_her_come_with_it(app, client, log_in, submit, tmp_path) -> None:
+    hers = submit()
+    log_in("clerk-musterstadt")
+    document = (io.BytesIO(PDF), "Bescheid für Łukasz.pdf")
+    assert post_status(client, hers, status="approved", document=document).status_code == 302
+    scan = _pdf("Zulassungsbescheinigung Teil I")
+    with erika_browsing(app) as erika:
+        person = _apply(erika, "bewohnerparkausweis")
+        vehicle = erika.get(local(_post_step(erika, person, {"zone": "a"}).headers["Location"]))
+        _post_step(erika, vehicle, {"zulassung": (io.BytesIO(scan), "zulassung.pdf")})
+
+        archive = _opened(erika.get(MY_DATA))
+
+    assert archive.namelist() == [
+        "my-data.json",
+        f"{hers}/{hers}.pdf",
+        f"{hers}/processing/Bescheid für Łukasz.pdf",
+        "drafts/bewohnerparkausweis/zulassung.pdf",
+    ]
+    assert archive.read(f"{hers}/processing/Bescheid für Łukasz.pdf") == PDF
+    assert archive.read("drafts/bewohnerparkausweis/zulassung.pdf") == scan
+    held = json.loads(archive.read("my-data.json"))
+    assert held["submissions"][0]["processing"][0]["files"] == ["Bescheid für Łukasz.pdf"]
+
+    exported = app.test_cli_runner().invoke(
+        main, ["gdpr", "export", "--person", "erika", "--zip-to", str(tmp_path)]
+    )
+    assert exported.exit_code == 0, exported.output
+    written = zipfile.ZipFile(tmp_path / "amtsweg-musterstadt-my-data.zip")
+    assert written.namelist() == archive.namelist()
+    assert written.read("drafts/bewohnerparkausweis/zulassung.pdf") == scan
 
 
 def test_my_applications_offers_the_download_and_says_whom_to_ask(
@@ -64,7 +110,7 @@ def test_my_applications_offers_the_download_and_says_whom_to_ask(
 
     text = page.get_data(as_text=True)
     assert f'<a class="kern-link" href="{MY_DATA}" download>' in text
-    assert "Meine Daten herunterladen (JSON-Datei)" in text
+    assert "Meine Daten herunterladen (ZIP-Datei)" in text
     assert "wenden Sie sich bitte an Gemeinde Musterstadt" in text
 
 
