@@ -123,13 +123,21 @@ def person_archive(tenant: Tenant, user: User, locale: str) -> ZipStream:
 def _open_drafts(user: User) -> list[Draft]:
     return list(
         db.session.scalars(
-            select(Draft).where(Draft.user_id == user.id, Draft.submitted_at.is_(None))
+            select(Draft)
+            .where(Draft.user_id == user.id, Draft.submitted_at.is_(None))
+            .order_by(Draft.created_at)
         )
     )
 
 
 def _submissions(user: User) -> list[Submission]:
-    return list(db.session.scalars(select(Submission).where(Submission.user_id == user.id)))
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.user_id == user.id)
+            .order_by(Submission.submitted_at)
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

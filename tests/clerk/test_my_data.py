@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from amtsweg.cli import main
 from tests.clerk.test_processing import PDF, erika_browsing, post_status
+from tests.clerk.test_retention import _parking_permit_with_a_scan
 from tests.downloads import saved_name
 from tests.login import local
 from tests.platform.test_bearer_tokens import dev_token
@@ -76,6 +77,7 @@ def test_the_files_kept_for_her_come_with_it(app, client, log_in, submit, tmp_pa
     assert post_status(client, hers, status="approved", document=document).status_code == 302
     scan = _pdf("Zulassungsbescheinigung Teil I")
     with erika_browsing(app) as erika:
+        permit = _parking_permit_with_a_scan(erika)
         person = _apply(erika, "bewohnerparkausweis")
         vehicle = erika.get(local(_post_step(erika, person, {"zone": "a"}).headers["Location"]))
         _post_step(erika, vehicle, {"zulassung": (io.BytesIO(scan), "zulassung.pdf")})
@@ -86,10 +88,14 @@ def test_the_files_kept_for_her_come_with_it(app, client, log_in, submit, tmp_pa
         "my-data.json",
         f"{hers}/{hers}.pdf",
         f"{hers}/processing/Bescheid für Łukasz.pdf",
+        f"{permit}/{permit}.pdf",
+        f"{permit}/uploads/Zulassung.pdf",
         "drafts/bewohnerparkausweis/zulassung.pdf",
     ]
     assert archive.read(f"{hers}/processing/Bescheid für Łukasz.pdf") == PDF
     assert archive.read("drafts/bewohnerparkausweis/zulassung.pdf") == scan
+    upload = PdfReader(io.BytesIO(archive.read(f"{permit}/uploads/Zulassung.pdf")))
+    assert upload.pages[0].extract_text().strip() == "Zulassung"
     held = json.loads(archive.read("my-data.json"))
     assert held["submissions"][0]["processing"][0]["files"] == ["Bescheid für Łukasz.pdf"]
 
