@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import idna
 from flask import Flask, current_app
 
 if TYPE_CHECKING:
@@ -82,7 +83,18 @@ def _address(value: str, what: str) -> str:
     local, at, domain = addr_spec.rpartition("@")
     if not (at and local and "." in domain) or any(ch.isspace() for ch in addr_spec):
         raise UnsafeHeaderError(_sentence(what, f" is not an email address: {value!r}."))
-    return str(Address(display_name=name, addr_spec=addr_spec))
+    return str(Address(display_name=name, username=local, domain=_ascii_domain(domain, what)))
+
+
+def _ascii_domain(domain: str, what: str) -> str:
+    """An internationalized domain ("müller.de") as every mail server takes it
+    ("xn--mller-kva.de", IDNA 2008): only servers that offer SMTPUTF8 take it as typed."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as error:
+        raise UnsafeHeaderError(_sentence(what, f" has no valid domain: {domain!r}.")) from error
 
 
 def compose(
@@ -208,6 +220,12 @@ class SmtpMailbox:
             raise MailError(
                 f"The mail server {where} answered {error.smtp_code}.",
                 permanent=error.smtp_code >= 500,
+            ) from error
+        except smtplib.SMTPNotSupportedError as error:
+            raise MailError(
+                f"The mail server {where} does not take addresses in other alphabets "
+                "(no SMTPUTF8); the recipient's address needs it.",
+                permanent=True,
             ) from error
         except (smtplib.SMTPException, OSError) as error:
             raise MailError(f"Could not send mail through {where}: {error}") from error

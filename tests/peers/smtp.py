@@ -95,9 +95,11 @@ def running_smtp_server(
     password: str = "",
     tls: ssl.SSLContext | None = None,
     implicit_tls: bool = False,
+    smtputf8: bool = True,
     peer: SmtpPeer | None = None,
 ) -> Iterator[SmtpPeer]:
     """Serve on a free port; ``tls`` offers STARTTLS (required), or implicit TLS;
+    ``smtputf8=False`` takes ASCII addresses only, as many relays still do;
     ``peer`` a handler of the test's own that extends :class:`SmtpPeer`."""
     peer = peer or SmtpPeer()
     port = servers.free_port()
@@ -112,6 +114,7 @@ def running_smtp_server(
         port=port,
         ssl_context=tls if implicit_tls else None,
         server_hostname="localhost",
+        enable_SMTPUTF8=smtputf8,
         **options,
     )
     controller.start()

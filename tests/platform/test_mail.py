@@ -140,6 +140,29 @@ def test_smtp_down_is_a_temporary_mail_error() -> None:
     assert not failed.value.permanent
 
 
+def test_an_address_at_a_domain_in_another_alphabet_reaches_any_server() -> None:
+    with running_smtp_server(smtputf8=False) as server:
+        message = compose("Jörg Weiß <joerg@müller-straße.de>", "Eingangsbestätigung", "Guten Tag")
+        SmtpMailbox.from_url(server.url, SENDER).send(message)
+
+        (received,) = server.wait_for(1)
+    assert server.envelopes == [
+        ("noreply@musterstadt.example", ["joerg@xn--mller-strae-46a18a.de"])
+    ]
+    assert received["To"].addresses[0].display_name == "Jörg Weiß"
+
+
+def test_a_mailbox_name_in_another_alphabet_needs_a_server_that_takes_it() -> None:
+    message = compose("jörg@example.org", "Eingangsbestätigung", "Guten Tag")
+    with running_smtp_server(smtputf8=False) as server:
+        with pytest.raises(MailError, match="no SMTPUTF8") as failed:
+            SmtpMailbox.from_url(server.url, SENDER).send(message)
+        assert failed.value.permanent
+    with running_smtp_server() as server:
+        SmtpMailbox.from_url(server.url, SENDER).send(message)
+        assert server.envelopes[0][1] == ["jörg@example.org"]
+
+
 def test_a_refused_recipient_is_a_permanent_mail_error(smtp_server: SmtpPeer) -> None:
     smtp_server.refuse("erika@example.org")
     with pytest.raises(MailError, match="refused every recipient") as failed:
