@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import Any
 
 from flask import Flask, Response, request
@@ -32,7 +33,11 @@ from amtsweg.submissions.web import (
     ClerkView,
     FormView,
 )
-from amtsweg.submissions.workplace import form_export_response, submission_zip_response
+from amtsweg.submissions.workplace import (
+    form_export_response,
+    processing_file_response,
+    submission_zip_response,
+)
 from amtsweg.tenants import login
 from amtsweg.tenants.access import STAFF, tenant_roles
 from amtsweg.tenants.web import TenantView
@@ -235,6 +240,7 @@ class Processing(ClerkSubmissionView):
     def post(self, body: dict[str, Any]) -> Any:
         """Set the processing status; the citizen sees it with the message and is mailed."""
         assert self.principal is not None
+        sent = body["document"]
         return service.set_processing_status(
             self.tenant,
             self.submission,
@@ -242,7 +248,23 @@ class Processing(ClerkSubmissionView):
             body["message"],
             actor=self.scope.actor,
             actor_name=self.principal.name,
+            document=sent and service.IncomingFile(sent["filename"], sent["content"]),
         )
+
+
+@clerk_blp.route("/<slug:tenant_slug>/submissions/<reference>/history/<uuid:entry_id>/<int:index>")
+class ClerkProcessingFile(ClerkSubmissionView):
+    def _process_args(self, entry_id: uuid.UUID, index: int, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.entry_id, self.index = entry_id, index
+
+    @clerk_blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
+    @clerk_blp.alt_response(404, schema=ProblemErrorSchema, description="Not here for you")
+    @clerk_blp.doc(security=[{"bearer": []}])
+    def get(self) -> Response:
+        """A file of the processing history (``attachments[].href``): a result document or
+        a file the applicant sent with an answer (PDF, JPEG or PNG)."""
+        return processing_file_response(self.scope, self.submission, self.entry_id, self.index)
 
 
 @schemas_blp.route(f"/{document.SCHEMA_NAME}")

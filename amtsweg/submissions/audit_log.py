@@ -33,6 +33,7 @@ ACTION_LABELS = {
     clerk.EXPORTED: _l("Form's submissions exported"),
     "submission.status_set": _l("Processing status set"),
     "submission.answered": _l("Citizen answered a request"),
+    "submission.document_retrieved": _l("Citizen retrieved a document"),
     "submission.acknowledged": _l("Submission fetched by specialist software"),
     "submissions.purged": _l("Submissions deleted after their retention period"),
     "person.erased": _l("Person's data erased"),

@@ -180,7 +180,8 @@ class ProcessingEntry(TenantOwned, Base):
     Either a clerk's status change (``status`` set, with a message and maybe a
     result document) or the citizen's answer to "more information needed"
     (``status`` empty, ``from_citizen``). ``files`` lists stored files as
-    ``{"name", "mime", "size", "key"}`` (``key`` in file storage).
+    ``{"name", "mime", "size", "key"}`` (``key`` in file storage), a document the
+    municipality sent with ``"retrieved_at"`` once the applicant downloaded it.
     """
 
     __tablename__ = "processing_entries"
@@ -201,6 +202,12 @@ class ProcessingEntry(TenantOwned, Base):
     from_citizen: Mapped[bool] = mapped_column(default=False)
     actor_id: Mapped[uuid.UUID | None]
     actor_name: Mapped[str] = mapped_column(String(200), default="")
+
+    def retrieved_at(self, index: int) -> dt.datetime | None:
+        """When the applicant first downloaded file ``index`` (a document the municipality
+        sent: ``service.retrieve_document``), if they have."""
+        moment = self.files[index].get("retrieved_at")
+        return dt.datetime.fromisoformat(moment) if moment else None
 
 
 class Upload(TenantOwned, Timestamped, Base):

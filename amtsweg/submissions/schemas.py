@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+from typing import Any, ClassVar
+
 import marshmallow as ma
+from flask import request, url_for
 
 from amtsweg.submissions.clerk import Delivery
 from amtsweg.submissions.models import ProcessingStatus, SubmissionStatus
@@ -109,11 +114,47 @@ class AuditLogArgsSchema(ma.Schema):
 
 
 class ProcessingEntrySchema(ma.Schema):
+    id = ma.fields.UUID()
     created_at = ma.fields.AwareDateTime()
     status = ma.fields.Function(lambda entry: entry.status.value if entry.status else None)
     message = ma.fields.String()
     from_citizen = ma.fields.Boolean()
-    files = ma.fields.Function(lambda entry: [file["name"] for file in entry.files])
+    files = ma.fields.Function(
+        lambda entry: [file["name"] for file in entry.files],
+        metadata={"description": "The files' names, as in ``attachments``."},
+    )
+    attachments = ma.fields.Method(
+        "_attachments",
+        metadata={
+            "description": "Each file with its type, size and ``href`` to download it; a "
+            "document the municipality sent has ``retrieved_at`` once the applicant has "
+            "downloaded it (it counts as notified the day after, § 41 (2a) VwVfG)."
+        },
+    )
+
+    def _attachments(self, entry: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": file["name"],
+                "mime": file["mime"],
+                "size": file["size"],
+                "retrieved_at": file.get("retrieved_at"),
+                "href": url_for(
+                    "clerk_api.ClerkProcessingFile",
+                    **_submission_in_url(),
+                    entry_id=entry.id,
+                    index=index,
+                ),
+            }
+            for index, file in enumerate(entry.files)
+        ]
+
+
+def _submission_in_url() -> dict[str, str]:
+    """The tenant and the reference of the clerk API request being answered: a history is
+    dumped only under ``/tenants/<tenant_slug>/submissions/<reference>``."""
+    arguments = request.view_args or {}
+    return {"tenant_slug": arguments["tenant_slug"], "reference": arguments["reference"]}
 
 
 class ClerkSubmissionSchema(ma.Schema):
@@ -133,9 +174,35 @@ class ClerkSubmissionPageSchema(ma.Schema):
     )
 
 
+class Base64(ma.fields.String):
+    """Bytes sent as base64 text in JSON (RFC 4648, with padding)."""
+
+    default_error_messages: ClassVar[dict[str, str]] = {"invalid": "Not base64 (RFC 4648)."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bytes:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return base64.b64decode(text, validate=True)
+        except binascii.Error as error:
+            raise self.make_error("invalid") from error
+
+
+class ResultDocumentSchema(ma.Schema):
+    filename = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=255))
+    content = Base64(required=True, metadata={"description": "The PDF, base64-encoded."})
+
+
 class ProcessingStatusSchema(ma.Schema):
     status = ma.fields.Enum(ProcessingStatus, by_value=True, required=True)
     message = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
+    document = ma.fields.Nested(
+        ResultDocumentSchema,
+        load_default=None,
+        metadata={
+            "description": "A result document for the applicant (e.g. the notice), a PDF of "
+            "at most 10 MB; checked as the clerk's page checks it."
+        },
+    )
 
 
 class ClerkSubmissionDetailSchema(ma.Schema):

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -912,9 +912,13 @@ class IncomingFile:
 
 
 def _stored_files(
-    files: Iterable[IncomingFile], accept: frozenset[str], locale: str
+    files: Iterable[IncomingFile],
+    accept: frozenset[str],
+    locale: str,
+    pointer: Callable[[int], str] = lambda index: json_pointer("files", index),
 ) -> list[dict[str, Any]]:
-    """Check every file first and store them only when all pass, so nothing is half-kept."""
+    """Check every file first and store them only when all pass, so nothing is half-kept;
+    a refused file is named by ``pointer(its index)``."""
     checked = []
     for index, incoming in enumerate(files):
         try:
@@ -924,7 +928,7 @@ def _stored_files(
         except UploadRejectedError as rejected:
             raise Refusal(
                 rejected.message(locale),
-                problems=[FieldProblem(json_pointer("files", index), rejected.message(locale))],
+                problems=[FieldProblem(pointer(index), rejected.message(locale))],
             ) from None
         checked.append((upload, incoming.data))
     stored = []
@@ -974,7 +978,9 @@ def set_processing_status(
     """
     require_tenant_scope(tenant.id)
     text = _checked_message(message, required=status is ProcessingStatus.MORE_INFORMATION_NEEDED)
-    files = _stored_files([document] if document else [], RESULT_DOCUMENT_TYPES, "de")
+    files = _stored_files(
+        [document] if document else [], RESULT_DOCUMENT_TYPES, "de", lambda _index: "/document"
+    )
     entry = ProcessingEntry(
         tenant_id=tenant.id,
         submission_id=submission.id,
@@ -1034,15 +1040,46 @@ def answer_request(
 
 def processing_file(submission: Submission, entry_id: uuid.UUID, index: int) -> tuple[dict, bytes]:
     """A file of the history (the result document, the citizen's files) with its bytes."""
-    entry = db.session.scalar(
-        select(ProcessingEntry).where(
-            ProcessingEntry.id == entry_id, ProcessingEntry.submission_id == submission.id
+    meta = _history_entry(submission, entry_id, index).files[index]
+    return meta, storage().get(meta["key"])
+
+
+def retrieve_document(
+    tenant: Tenant, submission: Submission, user: User, entry_id: uuid.UUID, index: int
+) -> tuple[dict, bytes]:
+    """A file of the history for the applicant; the first download of a document the
+    municipality sent is recorded with its time, on the entry and in the audit log.
+
+    An administrative act provided for retrieval counts as notified on the day after
+    it was retrieved (§ 41 (2a) VwVfG), so the clerk needs to know that day.
+    """
+    entry = _history_entry(submission, entry_id, index, lock=True)
+    meta = entry.files[index]
+    if not entry.from_citizen and "retrieved_at" not in meta:
+        retrieved = {**meta, "retrieved_at": utcnow().isoformat()}
+        entry.files = [retrieved if at == index else file for at, file in enumerate(entry.files)]
+        tenants.record(
+            tenant,
+            "submission.document_retrieved",
+            "submission",
+            submission.reference,
+            details={"entry": str(entry.id), "file": index},
+            actor=user,
         )
+    return meta, storage().get(meta["key"])
+
+
+def _history_entry(
+    submission: Submission, entry_id: uuid.UUID, index: int, *, lock: bool = False
+) -> ProcessingEntry:
+    """The entry of ``submission``'s history that has a file ``index``; 404 otherwise."""
+    query = select(ProcessingEntry).where(
+        ProcessingEntry.id == entry_id, ProcessingEntry.submission_id == submission.id
     )
+    entry = db.session.scalar(query.with_for_update() if lock else query)
     if entry is None or not 0 <= index < len(entry.files):
         raise NotFound(gettext("There is no such file."))
-    meta = entry.files[index]
-    return meta, storage().get(meta["key"])
+    return entry
 
 
 def acknowledge(tenant: Tenant, submission: Submission, *, client: str) -> bool:

@@ -380,7 +380,9 @@ class ProcessingFile(SubmissionView):
         self.entry_id, self.index = entry_id, index
 
     def get(self) -> Response:
-        meta, data = service.processing_file(self.submission, self.entry_id, self.index)
+        meta, data = service.retrieve_document(
+            self.tenant, self.submission, self.user, self.entry_id, self.index
+        )
         return attachment(data, meta["mime"], meta["name"])
 
 

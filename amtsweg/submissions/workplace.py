@@ -219,9 +219,16 @@ class ProcessingFile(ClerkSubmissionView):
         self.entry_id, self.index = entry_id, index
 
     def get(self) -> Response:
-        meta, data = service.processing_file(self.submission, self.entry_id, self.index)
-        clerk.audit(self.scope, clerk.DOWNLOADED, "submission", self.submission.reference)
-        return attachment(data, meta["mime"], meta["name"])
+        return processing_file_response(self.scope, self.submission, self.entry_id, self.index)
+
+
+def processing_file_response(
+    scope: clerk.ClerkScope, submission: Any, entry_id: uuid.UUID, index: int
+) -> Response:
+    """A file of the history for staff, recorded as downloaded; the page's and the API's."""
+    meta, data = service.processing_file(submission, entry_id, index)
+    clerk.audit(scope, clerk.DOWNLOADED, "submission", submission.reference)
+    return attachment(data, meta["mime"], meta["name"])
 
 
 TABLE_FORMATS = {

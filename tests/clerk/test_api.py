@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import zipfile
@@ -10,6 +11,7 @@ import pytest
 
 from amtsweg.submissions import clerk
 from amtsweg.tenants import service as tenants
+from tests.clerk.test_processing import PDF, erika_browsing
 from tests.isolation import assert_other_tenant_gets_404
 from tests.platform.test_bearer_tokens import dev_token
 
@@ -161,3 +163,59 @@ def test_every_clerk_endpoint_is_401_without_a_token_and_404_elsewhere(  # noqa:
         "Authorization": f"Bearer {dev_token(app, '--role', 'clerk', '--tenant', 'beispieldorf')}"
     }
     assert client.open(url, method=method, headers=other_clerk, **body).status_code == 404
+
+
+def test_specialist_software_sends_the_notice_and_learns_when_it_was_retrieved(  # noqa: PLR0917
+    app, client, submit, specialist_software, log_in, beispieldorf, clerk_token
+) -> None:
+    reference = submit()
+    processing = f"{API}/submissions/{reference}/processing"
+
+    def sent(content: bytes | str, filename: str = "Bescheid.pdf"):
+        text = content if isinstance(content, str) else base64.b64encode(content).decode()
+        document = {"filename": filename, "content": text}
+        body = {"status": "approved", "message": "Genehmigt.", "document": document}
+        return client.post(processing, json=body, headers=specialist_software)
+
+    not_base64 = sent("JVBERi0x*")
+    assert not_base64.status_code == 422
+    assert [error["pointer"] for error in not_base64.json["errors"]] == ["/document/content"]
+    not_a_pdf = sent(b"MZ\x90\x00 not a pdf")
+    assert not_a_pdf.status_code == 422
+    assert [error["pointer"] for error in not_a_pdf.json["errors"]] == ["/document"]
+    detail = f"{API}/submissions/{reference}"
+    assert client.get(detail, headers=specialist_software).json["history"] == []
+
+    approved = sent(PDF)
+    assert approved.status_code == 201, approved.json
+    [attachment] = approved.json["attachments"]
+    assert {key: attachment[key] for key in ("name", "mime", "size", "retrieved_at")} == {
+        "name": "Bescheid.pdf",
+        "mime": "application/pdf",
+        "size": len(PDF),
+        "retrieved_at": None,
+    }
+    assert client.get(attachment["href"], headers=specialist_software).data == PDF
+    assert client.get(attachment["href"]).status_code == 401
+    musterstadt = tenants.find_tenant("musterstadt")
+    assert_other_tenant_gets_404(
+        client, attachment["href"], owner=musterstadt, other=beispieldorf, headers=clerk_token
+    )
+
+    with erika_browsing(app) as erika:
+        page = erika.get(f"/t/musterstadt/submissions/{reference}").get_data(as_text=True)
+        [link] = [part.split('"')[0] for part in page.split('href="')[1:] if "/history/" in part]
+        assert erika.get(link).data == PDF
+        [first] = client.get(detail, headers=specialist_software).json["history"]
+        retrieved = first["attachments"][0]["retrieved_at"]
+        assert retrieved is not None
+        assert erika.get(link).data == PDF  # again: the first retrieval is what counts
+    [entry] = client.get(detail, headers=specialist_software).json["history"]
+    assert entry["attachments"][0]["retrieved_at"] == retrieved
+    audit = [entry.action for entry in tenants.audit_entries(musterstadt, 0, 100)[0]]
+    assert audit.count("submission.document_retrieved") == 1
+    log_in("clerk-musterstadt")
+    clerk_page = client.get(f"/t/musterstadt/clerk/submissions/{reference}")
+    assert "Bescheid.pdf</a> (von der antragstellenden Person abgerufen am" in clerk_page.get_data(
+        as_text=True
+    )
