@@ -45,11 +45,17 @@ def submission_document(submission: Submission) -> dict[str, Any]:
     return {
         "schema": schema()["$id"],
         "reference": submission.reference,
-        "tenant": {"slug": tenant.slug, "name": tenant.name},
+        "tenant": {
+            "slug": tenant.slug,
+            "name": tenant.name,
+            "municipality_key": tenant.municipality_key,
+        },
         "form": {
             "slug": definition.slug,
             "version": version.number,
             "title": {"de": definition.title.de, "en": definition.title.en},
+            "leika_id": definition.leika_id,
+            "fim_id": definition.fim_id,
         },
         "locale": submission.locale,
         "status": submission.status.value,

@@ -9,6 +9,7 @@ import jsonschema
 from PIL import Image
 
 from amtsweg.formdefs import service as formdefs
+from amtsweg.formdefs.engine import catalogue_documents
 from amtsweg.platform.db import db
 from amtsweg.platform.storage import storage
 from amtsweg.submissions import service
@@ -78,3 +79,23 @@ def test_the_document_lists_the_files_the_answers_name_with_their_sha256(musters
     assert [(u["name"], u["sha256"], u["token"]) for u in uploads] == [
         ("Eiche.png", hashlib.sha256(photo.getvalue()).hexdigest(), str(kept.id))
     ]
+
+
+def test_the_document_carries_the_keys_a_mailroom_routes_by(client, musterstadt, erika) -> None:
+    document = dict(catalogue_documents())["fundsache-verlustmeldung.json"]
+    routed = document | {"slug": "fundsache-mit-leika", "leika_id": "99001001000000"}
+    version = formdefs.publish(formdefs.create_definition(routed))
+    formdefs.activate_form(musterstadt, version.definition)
+    musterstadt.municipality_key = "13075001"
+    form = formdefs.offered_form(musterstadt, "fundsache-mit-leika")
+    outcome = service.submit_answers(musterstadt, erika, form, FUND_ANSWERS, locale="de")
+    db.session.commit()
+
+    sent = submission_document(outcome.submission)
+
+    assert sent["tenant"]["municipality_key"] == "13075001"
+    assert (sent["form"]["leika_id"], sent["form"]["fim_id"]) == ("99001001000000", None)
+    validator = jsonschema.Draft202012Validator(_published_schema(client))
+    validator.validate(sent)
+    broken = sent | {"form": sent["form"] | {"leika_id": "99001"}}
+    assert not validator.is_valid(broken)
