@@ -28,6 +28,7 @@ from amtsweg.formdefs.schemas import (
     DOCUMENT_RESPONSE,
     DefinitionSchema,
     OfferSchema,
+    PublicServiceSchema,
     TenantFormInputSchema,
     TenantFormSchema,
     ValidationResultSchema,
@@ -319,6 +320,17 @@ def tenant_documented(*statuses: tuple[int, dict[str, Any]]) -> Any:
         return tenant_blp.doc(security=SECURITY)(func)
 
     return decorate
+
+
+@tenant_blp.route("/<slug:tenant_slug>/services")
+class PublicServices(TenantView):
+    @tenant_blp.response(200, PublicServiceSchema(many=True))
+    @tenant_blp.alt_response(404, schema=ProblemErrorSchema, description="No such municipality")
+    def get(self) -> Any:
+        """The municipality's online services, for state portals and service directories
+        to link (public): each form it offers with its LeiKa and FIM ids, the login it
+        needs, its fee and where it starts. Empty while the municipality is onboarding."""
+        return service.offered_forms(self.tenant) if self.tenant.is_live else []
 
 
 @tenant_blp.route("/<slug:tenant_slug>/forms")

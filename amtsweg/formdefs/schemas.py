@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask import current_app, request, url_for
 
 from amtsweg.formdefs.engine import LocalizedText
+from amtsweg.formdefs.fees import summarise_fee
 from amtsweg.formdefs.models import FormDefinition, VersionState
 
 DOCUMENT_BODY = {
@@ -125,6 +127,63 @@ class TenantFormSchema(ma.Schema):
     fees = ma.fields.Function(
         lambda offered: FeeRuleSchema(many=True).dump(offered.definition.fees),
         metadata={"type": "array", "description": "The fee rules of the offered version"},
+    )
+
+
+def offered_url(offered: Any) -> str:
+    """The form's start page at the platform's public address, in the tenant the request
+    names (the services of ``/tenants/<tenant_slug>/services``)."""
+    base = current_app.config["AMTSWEG"].public_url.rstrip("/")
+    tenant_slug = (request.view_args or {})["tenant_slug"]
+    return base + url_for("journey.start", tenant_slug=tenant_slug, form_slug=offered.slug)
+
+
+def _fee(offered: Any) -> dict[str, Any]:
+    summary = summarise_fee(offered.definition, offered.tenant_form.fee_overrides)
+    return {"kind": summary.kind.value, "amount": summary.amount}
+
+
+class PublicServiceSchema(ma.Schema):
+    """One online service of a municipality, as a portal or service directory links it."""
+
+    class Meta:
+        ordered = True
+
+    form = ma.fields.String(attribute="slug")
+    title = ma.fields.Function(lambda offered: offered.version.title, metadata={"type": "object"})
+    description = ma.fields.Function(
+        lambda offered: {
+            "de": offered.definition.description.de,
+            "en": offered.definition.description.en,
+        },
+        metadata={"type": "object"},
+    )
+    leika_id = ma.fields.Function(
+        lambda offered: offered.definition.leika_id,
+        metadata={"type": "string", "nullable": True, "description": "LeiKa service key"},
+    )
+    fim_id = ma.fields.Function(
+        lambda offered: offered.definition.fim_id, metadata={"type": "string", "nullable": True}
+    )
+    topics = ma.fields.Function(
+        lambda offered: list(offered.definition.topics),
+        metadata={"type": "array", "items": {"type": "string"}},
+    )
+    trust_level = ma.fields.Function(
+        lambda offered: offered.definition.trust_level,
+        metadata={"type": "string", "description": "The login the form needs"},
+    )
+    fee = ma.fields.Function(
+        _fee,
+        metadata={
+            "type": "object",
+            "description": "``kind``: free, fixed, from (depends on the answers; at least "
+            "``amount``) or by_notice (assessed later, not paid online); ``amount`` in cents",
+        },
+    )
+    url = ma.fields.Function(
+        offered_url,
+        metadata={"type": "string", "format": "uri", "description": "Where the service starts"},
     )
 
 
