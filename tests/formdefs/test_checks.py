@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from importlib import resources
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from amtsweg.formdefs.engine import (
     DefinitionError,
     catalogue_documents,
     check_definition,
+    checks,
     compile_definition,
 )
 from tests.formdefs.builders import document, field, options
@@ -230,3 +233,30 @@ def test_checks_report_and_never_raise_for_a_damaged_catalogue_form(
     found = check_definition(doc)
 
     assert all(problem.path.startswith("/") or problem.path == "" for problem in found)
+
+
+def test_every_keyword_of_the_schema_that_can_fail_has_words_to_translate() -> None:
+    """A schema error is worded by its keyword: one without words would reach a German
+    admin as jsonschema's English."""
+    schema = json.loads(
+        resources.files("amtsweg.formdefs").joinpath("definition.schema.json").read_text("utf-8")
+    )
+    annotations = {"$schema", "$id", "$ref", "title", "description"}
+    applicators = {"properties", "$defs", "items", "not", "if", "then", "propertyNames"}
+    applicators |= {"allOf", "oneOf"}
+
+    def subschemas(key: str, value: Any) -> list[Any]:
+        if key in {"properties", "$defs"}:
+            return list(value.values())
+        return value if key in {"allOf", "oneOf"} else [value]
+
+    def keywords(node: Any) -> set[str]:
+        """The keywords of ``node`` and of every subschema in it."""
+        found = set(node) if isinstance(node, dict) else set()
+        for key in applicators & found:
+            for subschema in subschemas(key, node[key]):
+                found |= keywords(subschema)
+        return found
+
+    can_fail = keywords(schema) - annotations - applicators | {"not", "oneOf"}
+    assert can_fail <= set(checks._SCHEMA_TEXTS)
