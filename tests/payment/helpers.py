@@ -9,6 +9,7 @@ import time
 import uuid
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Engine, delete, inspect, select
 
 from amtsweg.formdefs import service as formdefs
@@ -111,6 +112,20 @@ def settle_at_provider(tenant: Tenant, payment: Payment, status: str) -> None:
     with tenant_scope(tenant.id):
         sandbox_charge(tenant, payment).status = status
         db.session.commit()
+
+
+def paid_in_two_tabs(
+    app: Flask, client: FlaskClient, tenant: Tenant, submission: Submission
+) -> tuple[Payment, Payment]:
+    """The same application paid from two browser tabs: both payments succeed at the
+    provider, and the provider's signed notification of each arrives."""
+    payments = start(app, tenant, submission), start(app, tenant, submission)
+    for payment in payments:
+        settle_at_provider(tenant, payment, "succeeded")
+        body = webhook_body(payment, "succeeded")
+        answer = client.post(webhook_url(tenant), data=body, headers=signed(body))
+        assert answer.status_code == 200
+    return payments
 
 
 def fail_sandbox_refund(tenant: Tenant, payment: Payment, refund_id: str, failure: str) -> None:

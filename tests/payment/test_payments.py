@@ -19,6 +19,7 @@ from tests.login import csrf_token, local
 from tests.payment.conftest import BIC, FORM, IBAN, WEBHOOK_SECRET, connect_sandbox, offer_fee_form
 from tests.payment.helpers import (
     connected,
+    paid_in_two_tabs,
     reload,
     sandbox_charge,
     settle_at_provider,
@@ -197,15 +198,7 @@ def test_refunds_never_exceed_what_is_left(app, musterstadt, paid) -> None:
 
 def test_a_second_success_from_another_tab_is_refunded_automatically(app, client, musterstadt):
     submission = submit(app, musterstadt)
-    first = start(app, musterstadt, submission)
-    second = start(app, musterstadt, submission)  # the same application, a second tab
-    for payment in (first, second):
-        settle_at_provider(musterstadt, payment, "succeeded")
-        body = webhook_body(payment, "succeeded")
-        assert (
-            client.post(webhook_url(musterstadt), data=body, headers=signed(body)).status_code
-            == 200
-        )
+    first, second = paid_in_two_tabs(app, client, musterstadt, submission)
     first, second = reload(musterstadt, first), reload(musterstadt, second)
     assert first.status is PaymentStatus.SUCCEEDED
     assert first.settles_submission

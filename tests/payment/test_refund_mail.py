@@ -18,7 +18,7 @@ from amtsweg.submissions.models import Submission
 from tests.delivery.conftest import sweep, time_passes
 from tests.payment.helpers import (
     fail_sandbox_refund,
-    settle_at_provider,
+    paid_in_two_tabs,
     signed,
     start,
     statement,
@@ -135,14 +135,7 @@ def test_a_second_payment_from_another_tab_comes_back_with_the_reason(
     app, client, musterstadt, smtp_server
 ) -> None:
     submission = submit(app, musterstadt, confirmation_email=ERIKA)
-    first, second = start(app, musterstadt, submission), start(app, musterstadt, submission)
-    for payment in (first, second):
-        settle_at_provider(musterstadt, payment, "succeeded")
-        body = webhook_body(payment, "succeeded")
-        assert (
-            client.post(webhook_url(musterstadt), data=body, headers=signed(body)).status_code
-            == 200
-        )
+    paid_in_two_tabs(app, client, musterstadt, submission)
 
     [mail] = [mail for mail in smtp_server.wait_for(2) if "erstattet" in mail["Subject"]]
     assert (
