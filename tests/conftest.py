@@ -171,6 +171,17 @@ def make_app(settings: Settings, connection: Connection | None) -> Callable[...,
 
 
 @pytest.fixture
+def committing_app(
+    make_app: Callable[..., Flask], app_engine: Engine, test_database: TestDatabase
+) -> Flask:
+    """An app whose requests commit for real, for races between two transactions;
+    PostgreSQL only. The test removes what it committed."""
+    if not test_database.is_postgres:
+        pytest.skip("the race needs PostgreSQL's concurrent transactions")
+    return make_app(db_bind=app_engine)
+
+
+@pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app()
     with app.app_context():

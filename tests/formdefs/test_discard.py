@@ -100,11 +100,9 @@ def test_the_api_discards_drafts_and_refuses_published_versions(app, client) -> 
 
 
 @pytest.fixture
-def committed_draft(make_app, app_engine, test_database):
+def committed_draft(committing_app, app_engine):
     """A definition with one draft, committed for real (races need two transactions)."""
-    if not test_database.is_postgres:
-        pytest.skip("the race needs PostgreSQL's concurrent transactions")
-    app = make_app(db_bind=app_engine)
+    app = committing_app
     slug = f"wettlauf-{uuid.uuid4().hex[:8]}"
     with app.app_context():
         service.create_definition(xdf.import_xdf(XDF2.read_bytes(), slug=slug).document)

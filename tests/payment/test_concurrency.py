@@ -37,10 +37,8 @@ COPIES = 20
 
 
 @pytest.fixture
-def committed(make_app, app_engine, test_database):
-    if not test_database.is_postgres:
-        pytest.skip("the race needs PostgreSQL's concurrent transactions")
-    app = make_app(db_bind=app_engine)
+def committed(committing_app, app_engine):
+    app = committing_app
     slug = f"ansturm-{uuid.uuid4().hex[:8]}"
     with app.app_context():
         tenant = committed_fee_tenant(slug, "Gemeinde Ansturm")

@@ -31,10 +31,8 @@ STATUS_DELAY_SECONDS = 0.5
 
 
 @pytest.fixture
-def committed(make_app, app_engine, test_database, settings):
-    if not test_database.is_postgres:
-        pytest.skip("the race needs PostgreSQL's concurrent transactions")
-    app = make_app(db_bind=app_engine)
+def committed(committing_app, app_engine, settings):
+    app = committing_app
     slug = f"doppelt-{uuid.uuid4().hex[:8]}"
     with app.app_context():
         tenant_id = committed_fee_tenant(slug, "Gemeinde Doppelt", live=False).id

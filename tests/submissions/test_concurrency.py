@@ -42,10 +42,8 @@ def _remove_tenant(engine: Engine, tenant_id: uuid.UUID, *user_ids: uuid.UUID) -
 
 
 @pytest.fixture
-def committed(make_app, app_engine, test_database) -> Iterator[tuple[Flask, dict[str, Any]]]:
-    if not test_database.is_postgres:
-        pytest.skip("the race needs PostgreSQL's concurrent transactions")
-    app = make_app(db_bind=app_engine)
+def committed(committing_app, app_engine) -> Iterator[tuple[Flask, dict[str, Any]]]:
+    app = committing_app
     slug = f"wettlauf-{uuid.uuid4().hex[:8]}"
     with app.app_context():
         formdefs.load_catalogue()
