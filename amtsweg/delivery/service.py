@@ -29,6 +29,7 @@ from amtsweg.delivery.models import Delivery, Target
 from amtsweg.delivery.targets import KINDS, offered_kinds
 from amtsweg.formdefs.models import FormDefinition, FormVersion, TenantForm
 from amtsweg.platform import outbox
+from amtsweg.platform.auth import absolute_url
 from amtsweg.platform.db import db, require_tenant_scope, utcnow
 from amtsweg.platform.errors import Conflict, FieldProblem, NotFound, Refusal, json_pointer
 from amtsweg.platform.secrets import Vault
@@ -437,7 +438,7 @@ def parcel(submission: Submission, delivery: Delivery) -> Parcel:
         File(upload.name, upload.mime, storage().get(upload.storage_key))
         for upload in submissions.uploads_of(submission)
     )
-    public_url = current_app.config["AMTSWEG"].public_url.rstrip("/")
+    files_path = f"/t/{tenant.slug}/admin/delivery/submissions/{submission.reference}"
     return Parcel(
         delivery_id=delivery.id,
         tenant_slug=tenant.slug,
@@ -456,7 +457,7 @@ def parcel(submission: Submission, delivery: Delivery) -> Parcel:
         ),
         uploads=uploads,
         table=exports.submission_table(submission, definition),
-        files_url=f"{public_url}/t/{tenant.slug}/admin/delivery/submissions/{submission.reference}",
+        files_url=absolute_url(current_app.config["AMTSWEG"], files_path),
     )
 
 

@@ -17,6 +17,7 @@ from flask import current_app, request, url_for
 from amtsweg.formdefs.engine import LocalizedText
 from amtsweg.formdefs.fees import summarise_fee
 from amtsweg.formdefs.models import FormDefinition, VersionState
+from amtsweg.platform.auth import absolute_url
 
 DOCUMENT_BODY = {
     "required": True,
@@ -133,9 +134,9 @@ class TenantFormSchema(ma.Schema):
 def offered_url(offered: Any) -> str:
     """The form's start page at the platform's public address, in the tenant the request
     names (the services of ``/tenants/<tenant_slug>/services``)."""
-    base = current_app.config["AMTSWEG"].public_url.rstrip("/")
     tenant_slug = (request.view_args or {})["tenant_slug"]
-    return base + url_for("journey.start", tenant_slug=tenant_slug, form_slug=offered.slug)
+    path = url_for("journey.start", tenant_slug=tenant_slug, form_slug=offered.slug)
+    return absolute_url(current_app.config["AMTSWEG"], path)
 
 
 def _fee(offered: Any) -> dict[str, Any]:

@@ -17,9 +17,12 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 
-def attachment(body: Any, mimetype: str, filename: str) -> Response:
-    """``body`` as a file to save under ``filename``, never kept by a cache."""
+def attachment(body: Any, mimetype: str, filename: str, *, length: int | None = None) -> Response:
+    """``body`` as a file to save under ``filename``, never kept by a cache; ``length``
+    for a body streamed in chunks whose size is known, so the browser shows progress."""
     response = Response(body, mimetype=mimetype)
+    if length is not None:
+        response.content_length = length
     response.headers.set("Content-Disposition", "attachment", **_names(filename))
     response.cache_control.private = True
     response.cache_control.no_store = True

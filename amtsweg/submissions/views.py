@@ -415,9 +415,7 @@ class MyData(CitizenView):
     def get(self) -> Response:
         archive = gdpr.person_archive(self.tenant, self.user, _locale())
         name = f"amtsweg-{self.tenant.slug}-my-data.zip"
-        response = attachment(archive, "application/zip", name)
-        response.content_length = len(archive)
-        return response
+        return attachment(archive, "application/zip", name, length=len(archive))
 
 
 class UploadDownload(DraftView):

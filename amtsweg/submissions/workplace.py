@@ -183,9 +183,8 @@ def submission_zip_response(scope: clerk.ClerkScope, submission: Any, locale: st
         service.uploads_of(submission),
         submission.reference,
     )
-    response = attachment(archive, "application/zip", f"{submission.reference}.zip")
-    response.content_length = len(archive)
-    return response
+    name = f"{submission.reference}.zip"
+    return attachment(archive, "application/zip", name, length=len(archive))
 
 
 class SubmissionZip(ClerkSubmissionView):

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from amtsweg.platform import signals
+from amtsweg.platform.auth import absolute_url
 from amtsweg.platform.auth.claims import display_name, prefill_claims
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.relying_party import LoginResult
@@ -910,8 +911,8 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 def invitation_link(tenant: Tenant, invitation: Invitation) -> str:
-    base = current_app.config["AMTSWEG"].public_url.rstrip("/")
-    return f"{base}/t/{tenant.slug}/invitation/{invitation_token(invitation)}"
+    path = f"/t/{tenant.slug}/invitation/{invitation_token(invitation)}"
+    return absolute_url(current_app.config["AMTSWEG"], path)
 
 
 def send_invitation(tenant_id: uuid.UUID, invitation_id: uuid.UUID, locale: str) -> None:
