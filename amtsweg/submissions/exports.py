@@ -39,6 +39,12 @@ from amtsweg.submissions.presentation import SILENT_KINDS, display_value
 from amtsweg.submissions.service import AUTHORITY_ZONE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: The table downloads by their address's ending: media type and file suffix.
+TABLE_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "excel.csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
 CHUNK = 64 * 1024
 YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
 META_COLUMNS = (
@@ -187,6 +193,13 @@ def rows(
     filters = clerk.ListFilter(form=definition_id, oldest_first=True)
     for submission in clerk.stream(scope, filters):
         yield row(submission, cols, locale)
+
+
+def table_chunks(table: Iterator[list[Any]], kind: str, title: str) -> Iterator[bytes]:
+    """``table`` written as the download ``kind`` (a key of :data:`TABLE_FORMATS`)."""
+    if kind == "xlsx":
+        return xlsx_chunks(table, title)
+    return csv_chunks(table, excel=kind == "excel.csv")
 
 
 def csv_chunks(table: Iterator[list[Any]], *, excel: bool = False) -> Iterator[bytes]:

@@ -230,13 +230,6 @@ def processing_file_response(
     return attachment(data, meta["mime"], meta["name"])
 
 
-TABLE_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "excel.csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
-
-
 def form_export_response(
     scope: clerk.ClerkScope, definition_id: uuid.UUID, slug: str, kind: str
 ) -> Response:
@@ -247,15 +240,11 @@ def form_export_response(
     """
     clerk.audit(scope, clerk.EXPORTED, "form", slug)
     tenant_id = scope.tenant.id
-    mimetype, suffix = TABLE_FORMATS[kind]
+    mimetype, suffix = exports.TABLE_FORMATS[kind]
 
     def body() -> Any:
         with tenant_scope(tenant_id):
-            table = exports.rows(scope, definition_id)
-            if kind == "xlsx":
-                yield from exports.xlsx_chunks(table, slug)
-            else:
-                yield from exports.csv_chunks(table, excel=kind == "excel.csv")
+            yield from exports.table_chunks(exports.rows(scope, definition_id), kind, slug)
 
     filename = f"{slug}-{exports.export_stamp()}.{suffix}"
     return attachment(stream_with_context(body()), mimetype, filename)
@@ -264,7 +253,7 @@ def form_export_response(
 class FormExport(ClerkFormView):
     def _process_args(self, kind: str, **kwargs: Any) -> None:
         super()._process_args(**kwargs)
-        if kind not in TABLE_FORMATS:
+        if kind not in exports.TABLE_FORMATS:
             abort(404)
         self.kind = kind
 
