@@ -8,6 +8,8 @@ tenant's scope), and measures in-process through the API with a clerk's token:
   by processing status, by reference, by name): p50/p99 over 200 requests
   each; baseline: the same page's plain SQL (``ORDER BY … LIMIT 51``) on the
   same connection pool, without the app;
+- a year's case numbers (the tenant admin's page), against the same figures grouped
+  by PostgreSQL in one statement;
 - the form's CSV export and one submission's ZIP (a 5 MB upload): time and
   peak memory (``ru_maxrss`` of a fresh process doing only that, next to one
   doing an empty request), at 10,000 and at 100,000 submissions; baseline
@@ -18,6 +20,7 @@ Run: python bench/bench_clerk.py   (about three minutes; PostgreSQL as for make 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import resource
@@ -28,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -37,6 +41,7 @@ OWNER, APP = "amtsweg_bench_owner", "amtsweg_bench_app"
 SIZES = {"musterstadt": 100_000, "beispieldorf": 10_000}
 FORM = "fundsache-verlustmeldung"
 ROUNDS = 200
+CASE_NUMBER_ROUNDS = 5
 UPLOAD_BYTES = 5 * 1024 * 1024
 
 
@@ -79,6 +84,30 @@ WHERE applicant_name <> ''
 """
 
 
+# A decision (the status it now has) for every completed one, a few days after it came in.
+FILL_DECISIONS = """
+INSERT INTO processing_entries (tenant_id, id, submission_id, created_at, status, message,
+    files, from_citizen, actor_name)
+SELECT tenant_id, gen_random_uuid(), id, submitted_at + make_interval(hours => (1 + n % 200)::int),
+    'completed', 'Erledigt.', '[]'::jsonb, false, 'Bench'
+FROM (SELECT *, row_number() OVER () AS n FROM submissions
+      WHERE processing_status = 'completed') AS decided
+"""
+# The baseline of the case numbers: one grouped statement, months in Berlin time.
+CASE_NUMBERS_SQL = """
+SELECT s.definition_id,
+    date_trunc('month', s.submitted_at AT TIME ZONE 'Europe/Berlin') AS month,
+    count(*), count(*) FILTER (WHERE s.processing_status = 'completed'),
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.decided_at - s.submitted_at))
+FROM submissions s LEFT JOIN (
+    SELECT submission_id, min(created_at) AS decided_at FROM processing_entries
+    WHERE status IN ('approved', 'rejected', 'completed') GROUP BY submission_id
+) d ON d.submission_id = s.id
+WHERE s.submitted_at >= :since AND s.submitted_at < :until
+GROUP BY 1, 2
+"""
+
+
 def fill(owner_url: str) -> None:
     """Bulk submissions per tenant, written inside each tenant's scope (RLS applies)."""
     engine = create_engine(owner_url)
@@ -110,8 +139,9 @@ def fill(owner_url: str) -> None:
                  "definition": definition, "count": count},
             )  # fmt: skip
             db.execute(text(FILL_NAME_KEYS))
+            db.execute(text(FILL_DECISIONS))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
-        db.execute(text("ANALYZE submissions, submission_name_keys"))
+        db.execute(text("ANALYZE submissions, submission_name_keys, processing_entries"))
     engine.dispose()
 
 
@@ -196,8 +226,42 @@ def list_benchmarks() -> list[dict[str, object]]:
                 f" | plain SQL p50 {theirs['p50_ms']:6.2f} ms  p99 {theirs['p99_ms']:6.2f} ms"
             )
             results.append({"name": f"list, {name}", "ours": mine, "baseline": theirs})
+        results.append(case_numbers_benchmark(engine, tenant))
         engine.dispose()
     return results
+
+
+def case_numbers_benchmark(engine: Any, tenant_id: Any) -> dict[str, object]:
+    """A year's case numbers of Musterstadt (all 100,000 submissions), as the admin's page
+    counts them, against the same figures grouped by PostgreSQL in one statement."""
+    from amtsweg.platform.db import tenant_scope
+    from amtsweg.submissions import case_numbers
+    from amtsweg.submissions.service import today
+    from amtsweg.tenants import service
+
+    musterstadt = service.find_tenant("musterstadt")
+    now = today()
+    period = case_numbers.Period(now - dt.timedelta(days=365), now)
+
+    def ours() -> object:
+        with tenant_scope(musterstadt.id):
+            return case_numbers.case_numbers(musterstadt, period)
+
+    def grouped() -> object:
+        with engine.begin() as db:
+            db.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+            bounds = {"since": period.starts, "until": period.ends}
+            return db.execute(text(CASE_NUMBERS_SQL), bounds).all()
+
+    counted = ours()
+    assert counted.total.counts["received"] == SIZES["musterstadt"], counted.total.counts
+    mine, theirs = timings(ours, CASE_NUMBER_ROUNDS), timings(grouped, CASE_NUMBER_ROUNDS)
+    print(
+        f"case numbers, a year of {SIZES['musterstadt']:,}: p50 {mine['p50_ms']:7.1f} ms"
+        f" | grouped in SQL p50 {theirs['p50_ms']:6.1f} ms"
+        f" | ratio {theirs['p50_ms'] / mine['p50_ms']:.2f}"
+    )
+    return {"name": "case numbers, a year", "ours": mine, "baseline": theirs}
 
 
 def measure(kind: str, tenant: str) -> dict[str, float]:

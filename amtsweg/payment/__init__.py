@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from amtsweg.payment import (
         api,
+        case_numbers,
         cli,
         labels,
         metrics,
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     register_citizen_panel("payment", views.citizen_panel)
     register_clerk_panel("payment", views.clerk_panel)
     register_receipt_transfer("payment", views.receipt_transfer)
+    case_numbers.register()
     onboarding.register(app)
     for kind, send in (
         (refund_notices.MADE, refund_notices.send_refund_made),

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from amtsweg.submissions import (
         api,
         audit_log,
+        case_numbers_page,
         clerk_settings,
         cli,
         confirmation,
@@ -40,9 +41,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(workplace.bp)
     app.register_blueprint(audit_log.bp)
     app.register_blueprint(clerk_settings.bp)
+    app.register_blueprint(case_numbers_page.bp)
     onboarding.register_admin_page("clerks", _l("Clerks' forms"), "clerk_settings.clerks")
     onboarding.register_admin_page("retention", _l("Retention periods"), "clerk_settings.retention")
     onboarding.register_admin_page("audit_log", _l("Audit log"), "audit_log.index")
+    onboarding.register_admin_page("case_numbers", _l("Case numbers"), "case_numbers.index")
     api.init_app(app)
     metrics.init_app(app)
     app.cli.add_command(cli.drafts_cli)

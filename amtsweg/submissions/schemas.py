@@ -113,6 +113,16 @@ class AuditLogArgsSchema(ma.Schema):
     cursor = ma.fields.String(validate=ma.validate.Length(max=200))
 
 
+class CaseNumbersArgsSchema(ma.Schema):
+    """The period of the tenant admin's case numbers."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    since = ma.fields.Date(data_key="from")
+    until = ma.fields.Date(data_key="to")
+
+
 class ProcessingEntrySchema(ma.Schema):
     id = ma.fields.UUID()
     created_at = ma.fields.AwareDateTime()

@@ -180,7 +180,12 @@ async function clerkClearsACredit(browser, locale) {
 }
 
 // The tenant admin's pages of the clerk's area: [name, path under /t/musterstadt/admin/].
-const ADMIN_PAGES = [['audit-log', 'audit-log'], ['clerks', 'clerks'], ['retention', 'retention']];
+const ADMIN_PAGES = [
+  ['audit-log', 'audit-log'],
+  ['clerks', 'clerks'],
+  ['retention', 'retention'],
+  ['case-numbers', 'case-numbers'],
+];
 
 async function tenantAdmin(browser) {
   const { context, page } = await openPage(browser, WAIT_MS);
