@@ -13,9 +13,12 @@ from flask_babel import gettext
 from amtsweg.platform.api import API_PREFIX, Blueprint, ProblemErrorSchema, register_blueprint
 from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.errors import NotFound, Refusal
+from amtsweg.platform.i18n import current_locale
 from amtsweg.platform.limits import submit_limit
-from amtsweg.submissions import clerk, document, service
+from amtsweg.submissions import case_numbers, clerk, document, service
 from amtsweg.submissions.schemas import (
+    CaseNumbersArgsSchema,
+    CaseNumbersSchema,
     ClerkListArgsSchema,
     ClerkSubmissionDetailSchema,
     ClerkSubmissionPageSchema,
@@ -39,7 +42,7 @@ from amtsweg.submissions.workplace import (
     submission_zip_response,
 )
 from amtsweg.tenants import login
-from amtsweg.tenants.access import STAFF, tenant_roles
+from amtsweg.tenants.access import ADMINS, STAFF, tenant_roles
 from amtsweg.tenants.web import TenantView
 
 blp = Blueprint(
@@ -265,6 +268,25 @@ class ClerkProcessingFile(ClerkSubmissionView):
         """A file of the processing history (``attachments[].href``): a result document or
         a file the applicant sent with an answer (PDF, JPEG or PNG)."""
         return processing_file_response(self.scope, self.submission, self.entry_id, self.index)
+
+
+@clerk_blp.route("/<slug:tenant_slug>/case-numbers")
+class CaseNumbers(TenantView):
+    required_roles = ADMINS
+
+    @clerk_blp.arguments(CaseNumbersArgsSchema, location="query")
+    @clerk_blp.response(200, CaseNumbersSchema)
+    @clerk_blp.alt_response(400, schema=ProblemErrorSchema, description="A period that cannot be")
+    @clerk_blp.alt_response(401, schema=ProblemErrorSchema, description="No valid access token")
+    @clerk_blp.alt_response(404, schema=ProblemErrorSchema, description="No such tenant for you")
+    @clerk_blp.doc(security=[{"bearer": []}])
+    def get(self, args: dict[str, Any]) -> Any:
+        """Case numbers per form and month, for a period of days (the year so far unless
+        given): as the tenant admin's page and its downloads count them (tenant admins)."""
+        period = case_numbers.Period.chosen(args.get("since"), args.get("until"))
+        numbers = case_numbers.case_numbers(self.tenant, period)
+        lines = list(case_numbers.lines(numbers, current_locale()))
+        return {"period": period, "figures": numbers.figures, "lines": lines}
 
 
 @schemas_blp.route(f"/{document.SCHEMA_NAME}")

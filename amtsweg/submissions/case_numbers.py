@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -32,8 +33,9 @@ from amtsweg.formdefs import service as formdefs
 from amtsweg.formdefs.engine import LocalizedText
 from amtsweg.formdefs.models import FormDefinition
 from amtsweg.platform.db import db, require_tenant_scope
+from amtsweg.platform.errors import Refusal
 from amtsweg.submissions.models import ProcessingEntry, ProcessingStatus, Submission
-from amtsweg.submissions.service import AUTHORITY_ZONE
+from amtsweg.submissions.service import AUTHORITY_ZONE, today
 from amtsweg.tenants.models import Tenant
 
 DECIDED = (ProcessingStatus.APPROVED, ProcessingStatus.REJECTED, ProcessingStatus.COMPLETED)
@@ -64,6 +66,18 @@ class Period:
     @property
     def ends(self) -> dt.datetime:
         return dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time(), AUTHORITY_ZONE)
+
+    @classmethod
+    def chosen(cls, first: dt.date | None, last: dt.date | None) -> Period:
+        """The days asked for, the year so far where not given; a :class:`Refusal`
+        that says why for a period that cannot be."""
+        now = today()
+        period = cls(first or now.replace(month=1, day=1), last or now)
+        if period.first > period.last:
+            raise Refusal(gettext("The period ends before it begins."), status=400)
+        if period.last - period.first > LONGEST_PERIOD:
+            raise Refusal(gettext("Please choose a period of at most five years."), status=400)
+        return period
 
     def months(self) -> list[dt.date]:
         month, months = self.first.replace(day=1), []
@@ -210,11 +224,31 @@ def _form_rows(
     return rows
 
 
-def table(numbers: CaseNumbers, locale: str) -> Iterator[list[Any]]:
-    """One row per form and month, for a spreadsheet (see :mod:`.exports`)."""
-    keys = [figure.key + ("_cents" if figure.money else "") for figure in numbers.figures]
-    yield ["form", "form_title", "month", *keys, "median_days_to_decision"]
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One form's figures in one month."""
+
+    form: str
+    title: str
+    month: str
+    figures: dict[str, int]
+    median_days_to_decision: float | None
+
+
+def lines(numbers: CaseNumbers, locale: str) -> Iterator[Line]:
+    """Per form and month, as the downloads and the API give them."""
     for row in numbers.forms:
         for month, tally in row.months.items():
-            counts = [tally.counts[figure.key] for figure in numbers.figures]
-            yield [row.slug, row.title.get(locale), f"{month:%Y-%m}", *counts, tally.median_days]
+            figures = {figure.key: tally.counts[figure.key] for figure in numbers.figures}
+            yield Line(
+                row.slug, row.title.get(locale), f"{month:%Y-%m}", figures, tally.median_days
+            )
+
+
+def table(numbers: CaseNumbers, locale: str) -> Iterator[list[Any]]:
+    """The lines for a spreadsheet (see :mod:`.exports`); money in cents."""
+    keys = [figure.key + ("_cents" if figure.money else "") for figure in numbers.figures]
+    yield ["form", "form_title", "month", *keys, "median_days_to_decision"]
+    for line in lines(numbers, locale):
+        counts = list(line.figures.values())
+        yield [line.form, line.title, line.month, *counts, line.median_days_to_decision]

@@ -11,15 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, request
-from flask_babel import format_date, gettext
+from flask_babel import format_date
 from werkzeug.wrappers import Response
 
 from amtsweg.platform.downloads import attachment
-from amtsweg.platform.errors import Refusal
 from amtsweg.platform.i18n import current_locale
 from amtsweg.submissions import case_numbers, exports
 from amtsweg.submissions.schemas import CaseNumbersArgsSchema
-from amtsweg.submissions.service import today
 from amtsweg.submissions.web import filter_arguments
 from amtsweg.tenants.web import TenantAdminView
 
@@ -29,17 +27,8 @@ bp = Blueprint(
 
 
 def chosen_period() -> case_numbers.Period:
-    """The query string's period; a 400 page that says why for one that cannot be."""
     args = filter_arguments(CaseNumbersArgsSchema())
-    now = today()
-    period = case_numbers.Period(
-        args.get("since", now.replace(month=1, day=1)), args.get("until", now)
-    )
-    if period.first > period.last:
-        raise Refusal(gettext("The period ends before it begins."), status=400)
-    if period.last - period.first > case_numbers.LONGEST_PERIOD:
-        raise Refusal(gettext("Please choose a period of at most five years."), status=400)
-    return period
+    return case_numbers.Period.chosen(args.get("since"), args.get("until"))
 
 
 class CaseNumbersPage(TenantAdminView):

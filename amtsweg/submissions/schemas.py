@@ -123,6 +123,29 @@ class CaseNumbersArgsSchema(ma.Schema):
     until = ma.fields.Date(data_key="to")
 
 
+class FigureSchema(ma.Schema):
+    key = ma.fields.String(metadata={"description": "The key of the figure in `figures`."})
+    label = ma.fields.Function(lambda figure: str(figure.label))
+    money = ma.fields.Boolean(metadata={"description": "An amount in cents, not a count."})
+
+
+class CaseNumberLineSchema(ma.Schema):
+    form = ma.fields.String()
+    title = ma.fields.String()
+    month = ma.fields.String(metadata={"example": "2026-01"})
+    figures = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    median_days_to_decision = ma.fields.Float(allow_none=True)
+
+
+class CaseNumbersSchema(ma.Schema):
+    """Per form and month: the applications that came in then, and what became of them."""
+
+    since = ma.fields.Date(data_key="from", attribute="period.first")
+    until = ma.fields.Date(data_key="to", attribute="period.last")
+    figures = ma.fields.List(ma.fields.Nested(FigureSchema))
+    lines = ma.fields.List(ma.fields.Nested(CaseNumberLineSchema))
+
+
 class ProcessingEntrySchema(ma.Schema):
     id = ma.fields.UUID()
     created_at = ma.fields.AwareDateTime()

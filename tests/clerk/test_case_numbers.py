@@ -202,3 +202,34 @@ def test_clerks_get_404_and_so_does_another_tenants_admin(app, client, log_in, b
     musterstadt = tenants.find_tenant("musterstadt")
     for path in (PAGE, f"{PAGE}.csv"):
         assert_other_tenant_gets_404(client, path, owner=musterstadt, other=beispieldorf)
+
+
+def test_the_api_gives_the_same_lines_to_a_tenant_admin(app, client, winter):
+    admin = {"Authorization": f"Bearer {dev_token(app, '--role', 'tenant_admin')}"}
+    api = "/api/v1/tenants/musterstadt/case-numbers"
+    answer = client.get(api, query_string=WINTER, headers=admin | GERMAN)
+    assert answer.status_code == 200, answer.json
+    assert (answer.json["from"], answer.json["to"]) == ("2026-01-01", "2026-02-28")
+    figures = {figure["key"]: figure for figure in answer.json["figures"]}
+    assert figures["received"]["label"] == "Eingegangen"
+    assert figures["fees_received"]["money"] is True
+    lines = {(line["form"], line["month"]): line for line in answer.json["lines"]}
+    january = lines["fundsache-verlustmeldung", "2026-01"]
+    assert january["title"] == FUND_TITLE
+    assert january["figures"]["received"] == 2
+    assert january["figures"]["approved"] == 1
+    assert january["median_days_to_decision"] == 4.5
+    assert lines["fundsache-verlustmeldung", "2026-02"]["median_days_to_decision"] is None
+
+    backwards = client.get(
+        api, query_string={"from": "2026-03-01", "to": "2026-01-01"}, headers=admin | GERMAN
+    )
+    assert backwards.status_code == 400
+    assert backwards.content_type == "application/problem+json"
+    assert backwards.json["detail"] == "Der Zeitraum endet, bevor er beginnt."
+    not_a_day = client.get(api, query_string={"from": "2026-02-30"}, headers=admin)
+    assert not_a_day.status_code == 422
+    assert not_a_day.content_type == "application/problem+json"
+    clerk = {"Authorization": f"Bearer {dev_token(app, '--role', 'clerk')}"}
+    assert client.get(api, headers=clerk).status_code == 404
+    assert client.get(api).status_code == 401
