@@ -21,6 +21,7 @@ from amtsweg.platform import migrations, outbox, periodic
 from amtsweg.platform.db import db, tenant_scope
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.jobs import QUEUES, Worker, redis_connection
+from amtsweg.submissions import message_templates
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.cli import tenants_cli
 from amtsweg.tenants.models import Tenant
@@ -67,6 +68,20 @@ main.add_command(migrations.db_cli)
 
 # Beispieldorf, a smaller village, offers only some of the catalogue.
 BEISPIELDORF_FORMS = ("hundesteuer-anmeldung", "sperrmuell-anmeldung", "fundsache-verlustmeldung")
+# The clerks' text templates every demo municipality starts with.
+DEMO_MESSAGE_TEMPLATES = (
+    message_templates.TemplateInput(
+        "Eingang bestätigt",
+        "Vielen Dank, Ihr Antrag ist bei uns eingegangen. Wir bearbeiten ihn und melden uns.",
+        "in_progress",
+    ),
+    message_templates.TemplateInput(
+        "Foto fehlt",
+        "Bitte laden Sie ein Foto des verlorenen Gegenstands hoch, damit wir ihn erkennen.",
+        "more_information_needed",
+        "fundsache-verlustmeldung",
+    ),
+)
 
 
 @main.command("demo")
@@ -97,6 +112,9 @@ def demo() -> None:
                 if wanted and formdefs.find_tenant_form(tenant, definition) is None:
                     formdefs.activate_form(tenant, definition)
             _demo_payment_accounts(tenant)
+            if not message_templates.templates(tenant):
+                for template in DEMO_MESSAGE_TEMPLATES:
+                    message_templates.save(tenant, template)
             if not delivery.targets(tenant):
                 delivery.save_target(tenant, "ablage", "folder", {}, default=True)
                 click.echo(f"Submissions to {slug} are delivered into var/deliveries/{slug}/.")

@@ -44,6 +44,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(case_numbers_page.bp)
     onboarding.register_admin_page("clerks", _l("Clerks' forms"), "clerk_settings.clerks")
     onboarding.register_admin_page("retention", _l("Retention periods"), "clerk_settings.retention")
+    onboarding.register_admin_page(
+        "message_templates", _l("Text templates"), "clerk_settings.message_templates"
+    )
     onboarding.register_admin_page("audit_log", _l("Audit log"), "audit_log.index")
     onboarding.register_admin_page("case_numbers", _l("Case numbers"), "case_numbers.index")
     api.init_app(app)

@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "form.activated": _l("Form offered"),
     "form.deactivated": _l("Form withdrawn"),
     "form.retention_set": _l("Retention period shortened"),
+    "message_template.saved": _l("Text template saved"),
+    "message_template.deleted": _l("Text template deleted"),
     "membership.granted": _l("Role granted"),
     "membership.revoked": _l("Role taken back"),
     "membership.forms_limited": _l("Clerk's forms limited"),
@@ -123,6 +125,8 @@ def _objects(
             described[kind, key] = (people.get(key) or gettext("a person"), None)
         elif kind == "form":
             described[kind, key] = (gettext("Form %(form)s", form=key), None)
+        elif kind == "message_template":
+            described[kind, key] = (gettext("Text template “%(title)s”", title=key), None)
         else:
             described[kind, key] = ("", None)
     return described

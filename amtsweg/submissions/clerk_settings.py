@@ -7,8 +7,10 @@ how long the municipality keeps each form's submissions.
 - ``/t/<tenant>/admin/retention``: per offered form, the definition's period and
   the tenant's shorter one (:func:`amtsweg.formdefs.service.shorten_retention`,
   which refuses anything longer than the definition's).
+- ``/t/<tenant>/admin/message-templates``: the texts clerks start a message to the
+  applicant from (:mod:`~.message_templates`), listed, added, changed and deleted.
 
-Both are :class:`~amtsweg.tenants.web.TenantAdminView` pages: 404 for anyone
+All are :class:`~amtsweg.tenants.web.TenantAdminView` pages: 404 for anyone
 but the tenant's admins and the association's.
 """
 
@@ -24,6 +26,8 @@ from amtsweg.formdefs import service as formdefs
 from amtsweg.platform.db import db
 from amtsweg.platform.errors import Refusal
 from amtsweg.platform.i18n import current_locale
+from amtsweg.submissions import labels, message_templates
+from amtsweg.submissions.models import MessageTemplate, ProcessingStatus
 from amtsweg.tenants import service as tenants
 from amtsweg.tenants.models import Role, User
 from amtsweg.tenants.web import TenantAdminView
@@ -147,6 +151,99 @@ class RetentionSave(RetentionPage):
         return gettext("%(form)s: submissions are kept for %(days)d days.", form=title, days=days)
 
 
+# --- the clerks' text templates ------------------------------------------------------------
+
+
+class MessageTemplatesPage(TenantAdminView):
+    """Every text template, with its form and status."""
+
+    def get(self) -> str:
+        locale = current_locale()
+        titles = {
+            form.tenant_form.definition_id: form.definition.title.get(locale)
+            for form in formdefs.offered_forms(self.tenant)
+        }
+        return self.render(
+            "clerk/settings_message_templates.html",
+            templates=message_templates.templates(self.tenant),
+            titles=titles,
+        )
+
+
+class MessageTemplateForm(TenantAdminView):
+    """A new text template (``template`` is ``None``), or one to change or delete."""
+
+    template: MessageTemplate | None = None
+
+    def get(self) -> Any:
+        return self._render(self._values(), {})
+
+    def post(self) -> Any:
+        given = message_templates.TemplateInput(
+            **{name: request.form.get(name, "") for name in ("title", "text", "status", "form")}
+        )
+        try:
+            saved = message_templates.save(self.tenant, given, self.template, actor=self.actor())
+        except Refusal as refused:
+            db.session.rollback()
+            errors = {problem.pointer.lstrip("/"): problem.detail for problem in refused.problems}
+            return self._render(request.form, errors, 422)
+        flash(gettext("Text template “%(title)s” saved.", title=saved.title), "success")
+        return redirect(url_for(".message_templates", tenant_slug=self.tenant.slug), code=303)
+
+    def _values(self) -> dict[str, str]:
+        if self.template is None:
+            return {}
+        form = next(
+            (
+                offered.slug
+                for offered in formdefs.offered_forms(self.tenant)
+                if offered.tenant_form.definition_id == self.template.definition_id
+            ),
+            "",
+        )
+        status = self.template.status.value if self.template.status else ""
+        return {
+            "title": self.template.title,
+            "text": self.template.text,
+            "status": status,
+            "form": form,
+        }
+
+    def _render(self, values: Any, errors: dict[str, str], status: int = 200) -> Any:
+        locale = current_locale()
+        page = self.render(
+            "clerk/settings_message_template.html",
+            message_template=self.template,
+            values=values,
+            errors=errors,
+            statuses=[
+                (status.value, labels.processing_label(status)) for status in ProcessingStatus
+            ],
+            forms=[
+                (form.slug, form.definition.title.get(locale))
+                for form in formdefs.offered_forms(self.tenant)
+            ],
+        )
+        return page, status
+
+
+class MessageTemplateEdit(MessageTemplateForm):
+    def _process_args(self, template_id: uuid.UUID, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)
+        self.template = message_templates.find(self.tenant, template_id)
+        if self.template is None:
+            abort(404)
+
+
+class MessageTemplateDelete(MessageTemplateEdit):
+    def post(self) -> Any:
+        assert self.template is not None  # found in _process_args
+        message_templates.delete(self.tenant, self.template, actor=self.actor())
+        flash(gettext("Text template “%(title)s” deleted.", title=self.template.title), "success")
+        return redirect(url_for(".message_templates", tenant_slug=self.tenant.slug), code=303)
+
+
 bp.add_url_rule("/clerks", view_func=ClerkFormsPage.as_view("clerks"))
 bp.add_url_rule(
     "/clerks/<uuid:user_id>", view_func=ClerkFormsSave.as_view("clerk_forms"), methods=["POST"]
@@ -154,4 +251,20 @@ bp.add_url_rule(
 bp.add_url_rule("/retention", view_func=RetentionPage.as_view("retention"))
 bp.add_url_rule(
     "/retention/<form_slug>", view_func=RetentionSave.as_view("retention_save"), methods=["POST"]
+)
+bp.add_url_rule("/message-templates", view_func=MessageTemplatesPage.as_view("message_templates"))
+bp.add_url_rule(
+    "/message-templates/new",
+    view_func=MessageTemplateForm.as_view("message_template_new"),
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/message-templates/<uuid:template_id>",
+    view_func=MessageTemplateEdit.as_view("message_template"),
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/message-templates/<uuid:template_id>/delete",
+    view_func=MessageTemplateDelete.as_view("message_template_delete"),
+    methods=["POST"],
 )

@@ -237,3 +237,17 @@ class ReferenceCounter(TenantOwned, Base):
 
     year: Mapped[int]
     last_number: Mapped[int] = mapped_column(default=0)
+
+
+class MessageTemplate(TenantOwned, Timestamped, Base):
+    """A text a clerk starts a message to the applicant from (a Textbaustein), kept by the
+    tenant admin: for every form or one (``definition_id``), with the status it usually
+    goes with (``status``, preselected with it)."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (UniqueConstraint("tenant_id", "title"),)
+
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[ProcessingStatus | None]
+    definition_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("form_definitions.id"))

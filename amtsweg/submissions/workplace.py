@@ -35,11 +35,12 @@ from amtsweg.submissions import (
     document,
     exports,
     labels,
+    message_templates,
     panels,
     presentation,
     service,
 )
-from amtsweg.submissions.models import ProcessingStatus, SubmissionStatus
+from amtsweg.submissions.models import MessageTemplate, ProcessingStatus, SubmissionStatus
 from amtsweg.submissions.schemas import ClerkListArgsSchema
 from amtsweg.submissions.web import (
     ClerkFormView,
@@ -121,20 +122,32 @@ class SubmissionDetail(ClerkSubmissionView):
 
     def get(self) -> str:
         clerk.audit(self.scope, clerk.VIEWED, "submission", self.submission.reference)
-        return self._render()
+        template = self._chosen_template()
+        if template is None:
+            return self._render()
+        return self._render(message=template.text, status=template.status, template=template)
+
+    def _chosen_template(self) -> MessageTemplate | None:
+        """The text template asked for with ``?template=``, if it is one for this form."""
+        try:
+            template_id = uuid.UUID(request.args.get("template", ""))
+        except ValueError:
+            return None
+        return message_templates.find_for(self.tenant, template_id, self.submission.definition_id)
 
     def post(self) -> Any:
+        message = request.form.get("message", "")
         try:
             status = ProcessingStatus(request.form.get("status", ""))
         except ValueError:
-            return self._render(error=gettext("Please choose a status.")), 422
+            return self._render(error=gettext("Please choose a status."), message=message), 422
         result = request.files.get("document")
         try:
             service.set_processing_status(
                 self.tenant,
                 self.submission,
                 status,
-                request.form.get("message", ""),
+                message,
                 actor=self.scope.actor,
                 actor_name=self.principal.name if self.principal else "",
                 document=service.IncomingFile(result.filename or "", result.read())
@@ -142,7 +155,8 @@ class SubmissionDetail(ClerkSubmissionView):
                 else None,
             )
         except Refusal as refused:
-            return self._render(error=refused.detail), refused.status
+            rendered = self._render(error=refused.detail, message=message, status=status)
+            return rendered, refused.status
         return redirect(
             url_for(
                 "clerk.submission",
@@ -153,7 +167,15 @@ class SubmissionDetail(ClerkSubmissionView):
             + "#processing"
         )
 
-    def _render(self, error: str | None = None) -> str:
+    def _render(
+        self,
+        error: str | None = None,
+        *,
+        message: str = "",
+        status: ProcessingStatus | None = None,
+        template: MessageTemplate | None = None,
+    ) -> str:
+        """The page; the processing form filled with what was sent or a template gave."""
         locale = _locale()
         definition = service.submission_definition(self.submission)
         return render_template(
@@ -167,6 +189,12 @@ class SubmissionDetail(ClerkSubmissionView):
             history=service.processing_history(self.submission),
             viewers=clerk.viewers(self.scope, self.submission),
             processing_statuses=list(ProcessingStatus),
+            message_templates=message_templates.templates_for(
+                self.tenant, self.submission.definition_id
+            ),
+            chosen_template=template,
+            message=message,
+            chosen_status=status or self.submission.processing_status,
             error=error,
             saved=request.args.get("saved") == "1",
             labels=labels,

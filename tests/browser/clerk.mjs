@@ -125,7 +125,7 @@ async function clerkWithMouse(browser) {
     await loads(page, () => page.locator(`main a:text("${reference}")`).click());
     await audit(page, 'clerk-en', 'submission');
     await page.selectOption('#processing-status', 'more_information_needed');
-    await loads(page, () => page.locator('#processing button[type="submit"]').click());
+    await loads(page, () => page.locator('#processing form[method="post"] button[type="submit"]').click());
     await audit(page, 'clerk-en', 'submission-error');
     await loads(page, () => page.locator('#delivery-heading ~ p a').click());
     await audit(page, 'clerk-en', 'delivery');
@@ -185,6 +185,7 @@ const ADMIN_PAGES = [
   ['clerks', 'clerks'],
   ['retention', 'retention'],
   ['case-numbers', 'case-numbers'],
+  ['message-templates', 'message-templates'],
 ];
 
 async function tenantAdmin(browser) {
@@ -210,10 +211,32 @@ async function tenantAdmin(browser) {
       await loads(page, () => page.locator('form[action$="/fundsache-verlustmeldung"] button').click());
       await audit(page, `admin-${locale}`, 'retention-error');
       check(`${locale}: a longer period is refused`, (await page.locator('.kern-error').count()) === 1);
+      await textTemplates(page, locale);
     }
   } finally {
     await context.close();
   }
+}
+
+/** The admin adds a text template (after one refused without a text), and a clerk's page
+ * fills the message from it. */
+async function textTemplates(page, locale) {
+  const pass = `admin-${locale}`;
+  await page.goto(`${base}/t/musterstadt/admin/message-templates/new`);
+  await page.fill('#field-title', `Foto fehlt (${locale})`);
+  await loads(page, () => page.locator('main form button[type="submit"]').first().click());
+  await audit(page, pass, 'message-template-error');
+  check(`${locale}: a template without a text is refused`, (await page.locator('#field-text-error').count()) === 1);
+  await page.fill('#field-text', 'Bitte reichen Sie ein Foto nach.');
+  await page.selectOption('#field-status', 'more_information_needed');
+  await loads(page, () => page.locator('main form button[type="submit"]').first().click());
+  await audit(page, pass, 'message-templates-saved');
+  await page.goto(`${clerkUrl}submissions/${reference}`);
+  await page.selectOption('#processing-template', { label: `Foto fehlt (${locale})` });
+  await loads(page, () => page.locator('form:has(#processing-template) button').click());
+  await audit(page, pass, 'submission-from-template');
+  const text = await page.inputValue('#processing-message');
+  check(`${locale}: the template fills the message`, text === 'Bitte reichen Sie ein Foto nach.', text);
 }
 
 async function citizen(browser, locale, { javaScriptEnabled = true } = {}) {

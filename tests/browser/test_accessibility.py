@@ -158,7 +158,18 @@ def test_the_timeout_warning_works_with_javascript(site_with_short_logins: str) 
 
 
 CLERK_SCRIPT = Path(__file__).with_name("clerk.mjs")
-ADMIN_PAGES = ("audit-log", "clerks", "clerks-error", "retention", "retention-error")
+ADMIN_PAGES = (
+    "audit-log",
+    "clerks",
+    "clerks-error",
+    "retention",
+    "retention-error",
+    "case-numbers",
+    "message-templates",
+    "message-template-error",
+    "message-templates-saved",
+    "submission-from-template",
+)
 
 
 @pytest.fixture

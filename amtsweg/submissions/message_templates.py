@@ -1,0 +1,149 @@
+"""Texts a clerk starts a message to the applicant from (Textbausteine).
+
+Clerks answer many applications with the same few texts: what to send in, why an
+application cannot be granted, that the permit is ready. The tenant admin keeps them
+(``/t/<tenant>/admin/message-templates``), each for every form or for one, with the
+status it usually goes with. On a submission's page the clerk picks one; the message
+field is filled with its text and the status chosen, and the clerk edits both before
+anything is sent. Nothing here reaches the applicant by itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from flask_babel import gettext
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from amtsweg.formdefs import service as formdefs
+from amtsweg.platform.db import db, require_tenant_scope
+from amtsweg.platform.errors import FieldProblem, Refusal
+from amtsweg.submissions.models import MessageTemplate, ProcessingStatus
+from amtsweg.tenants import service as tenants
+from amtsweg.tenants.models import Tenant, User
+
+TITLE_LENGTH = 200
+TEXT_LENGTH = 5000  # as long as a message to the applicant may be
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateInput:
+    """A template as the admin's form sends it: ``status`` and ``form`` empty for none."""
+
+    title: str
+    text: str
+    status: str = ""
+    form: str = ""
+
+
+def templates(tenant: Tenant) -> list[MessageTemplate]:
+    require_tenant_scope(tenant.id)
+    return list(db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.title)))
+
+
+def templates_for(tenant: Tenant, definition_id: uuid.UUID) -> list[MessageTemplate]:
+    """Those a clerk may start from on a submission of the form ``definition_id``."""
+    require_tenant_scope(tenant.id)
+    query = select(MessageTemplate).where(_for_form(definition_id))
+    return list(db.session.scalars(query.order_by(MessageTemplate.title)))
+
+
+def find_for(
+    tenant: Tenant, template_id: uuid.UUID, definition_id: uuid.UUID
+) -> MessageTemplate | None:
+    """The template, if it is one of :func:`templates_for` the form."""
+    require_tenant_scope(tenant.id)
+    query = select(MessageTemplate).where(
+        MessageTemplate.id == template_id, _for_form(definition_id)
+    )
+    return db.session.scalar(query)
+
+
+def _for_form(definition_id: uuid.UUID) -> ColumnElement[bool]:
+    return or_(
+        MessageTemplate.definition_id.is_(None), MessageTemplate.definition_id == definition_id
+    )
+
+
+def find(tenant: Tenant, template_id: uuid.UUID) -> MessageTemplate | None:
+    require_tenant_scope(tenant.id)
+    return db.session.get(MessageTemplate, (tenant.id, template_id))
+
+
+def save(
+    tenant: Tenant,
+    given: TemplateInput,
+    template: MessageTemplate | None = None,
+    *,
+    actor: User | None = None,
+) -> MessageTemplate:
+    """A new template, or ``template`` changed; a :class:`Refusal` naming each field that
+    cannot be, with nothing written."""
+    require_tenant_scope(tenant.id)
+    title, text = " ".join(given.title.split()), given.text.strip()
+    definition_id = _checked(tenant, given, title, text, template)
+    if template is None:
+        template = MessageTemplate(tenant_id=tenant.id)
+        db.session.add(template)
+    template.title, template.text = title, text
+    template.status = ProcessingStatus(given.status) if given.status else None
+    template.definition_id = definition_id
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the same title saved by another admin meanwhile
+        raise _refusal([("title", gettext("Another text template has this title."))]) from None
+    tenants.record(tenant, "message_template.saved", "message_template", title, actor=actor)
+    return template
+
+
+def delete(tenant: Tenant, template: MessageTemplate, *, actor: User | None = None) -> None:
+    require_tenant_scope(tenant.id)
+    db.session.delete(template)
+    tenants.record(
+        tenant, "message_template.deleted", "message_template", template.title, actor=actor
+    )
+
+
+def _checked(
+    tenant: Tenant,
+    given: TemplateInput,
+    title: str,
+    text: str,
+    template: MessageTemplate | None,
+) -> uuid.UUID | None:
+    """The form's definition id (``None``: every form), once every field is possible."""
+    problems = []
+    if not title:
+        problems.append(("title", gettext("Please give the text template a title.")))
+    elif len(title) > TITLE_LENGTH:
+        problems.append(("title", gettext("Please use at most 200 characters.")))
+    elif _title_taken(title, template):
+        problems.append(("title", gettext("Another text template has this title.")))
+    if not text:
+        problems.append(("text", gettext("Please write the text.")))
+    elif len(text) > TEXT_LENGTH:
+        problems.append(("text", gettext("Please use at most 5,000 characters.")))
+    if given.status and given.status not in set(ProcessingStatus):
+        problems.append(("status", gettext("Please choose a status.")))
+    offered = {form.slug: form.tenant_form.definition_id for form in formdefs.offered_forms(tenant)}
+    if given.form and given.form not in offered:
+        problems.append(("form", gettext("Please choose a form this municipality offers.")))
+    if problems:
+        raise _refusal(problems)
+    return offered.get(given.form)
+
+
+def _refusal(problems: list[tuple[str, str]]) -> Refusal:
+    return Refusal(
+        problems[0][1], problems=[FieldProblem(f"/{field}", detail) for field, detail in problems]
+    )
+
+
+def _title_taken(title: str, template: MessageTemplate | None) -> bool:
+    query = select(MessageTemplate.id).where(MessageTemplate.title == title)
+    if template is not None:
+        query = query.where(MessageTemplate.id != template.id)
+    return db.session.scalar(query) is not None
