@@ -58,7 +58,9 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_message_templates")),
-        sa.UniqueConstraint("tenant_id", "title", name=op.f("uq_message_templates_tenant_id_title")),
+        sa.UniqueConstraint(
+            "tenant_id", "title", name=op.f("uq_message_templates_tenant_id_title")
+        ),
     )
     enable_tenant_isolation("message_templates")
 
