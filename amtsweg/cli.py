@@ -72,7 +72,7 @@ BEISPIELDORF_FORMS = ("hundesteuer-anmeldung", "sperrmuell-anmeldung", "fundsach
 DEMO_MESSAGE_TEMPLATES = (
     message_templates.TemplateInput(
         "Eingang bestätigt",
-        "Vielen Dank, Ihr Antrag ist bei uns eingegangen. Wir bearbeiten ihn und melden uns.",
+        "Ihr Antrag {Aktenzeichen} ist eingegangen. Wir bearbeiten ihn und melden uns.",
         "in_progress",
     ),
     message_templates.TemplateInput(

@@ -6,11 +6,18 @@ application cannot be granted, that the permit is ready. The tenant admin keeps 
 status it usually goes with. On a submission's page the clerk picks one; the message
 field is filled with its text and the status chosen, and the clerk edits both before
 anything is sent. Nothing here reaches the applicant by itself.
+
+A text may name the application's reference number, the applicant's name, the form
+and the municipality in braces, by their German or English names (``{Aktenzeichen}``
+or ``{reference}``); :func:`filled` puts them in. A name in braces that is none of
+these is refused when the template is saved, so a typo never reaches an applicant.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext
@@ -26,6 +33,18 @@ from amtsweg.tenants.models import Tenant, User
 
 TITLE_LENGTH = 200
 TEXT_LENGTH = 5000  # as long as a message to the applicant may be
+#: What a text may name in braces, by its German and its English name.
+PLACEHOLDERS = {
+    "Aktenzeichen": "reference",
+    "reference": "reference",
+    "Name": "name",
+    "name": "name",
+    "Formular": "form",
+    "form": "form",
+    "Gemeinde": "municipality",
+    "municipality": "municipality",
+}
+_IN_BRACES = re.compile(r"\{([^{}\s]{1,40})\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +84,17 @@ def _for_form(definition_id: uuid.UUID) -> ColumnElement[bool]:
     return or_(
         MessageTemplate.definition_id.is_(None), MessageTemplate.definition_id == definition_id
     )
+
+
+def filled(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with each placeholder replaced by ``values`` (keyed by what it names:
+    ``reference``, ``name``, ``form``, ``municipality``)."""
+
+    def value(found: re.Match[str]) -> str:
+        named = PLACEHOLDERS.get(found.group(1))
+        return values[named] if named else found.group(0)
+
+    return _IN_BRACES.sub(value, text)
 
 
 def find(tenant: Tenant, template_id: uuid.UUID) -> MessageTemplate | None:
@@ -122,10 +152,8 @@ def _checked(
         problems.append(("title", gettext("Please use at most 200 characters.")))
     elif _title_taken(title, template):
         problems.append(("title", gettext("Another text template has this title.")))
-    if not text:
-        problems.append(("text", gettext("Please write the text.")))
-    elif len(text) > TEXT_LENGTH:
-        problems.append(("text", gettext("Please use at most 5,000 characters.")))
+    if problem := _text_problem(text):
+        problems.append(("text", problem))
     if given.status and given.status not in set(ProcessingStatus):
         problems.append(("status", gettext("Please choose a status.")))
     offered = {form.slug: form.tenant_form.definition_id for form in formdefs.offered_forms(tenant)}
@@ -140,6 +168,20 @@ def _refusal(problems: list[tuple[str, str]]) -> Refusal:
     return Refusal(
         problems[0][1], problems=[FieldProblem(f"/{field}", detail) for field, detail in problems]
     )
+
+
+def _text_problem(text: str) -> str | None:
+    if not text:
+        return gettext("Please write the text.")
+    if len(text) > TEXT_LENGTH:
+        return gettext("Please use at most 5,000 characters.")
+    if unknown := [name for name in _IN_BRACES.findall(text) if name not in PLACEHOLDERS]:
+        return gettext(
+            "{%(name)s} is not a placeholder; the text may name {reference}, {name}, {form}"
+            " and {municipality}.",
+            name=unknown[0],
+        )
+    return None
 
 
 def _title_taken(title: str, template: MessageTemplate | None) -> bool:

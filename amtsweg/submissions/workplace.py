@@ -125,7 +125,19 @@ class SubmissionDetail(ClerkSubmissionView):
         template = self._chosen_template()
         if template is None:
             return self._render()
-        return self._render(message=template.text, status=template.status, template=template)
+        message = message_templates.filled(template.text, self._placeholder_values())
+        return self._render(message=message, status=template.status, template=template)
+
+    def _placeholder_values(self) -> dict[str, str]:
+        """What a template's placeholders stand for here, the form in the application's
+        language (the one the applicant reads the message in)."""
+        definition = service.submission_definition(self.submission)
+        return {
+            "reference": self.submission.reference,
+            "name": self.submission.applicant_name,
+            "form": definition.title.get(self.submission.locale),
+            "municipality": self.tenant.name,
+        }
 
     def _chosen_template(self) -> MessageTemplate | None:
         """The text template asked for with ``?template=``, if it is one for this form."""

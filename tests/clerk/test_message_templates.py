@@ -94,6 +94,11 @@ def test_the_admin_adds_changes_and_deletes_a_template(client, photo_template):
         ({"title": "Eingang  bestätigt"}, "title", "Ein anderer Textbaustein hat diesen Titel."),
         ({"text": "\n "}, "text", "Bitte schreiben Sie den Text."),
         ({"text": "x" * 5001}, "text", "Bitte verwenden Sie höchstens 5.000 Zeichen."),
+        (
+            {"text": "Zu {Aktenzeichn}: bitte ein Foto."},
+            "text",
+            "{Aktenzeichn} ist kein Platzhalter",
+        ),
         ({"status": "archived"}, "status", "Bitte wählen Sie einen Stand."),
         ({"form": "hundesteuer-anmeldung-x"}, "form", "Gemeinde anbietet"),
     ],
@@ -180,3 +185,26 @@ def test_clerks_get_404_and_so_does_another_tenants_admin(
     musterstadt = tenants.find_tenant("musterstadt")
     for path in (TEMPLATES, f"{TEMPLATES}/new", f"{TEMPLATES}/{photo_template}"):
         assert_other_tenant_gets_404(client, path, owner=musterstadt, other=beispieldorf)
+
+
+def test_a_template_names_the_application_with_its_placeholders(app, client, submit, log_in):
+    log_in("admin-musterstadt")
+    text = (
+        "Sehr geehrte Person {Name}, zu {Aktenzeichen} ({form}) bitten wir um ein Foto."
+        " Ihre {Gemeinde}; {unbekannt nicht} bleibt."
+    )
+    assert save(client, f"{TEMPLATES}/new", PHOTO | {"text": text}).status_code == 303
+    reference = submit()
+    with browsing_as(app, "clerk-musterstadt") as sabine:
+        taken = sabine.get(
+            f"{CLERK}{reference}",
+            query_string={"template": template_id(client, "Foto fehlt")},
+            headers=GERMAN,
+        )
+    document = parse(taken.get_data(as_text=True))
+    expected = (
+        f"Sehr geehrte Person Erika Mustermann, zu {reference} (Verlust einer Sache melden"
+        " (Fundbüro)) bitten wir um ein Foto. Ihre Gemeinde Musterstadt; {unbekannt nicht}"
+        " bleibt."
+    )
+    assert document.xpath("//textarea[@id='processing-message']/text()") == [expected]
