@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased, defer, load_only
 
 from amtsweg.formdefs.engine import (
     FeeBreakdown,
+    LocalizedText,
     OverrideProblem,
     Problem,
     catalogue_documents,
@@ -163,6 +164,12 @@ def published_version(definition: FormDefinition) -> FormVersion | None:
 
 def draft_version(definition: FormDefinition) -> FormVersion | None:
     return next((v for v in definition.versions if v.state is VersionState.DRAFT), None)
+
+
+def latest_title(definition: FormDefinition) -> LocalizedText:
+    """The title of the definition's newest version, for a form named where it may no
+    longer be offered (older figures, a clerk's text template)."""
+    return compiled(definition.versions[-1]).title
 
 
 # --- the definition lifecycle ------------------------------------------------

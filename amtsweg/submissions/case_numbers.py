@@ -213,7 +213,7 @@ def _form_rows(
     for definition in db.session.scalars(
         select(FormDefinition).where(FormDefinition.id.in_(others))
     ):
-        titles[definition.id] = (definition.slug, formdefs.compiled(definition.versions[-1]).title)
+        titles[definition.id] = (definition.slug, formdefs.latest_title(definition))
     rows = []
     for definition_id, (slug, title) in sorted(titles.items(), key=lambda item: item[1][0]):
         months = {month: cells.get((definition_id, month), Tally()) for month in period.months()}

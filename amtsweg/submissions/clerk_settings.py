@@ -194,11 +194,12 @@ class MessageTemplateForm(TenantAdminView):
     def _values(self) -> dict[str, str]:
         if self.template is None:
             return {}
+        choices = message_templates.form_choices(self.tenant, self.template)
         form = next(
             (
-                offered.slug
-                for offered in formdefs.offered_forms(self.tenant)
-                if offered.tenant_form.definition_id == self.template.definition_id
+                slug
+                for slug, choice in choices.items()
+                if choice.definition_id == self.template.definition_id
             ),
             "",
         )
@@ -212,20 +213,21 @@ class MessageTemplateForm(TenantAdminView):
 
     def _render(self, values: Any, errors: dict[str, str], status: int = 200) -> Any:
         locale = current_locale()
+        choices = message_templates.form_choices(self.tenant, self.template)
         page = self.render(
             "clerk/settings_message_template.html",
             message_template=self.template,
             values=values,
             errors=errors,
-            statuses=[
-                (status.value, labels.processing_label(status)) for status in ProcessingStatus
-            ],
-            forms=[
-                (form.slug, form.definition.title.get(locale))
-                for form in formdefs.offered_forms(self.tenant)
-            ],
+            statuses=[(state.value, labels.processing_label(state)) for state in ProcessingStatus],
+            forms=[(slug, _form_label(choice, locale)) for slug, choice in choices.items()],
         )
         return page, status
+
+
+def _form_label(choice: message_templates.FormChoice, locale: str) -> str:
+    title = choice.title.get(locale)
+    return title if choice.offered else gettext("%(form)s (no longer offered)", form=title)
 
 
 class MessageTemplateEdit(MessageTemplateForm):

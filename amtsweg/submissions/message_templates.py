@@ -25,6 +25,8 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from amtsweg.formdefs import service as formdefs
+from amtsweg.formdefs.engine import LocalizedText
+from amtsweg.formdefs.models import FormDefinition
 from amtsweg.platform.db import db, require_tenant_scope
 from amtsweg.platform.errors import FieldProblem, Refusal
 from amtsweg.submissions.models import MessageTemplate, ProcessingStatus
@@ -45,6 +47,13 @@ PLACEHOLDERS = {
     "municipality": "municipality",
 }
 _IN_BRACES = re.compile(r"\{([^{}\s]{1,40})\}")
+
+
+@dataclass(frozen=True, slots=True)
+class FormChoice:
+    definition_id: uuid.UUID
+    title: LocalizedText
+    offered: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +93,21 @@ def _for_form(definition_id: uuid.UUID) -> ColumnElement[bool]:
     return or_(
         MessageTemplate.definition_id.is_(None), MessageTemplate.definition_id == definition_id
     )
+
+
+def form_choices(tenant: Tenant, template: MessageTemplate | None) -> dict[str, FormChoice]:
+    """The forms a template may be for, by slug: those offered now, and the template's
+    own if the municipality no longer offers it (so that saving the template again
+    keeps it to that form instead of widening it to every form)."""
+    choices = {
+        form.slug: FormChoice(form.tenant_form.definition_id, form.definition.title, offered=True)
+        for form in formdefs.offered_forms(tenant)
+    }
+    own = template.definition_id if template is not None else None
+    if own is not None and own not in {choice.definition_id for choice in choices.values()}:
+        definition = db.session.get_one(FormDefinition, own)
+        choices[definition.slug] = FormChoice(own, formdefs.latest_title(definition), offered=False)
+    return choices
 
 
 def filled(text: str, values: Mapping[str, str]) -> str:
@@ -156,12 +180,12 @@ def _checked(
         problems.append(("text", problem))
     if given.status and given.status not in set(ProcessingStatus):
         problems.append(("status", gettext("Please choose a status.")))
-    offered = {form.slug: form.tenant_form.definition_id for form in formdefs.offered_forms(tenant)}
-    if given.form and given.form not in offered:
+    choices = form_choices(tenant, template)
+    if given.form and given.form not in choices:
         problems.append(("form", gettext("Please choose a form this municipality offers.")))
     if problems:
         raise _refusal(problems)
-    return offered.get(given.form)
+    return choices[given.form].definition_id if given.form else None
 
 
 def _refusal(problems: list[tuple[str, str]]) -> Refusal:

@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from amtsweg.formdefs import service as formdefs
 from amtsweg.platform.db import db
 from amtsweg.submissions.models import MessageTemplate
 from amtsweg.tenants import service as tenants
@@ -208,3 +209,26 @@ def test_a_template_names_the_application_with_its_placeholders(app, client, sub
         " bleibt."
     )
     assert document.xpath("//textarea[@id='processing-message']/text()") == [expected]
+
+
+def test_a_template_keeps_its_form_after_the_form_is_withdrawn(client, photo_template, musterstadt):
+    formdefs.deactivate_form(musterstadt, formdefs.get_definition(PHOTO["form"]))
+    db.session.commit()
+    url = f"{TEMPLATES}/{photo_template}"
+    document = parse(client.get(url, headers=GERMAN).get_data(as_text=True))
+    chosen = document.xpath("//select[@id='field-form']/option[@selected]")
+    assert [option.get("value") for option in chosen] == [PHOTO["form"]]
+    assert chosen[0].text == "Verlust einer Sache melden (Fundbüro) (nicht mehr angeboten)"
+    assert save(client, url, PHOTO | {"text": "Bitte ein Foto."}).status_code == 303
+    template = db.session.scalar(
+        select(MessageTemplate).where(MessageTemplate.title == "Foto fehlt")
+    )
+    db.session.refresh(template)
+    assert (template.text, template.definition_id) == (
+        "Bitte ein Foto.",
+        formdefs.get_definition(PHOTO["form"]).id,
+    )
+    # A new template cannot be for a form the municipality no longer offers.
+    refused = save(client, f"{TEMPLATES}/new", PHOTO | {"title": "Neu"})
+    assert refused.status_code == 422
+    assert "Formular, das diese Gemeinde anbietet" in field_errors(refused)["form"]
