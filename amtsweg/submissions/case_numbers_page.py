@@ -8,9 +8,7 @@ admins only, as every figure covers all the tenant's forms.
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from flask_babel import format_date
 from werkzeug.wrappers import Response
 
@@ -18,7 +16,7 @@ from amtsweg.platform.downloads import attachment
 from amtsweg.platform.i18n import current_locale
 from amtsweg.submissions import case_numbers, exports
 from amtsweg.submissions.schemas import CaseNumbersArgsSchema
-from amtsweg.submissions.web import filter_arguments
+from amtsweg.submissions.web import TableDownloadView, filter_arguments
 from amtsweg.tenants.web import TenantAdminView
 
 bp = Blueprint(
@@ -48,14 +46,8 @@ class CaseNumbersPage(TenantAdminView):
         )
 
 
-class CaseNumbersTable(TenantAdminView):
+class CaseNumbersTable(TableDownloadView, TenantAdminView):
     """The page's figures, one row per form and month."""
-
-    def _process_args(self, kind: str, **kwargs: Any) -> None:
-        super()._process_args(**kwargs)
-        if kind not in exports.TABLE_FORMATS:
-            abort(404)
-        self.kind = kind
 
     def get(self) -> Response:
         period = chosen_period()

@@ -176,7 +176,7 @@ class MessageTemplateForm(TenantAdminView):
     template: MessageTemplate | None = None
 
     def get(self) -> Any:
-        return self._render(self._values(), {})
+        return self._render(None, {})
 
     def post(self) -> Any:
         given = message_templates.TemplateInput(
@@ -191,10 +191,25 @@ class MessageTemplateForm(TenantAdminView):
         flash(gettext("Text template “%(title)s” saved.", title=saved.title), "success")
         return redirect(url_for(".message_templates", tenant_slug=self.tenant.slug), code=303)
 
-    def _values(self) -> dict[str, str]:
+    def _render(self, values: Any, errors: dict[str, str], status: int = 200) -> Any:
+        """The form, with ``values`` as sent, or (``None``) the template's own."""
+        locale = current_locale()
+        choices = message_templates.form_choices(self.tenant, self.template)
+        if values is None:
+            values = self._values(choices)
+        page = self.render(
+            "clerk/settings_message_template.html",
+            message_template=self.template,
+            values=values,
+            errors=errors,
+            statuses=[(state.value, labels.processing_label(state)) for state in ProcessingStatus],
+            forms=[(slug, _form_label(choice, locale)) for slug, choice in choices.items()],
+        )
+        return page, status
+
+    def _values(self, choices: dict[str, message_templates.FormChoice]) -> dict[str, str]:
         if self.template is None:
             return {}
-        choices = message_templates.form_choices(self.tenant, self.template)
         form = next(
             (
                 slug
@@ -210,19 +225,6 @@ class MessageTemplateForm(TenantAdminView):
             "status": status,
             "form": form,
         }
-
-    def _render(self, values: Any, errors: dict[str, str], status: int = 200) -> Any:
-        locale = current_locale()
-        choices = message_templates.form_choices(self.tenant, self.template)
-        page = self.render(
-            "clerk/settings_message_template.html",
-            message_template=self.template,
-            values=values,
-            errors=errors,
-            statuses=[(state.value, labels.processing_label(state)) for state in ProcessingStatus],
-            forms=[(slug, _form_label(choice, locale)) for slug, choice in choices.items()],
-        )
-        return page, status
 
 
 def _form_label(choice: message_templates.FormChoice, locale: str) -> str:

@@ -13,11 +13,24 @@ from amtsweg.platform.auth.access import require_principal
 from amtsweg.platform.auth.principal import Principal
 from amtsweg.platform.auth.trust import TrustLevel
 from amtsweg.platform.errors import Refusal
-from amtsweg.submissions import clerk
+from amtsweg.submissions import clerk, exports
 from amtsweg.tenants import login
 from amtsweg.tenants.access import STAFF
 from amtsweg.tenants.models import User
 from amtsweg.tenants.web import TenantView
+
+
+class TableDownloadView:
+    """A table download's ``kind`` from the address (a key of ``exports.TABLE_FORMATS``,
+    the ending after the dot); any other ending is a 404. Mixed in before the view base."""
+
+    kind: str
+
+    def _process_args(self, kind: str, **kwargs: Any) -> None:
+        super()._process_args(**kwargs)  # the view base this is mixed into
+        if kind not in exports.TABLE_FORMATS:
+            abort(404)
+        self.kind = kind
 
 
 class FormView(TenantView):

@@ -46,6 +46,7 @@ from amtsweg.submissions.web import (
     ClerkFormView,
     ClerkSubmissionView,
     ClerkView,
+    TableDownloadView,
     filter_arguments,
 )
 
@@ -131,11 +132,10 @@ class SubmissionDetail(ClerkSubmissionView):
     def _placeholder_values(self) -> dict[str, str]:
         """What a template's placeholders stand for here, the form in the application's
         language (the one the applicant reads the message in)."""
-        definition = service.submission_definition(self.submission)
         return {
             "reference": self.submission.reference,
             "name": self.submission.applicant_name,
-            "form": definition.title.get(self.submission.locale),
+            "form": service.form_title(self.submission, self.submission.locale),
             "municipality": self.tenant.name,
         }
 
@@ -290,13 +290,7 @@ def form_export_response(
     return attachment(stream_with_context(body()), mimetype, filename)
 
 
-class FormExport(ClerkFormView):
-    def _process_args(self, kind: str, **kwargs: Any) -> None:
-        super()._process_args(**kwargs)
-        if kind not in exports.TABLE_FORMATS:
-            abort(404)
-        self.kind = kind
-
+class FormExport(TableDownloadView, ClerkFormView):
     def get(self) -> Response:
         return form_export_response(self.scope, self.definition.id, self.form_slug, self.kind)
 
