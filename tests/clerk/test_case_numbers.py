@@ -233,3 +233,6 @@ def test_the_api_gives_the_same_lines_to_a_tenant_admin(app, client, winter):
     clerk = {"Authorization": f"Bearer {dev_token(app, '--role', 'clerk')}"}
     assert client.get(api, headers=clerk).status_code == 404
     assert client.get(api).status_code == 401
+    musterstadt = tenants.find_tenant("musterstadt")
+    beispieldorf = tenants.find_tenant("beispieldorf")
+    assert_other_tenant_gets_404(client, api, owner=musterstadt, other=beispieldorf, headers=admin)
